@@ -1,0 +1,2 @@
+#![forbid(unsafe_code)]
+//! Optical transport of byte messages as QR frames.

@@ -1,0 +1,147 @@
+//! Command-line layer: argument definitions, terminal I/O, files. The library below
+//! never touches the terminal.
+
+mod error;
+mod keygen;
+mod share_cmd;
+mod sign;
+mod signerid;
+mod transport_args;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use error::CliError;
+pub use transport_args::TransportArgs;
+
+/// Threshold (t-of-n) signing of EGo SGX enclaves: no single person can sign alone.
+#[derive(Parser, Debug)]
+#[command(name = "mpcegosign", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a t-of-n key and hand every party its share (initiator: --parties N; joiner: no flags).
+    Keygen(KeygenArgs),
+    /// Sign an enclave together (initiator: --config; signer: --share only).
+    Sign(SignArgs),
+    /// Print MRSIGNER (SHA-256 of the little-endian modulus) of a public key or a signed enclave.
+    Signerid(SigneridArgs),
+    /// Check a signed enclave's SIGSTRUCT: headers, signature, Q1/Q2, and optionally the key.
+    Verify(VerifyArgs),
+    /// Manage share files: encrypt, change passphrase, show info, decrypt.
+    Share(share_cmd::ShareArgs),
+    /// List the cameras that `--transport qr` can scan with.
+    Cameras,
+}
+
+#[derive(Args, Debug)]
+pub struct PassphraseArgs {
+    /// Read the share passphrase from the first line of FILE instead of the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    /// Total number of parties (initiator only; its presence makes you the initiator).
+    #[arg(long, value_name = "N")]
+    pub parties: Option<u8>,
+    /// Minimum number of parties needed to sign. Default: N (all parties).
+    #[arg(long, value_name = "T", requires = "parties")]
+    pub threshold: Option<u8>,
+    /// Directory to save the share and public key in.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Deal an existing EGo private key (PKCS#1 or PKCS#8 PEM) instead of a fresh one.
+    #[arg(long, value_name = "PEM", requires = "parties")]
+    pub import: Option<PathBuf>,
+    /// Skip the confirmation that all fingerprints were compared (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// Write the share as plain JSON (share_N.json) instead of age-encrypted share_N.json.age.
+    #[arg(long)]
+    pub plaintext_share: bool,
+    /// Replace existing share and public key files.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// EGo enclave.json. Its presence makes you the initiator.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// This party's share (share_N.json or share_N.json.age).
+    #[arg(long, value_name = "FILE")]
+    pub share: PathBuf,
+    /// Signed output (initiator only). Default: <exe>.signed.
+    #[arg(long, value_name = "FILE", requires = "config")]
+    pub out: Option<PathBuf>,
+    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR", requires = "config")]
+    pub ego: Option<PathBuf>,
+    /// Unsigned SIGSTRUCT to sign (1808 bytes) instead of preparing the enclave with EGo.
+    #[arg(long, value_name = "FILE", requires = "config", hide = true)]
+    pub sigstruct: Option<PathBuf>,
+    /// Parties taking part, e.g. 1,2,4 (initiator only). Default: every party.
+    #[arg(long, value_name = "LIST", requires = "config")]
+    pub signers: Option<String>,
+    /// Sign without asking for confirmation (signer).
+    #[arg(long)]
+    pub yes: bool,
+    /// Refuse unless the enclave's MRENCLAVE is this value (64 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub expect_mrenclave: Option<String>,
+    /// Agree to sign an enclave with the DEBUG attribute.
+    #[arg(long)]
+    pub allow_debug: bool,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+}
+
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct SigneridArgs {
+    /// PKIX "PUBLIC KEY" PEM (public.pem).
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// A signed enclave executable.
+    #[arg(long, value_name = "FILE")]
+    pub enclave: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The signed enclave executable.
+    #[arg(long, value_name = "FILE")]
+    pub enclave: PathBuf,
+    /// Also require that it is signed by this public key.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Keygen(a) => keygen::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Signerid(a) => signerid::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Share(a) => share_cmd::run(a),
+        Command::Cameras => transport_args::list_cameras(),
+    }
+}

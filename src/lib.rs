@@ -1,0 +1,13 @@
+//! mpcegosign: t-of-n threshold signing of EGo SGX enclaves with an RSA-3072, e = 3 key.
+//!
+//! Pure logic lives here (key math, threshold scheme, share files, SIGSTRUCT,
+//! ceremony messages and state machines); terminal, camera and process I/O live in
+//! the CLI (`src/cli`) and in the `airgap` crate.
+#![forbid(unsafe_code)]
+
+pub mod key;
+pub mod secret;
+pub mod sgx;
+pub mod share;
+pub mod threshold;
+pub mod transport;
