@@ -5,7 +5,9 @@
 //! the CLI (`src/cli`) and in the `airgap` crate.
 #![forbid(unsafe_code)]
 
+pub mod ceremony;
 pub mod key;
+pub mod protocol;
 pub mod secret;
 pub mod sgx;
 pub mod share;

@@ -15,11 +15,17 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), code: EXIT_FAILURE }
+        CliError {
+            message: message.into(),
+            code: EXIT_FAILURE,
+        }
     }
     /// A verification failure (exit code 3).
     pub fn mismatch(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), code: EXIT_MISMATCH }
+        CliError {
+            message: message.into(),
+            code: EXIT_MISMATCH,
+        }
     }
     /// Adds what the user should do next.
     pub fn hint(mut self, hint: &str) -> Self {

@@ -76,6 +76,8 @@ mod tests {
         assert_eq!(events.last(), Some(&KeygenEvent::Done));
         assert!(events.contains(&KeygenEvent::FoundPrime { index: 2 }));
         let digest = [7u8; 32];
-        assert!(key.public().verify_digest(&digest, &key.sign_digest(&digest)));
+        assert!(key
+            .public()
+            .verify_digest(&digest, &key.sign_digest(&digest)));
     }
 }

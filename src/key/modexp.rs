@@ -55,8 +55,14 @@ mod tests {
     fn zero_exponent_and_base() {
         let m = BigUint::from(1_000_003u32);
         let zero = SecretBn::from_be_bytes(&[]);
-        assert_eq!(mod_exp_secret(&BigUint::from(5u8), &zero, &m), BigUint::from(1u8));
+        assert_eq!(
+            mod_exp_secret(&BigUint::from(5u8), &zero, &m),
+            BigUint::from(1u8)
+        );
         let e = SecretBn::from_be_bytes(&[7]);
-        assert_eq!(mod_exp_secret(&BigUint::from(0u8), &e, &m), BigUint::from(0u8));
+        assert_eq!(
+            mod_exp_secret(&BigUint::from(0u8), &e, &m),
+            BigUint::from(0u8)
+        );
     }
 }

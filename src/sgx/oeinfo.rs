@@ -36,10 +36,14 @@ impl Oeinfo {
         if file.format() != object::BinaryFormat::Elf {
             return Err(OeinfoError::NotElf("another object format".into()));
         }
-        let section = file.section_by_name(".oeinfo").ok_or(OeinfoError::NoSection)?;
+        let section = file
+            .section_by_name(".oeinfo")
+            .ok_or(OeinfoError::NoSection)?;
         let (offset, size) = section.file_range().ok_or(OeinfoError::NoSection)?;
         if offset.saturating_add(size) > elf.len() as u64 {
-            return Err(OeinfoError::NotElf(".oeinfo lies beyond the end of the file".into()));
+            return Err(OeinfoError::NotElf(
+                ".oeinfo lies beyond the end of the file".into(),
+            ));
         }
         if size < MIN_SIZE {
             return Err(OeinfoError::TooSmall(size));

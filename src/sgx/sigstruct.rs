@@ -161,9 +161,7 @@ impl SignedRegions {
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<Self, SigstructError> {
-        let arr: [u8; REGIONS_LEN] = b
-            .try_into()
-            .map_err(|_| SigstructError::Length(b.len()))?;
+        let arr: [u8; REGIONS_LEN] = b.try_into().map_err(|_| SigstructError::Length(b.len()))?;
         Ok(SignedRegions(arr))
     }
     pub fn as_bytes(&self) -> &[u8; REGIONS_LEN] {
@@ -205,12 +203,20 @@ impl SignedRegions {
     pub fn validate(&self) -> Result<(), SigstructError> {
         let b = &self.0;
         let field = |field: &'static str, found: String, expected: String| {
-            Err(SigstructError::Field { field, found, expected })
+            Err(SigstructError::Field {
+                field,
+                found,
+                expected,
+            })
         };
         if b[0..12] != HEADER {
             return field("header", hex::encode(&b[0..12]), hex::encode(HEADER));
         }
-        for (name, off) in [("type", OFF_TYPE), ("vendor", OFF_VENDOR), ("swdefined", OFF_SWDEFINED)] {
+        for (name, off) in [
+            ("type", OFF_TYPE),
+            ("vendor", OFF_VENDOR),
+            ("swdefined", OFF_SWDEFINED),
+        ] {
             let v = u32_at(b, off);
             if v != 0 {
                 return field(name, format!("{v:#x}"), "0".into());
@@ -250,12 +256,20 @@ impl SignedRegions {
         }
         let xfrm = u64_at(b, Self::second(OFF_ATTRIBUTES_XFRM));
         if xfrm != XFRM {
-            return field("attributes.xfrm", format!("{xfrm:#x}"), format!("{XFRM:#x}"));
+            return field(
+                "attributes.xfrm",
+                format!("{xfrm:#x}"),
+                format!("{XFRM:#x}"),
+            );
         }
         let want_mask = ATTRIBUTEMASK_FLAGS & !debug;
         let fmask = u64_at(b, Self::second(OFF_ATTRIBUTEMASK));
         if fmask != want_mask {
-            return field("attributemask.flags", format!("{fmask:#x}"), format!("{want_mask:#x}"));
+            return field(
+                "attributemask.flags",
+                format!("{fmask:#x}"),
+                format!("{want_mask:#x}"),
+            );
         }
         let xmask = u64_at(b, Self::second(OFF_ATTRIBUTEMASK_XFRM));
         if xmask != ATTRIBUTEMASK_XFRM {
@@ -279,15 +293,17 @@ pub struct Sigstruct(Box<[u8; SIGSTRUCT_LEN]>);
 
 impl std::fmt::Debug for Sigstruct {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Sigstruct(mrenclave={})", hex::encode(self.regions().mrenclave()))
+        write!(
+            f,
+            "Sigstruct(mrenclave={})",
+            hex::encode(self.regions().mrenclave())
+        )
     }
 }
 
 impl Sigstruct {
     pub fn from_bytes(b: &[u8]) -> Result<Self, SigstructError> {
-        let arr: [u8; SIGSTRUCT_LEN] = b
-            .try_into()
-            .map_err(|_| SigstructError::Length(b.len()))?;
+        let arr: [u8; SIGSTRUCT_LEN] = b.try_into().map_err(|_| SigstructError::Length(b.len()))?;
         Ok(Sigstruct(Box::new(arr)))
     }
 
@@ -422,20 +438,42 @@ mod tests {
 
     #[test]
     fn bcd_dates() {
-        let d = Date { year: 2026, month: 11, day: 24 };
+        let d = Date {
+            year: 2026,
+            month: 11,
+            day: 24,
+        };
         assert_eq!(d.to_bcd(), 0x2026_1124);
         assert_eq!(Date::from_bcd(0x2026_1124).unwrap(), d);
         assert!(Date::from_bcd(0x2026_1a24).is_err());
         assert!(Date::from_bcd(0x2026_1324).is_err());
-        assert_eq!(Date::from_unix_days(0), Date { year: 1970, month: 1, day: 1 });
+        assert_eq!(
+            Date::from_unix_days(0),
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
         // 2024-02-29 is day 19782.
-        assert_eq!(Date::from_unix_days(19_782), Date { year: 2024, month: 2, day: 29 });
+        assert_eq!(
+            Date::from_unix_days(19_782),
+            Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+        );
     }
 
     #[test]
     fn built_regions_validate_and_read_back() {
         let f = SigstructFields {
-            date: Date { year: 2026, month: 1, day: 2 },
+            date: Date {
+                year: 2026,
+                month: 1,
+                day: 2,
+            },
             debug: true,
             mrenclave: [0x11; 32],
             isv_prod_id: 7,

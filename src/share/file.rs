@@ -32,7 +32,10 @@ pub enum ShareError {
     #[error("the share file has an unexpected field `{0}`")]
     UnknownField(String),
     #[error("the share file's `{field}` is not {expected}")]
-    FieldType { field: &'static str, expected: &'static str },
+    FieldType {
+        field: &'static str,
+        expected: &'static str,
+    },
     #[error("the share file's modulus is not valid base64")]
     ModulusEncoding,
     #[error("the share file's key is unusable: {0}")]
@@ -104,26 +107,36 @@ fn json_error(e: &serde_json::Error) -> ShareError {
         serde_json::error::Category::Data => "wrong kind of value",
         serde_json::error::Category::Eof => "it ends too early",
     };
-    ShareError::Json(format!("{kind} at line {}, column {}", e.line(), e.column()))
+    ShareError::Json(format!(
+        "{kind} at line {}, column {}",
+        e.line(),
+        e.column()
+    ))
 }
 
 fn small_int(v: &Option<serde_json::Value>, field: &'static str) -> Result<u64, ShareError> {
     v.as_ref()
         .ok_or(ShareError::MissingField(field))?
         .as_u64()
-        .ok_or(ShareError::FieldType { field, expected: "a non-negative whole number" })
+        .ok_or(ShareError::FieldType {
+            field,
+            expected: "a non-negative whole number",
+        })
 }
 
 fn to_u8(x: u64, field: &'static str) -> Result<u8, ShareError> {
-    u8::try_from(x).map_err(|_| ShareError::FieldType { field, expected: "a number up to 255" })
+    u8::try_from(x).map_err(|_| ShareError::FieldType {
+        field,
+        expected: "a number up to 255",
+    })
 }
 
 fn decode_sub_share(subset: &str, text: &SecretText) -> Result<SecretBn, ShareError> {
-    let bytes = Zeroizing::new(
-        STANDARD
-            .decode(text.0.as_bytes())
-            .map_err(|_| ShareError::SubShareEncoding { subset: subset.to_string() })?,
-    );
+    let bytes = Zeroizing::new(STANDARD.decode(text.0.as_bytes()).map_err(|_| {
+        ShareError::SubShareEncoding {
+            subset: subset.to_string(),
+        }
+    })?);
     Ok(SecretBn::from_be_bytes(&bytes))
 }
 
@@ -157,7 +170,10 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
         .as_ref()
         .ok_or(ShareError::MissingField("modulus"))?
         .as_str()
-        .ok_or(ShareError::FieldType { field: "modulus", expected: "a base64 string" })?;
+        .ok_or(ShareError::FieldType {
+            field: "modulus",
+            expected: "a base64 string",
+        })?;
     let modulus = STANDARD
         .decode(modulus_text)
         .map_err(|_| ShareError::ModulusEncoding)?;
@@ -169,17 +185,26 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
             if raw.shares.is_some() {
                 return Err(ShareError::UnknownField("shares".into()));
             }
-            let text = raw.share.as_ref().ok_or(ShareError::MissingField("share"))?;
-            let all = Subset::from_parties(&(1..=n).collect::<Vec<_>>()).map_err(ShareError::Scheme)?;
+            let text = raw
+                .share
+                .as_ref()
+                .ok_or(ShareError::MissingField("share"))?;
+            let all =
+                Subset::from_parties(&(1..=n).collect::<Vec<_>>()).map_err(ShareError::Scheme)?;
             subs.insert(all, decode_sub_share(&all.to_string(), text)?);
         }
         _ => {
             if raw.share.is_some() {
                 return Err(ShareError::UnknownField("share".into()));
             }
-            let map = raw.shares.as_ref().ok_or(ShareError::MissingField("shares"))?;
+            let map = raw
+                .shares
+                .as_ref()
+                .ok_or(ShareError::MissingField("shares"))?;
             for (key, text) in map {
-                let subset: Subset = key.parse().map_err(|_| ShareError::SubsetKey(key.clone()))?;
+                let subset: Subset = key
+                    .parse()
+                    .map_err(|_| ShareError::SubsetKey(key.clone()))?;
                 subs.insert(subset, decode_sub_share(key, text)?);
             }
         }
@@ -194,7 +219,10 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         .iter()
         .map(|(subset, value)| {
             let bytes = value.to_be_bytes();
-            (subset.to_string(), SecretText(Zeroizing::new(STANDARD.encode(bytes.expose()))))
+            (
+                subset.to_string(),
+                SecretText(Zeroizing::new(STANDARD.encode(bytes.expose()))),
+            )
         })
         .collect();
     let v2 = ShareV2 {

@@ -26,7 +26,10 @@ impl std::fmt::Debug for KeyShare {
         f.debug_struct("KeyShare")
             .field("party", &self.party)
             .field("scheme", &self.scheme)
-            .field("sub_shares", &format_args!("<{} redacted>", self.sub_shares.len()))
+            .field(
+                "sub_shares",
+                &format_args!("<{} redacted>", self.sub_shares.len()),
+            )
             .finish()
     }
 }
@@ -41,7 +44,10 @@ impl KeyShare {
         sub_shares: BTreeMap<Subset, SecretBn>,
     ) -> Result<Self, ShareError> {
         if party == 0 || party > scheme.parties() {
-            return Err(ShareError::PartyOutOfRange { party, n: scheme.parties() });
+            return Err(ShareError::PartyOutOfRange {
+                party,
+                n: scheme.parties(),
+            });
         }
         for (subset, value) in &sub_shares {
             if !scheme.is_subset(*subset) {
@@ -51,10 +57,15 @@ impl KeyShare {
                 });
             }
             if !subset.contains(party) {
-                return Err(ShareError::SubsetWithoutParty { subset: subset.to_string(), party });
+                return Err(ShareError::SubsetWithoutParty {
+                    subset: subset.to_string(),
+                    party,
+                });
             }
             if value.num_bits() > crate::key::MODULUS_BITS {
-                return Err(ShareError::SubShareTooLarge { subset: subset.to_string() });
+                return Err(ShareError::SubShareTooLarge {
+                    subset: subset.to_string(),
+                });
             }
         }
         let expected = scheme.subsets_of(party);
@@ -64,9 +75,16 @@ impl KeyShare {
             .map(|s| format!("\"{s}\""))
             .collect();
         if !missing.is_empty() {
-            return Err(ShareError::MissingSubsets { missing: missing.join(" ") });
+            return Err(ShareError::MissingSubsets {
+                missing: missing.join(" "),
+            });
         }
-        Ok(KeyShare { party, scheme, public, sub_shares })
+        Ok(KeyShare {
+            party,
+            scheme,
+            public,
+            sub_shares,
+        })
     }
 
     pub fn party(&self) -> u8 {

@@ -20,7 +20,10 @@ pub fn combine(
     let mut sig = BigUint::one();
     let mut missing = Vec::new();
     for party in subset.parties() {
-        match partials.iter().find(|p| p.party == party && p.subset == subset) {
+        match partials
+            .iter()
+            .find(|p| p.party == party && p.subset == subset)
+        {
             Some(p) => {
                 if p.value.bits() == 0 || &p.value >= n {
                     return Err(ThresholdError::PartialOutOfRange { party });

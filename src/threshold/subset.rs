@@ -75,7 +75,10 @@ impl Subset {
         let mut bits = 0u16;
         for &p in parties {
             if p == 0 || p > MAX_PARTIES {
-                return Err(ThresholdError::PartyOutOfRange { party: p, n: MAX_PARTIES });
+                return Err(ThresholdError::PartyOutOfRange {
+                    party: p,
+                    n: MAX_PARTIES,
+                });
             }
             bits |= 1 << (p - 1);
         }
@@ -119,7 +122,11 @@ impl std::str::FromStr for Subset {
         let mut last = 0u8;
         let mut parties = Vec::new();
         for part in s.split(',') {
-            if part.is_empty() || part.len() > 2 || !part.bytes().all(|b| b.is_ascii_digit()) || part.starts_with('0') {
+            if part.is_empty()
+                || part.len() > 2
+                || !part.bytes().all(|b| b.is_ascii_digit())
+                || part.starts_with('0')
+            {
                 return Err(bad());
             }
             let p: u8 = part.parse().map_err(|_| bad())?;
@@ -179,7 +186,11 @@ mod tests {
         let s = Scheme::new(5, 3).unwrap();
         let present = Subset::from_parties(&[1, 2, 4, 5]).unwrap();
         let req = Subset::from_parties(&[1, 4]).unwrap();
-        let got: Vec<String> = s.subsets_within(present, req).iter().map(|x| x.to_string()).collect();
+        let got: Vec<String> = s
+            .subsets_within(present, req)
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
         assert_eq!(got, vec!["1,2,4", "1,4,5"]);
     }
 }

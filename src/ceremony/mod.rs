@@ -1,0 +1,51 @@
+//! Ceremony state machines, free of I/O: what each party holds, what it accepts next,
+//! and what it sends. The CLI feeds them messages from a transport.
+
+pub mod fingerprint;
+pub mod keygen;
+pub mod seal;
+pub mod sign;
+
+use crate::protocol::{Message, MessageType, ProtocolError, SessionId};
+
+/// Decodes a received message and checks that it is of the expected type and session.
+pub fn expect_message(
+    bytes: &[u8],
+    expected: &[MessageType],
+    session: Option<SessionId>,
+) -> Result<Message, MessageError> {
+    let msg = Message::decode(bytes)?;
+    if let Some(s) = session {
+        if msg.session() != s {
+            return Err(MessageError::OtherSession {
+                kind: msg.kind(),
+                session: msg.session().short(),
+            });
+        }
+    }
+    if !expected.contains(&msg.kind()) {
+        return Err(MessageError::WrongType {
+            got: msg.kind(),
+            expected: expected
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        });
+    }
+    Ok(msg)
+}
+
+/// Problems with a received message that leave the ceremony able to go on.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MessageError {
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    #[error("that {kind} message belongs to another ceremony (session {session}); ignored")]
+    OtherSession { kind: MessageType, session: String },
+    #[error("that is a {got} message; this step needs {expected}")]
+    WrongType { got: MessageType, expected: String },
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,339 @@
+//! Whole ceremonies in memory, and the adversarial cases.
+
+use std::sync::OnceLock;
+
+use super::keygen::{Dealer, Joiner, KeygenError};
+use super::sign::{review, Initiator, Progress, SignError, SignPolicy};
+use super::MessageError;
+use crate::key::{self, PrivateKey};
+use crate::protocol::{Message, MessageType, SignPartial};
+use crate::sgx::sigstruct::SigstructFields;
+use crate::sgx::{Date, Sigstruct};
+use crate::share::KeyShare;
+use crate::threshold::{Scheme, Subset};
+
+fn test_key() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| key::generate(&mut |_| {}).expect("keygen"))
+}
+
+fn keygen(n: u8, t: u8) -> Vec<KeyShare> {
+    let scheme = Scheme::new(n, t).unwrap();
+    let (mut dealer, init) = Dealer::start(scheme, Some(test_key().public()));
+    let init = init.encode();
+    let mut joiners = Vec::new();
+    for i in 2..=n {
+        let (j, join) = Joiner::join(&init).unwrap();
+        assert_eq!(j.session_code(), dealer.session_code());
+        let entry = dealer.accept_join(&join.encode()).unwrap();
+        assert_eq!(entry.party, i);
+        assert_eq!(entry.fingerprint, j.own_fingerprint());
+        // The same join again is refused, naming the party it joined as.
+        assert_eq!(
+            dealer.accept_join(&join.encode()),
+            Err(KeygenError::DuplicateJoin(i))
+        );
+        joiners.push(j);
+    }
+    assert!(dealer.is_complete());
+    let roster = dealer.roster();
+    let (fin, own) = dealer.deal(test_key()).unwrap();
+    let fin = fin.encode();
+    let mut shares = vec![own];
+    for j in &joiners {
+        let joined = j.finish(&fin).unwrap();
+        assert_eq!(joined.roster, roster);
+        shares.push(joined.share);
+    }
+    for (i, s) in shares.iter().enumerate() {
+        assert_eq!(usize::from(s.party()), i + 1);
+        assert_eq!(s.public(), test_key().public());
+    }
+    shares
+}
+
+fn unsigned(debug: bool, mrenclave: [u8; 32]) -> Sigstruct {
+    Sigstruct::build(&SigstructFields {
+        date: Date {
+            year: 2026,
+            month: 11,
+            day: 24,
+        },
+        debug,
+        mrenclave,
+        isv_prod_id: 1,
+        isv_svn: 2,
+    })
+}
+
+/// Runs a signing ceremony among `signers`; returns the signed SIGSTRUCT.
+fn sign(shares: &[KeyShare], initiator: u8, signers: &[u8]) -> Sigstruct {
+    let mut s = unsigned(false, [0xab; 32]);
+    let set = Subset::from_parties(signers).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[usize::from(initiator - 1)], &s, set).unwrap();
+    let init = init.encode();
+    for &p in signers.iter().filter(|&&p| p != initiator) {
+        let share = &shares[usize::from(p - 1)];
+        let r = review(share, &init, &SignPolicy::default()).unwrap();
+        assert_eq!(r.mrenclave, [0xab; 32]);
+        assert_eq!((r.isv_prod_id, r.isv_svn, r.debug), (1, 2, false));
+        let partial = r.sign(share).unwrap().encode();
+        if let Progress::Complete { signature, .. } = ini.accept(&partial).unwrap() {
+            s.set_signature(test_key().public(), &signature);
+            s.verify(Some(test_key().public())).unwrap();
+            return s;
+        }
+    }
+    panic!("no signature after all partials");
+}
+
+#[test]
+fn keygen_then_sign_with_every_subset() {
+    for (n, t) in [(3, 2), (5, 3)] {
+        let shares = keygen(n, t);
+        let scheme = Scheme::new(n, t).unwrap();
+        for subset in scheme.subsets() {
+            let parties = subset.parties();
+            let signed = sign(&shares, parties[0], &parties);
+            // PKCS#1 v1.5 is deterministic: same bytes as a one-key signature.
+            let mut direct = unsigned(false, [0xab; 32]);
+            direct.set_signature(
+                test_key().public(),
+                &test_key().sign_digest(&direct.digest()),
+            );
+            assert_eq!(
+                signed.as_bytes(),
+                direct.as_bytes(),
+                "{t}-of-{n} subset {subset}"
+            );
+        }
+        // More signers than needed: the first complete subset wins.
+        let all: Vec<u8> = (1..=n).collect();
+        sign(&shares, n, &all);
+    }
+}
+
+#[test]
+fn joins_from_elsewhere_are_refused() {
+    let scheme = Scheme::new(3, 2).unwrap();
+    let (mut dealer, _) = Dealer::start(scheme, None);
+    let (_, other_init) = Dealer::start(scheme, None);
+    let (_, foreign_join) = Joiner::join(&other_init.encode()).unwrap();
+    assert!(matches!(
+        dealer.accept_join(&foreign_join.encode()),
+        Err(KeygenError::Message(MessageError::OtherSession { .. }))
+    ));
+    assert!(matches!(
+        dealer.accept_join(&other_init.encode()),
+        Err(KeygenError::Message(MessageError::OtherSession { .. }))
+    ));
+    assert!(matches!(
+        dealer.accept_join(b"\x01\x02"),
+        Err(KeygenError::Message(MessageError::Protocol(_)))
+    ));
+}
+
+#[test]
+fn signer_refusals() {
+    let shares = keygen(3, 2);
+    let set = Subset::from_parties(&[1, 2]).unwrap();
+    let policy = SignPolicy::default();
+
+    // Debug enclave: refused unless allowed.
+    let (_, init) = Initiator::start(&shares[0], &unsigned(true, [1; 32]), set).unwrap();
+    assert_eq!(
+        review(&shares[1], &init.encode(), &policy).unwrap_err(),
+        SignError::DebugRefused
+    );
+    let allow = SignPolicy {
+        allow_debug: true,
+        ..Default::default()
+    };
+    assert!(review(&shares[1], &init.encode(), &allow).unwrap().debug);
+
+    // Expected MRENCLAVE.
+    let (_, init) = Initiator::start(&shares[0], &unsigned(false, [1; 32]), set).unwrap();
+    let expect = SignPolicy {
+        expect_mrenclave: Some([2; 32]),
+        ..Default::default()
+    };
+    assert!(matches!(
+        review(&shares[1], &init.encode(), &expect),
+        Err(SignError::UnexpectedMrenclave { .. })
+    ));
+
+    // Regions that do not match the claimed MRENCLAVE.
+    let Message::SignInit(mut forged) = init.clone() else {
+        unreachable!()
+    };
+    forged.mrenclave = [9; 32];
+    assert!(matches!(
+        review(
+            &shares[1],
+            &Message::SignInit(forged.clone()).encode(),
+            &policy
+        ),
+        Err(SignError::MrenclaveMismatch { .. })
+    ));
+
+    // A foreign key.
+    forged.mrenclave = [1; 32];
+    forged.mrsigner = [7; 32];
+    assert!(matches!(
+        review(
+            &shares[1],
+            &Message::SignInit(forged.clone()).encode(),
+            &policy
+        ),
+        Err(SignError::ForeignKey { .. })
+    ));
+
+    // Regions that oesign would never make (attributes changed).
+    let Message::SignInit(mut odd) = init.clone() else {
+        unreachable!()
+    };
+    odd.regions[128 + 28] = 0x07;
+    assert!(matches!(
+        review(&shares[1], &Message::SignInit(odd).encode(), &policy),
+        Err(SignError::Regions(_))
+    ));
+
+    // Party 3 is not among the signers {1,2}.
+    assert_eq!(
+        review(&shares[2], &init.encode(), &policy).unwrap_err(),
+        SignError::NotASigner(3)
+    );
+}
+
+#[test]
+fn tampered_partial_is_named_and_another_subset_used() {
+    let shares = keygen(3, 2);
+    let s = unsigned(false, [5; 32]);
+    let all = Subset::from_parties(&[1, 2, 3]).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[0], &s, all).unwrap();
+    let init = init.encode();
+    let policy = SignPolicy::default();
+    let p2 = review(&shares[1], &init, &policy)
+        .unwrap()
+        .sign(&shares[1])
+        .unwrap();
+    let Message::SignPartial(SignPartial {
+        session,
+        party,
+        mut partials,
+    }) = p2
+    else {
+        unreachable!()
+    };
+    partials[0].1[383] ^= 1;
+    let bad = Message::SignPartial(SignPartial {
+        session,
+        party,
+        partials,
+    })
+    .encode();
+    match ini.accept(&bad).unwrap() {
+        Progress::Accepted { party: 2, failed } => {
+            assert_eq!(failed, vec![Subset::from_parties(&[1, 2]).unwrap()]);
+            assert!(ini
+                .describe_failure(failed[0])
+                .contains("party 2 sent a bad partial"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(ini.suspects(), vec![2]);
+    // A replay of the same party is refused; party 3 completes the signature.
+    assert_eq!(ini.accept(&bad).unwrap_err(), SignError::Duplicate(2));
+    let p3 = review(&shares[2], &init, &policy)
+        .unwrap()
+        .sign(&shares[2])
+        .unwrap()
+        .encode();
+    assert!(matches!(
+        ini.accept(&p3).unwrap(),
+        Progress::Complete { .. }
+    ));
+}
+
+#[test]
+fn all_subsets_failing_names_the_suspects() {
+    let shares = keygen(3, 2);
+    let set = Subset::from_parties(&[1, 2]).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[0], &unsigned(false, [5; 32]), set).unwrap();
+    let p2 = review(&shares[1], &init.encode(), &SignPolicy::default())
+        .unwrap()
+        .sign(&shares[1])
+        .unwrap();
+    let Message::SignPartial(mut p) = p2 else {
+        unreachable!()
+    };
+    p.partials[0].1[100] ^= 0x40;
+    match ini.accept(&Message::SignPartial(p).encode()) {
+        Err(SignError::NoValidSubset { suspects, .. }) => assert_eq!(suspects, "2"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn messages_from_other_sessions_and_declines() {
+    let shares = keygen(3, 2);
+    let s = unsigned(false, [5; 32]);
+    let all = Subset::from_parties(&[1, 2, 3]).unwrap();
+    let (mut old, old_init) = Initiator::start(&shares[0], &s, all).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[0], &s, all).unwrap();
+    let policy = SignPolicy::default();
+    // A partial for the earlier ceremony is refused as another session's.
+    let stale = review(&shares[1], &old_init.encode(), &policy)
+        .unwrap()
+        .sign(&shares[1])
+        .unwrap()
+        .encode();
+    assert!(matches!(
+        ini.accept(&stale),
+        Err(SignError::Message(MessageError::OtherSession { .. }))
+    ));
+    assert!(matches!(
+        old.accept(&stale).unwrap(),
+        Progress::Complete { .. }
+    ));
+    // Our own SIGN-INIT pasted back is the wrong type.
+    assert!(matches!(
+        ini.accept(&init.encode()),
+        Err(SignError::Message(MessageError::WrongType {
+            got: MessageType::SignInit,
+            ..
+        }))
+    ));
+    // Party 2 declines; party 3 still completes with subset {1,3}.
+    let r2 = review(&shares[1], &init.encode(), &policy).unwrap();
+    let abort = r2.decline("MRENCLAVE is not the one we reviewed").encode();
+    assert!(matches!(
+        ini.accept(&abort).unwrap(),
+        Progress::Declined { party: 2, .. }
+    ));
+    assert_eq!(ini.waiting_for(), vec![3]);
+    let p3 = review(&shares[2], &init.encode(), &policy)
+        .unwrap()
+        .sign(&shares[2])
+        .unwrap()
+        .encode();
+    assert!(matches!(
+        ini.accept(&p3).unwrap(),
+        Progress::Complete { .. }
+    ));
+}
+
+#[test]
+fn finalize_for_someone_else_is_refused() {
+    let scheme = Scheme::new(2, 2).unwrap();
+    let (mut dealer, init) = Dealer::start(scheme, None);
+    let (j, join) = Joiner::join(&init.encode()).unwrap();
+    let (outsider, _) = Joiner::join(&init.encode()).unwrap();
+    dealer.accept_join(&join.encode()).unwrap();
+    let (fin, _) = dealer.deal(test_key()).unwrap();
+    assert_eq!(
+        outsider.finish(&fin.encode()).unwrap_err(),
+        KeygenError::NotInRoster
+    );
+    assert!(j.finish(&fin.encode()).is_ok());
+}

@@ -1,0 +1,312 @@
+//! The message structs and their byte layout (see `docs/protocol.md`).
+
+use super::codec::{Reader, Writer};
+use super::{MessageType, ProtocolError, SessionId, SESSION_LEN, VERSION};
+use crate::threshold::MAX_PARTIES;
+
+/// KEYGEN-INIT: the dealer (party 1) opens a keygen ceremony.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeygenInit {
+    pub session: SessionId,
+    pub parties: u8,
+    pub threshold: u8,
+    /// The dealer's X25519 public key for this ceremony.
+    pub dealer_key: [u8; 32],
+    /// MRSIGNER of an imported key, so joiners know which key they will share.
+    pub imported_mrsigner: Option<[u8; 32]>,
+}
+
+/// KEYGEN-JOIN: a joiner's X25519 public key for this ceremony.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeygenJoin {
+    pub session: SessionId,
+    pub party_key: [u8; 32],
+}
+
+/// One party's share, encrypted to its X25519 key (AES-256-GCM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedShare {
+    pub party: u8,
+    pub nonce: [u8; 12],
+    pub ciphertext: Vec<u8>,
+}
+
+/// KEYGEN-FINALIZE: the public key, the roster, and every joiner's sealed share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeygenFinalize {
+    pub session: SessionId,
+    pub parties: u8,
+    pub threshold: u8,
+    /// RSA modulus, 384 bytes big-endian.
+    pub modulus: [u8; 384],
+    /// X25519 keys of parties 1..=n, in party order.
+    pub party_keys: Vec<[u8; 32]>,
+    /// Sealed shares of parties 2..=n, in party order.
+    pub shares: Vec<SealedShare>,
+}
+
+/// SIGN-INIT: what to sign (the SIGSTRUCT's signed regions) and with which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInit {
+    pub session: SessionId,
+    pub initiator: u8,
+    /// Bitmask of the parties asked to sign (bit i-1 = party i), initiator included.
+    pub signers: u16,
+    pub parties: u8,
+    pub threshold: u8,
+    /// The key that must sign: SHA-256 of its little-endian modulus.
+    pub mrsigner: [u8; 32],
+    /// The MRENCLAVE the initiator claims; must equal the one inside `regions`.
+    pub mrenclave: [u8; 32],
+    /// SIGSTRUCT bytes 0..128 followed by 900..1028.
+    pub regions: [u8; 256],
+}
+
+/// SIGN-PARTIAL: one party's partial signatures, one per usable subset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignPartial {
+    pub session: SessionId,
+    pub party: u8,
+    /// (subset bitmask, partial signature as 384 bytes big-endian).
+    pub partials: Vec<(u16, [u8; 384])>,
+}
+
+/// ABORT: a party declines or stops the ceremony, with a reason for humans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abort {
+    pub session: SessionId,
+    pub party: u8,
+    pub reason: String,
+}
+
+/// The longest ABORT reason, in bytes.
+pub const MAX_REASON: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    KeygenInit(KeygenInit),
+    KeygenJoin(KeygenJoin),
+    KeygenFinalize(KeygenFinalize),
+    SignInit(SignInit),
+    SignPartial(SignPartial),
+    Abort(Abort),
+}
+
+impl Message {
+    pub fn kind(&self) -> MessageType {
+        match self {
+            Message::KeygenInit(_) => MessageType::KeygenInit,
+            Message::KeygenJoin(_) => MessageType::KeygenJoin,
+            Message::KeygenFinalize(_) => MessageType::KeygenFinalize,
+            Message::SignInit(_) => MessageType::SignInit,
+            Message::SignPartial(_) => MessageType::SignPartial,
+            Message::Abort(_) => MessageType::Abort,
+        }
+    }
+
+    pub fn session(&self) -> SessionId {
+        match self {
+            Message::KeygenInit(m) => m.session,
+            Message::KeygenJoin(m) => m.session,
+            Message::KeygenFinalize(m) => m.session,
+            Message::SignInit(m) => m.session,
+            Message::SignPartial(m) => m.session,
+            Message::Abort(m) => m.session,
+        }
+    }
+
+    /// The binary encoding: header (version, type, session) then the body.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.u8(VERSION).u8(self.kind() as u8).bytes(&self.session().0);
+        match self {
+            Message::KeygenInit(m) => {
+                w.u8(m.parties).u8(m.threshold).bytes(&m.dealer_key);
+                match &m.imported_mrsigner {
+                    Some(s) => w.u8(1).bytes(s),
+                    None => w.u8(0),
+                };
+            }
+            Message::KeygenJoin(m) => {
+                w.bytes(&m.party_key);
+            }
+            Message::KeygenFinalize(m) => {
+                w.u8(m.parties).u8(m.threshold).bytes(&m.modulus);
+                for k in &m.party_keys {
+                    w.bytes(k);
+                }
+                w.u8(m.shares.len() as u8);
+                for s in &m.shares {
+                    w.u8(s.party).bytes(&s.nonce).var(&s.ciphertext);
+                }
+            }
+            Message::SignInit(m) => {
+                w.u8(m.initiator)
+                    .u16(m.signers)
+                    .u8(m.parties)
+                    .u8(m.threshold)
+                    .bytes(&m.mrsigner)
+                    .bytes(&m.mrenclave)
+                    .bytes(&m.regions);
+            }
+            Message::SignPartial(m) => {
+                w.u8(m.party).u16(m.partials.len() as u16);
+                for (subset, value) in &m.partials {
+                    w.u16(*subset).bytes(value);
+                }
+            }
+            Message::Abort(m) => {
+                w.u8(m.party).var(m.reason.as_bytes());
+            }
+        }
+        w.finish()
+    }
+
+    /// Decodes and checks a message; rejects unknown versions, types and bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        let mut r = Reader::new(bytes);
+        let version = r.u8()?;
+        if version != VERSION {
+            return Err(ProtocolError::Version(version));
+        }
+        let type_byte = r.u8()?;
+        let kind = MessageType::from_u8(type_byte).ok_or(ProtocolError::UnknownType(type_byte))?;
+        let session = SessionId(r.array::<SESSION_LEN>()?);
+        let bad = |field: &'static str| ProtocolError::Field { kind, field };
+        let msg = match kind {
+            MessageType::KeygenInit => {
+                let parties = r.u8()?;
+                let threshold = r.u8()?;
+                check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
+                let dealer_key = r.array()?;
+                let imported_mrsigner = match r.u8()? {
+                    0 => None,
+                    1 => Some(r.array()?),
+                    _ => return Err(bad("imported key flag")),
+                };
+                Message::KeygenInit(KeygenInit {
+                    session,
+                    parties,
+                    threshold,
+                    dealer_key,
+                    imported_mrsigner,
+                })
+            }
+            MessageType::KeygenJoin => Message::KeygenJoin(KeygenJoin {
+                session,
+                party_key: r.array()?,
+            }),
+            MessageType::KeygenFinalize => {
+                let parties = r.u8()?;
+                let threshold = r.u8()?;
+                check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
+                let modulus = r.array()?;
+                let mut party_keys = Vec::with_capacity(usize::from(parties));
+                for _ in 0..parties {
+                    party_keys.push(r.array()?);
+                }
+                let count = r.u8()?;
+                if count != parties - 1 {
+                    return Err(bad("number of sealed shares"));
+                }
+                let mut shares = Vec::with_capacity(usize::from(count));
+                for i in 0..count {
+                    let party = r.u8()?;
+                    if party != i + 2 {
+                        return Err(bad("sealed share party order"));
+                    }
+                    let nonce = r.array()?;
+                    let ciphertext = r.var()?.to_vec();
+                    shares.push(SealedShare {
+                        party,
+                        nonce,
+                        ciphertext,
+                    });
+                }
+                Message::KeygenFinalize(KeygenFinalize {
+                    session,
+                    parties,
+                    threshold,
+                    modulus,
+                    party_keys,
+                    shares,
+                })
+            }
+            MessageType::SignInit => {
+                let initiator = r.u8()?;
+                let signers = r.u16()?;
+                let parties = r.u8()?;
+                let threshold = r.u8()?;
+                check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
+                if initiator == 0 || initiator > parties {
+                    return Err(bad("initiator"));
+                }
+                let all = if parties == 16 {
+                    u16::MAX
+                } else {
+                    (1u16 << parties) - 1
+                };
+                if signers & !all != 0
+                    || signers & (1 << (initiator - 1)) == 0
+                    || (signers.count_ones() as u8) < threshold
+                {
+                    return Err(bad("signers"));
+                }
+                Message::SignInit(SignInit {
+                    session,
+                    initiator,
+                    signers,
+                    parties,
+                    threshold,
+                    mrsigner: r.array()?,
+                    mrenclave: r.array()?,
+                    regions: r.array()?,
+                })
+            }
+            MessageType::SignPartial => {
+                let party = r.u8()?;
+                if party == 0 || party > MAX_PARTIES {
+                    return Err(bad("party"));
+                }
+                let count = r.u16()?;
+                if count == 0 {
+                    return Err(bad("number of partials"));
+                }
+                let mut partials = Vec::with_capacity(usize::from(count).min(1024));
+                for _ in 0..count {
+                    let subset = r.u16()?;
+                    partials.push((subset, r.array()?));
+                }
+                Message::SignPartial(SignPartial {
+                    session,
+                    party,
+                    partials,
+                })
+            }
+            MessageType::Abort => {
+                let party = r.u8()?;
+                let reason = r.var()?;
+                if reason.len() > MAX_REASON {
+                    return Err(bad("reason length"));
+                }
+                let reason = std::str::from_utf8(reason).map_err(|_| bad("reason"))?;
+                Message::Abort(Abort {
+                    session,
+                    party,
+                    reason: reason.to_string(),
+                })
+            }
+        };
+        if !r.is_empty() {
+            return Err(ProtocolError::TrailingBytes(kind));
+        }
+        Ok(msg)
+    }
+}
+
+fn check_scheme(parties: u8, threshold: u8) -> Result<(), ()> {
+    if threshold < 2 || threshold > parties || parties > MAX_PARTIES {
+        return Err(());
+    }
+    Ok(())
+}
