@@ -1,5 +1,189 @@
-use super::CliError;
+//! `mpcegosign keygen`: the dealer (`--parties N`) or a joiner (no flags).
 
-pub fn run(_args: super::KeygenArgs) -> Result<(), CliError> {
-    Err(CliError::new("not built yet"))
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use mpcegosign::ceremony::keygen::{Dealer, Joiner, KeygenError, RosterEntry};
+use mpcegosign::ceremony::MessageError;
+use mpcegosign::key::{self, KeygenEvent, PrivateKey};
+use mpcegosign::threshold::Scheme;
+
+use super::console::{confirm, receive_loop, Step};
+use super::share_io::OutputPlan;
+use super::{open_transport, CliError, KeygenArgs};
+
+pub fn run(args: KeygenArgs) -> Result<(), CliError> {
+    let plan = OutputPlan::prepare(&args)?;
+    match args.parties {
+        Some(n) => dealer(&args, n, plan),
+        None => joiner(&args, plan),
+    }
+}
+
+fn recoverable(e: &KeygenError) -> bool {
+    matches!(
+        e,
+        KeygenError::Message(_)
+            | KeygenError::DuplicateJoin(_)
+            | KeygenError::DealerKeyJoin
+            | KeygenError::Full(_)
+    )
+}
+
+fn print_roster(roster: &[RosterEntry], me: u8) {
+    for r in roster {
+        let who = if r.party == me {
+            " (you)"
+        } else if r.party == 1 {
+            " (dealer)"
+        } else {
+            ""
+        };
+        eprintln!("  party {:>2}{who:<9} {}", r.party, r.fingerprint);
+    }
+}
+
+fn dealer(args: &KeygenArgs, n: u8, plan: OutputPlan) -> Result<(), CliError> {
+    let t = args.threshold.unwrap_or(n);
+    let scheme = Scheme::new(n, t).map_err(|e| CliError::new(e.to_string()))?;
+    let imported = match &args.import {
+        Some(path) => Some(load_private_key(path)?),
+        None => None,
+    };
+    let mut transport = open_transport(&args.transport)?;
+    let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public));
+    eprintln!(
+        "Keygen {t}-of-{n}: you are party 1, the dealer. Session code: {}",
+        dealer.session_code()
+    );
+    if let Some(k) = &imported {
+        eprintln!(
+            "Dealing the imported key, MRSIGNER {}",
+            hex::encode(k.public().mrsigner())
+        );
+    }
+    transport
+        .send("KEYGEN-INIT", &init.encode())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    eprintln!("Waiting for {} KEYGEN-JOIN messages.", n - 1);
+    receive_loop(
+        transport.as_mut(),
+        "a KEYGEN-JOIN message",
+        |bytes| {
+            let entry = dealer.accept_join(bytes)?;
+            eprintln!(
+                "Party {} joined, fingerprint {}",
+                entry.party, entry.fingerprint
+            );
+            Ok(if dealer.is_complete() {
+                Step::Done(())
+            } else {
+                Step::More
+            })
+        },
+        recoverable,
+    )?;
+    eprintln!("All {n} parties joined. Each party must confirm, by voice or another channel,");
+    eprintln!(
+        "the session code {} and its own fingerprint:",
+        dealer.session_code()
+    );
+    print_roster(&dealer.roster(), 1);
+    if !args.yes && !confirm("Did every party confirm its fingerprint?")? {
+        return Err(CliError::new(
+            "keygen stopped before dealing: the fingerprints were not confirmed; nothing was written",
+        ));
+    }
+    let key = match imported {
+        Some(k) => k,
+        None => generate_key()?,
+    };
+    let (finalize, own) = dealer
+        .deal(&key)
+        .map_err(|e| CliError::new(e.to_string()))?;
+    drop(key);
+    // Our own files first: if they cannot be written, no one receives a share.
+    let written = plan.write(&own)?;
+    transport
+        .send("KEYGEN-FINALIZE", &finalize.encode())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    eprintln!("{written}");
+    Ok(())
+}
+
+fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
+    let mut transport = open_transport(&args.transport)?;
+    let (joiner, join) = receive_loop(
+        transport.as_mut(),
+        "the KEYGEN-INIT message",
+        |bytes| Joiner::join(bytes).map(Step::Done),
+        recoverable,
+    )?;
+    eprintln!(
+        "Joining a {}-of-{} keygen. Session code: {} (the dealer's must be the same)",
+        joiner.threshold(),
+        joiner.parties(),
+        joiner.session_code()
+    );
+    if let Some(m) = joiner.imported_mrsigner() {
+        eprintln!(
+            "The dealer will share an existing key, MRSIGNER {}",
+            hex::encode(m)
+        );
+    }
+    eprintln!("Dealer fingerprint: {}", joiner.dealer_fingerprint());
+    eprintln!(
+        "Your fingerprint:   {}  (read it to the dealer)",
+        joiner.own_fingerprint()
+    );
+    transport
+        .send("KEYGEN-JOIN", &join.encode())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    let joined = receive_loop(
+        transport.as_mut(),
+        "the KEYGEN-FINALIZE message",
+        |bytes| joiner.finish(bytes).map(Step::Done),
+        |e| {
+            matches!(
+                e,
+                KeygenError::Message(MessageError::OtherSession { .. }) | KeygenError::Message(_)
+            )
+        },
+    )?;
+    let me = joined.share.party();
+    eprintln!("You are party {me}. Participants:");
+    print_roster(&joined.roster, me);
+    let written = plan.write(&joined.share)?;
+    eprintln!("{written}");
+    Ok(())
+}
+
+fn load_private_key(path: &Path) -> Result<PrivateKey, CliError> {
+    let pem = std::fs::read(path).map_err(|e| super::error::io_error("read the key", path, &e))?;
+    PrivateKey::from_pem(&pem).map_err(|e| {
+        CliError::new(format!("cannot import {}: {e}", path.display()))
+            .hint("it must be an RSA-3072 key with e = 3, as `openssl genrsa -3 3072` writes")
+    })
+}
+
+fn generate_key() -> Result<PrivateKey, CliError> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message("Generating an RSA-3072 key (e = 3)");
+    let key = key::generate(&mut |ev| match ev {
+        KeygenEvent::SearchingPrime { index } => {
+            bar.set_message(format!("Searching for prime {index} of 2"))
+        }
+        KeygenEvent::FoundPrime { index } => bar.println(format!("Found prime {index} of 2")),
+        KeygenEvent::Retry => {
+            bar.println("Primes rejected (modulus size or distance); searching again")
+        }
+        KeygenEvent::Done => {}
+    });
+    bar.finish_and_clear();
+    key.map_err(|e| CliError::new(e.to_string()))
 }

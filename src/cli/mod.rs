@@ -1,11 +1,14 @@
 //! Command-line layer: argument definitions, terminal I/O, files. The library below
 //! never touches the terminal.
 
+mod console;
 mod error;
 mod keygen;
 mod share_cmd;
+mod share_io;
 mod sign;
 mod signerid;
+mod text_transport;
 mod transport_args;
 mod verify;
 
@@ -85,16 +88,16 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub share: PathBuf,
     /// Signed output (initiator only). Default: <exe>.signed.
-    #[arg(long, value_name = "FILE", requires = "config")]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
-    #[arg(long, value_name = "DIR", requires = "config")]
+    #[arg(long, value_name = "DIR")]
     pub ego: Option<PathBuf>,
-    /// Unsigned SIGSTRUCT to sign (1808 bytes) instead of preparing the enclave with EGo.
-    #[arg(long, value_name = "FILE", requires = "config", hide = true)]
+    /// Unsigned SIGSTRUCT (1808 bytes) to sign instead of an EGo enclave; makes you the initiator.
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
     pub sigstruct: Option<PathBuf>,
     /// Parties taking part, e.g. 1,2,4 (initiator only). Default: every party.
-    #[arg(long, value_name = "LIST", requires = "config")]
+    #[arg(long, value_name = "LIST")]
     pub signers: Option<String>,
     /// Sign without asking for confirmation (signer).
     #[arg(long)]
@@ -133,6 +136,18 @@ pub struct VerifyArgs {
     /// Also require that it is signed by this public key.
     #[arg(long, value_name = "PEM")]
     pub key: Option<PathBuf>,
+}
+
+/// Opens the transport chosen with `--transport`.
+pub fn open_transport(
+    args: &TransportArgs,
+) -> Result<Box<dyn mpcegosign::transport::Transport>, CliError> {
+    match args.transport {
+        transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport)),
+        transport_args::TransportKind::Qr => {
+            Err(CliError::new("the QR transport is not built yet"))
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {

@@ -1,0 +1,64 @@
+//! Talking to the person at the keyboard: notes on stderr, yes/no questions on stdin,
+//! and the receive loop that reports a bad message in one line and asks again.
+
+use std::io::BufRead;
+
+use mpcegosign::transport::{Transport, TransportError};
+
+use super::CliError;
+
+/// Asks a yes/no question; only "y" or "yes" agree. End of input means no.
+pub fn confirm(question: &str) -> Result<bool, CliError> {
+    eprint!("{question} [y/N] ");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::new(format!("cannot read the answer: {e}")))?;
+    if line.is_empty() {
+        eprintln!();
+    }
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// What a handler decided about one received message.
+pub enum Step<T> {
+    /// Done: the value the ceremony waited for.
+    Done(T),
+    /// The message was taken (or ignored with a note already printed); wait for more.
+    More,
+}
+
+/// Receives messages until `handle` returns `Step::Done`. A message the handler
+/// rejects with a recoverable error is reported on one line and the prompt repeats.
+pub fn receive_loop<T, E: std::fmt::Display>(
+    transport: &mut dyn Transport,
+    expecting: &str,
+    mut handle: impl FnMut(&[u8]) -> Result<Step<T>, E>,
+    recoverable: impl Fn(&E) -> bool,
+) -> Result<T, CliError> {
+    loop {
+        let bytes = match transport.receive(expecting) {
+            Ok(b) => b,
+            Err(TransportError::Unreadable(why)) => {
+                eprintln!("mpcegosign: {why}");
+                continue;
+            }
+            Err(TransportError::Closed) => {
+                return Err(CliError::new(format!(
+                    "the input ended while waiting for {expecting}; nothing was written"
+                )))
+            }
+            Err(TransportError::Failed(why)) => return Err(CliError::new(why)),
+        };
+        match handle(&bytes) {
+            Ok(Step::Done(v)) => return Ok(v),
+            Ok(Step::More) => {}
+            Err(e) if recoverable(&e) => eprintln!("mpcegosign: {e}"),
+            Err(e) => return Err(CliError::new(e.to_string())),
+        }
+    }
+}

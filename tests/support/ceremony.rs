@@ -1,0 +1,81 @@
+//! Whole ceremonies driven across processes: the test is the group chat.
+
+use std::path::{Path, PathBuf};
+
+use super::party::Party;
+
+/// Runs keygen among n processes; returns each party's output directory.
+/// `dealer_extra` adds arguments to the dealer's command (e.g. `--import`).
+pub fn keygen(
+    root: &Path,
+    n: u8,
+    t: u8,
+    dealer_extra: &[&str],
+    common: &[&str],
+    envs: &[(&str, &str)],
+) -> Vec<PathBuf> {
+    let dirs: Vec<PathBuf> = (1..=n).map(|i| root.join(format!("party{i}"))).collect();
+    for d in &dirs {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let (ns, ts) = (n.to_string(), t.to_string());
+    let d1 = dirs[0].to_str().unwrap();
+    let mut args = vec![
+        "keygen",
+        "--parties",
+        &ns,
+        "--threshold",
+        &ts,
+        "--out-dir",
+        d1,
+        "--yes",
+    ];
+    args.extend_from_slice(dealer_extra);
+    args.extend_from_slice(common);
+    let mut dealer = Party::spawn("dealer", &args, envs);
+    let init = dealer.next_message();
+    let mut joiners = Vec::new();
+    for d in &dirs[1..] {
+        let mut a = vec!["keygen", "--out-dir", d.to_str().unwrap()];
+        a.extend_from_slice(common);
+        let mut j = Party::spawn(&format!("joiner {}", d.display()), &a, envs);
+        j.send_line(&init);
+        let join = j.next_message();
+        dealer.send_line(&join);
+        joiners.push(j);
+    }
+    let fin = dealer.next_message();
+    dealer.succeed();
+    for mut j in joiners {
+        j.send_line(&fin);
+        j.succeed();
+    }
+    dirs
+}
+
+/// Runs a signing ceremony: `initiator_args` start it (they include `--share`),
+/// then each signer `(share path, extra args)` answers. Returns the initiator's end.
+pub fn sign(
+    initiator_args: &[&str],
+    signers: &[(PathBuf, Vec<String>)],
+    envs: &[(&str, &str)],
+) -> super::party::Finished {
+    let mut ini = Party::spawn("initiator", initiator_args, envs);
+    let init = ini.next_message();
+    for (share, extra) in signers {
+        let mut a: Vec<String> = vec![
+            "sign".into(),
+            "--share".into(),
+            share.display().to_string(),
+            "--yes".into(),
+        ];
+        a.extend(extra.iter().cloned());
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let mut s = Party::spawn("signer", &a, envs);
+        s.send_line(&init);
+        let partial = s.next_message();
+        s.succeed();
+        ini.send_line(&partial);
+    }
+    ini.finish()
+}

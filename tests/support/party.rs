@@ -1,0 +1,133 @@
+//! One `mpcegosign` process in a ceremony test: lines in on stdin, messages out on
+//! stdout, stderr collected for assertions.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
+
+pub struct Party {
+    pub name: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: Vec<String>,
+    pub stderr: String,
+}
+
+impl Party {
+    pub fn spawn(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Party {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env_remove("MPCEGOSIGN_PASSPHRASE")
+            .env_remove("EGO_PATH");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn mpcegosign");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        let mut err = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Party {
+            name: name.to_string(),
+            stdin: child.stdin.take(),
+            child,
+            lines: rx,
+            stderr,
+        }
+    }
+
+    pub fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        // A process that already exited closes its stdin; the test sees that later.
+        let _ = writeln!(stdin, "{line}").and_then(|_| stdin.flush());
+    }
+
+    /// The next message line this party printed (waits up to 120 s).
+    pub fn next_message(&mut self) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) if line.starts_with("mpcegosign1:") => return line,
+                Ok(_) => continue,
+                Err(_) => panic!(
+                    "{}: no message; stderr so far:\n{}",
+                    self.name,
+                    self.stderr.lock().unwrap()
+                ),
+            }
+        }
+    }
+
+    pub fn stderr_so_far(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until stderr contains `needle` (up to 60 s).
+    pub fn wait_stderr(&self, needle: &str) {
+        for _ in 0..600 {
+            if self.stderr_so_far().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "{}: stderr never said {needle:?}:\n{}",
+            self.name,
+            self.stderr_so_far()
+        );
+    }
+
+    /// Closes stdin and waits for the process to end.
+    pub fn finish(mut self) -> Finished {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait");
+        // Let the reader threads drain.
+        std::thread::sleep(Duration::from_millis(50));
+        let stdout: Vec<String> = self.lines.try_iter().collect();
+        let stderr = self.stderr.lock().unwrap().clone();
+        Finished {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Like `finish`, and asserts success.
+    pub fn succeed(self) -> Finished {
+        let name = self.name.clone();
+        let f = self.finish();
+        assert!(f.status.success(), "{name} failed: {}", f.stderr);
+        f
+    }
+}
