@@ -14,6 +14,20 @@ pub fn keygen(
     common: &[&str],
     envs: &[(&str, &str)],
 ) -> Vec<PathBuf> {
+    let mut transcript = String::new();
+    keygen_transcript(root, n, t, dealer_extra, common, envs, &mut transcript)
+}
+
+/// Like `keygen`, and appends every process's stdout and stderr to `transcript`.
+pub fn keygen_transcript(
+    root: &Path,
+    n: u8,
+    t: u8,
+    dealer_extra: &[&str],
+    common: &[&str],
+    envs: &[(&str, &str)],
+    transcript: &mut String,
+) -> Vec<PathBuf> {
     let dirs: Vec<PathBuf> = (1..=n).map(|i| root.join(format!("party{i}"))).collect();
     for d in &dirs {
         std::fs::create_dir_all(d).unwrap();
@@ -45,10 +59,15 @@ pub fn keygen(
         joiners.push(j);
     }
     let fin = dealer.next_message();
-    dealer.succeed();
+    let mut record = |f: super::party::Finished, sent: &[&str]| {
+        transcript.push_str(&f.stderr);
+        transcript.push_str(&f.stdout.join("\n"));
+        transcript.push_str(&sent.join("\n"));
+    };
+    record(dealer.succeed(), &[&init, &fin]);
     for mut j in joiners {
         j.send_line(&fin);
-        j.succeed();
+        record(j.succeed(), &[]);
     }
     dirs
 }
