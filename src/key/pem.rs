@@ -25,8 +25,17 @@ fn check_exponent(e: &openssl::bn::BigNumRef) -> Result<(), KeyError> {
     Ok(())
 }
 
+/// A PEM file has a `-----BEGIN` line; without it OpenSSL's reason is unhelpful.
+fn require_pem(text: &[u8]) -> Result<(), KeyError> {
+    if !String::from_utf8_lossy(text).contains("-----BEGIN ") {
+        return Err(KeyError::Pem("no -----BEGIN line".into()));
+    }
+    Ok(())
+}
+
 pub(super) fn public_from_pem(pem: &str) -> Result<PublicKey, KeyError> {
     let bytes = pem.as_bytes();
+    require_pem(bytes)?;
     let rsa = if pem.contains("BEGIN RSA PUBLIC KEY") {
         Rsa::public_key_from_pem_pkcs1(bytes)
     } else {
@@ -47,6 +56,7 @@ pub(super) fn public_to_pem(key: &PublicKey) -> String {
 }
 
 pub(super) fn private_from_pem(pem: &[u8]) -> Result<PrivateKey, KeyError> {
+    require_pem(pem)?;
     // A callback that refuses, so that OpenSSL never prompts on the terminal for an
     // encrypted key.
     let pkey = PKey::private_key_from_pem_callback(pem, |_| Ok(0)).map_err(|e| {
