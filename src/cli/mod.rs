@@ -4,6 +4,7 @@
 mod console;
 mod error;
 mod keygen;
+mod passphrase;
 mod share_cmd;
 mod share_io;
 mod sign;

@@ -2,20 +2,63 @@
 
 use std::path::{Path, PathBuf};
 
-use mpcegosign::share::{file, KeyShare};
+use mpcegosign::fsutil::{self, PUBLIC_MODE, SECRET_MODE};
+use mpcegosign::key::PublicKey;
+use mpcegosign::secret::{SecretBytes, SecretString};
+use mpcegosign::share::{encrypted, file, KeyShare};
 
 use super::error::io_error;
-use super::{CliError, KeygenArgs};
+use super::passphrase::{self, Purpose};
+use super::{CliError, KeygenArgs, PassphraseArgs};
+
+/// Overrides age's scrypt work factor (log2 N) for new files: for slow air-gapped
+/// machines, and for the test suite. Unset: age's calibration (about one second).
+pub const WORK_FACTOR_ENV: &str = "MPCEGOSIGN_SCRYPT_WORK_FACTOR";
+
+fn work_factor() -> Result<Option<u8>, CliError> {
+    match std::env::var(WORK_FACTOR_ENV) {
+        Err(_) => Ok(None),
+        Ok(v) => v
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (10..=encrypted::MAX_WORK_FACTOR).contains(n))
+            .map(Some)
+            .ok_or_else(|| {
+                CliError::new(format!(
+                    "{WORK_FACTOR_ENV} must be a whole number from 10 to {}",
+                    encrypted::MAX_WORK_FACTOR
+                ))
+            }),
+    }
+}
+
+/// Encrypts a share file's bytes for writing.
+pub fn seal_bytes(plain: &SecretBytes, pass: &SecretString) -> Result<Vec<u8>, CliError> {
+    encrypted::encrypt(plain, pass, work_factor()?).map_err(|e| CliError::new(e.to_string()))
+}
+
+/// Opens a share file's bytes: decrypts an age file (asking for its passphrase),
+/// then parses the JSON.
+pub fn open_bytes(
+    bytes: &[u8],
+    what: &str,
+    pass: &mut dyn FnMut() -> Result<SecretString, CliError>,
+) -> Result<KeyShare, CliError> {
+    let err = |e: &dyn std::fmt::Display| CliError::new(format!("{what}: {e}"));
+    if encrypted::is_age(bytes) {
+        let plain = encrypted::decrypt(bytes, &pass()?).map_err(|e| err(&e))?;
+        file::parse(plain.expose()).map_err(|e| err(&e))
+    } else {
+        file::parse(bytes).map_err(|e| err(&e))
+    }
+}
 
 /// The output directory, checked before a ceremony starts so that no one's time
 /// is wasted on a ceremony whose result cannot be saved.
 pub struct OutputPlan {
     dir: PathBuf,
     force: bool,
-}
-
-fn share_name(party: u8) -> String {
-    format!("share_{party}.json")
+    passphrase: Option<SecretString>,
 }
 
 impl OutputPlan {
@@ -30,35 +73,77 @@ impl OutputPlan {
             )));
         }
         if !args.force {
-            let existing = existing_outputs(&dir)?;
-            if let Some(name) = existing.first() {
+            if let Some(name) = existing_outputs(&dir)?.first() {
                 return Err(CliError::new(format!(
                     "{} already holds {name}; use another --out-dir, or --force to replace it",
                     dir.display()
                 )));
             }
         }
+        fsutil::check_writable(&dir).map_err(|e| CliError::new(e.to_string()))?;
+        work_factor()?;
+        let passphrase = if args.plaintext_share {
+            None
+        } else {
+            Some(passphrase::obtain(
+                &args.passphrase,
+                Purpose::New,
+                "the new share",
+            )?)
+        };
         Ok(OutputPlan {
             dir,
             force: args.force,
+            passphrase,
         })
     }
 
     /// Writes the share and `public.pem`, reads both back, and returns a summary line.
     pub fn write(&self, share: &KeyShare) -> Result<String, CliError> {
-        let share_path = self.dir.join(share_name(share.party()));
+        let ext = if self.passphrase.is_some() {
+            ".age"
+        } else {
+            ""
+        };
+        let share_path = self.dir.join(format!("share_{}.json{ext}", share.party()));
         let public_path = self.dir.join("public.pem");
-        let bytes = file::serialize(share);
-        write_file(&share_path, bytes.expose(), self.force)?;
-        write_file(&public_path, share.public().to_pem().as_bytes(), self.force)?;
+        let plain = file::serialize(share);
+        let bytes = match &self.passphrase {
+            Some(p) => seal_bytes(&plain, p)?,
+            None => plain.expose().to_vec(),
+        };
+        let fail = |e: fsutil::FileError| CliError::new(e.to_string());
+        fsutil::write_new(&share_path, &bytes, SECRET_MODE, self.force).map_err(fail)?;
+        fsutil::write_new(
+            &public_path,
+            share.public().to_pem().as_bytes(),
+            PUBLIC_MODE,
+            self.force,
+        )
+        .map_err(fail)?;
+        // Read both back before anything is reported as saved.
         let back =
             std::fs::read(&share_path).map_err(|e| io_error("read back", &share_path, &e))?;
-        let reread = file::parse(&back)
-            .map_err(|e| CliError::new(format!("{}: {e}", share_path.display())))?;
-        if reread.public() != share.public() || reread.party() != share.party() {
+        let what = share_path.display().to_string();
+        let reread = open_bytes(&back, &what, &mut || {
+            self.passphrase
+                .clone()
+                .ok_or_else(|| CliError::new("no passphrase"))
+        })?;
+        let same = reread.party() == share.party()
+            && reread.public() == share.public()
+            && reread.subsets().eq(share.subsets())
+            && share
+                .subsets()
+                .all(|s| match (reread.sub_share(s), share.sub_share(s)) {
+                    (Some(a), Some(b)) => a.ct_eq(b),
+                    _ => false,
+                });
+        let pem = std::fs::read_to_string(&public_path)
+            .map_err(|e| io_error("read back", &public_path, &e))?;
+        if !same || PublicKey::from_pem(&pem).ok().as_ref() != Some(share.public()) {
             return Err(CliError::new(format!(
-                "{} did not read back intact",
-                share_path.display()
+                "{what} or public.pem did not read back intact; check the disk"
             )));
         }
         Ok(format!(
@@ -83,18 +168,36 @@ fn existing_outputs(dir: &Path) -> Result<Vec<String>, CliError> {
     Ok(found)
 }
 
-fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
-    if path.exists() && !force {
-        return Err(CliError::new(format!(
-            "{} already exists; use --force to replace it",
-            path.display()
-        )));
+/// Reads a share file (plain or encrypted) and, if a `public.pem` lies beside it,
+/// checks that both belong to the same key.
+pub fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliError> {
+    let bytes = std::fs::read(path).map_err(|e| io_error("read the share", path, &e))?;
+    let what = path.display().to_string();
+    let share = open_bytes(&bytes, &what, &mut || {
+        passphrase::obtain(args, Purpose::Existing, &what)
+    })?;
+    let public = path
+        .parent()
+        .map(|d| d.join("public.pem"))
+        .filter(|p| p.exists());
+    if let Some(p) = public {
+        check_public(&share, &p)?;
     }
-    std::fs::write(path, bytes).map_err(|e| io_error("write", path, &e))
+    Ok(share)
 }
 
-/// Reads a share file.
-pub fn load_share(path: &Path) -> Result<KeyShare, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| io_error("read the share", path, &e))?;
-    file::parse(&bytes).map_err(|e| CliError::new(format!("{}: {e}", path.display())))
+/// Refuses a share whose modulus differs from a public key file.
+pub fn check_public(share: &KeyShare, public_pem: &Path) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(public_pem).map_err(|e| io_error("read", public_pem, &e))?;
+    let key = PublicKey::from_pem(&text)
+        .map_err(|e| CliError::new(format!("{}: {e}", public_pem.display())))?;
+    if &key != share.public() {
+        return Err(CliError::new(format!(
+            "the share belongs to MRSIGNER {}, but {} is MRSIGNER {}: they are from different keys",
+            hex::encode(share.public().mrsigner()),
+            public_pem.display(),
+            hex::encode(key.mrsigner())
+        )));
+    }
+    Ok(())
 }

@@ -87,7 +87,7 @@ impl SigstructTarget {
 }
 
 fn initiator(args: &SignArgs) -> Result<(), CliError> {
-    let share = share_io::load_share(&args.share)?;
+    let share = share_io::load_share(&args.share, &args.passphrase)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
     let Some(sigstruct_path) = &args.sigstruct else {
         return Err(
@@ -191,7 +191,7 @@ fn show_review(r: &Review, share: &KeyShare) {
 }
 
 fn signer(args: &SignArgs) -> Result<(), CliError> {
-    let share = share_io::load_share(&args.share)?;
+    let share = share_io::load_share(&args.share, &args.passphrase)?;
     let policy = SignPolicy {
         allow_debug: args.allow_debug,
         expect_mrenclave: args

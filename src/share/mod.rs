@@ -3,6 +3,7 @@
 //! `file` reads and writes the reference tool's JSON form; encryption at rest wraps
 //! those bytes (see `encrypted`).
 
+pub mod encrypted;
 pub mod file;
 
 use std::collections::BTreeMap;
