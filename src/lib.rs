@@ -5,6 +5,7 @@
 //! the CLI (`src/cli`) and in the `airgap` crate.
 #![forbid(unsafe_code)]
 
+pub mod ego;
 pub mod key;
 pub mod secret;
 pub mod sgx;
