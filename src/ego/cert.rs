@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn certificate_carries_the_key() {
-        let n = (BigUint::from(1u8) << 3071) + BigUint::from(12345u32);
+        let n: BigUint = (BigUint::from(1u8) << 3071usize) + BigUint::from(12345u32);
         let key = PublicKey::from_modulus(n.clone()).unwrap();
         let pem = certificate_pem(&key).unwrap();
         assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
