@@ -90,7 +90,9 @@ fn signed_with_key(w: &World, p: &Prepared, key_pem: &[u8], day: &str, name: &st
     std::fs::write(&conf, &p.conf_text).unwrap();
     std::fs::write(&key, key_pem).unwrap();
     std::fs::write(&exe, &p.exe).unwrap();
-    w.oesign(day).sign_with_key(&p.runtime, &conf, &key, &exe).unwrap();
+    w.oesign(day)
+        .sign_with_key(&p.runtime, &conf, &key, &exe)
+        .unwrap();
     std::fs::read(exe).unwrap()
 }
 
@@ -105,7 +107,10 @@ fn sign_with_key_then_dump() {
     let d = w.oesign(DAY1).dump(&path).unwrap();
     assert_eq!(d.mrsigner, key.public().mrsigner());
     assert_eq!((d.product_id, d.security_version, d.debug), (7, 3, false));
-    assert_eq!((d.num_heap_pages, d.num_stack_pages, d.num_tcs), (131072, 1024, 32));
+    assert_eq!(
+        (d.num_heap_pages, d.num_stack_pages, d.num_tcs),
+        (131072, 1024, 32)
+    );
     let s = read_sigstruct(&path).unwrap();
     s.verify(Some(key.public())).unwrap();
     assert_eq!(s.regions().mrenclave(), d.mrenclave);
@@ -146,7 +151,15 @@ fn external_signature_is_byte_identical_to_sign_with_key() {
 
     let m = measure(&p, &w.oesign(DAY1), &w.work("measure")).unwrap();
     let sig = key.sign_digest(&m.digest());
-    let out = apply_signature(&p, &m, &w.oesign(DAY1), &w.work("final"), key.public(), &sig).unwrap();
+    let out = apply_signature(
+        &p,
+        &m,
+        &w.oesign(DAY1),
+        &w.work("final"),
+        key.public(),
+        &sig,
+    )
+    .unwrap();
     assert!(out == reference, "threshold path differs from sign -k");
 }
 
@@ -166,7 +179,15 @@ fn threshold_matches_sign_k(n: u8, t: u8, parties: &[u8]) {
         .map(|s| partial_sign(s, subset, &m.digest()).unwrap())
         .collect();
     let sig = combine(key.public(), subset, &partials, &m.digest()).unwrap();
-    let out = apply_signature(&p, &m, &w.oesign(DAY1), &w.work("final"), key.public(), &sig).unwrap();
+    let out = apply_signature(
+        &p,
+        &m,
+        &w.oesign(DAY1),
+        &w.work("final"),
+        key.public(),
+        &sig,
+    )
+    .unwrap();
     assert!(out == reference, "{t}-of-{n} result differs from sign -k");
 }
 
@@ -207,8 +228,8 @@ fn day_change_makes_x_d_fail_and_direct_write_still_verifies() {
     let (key, pem) = test_key();
     let m = measure(&p, &w.oesign(DAY1), &w.work("measure")).unwrap();
     let sig = key.sign_digest(&m.digest());
-    let err = apply_signature(&p, &m, &w.oesign(DAY2), &w.work("late"), key.public(), &sig)
-        .unwrap_err();
+    let err =
+        apply_signature(&p, &m, &w.oesign(DAY2), &w.work("late"), key.public(), &sig).unwrap_err();
     assert!(
         matches!(&err, EgoError::Oesign(OesignError::Failed { stderr, .. }) if stderr.contains("does not verify")),
         "{err}"
@@ -243,22 +264,36 @@ fn x_needs_a_certificate_not_a_bare_public_key() {
     );
     std::fs::write(&conf, &p.conf_text).unwrap();
     std::fs::write(&pubkey, key.public().to_pem()).unwrap();
-    std::fs::write(&sig, mpcegosign::ego::cert::signature_file(&key.sign_digest(&m.digest())))
-        .unwrap();
+    std::fs::write(
+        &sig,
+        mpcegosign::ego::cert::signature_file(&key.sign_digest(&m.digest())),
+    )
+    .unwrap();
     std::fs::write(&exe, &p.exe).unwrap();
     let err = w
         .oesign(DAY1)
         .sign_with_signature(&p.runtime, &conf, &pubkey, &sig, &exe)
         .unwrap_err();
     assert!(err.to_string().contains("X.509"), "{err}");
-    assert_eq!(std::fs::read(&exe).unwrap(), p.exe, "the file must be left alone");
+    assert_eq!(
+        std::fs::read(&exe).unwrap(),
+        p.exe,
+        "the file must be left alone"
+    );
 }
 
 #[test]
 fn option_errors_of_the_double() {
     let w = World::new();
-    let out = |args: &[&str]| std::process::Command::new(DOUBLE).args(args).output().unwrap();
-    let r = out(&["sign", "-e", "x", "-c", "y", "-k", "k", "-x", "c", "-d", "s"]);
+    let out = |args: &[&str]| {
+        std::process::Command::new(DOUBLE)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let r = out(&[
+        "sign", "-e", "x", "-c", "y", "-k", "k", "-x", "c", "-d", "s",
+    ]);
     assert!(!r.status.success());
     assert!(String::from_utf8_lossy(&r.stderr).contains("cannot be used with"));
     let r = out(&["sign", "-e", "x", "-c", "y", "-x", "c"]);
@@ -274,9 +309,17 @@ fn option_errors_of_the_double() {
     std::fs::write(work.join("exe"), &p.exe).unwrap();
     let err = w
         .oesign(DAY1)
-        .sign_with_key(&p.runtime, &work.join("c.conf"), &work.join("k.pem"), &work.join("exe"))
+        .sign_with_key(
+            &p.runtime,
+            &work.join("c.conf"),
+            &work.join("k.pem"),
+            &work.join("exe"),
+        )
         .unwrap_err();
-    assert!(err.to_string().contains("RSA-3072 with exponent 3"), "{err}");
+    assert!(
+        err.to_string().contains("RSA-3072 with exponent 3"),
+        "{err}"
+    );
     // signerid -k prints the MRSIGNER without a newline.
     let (key, _) = test_key();
     std::fs::write(work.join("pub.pem"), key.public().to_pem()).unwrap();
@@ -292,8 +335,20 @@ fn dump_of_an_unsigned_file_is_an_error() {
     let path = w.work("u").join("exe");
     std::fs::write(&path, &p.exe).unwrap();
     let err = w.oesign(DAY1).dump(&path).unwrap_err();
-    assert!(matches!(err, OesignError::Dump { field: "mrenclave", .. }), "{err}");
-    assert!(err.to_string().contains("no signed enclave properties"), "{err}");
+    assert!(
+        matches!(
+            err,
+            OesignError::Dump {
+                field: "mrenclave",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("no signed enclave properties"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -308,7 +363,10 @@ fn failing_or_missing_oesign_is_a_clear_error() {
     let mut bad = p.clone();
     bad.runtime = w.dir.path().join("app").join("enclave.json");
     let err = measure(&bad, &w.oesign(DAY1), &w.work("m2")).unwrap_err();
-    assert!(err.to_string().contains("not an ELF enclave image"), "{err}");
+    assert!(
+        err.to_string().contains("not an ELF enclave image"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -332,7 +390,10 @@ fn fips_binaries_use_the_fips_runtime() {
     let cfg = w.write_app(CONFIG, &spec);
     std::fs::remove_file(w.ego.root.join(SYMCRYPT)).unwrap();
     let err = prepare(&cfg, &w.ego).unwrap_err();
-    assert!(matches!(err, EgoError::Locate(LocateError::NoRuntime { .. })), "{err}");
+    assert!(
+        matches!(err, EgoError::Locate(LocateError::NoRuntime { .. })),
+        "{err}"
+    );
 }
 
 #[test]
@@ -343,21 +404,78 @@ fn executables_ego_refuses() {
         prepare(&cfg, &w.ego).unwrap_err()
     };
     // Not built with ego-go: no Go build info.
-    let err = check(&ExeSpec { buildinfo: None, ..ExeSpec::default() }, "\"heapSize\":512");
+    let err = check(
+        &ExeSpec {
+            buildinfo: None,
+            ..ExeSpec::default()
+        },
+        "\"heapSize\":512",
+    );
     assert!(err.to_string().contains("not built with ego-go"), "{err}");
     std::fs::write(w.app().join("app"), elf::plain_exe()).unwrap();
     let err = prepare(&w.app().join("enclave.json"), &w.ego).unwrap_err();
     assert!(err.to_string().contains("not built with ego-go"), "{err}");
-    let err = check(&ExeSpec { oeinfo: false, ..ExeSpec::default() }, "\"heapSize\":512");
+    let err = check(
+        &ExeSpec {
+            oeinfo: false,
+            ..ExeSpec::default()
+        },
+        "\"heapSize\":512",
+    );
     assert!(err.to_string().contains(".oeinfo"), "{err}");
-    let err = check(&ExeSpec { eclient_symbol: true, ..ExeSpec::default() }, "\"heapSize\":512");
-    assert!(matches!(err, EgoError::Check { error: CheckError::EclientImport, .. }), "{err}");
+    let err = check(
+        &ExeSpec {
+            eclient_symbol: true,
+            ..ExeSpec::default()
+        },
+        "\"heapSize\":512",
+    );
+    assert!(
+        matches!(
+            err,
+            EgoError::Check {
+                error: CheckError::EclientImport,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = check(&ExeSpec::default(), "\"heapSize\":16385");
-    assert!(matches!(err, EgoError::Check { error: CheckError::NoLargeHeapWithLargeHeapSize { .. }, .. }), "{err}");
-    let err = check(&ExeSpec { arena_symbol: false, ..ExeSpec::default() }, "\"heapSize\":256");
-    assert!(matches!(err, EgoError::Check { error: CheckError::LargeHeapWithSmallHeapSize { .. }, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            EgoError::Check {
+                error: CheckError::NoLargeHeapWithLargeHeapSize { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = check(
+        &ExeSpec {
+            arena_symbol: false,
+            ..ExeSpec::default()
+        },
+        "\"heapSize\":256",
+    );
+    assert!(
+        matches!(
+            err,
+            EgoError::Check {
+                error: CheckError::LargeHeapWithSmallHeapSize { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
     // Stripped: no heap check.
-    let cfg = w.write_app(&CONFIG.replace("\"heapSize\":512", "\"heapSize\":100000"), &ExeSpec { stripped: true, ..ExeSpec::default() });
+    let cfg = w.write_app(
+        &CONFIG.replace("\"heapSize\":512", "\"heapSize\":100000"),
+        &ExeSpec {
+            stripped: true,
+            ..ExeSpec::default()
+        },
+    );
     prepare(&cfg, &w.ego).unwrap();
     // A non-ELF file.
     std::fs::write(w.app().join("app"), b"#!/bin/sh\n").unwrap();
@@ -368,12 +486,21 @@ fn executables_ego_refuses() {
 #[test]
 fn invalid_config_and_missing_ego() {
     let w = World::new();
-    let cfg = w.write_app(&CONFIG.replace("\"heapSize\":512,", ""), &ExeSpec::default());
+    let cfg = w.write_app(
+        &CONFIG.replace("\"heapSize\":512,", ""),
+        &ExeSpec::default(),
+    );
     let err = prepare(&cfg, &w.ego).unwrap_err();
-    assert!(matches!(&err, EgoError::Config(ConfigError::Invalid { field, .. }) if field == "heapSize"), "{err}");
+    assert!(
+        matches!(&err, EgoError::Config(ConfigError::Invalid { field, .. }) if field == "heapSize"),
+        "{err}"
+    );
     let err = EgoInstall::locate_in(
         Some(&w.dir.path().join("no-ego")),
-        &Search { ego_path: None, defaults: vec![] },
+        &Search {
+            ego_path: None,
+            defaults: vec![],
+        },
     )
     .unwrap_err();
     assert!(err.to_string().contains("no-ego/bin/ego-oesign"), "{err}");

@@ -77,11 +77,7 @@ fn payload_matches_go_json_marshal() {
     for (name, input, expected) in table() {
         let c = EnclaveConfig::from_json(&input).unwrap_or_else(|e| panic!("{name}: {e}"));
         let got = marshal(&c);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            expected,
-            "case: {name}"
-        );
+        assert_eq!(String::from_utf8_lossy(&got), expected, "case: {name}");
         assert_eq!(got, expected.as_bytes(), "case: {name}");
     }
 }
@@ -125,11 +121,21 @@ fn load_errors_name_the_problem() {
     assert!(matches!(err, ConfigError::Read { .. }), "{err}");
     std::fs::write(&path, r#"{"exe":"a","key":"k","heapSize":512,"files":[{"source":"/no/such/file","target":"/x"}]}"#).unwrap();
     let err = EnclaveConfig::load(&path).unwrap_err();
-    assert!(err.to_string().contains("files[0].source /no/such/file"), "{err}");
+    assert!(
+        err.to_string().contains("files[0].source /no/such/file"),
+        "{err}"
+    );
     std::fs::write(&path, r#"{"exe":"a","heapSize":512}"#).unwrap();
     let err = EnclaveConfig::load(&path).unwrap_err();
-    assert_eq!(err.to_string(), "invalid EGo config (key): key not set in config file");
-    std::fs::write(&path, r#"{"exe":"a","key":"k","heapSize":512,"env":[{"name":"X"}]}"#).unwrap();
+    assert_eq!(
+        err.to_string(),
+        "invalid EGo config (key): key not set in config file"
+    );
+    std::fs::write(
+        &path,
+        r#"{"exe":"a","key":"k","heapSize":512,"env":[{"name":"X"}]}"#,
+    )
+    .unwrap();
     let (_, warnings) = EnclaveConfig::load(&path).unwrap();
     assert_eq!(warnings.0.len(), 1);
     std::fs::write(&path, "{\"exe\":\"a\",}").unwrap();

@@ -198,7 +198,8 @@ mod tests {
 
     #[test]
     fn parses_inline_buildinfo() {
-        let (v, m) = parse_buildinfo(&blob("go1.24.1", "path\tx\nbuild\tGOFIPS140=latest")).unwrap();
+        let (v, m) =
+            parse_buildinfo(&blob("go1.24.1", "path\tx\nbuild\tGOFIPS140=latest")).unwrap();
         assert_eq!(v, "go1.24.1");
         assert_eq!(m, "path\tx\nbuild\tGOFIPS140=latest\n");
         let info = ExeInfo {
@@ -233,7 +234,9 @@ mod tests {
             Err(CheckError::LargeHeapWithSmallHeapSize { heap_size: 511 })
         );
         assert_eq!(info(None).check(1), Ok(Runtime::Standard));
-        let ec = info(Some(vec!["github.com/edgelesssys/ego/eclient.VerifyRemoteReport"]));
+        let ec = info(Some(vec![
+            "github.com/edgelesssys/ego/eclient.VerifyRemoteReport",
+        ]));
         assert_eq!(ec.check(1024), Err(CheckError::EclientImport));
     }
 }

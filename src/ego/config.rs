@@ -28,7 +28,9 @@ pub enum ConfigError {
     /// One of EGo's own validation errors; `message` is EGo's text.
     #[error("invalid EGo config ({field}): {message}")]
     Invalid { field: String, message: String },
-    #[error("failed to populate embedded file content: files[{index}].source {source_path}: {error}")]
+    #[error(
+        "failed to populate embedded file content: files[{index}].source {source_path}: {error}"
+    )]
     FileContent {
         index: usize,
         source_path: String,
@@ -127,9 +129,11 @@ impl EnclaveConfig {
             other => return Err(type_err("(top level)", "an object", &other)),
         };
         for (name, value) in members {
-            let Some(field) = FIELDS.iter().find(|f| name == **f).or_else(|| {
-                FIELDS.iter().find(|f| name_matches(&name, f))
-            }) else {
+            let Some(field) = FIELDS
+                .iter()
+                .find(|f| name == **f)
+                .or_else(|| FIELDS.iter().find(|f| name_matches(&name, f)))
+            else {
                 continue;
             };
             match *field {
@@ -156,7 +160,10 @@ impl EnclaveConfig {
         };
         let mut warnings = Vec::new();
         if self.heap_size == 0 {
-            return Err(invalid("heapSize", "heapSize not set in config file".into()));
+            return Err(invalid(
+                "heapSize",
+                "heapSize not set in config file".into(),
+            ));
         }
         if self.exe.is_empty() {
             return Err(invalid("exe", "exe not set in config file".into()));
@@ -168,7 +175,10 @@ impl EnclaveConfig {
         for (i, m) in self.mounts.iter().flatten().enumerate() {
             let field = format!("mounts[{i}]");
             if m.target.is_empty() {
-                return Err(invalid(&field, "missing target for mount declaration".into()));
+                return Err(invalid(
+                    &field,
+                    "missing target for mount declaration".into(),
+                ));
             }
             if targets.contains(&m.target) {
                 return Err(invalid(
@@ -231,7 +241,10 @@ impl EnclaveConfig {
                 // EGo's message has this spelling.
                 return Err(invalid(
                     &field,
-                    format!("envrionment variable '{}' was defined multiple times", e.name),
+                    format!(
+                        "envrionment variable '{}' was defined multiple times",
+                        e.name
+                    ),
                 ));
             }
             names.insert(e.name.clone());
@@ -243,13 +256,12 @@ impl EnclaveConfig {
     /// `content`, replacing any `content` the JSON had, as EGo's `PopulateContent`.
     pub fn populate_content(&mut self, base: &Path) -> Result<(), ConfigError> {
         for (index, f) in self.files.iter_mut().flatten().enumerate() {
-            let data = std::fs::read(base.join(&f.source)).map_err(|error| {
-                ConfigError::FileContent {
+            let data =
+                std::fs::read(base.join(&f.source)).map_err(|error| ConfigError::FileContent {
                     index,
                     source_path: f.source.clone(),
                     error,
-                }
-            })?;
+                })?;
             f.content = base64::engine::general_purpose::STANDARD.encode(data);
         }
         Ok(())
@@ -364,28 +376,43 @@ fn members(
 }
 
 fn mount(m: &mut Mount, field: &str, v: Json) -> Result<(), ConfigError> {
-    members(field, v, &["source", "target", "type", "readOnly"], |f, path, v| match f {
-        "source" => set_string(&mut m.source, &path, v),
-        "target" => set_string(&mut m.target, &path, v),
-        "type" => set_string(&mut m.kind, &path, v),
-        _ => set_bool(&mut m.read_only, &path, v),
-    })
+    members(
+        field,
+        v,
+        &["source", "target", "type", "readOnly"],
+        |f, path, v| match f {
+            "source" => set_string(&mut m.source, &path, v),
+            "target" => set_string(&mut m.target, &path, v),
+            "type" => set_string(&mut m.kind, &path, v),
+            _ => set_bool(&mut m.read_only, &path, v),
+        },
+    )
 }
 
 fn env_var(e: &mut EnvVar, field: &str, v: Json) -> Result<(), ConfigError> {
-    members(field, v, &["name", "value", "fromHost"], |f, path, v| match f {
-        "name" => set_string(&mut e.name, &path, v),
-        "value" => set_string(&mut e.value, &path, v),
-        _ => set_bool(&mut e.from_host, &path, v),
-    })
+    members(
+        field,
+        v,
+        &["name", "value", "fromHost"],
+        |f, path, v| match f {
+            "name" => set_string(&mut e.name, &path, v),
+            "value" => set_string(&mut e.value, &path, v),
+            _ => set_bool(&mut e.from_host, &path, v),
+        },
+    )
 }
 
 fn file(x: &mut File, field: &str, v: Json) -> Result<(), ConfigError> {
-    members(field, v, &["content", "source", "target"], |f, path, v| match f {
-        "content" => set_string(&mut x.content, &path, v),
-        "source" => set_string(&mut x.source, &path, v),
-        _ => set_string(&mut x.target, &path, v),
-    })
+    members(
+        field,
+        v,
+        &["content", "source", "target"],
+        |f, path, v| match f {
+            "content" => set_string(&mut x.content, &path, v),
+            "source" => set_string(&mut x.source, &path, v),
+            _ => set_string(&mut x.target, &path, v),
+        },
+    )
 }
 
 /// Go's `filepath.Clean` on Unix.
@@ -528,14 +555,26 @@ mod tests {
         c.key.clear();
         assert_eq!(err_of(&c).1, "key not set in config file");
         let cases = [
-            (vec![mount("", "", "memfs")], "missing target for mount declaration"),
+            (
+                vec![mount("", "", "memfs")],
+                "missing target for mount declaration",
+            ),
             (
                 vec![mount("", "/d", "memfs"), mount("", "/d", "memfs")],
                 "mount target '/d' was defined multiple times",
             ),
-            (vec![mount("", "/d", "")], "missing type for mount target '/d'"),
-            (vec![mount("", "/d", "hostfs")], "no source given for mount target '/d"),
-            (vec![mount("/s", "/d", "nfs")], "an invalid mount type was specified: nfs"),
+            (
+                vec![mount("", "/d", "")],
+                "missing type for mount target '/d'",
+            ),
+            (
+                vec![mount("", "/d", "hostfs")],
+                "no source given for mount target '/d",
+            ),
+            (
+                vec![mount("/s", "/d", "nfs")],
+                "an invalid mount type was specified: nfs",
+            ),
         ];
         for (mounts, msg) in cases {
             let mut c = base();
@@ -548,9 +587,18 @@ mod tests {
             from_host: false,
         };
         for (vars, msg) in [
-            (vec![env("")], "missing name for environment variable definition in config"),
-            (vec![env("A=B")], "'A=B': = is a disallowed character for the environment variable name"),
-            (vec![env("A"), env("A")], "envrionment variable 'A' was defined multiple times"),
+            (
+                vec![env("")],
+                "missing name for environment variable definition in config",
+            ),
+            (
+                vec![env("A=B")],
+                "'A=B': = is a disallowed character for the environment variable name",
+            ),
+            (
+                vec![env("A"), env("A")],
+                "envrionment variable 'A' was defined multiple times",
+            ),
         ] {
             let mut c = base();
             c.env = Some(vars);

@@ -91,10 +91,12 @@ pub fn prepare(config_path: &Path, ego: &EgoInstall) -> Result<Prepared, EgoErro
         path: exe_path.clone(),
         error,
     })?;
-    let runtime = info.check(config.heap_size).map_err(|error| EgoError::Check {
-        path: exe_path.clone(),
-        error,
-    })?;
+    let runtime = info
+        .check(config.heap_size)
+        .map_err(|error| EgoError::Check {
+            path: exe_path.clone(),
+            error,
+        })?;
     let runtime = ego.runtime_image(runtime)?;
     let payload_json = marshal(&config);
     embed_payload(&mut exe, &payload_json).map_err(|error| EgoError::Embed {
@@ -209,8 +211,8 @@ pub fn verify_signed(
     oesign: &Oesign,
     public: &PublicKey,
 ) -> Result<(), EgoError> {
-    let oeinfo = crate::sgx::oeinfo::Oeinfo::locate(bytes)
-        .map_err(|error| OesignError::Oeinfo {
+    let oeinfo =
+        crate::sgx::oeinfo::Oeinfo::locate(bytes).map_err(|error| OesignError::Oeinfo {
             path: path.to_owned(),
             error,
         })?;

@@ -122,7 +122,10 @@ pub(crate) fn name_matches(member: &str, field: &str) -> bool {
         }
     }
     member.chars().count() == field.chars().count()
-        && member.chars().zip(field.chars()).all(|(a, b)| fold(a) == fold(b))
+        && member
+            .chars()
+            .zip(field.chars())
+            .all(|(a, b)| fold(a) == fold(b))
 }
 
 /// Appends `s` as a JSON string the way Go's `json.Marshal` writes it (HTML escaping on).
@@ -178,7 +181,9 @@ mod tests {
     #[test]
     fn objects_keep_order_and_duplicates() {
         let j = parse(br#"{"b":1,"a":[true,null,"x"],"b":2.5}"#).unwrap();
-        let Json::Object(m) = j else { panic!("not an object") };
+        let Json::Object(m) = j else {
+            panic!("not an object")
+        };
         assert_eq!(m.len(), 3);
         assert_eq!(m[0].0, "b");
         assert_eq!(m[2].1, Json::Number("2.5".into()));

@@ -141,10 +141,16 @@ mod tests {
         };
         let msg = EgoInstall::locate_in(None, &none).unwrap_err().to_string();
         assert!(msg.contains(&a.join(OESIGN).display().to_string()), "{msg}");
-        assert!(msg.contains("d/bin/ego-oesign") && msg.contains("EGO_PATH"), "{msg}");
+        assert!(
+            msg.contains("d/bin/ego-oesign") && msg.contains("EGO_PATH"),
+            "{msg}"
+        );
 
         let ego_b = EgoInstall { root: b.clone() };
-        assert_eq!(ego_b.runtime_image(Runtime::Standard).unwrap(), b.join(ENCLAVE));
+        assert_eq!(
+            ego_b.runtime_image(Runtime::Standard).unwrap(),
+            b.join(ENCLAVE)
+        );
         assert!(ego_b.runtime_image(Runtime::Fips140).is_err());
         let ego_c = EgoInstall { root: c.clone() };
         let err = ego_c.runtime_image(Runtime::Fips140).unwrap_err();

@@ -183,7 +183,11 @@ impl Oesign {
         &self.program
     }
 
-    fn run(&self, step: &'static str, args: &[&std::ffi::OsStr]) -> Result<(String, String), OesignError> {
+    fn run(
+        &self,
+        step: &'static str,
+        args: &[&std::ffi::OsStr],
+    ) -> Result<(String, String), OesignError> {
         let out = Command::new(&self.program)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -260,7 +264,10 @@ impl Oesign {
 
     /// `dump -e PAYLOAD` of a payload signed with `--payload`.
     pub fn dump(&self, payload: &Path) -> Result<DumpInfo, OesignError> {
-        let (stdout, stderr) = self.run("dump", &["dump".as_ref(), "-e".as_ref(), payload.as_os_str()])?;
+        let (stdout, stderr) = self.run(
+            "dump",
+            &["dump".as_ref(), "-e".as_ref(), payload.as_os_str()],
+        )?;
         DumpInfo::parse(&stdout, &stderr)
     }
 }
@@ -296,7 +303,9 @@ mod tests {
         );
         c.debug = true;
         c.executable_heap = true;
-        assert!(conf_text(&c).ends_with("Debug=1\nNumHeapPages=131072\nNumStackPages=1024\nNumTCS=32\nExecutableHeap=1\n"));
+        assert!(conf_text(&c).ends_with(
+            "Debug=1\nNumHeapPages=131072\nNumStackPages=1024\nNumTCS=32\nExecutableHeap=1\n"
+        ));
     }
 
     fn dump_text(mrenclave: &str) -> String {
@@ -319,7 +328,10 @@ mod tests {
         assert!(err.to_string().contains("bad image"), "{err}");
         assert!(matches!(
             DumpInfo::parse("", ""),
-            Err(OesignError::Dump { field: "mrenclave", .. })
+            Err(OesignError::Dump {
+                field: "mrenclave",
+                ..
+            })
         ));
         assert!(matches!(
             DumpInfo::parse(&dump_text("zz"), ""),

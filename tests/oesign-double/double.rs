@@ -190,7 +190,11 @@ fn unsigned_sigstruct(conf: &Conf, mrenclave: &[u8; 32], date: u32) -> Vec<u8> {
     let mut s = vec![0u8; SIGSTRUCT_LEN];
     put(&mut s, 0, &[6, 0, 0, 0, 0xe1, 0, 0, 0, 0, 0, 1, 0]);
     put(&mut s, 20, &date.to_le_bytes());
-    put(&mut s, 24, &[1, 1, 0, 0, 0x60, 0, 0, 0, 0x60, 0, 0, 0, 1, 0, 0, 0]);
+    put(
+        &mut s,
+        24,
+        &[1, 1, 0, 0, 0x60, 0, 0, 0, 0x60, 0, 0, 0, 1, 0, 0, 0],
+    );
     put(&mut s, 512, &3u32.to_le_bytes());
     put(&mut s, 904, &0xffff_ffffu32.to_le_bytes());
     let flags: u64 = if conf.debug { 0x6 } else { 0x4 };
@@ -283,7 +287,11 @@ fn sign(args: &[String]) -> Result<(), String> {
     let attributes: u64 = if conf.debug { 0x6 } else { 0x4 };
     put(&mut image, at + 40, &attributes.to_le_bytes());
     put(&mut image, at + 48, &3u64.to_le_bytes());
-    put(&mut image, at + 56, &u32::from(conf.executable_heap).to_le_bytes());
+    put(
+        &mut image,
+        at + 56,
+        &u32::from(conf.executable_heap).to_le_bytes(),
+    );
     put(&mut image, at + SIGSTRUCT_AT, &[0u8; SIGSTRUCT_LEN]);
     put(&mut image, at + SIGSTRUCT_AT + SIGSTRUCT_LEN, &END_MARKER);
 
@@ -320,11 +328,15 @@ fn sign(args: &[String]) -> Result<(), String> {
         )?;
         let sig = read(sig_path)?;
         if sig.len() != 384 {
-            return Err(format!("the digest signature is {} bytes, not 384", sig.len()));
+            return Err(format!(
+                "the digest signature is {} bytes, not 384",
+                sig.len()
+            ));
         }
-        public
-            .verify(scheme(), &digest, &sig)
-            .map_err(|_| "the digest signature does not verify against this enclave's SIGSTRUCT digest".to_owned())?;
+        public.verify(scheme(), &digest, &sig).map_err(|_| {
+            "the digest signature does not verify against this enclave's SIGSTRUCT digest"
+                .to_owned()
+        })?;
         (public, sig)
     };
     let n = BigUint::from_bytes_be(&public.n().to_bytes_be());

@@ -7,7 +7,9 @@
 #![allow(dead_code)]
 
 use object::write::{Object, Symbol, SymbolSection};
-use object::{Architecture, BinaryFormat, Endianness, SectionKind, SymbolFlags, SymbolKind, SymbolScope};
+use object::{
+    Architecture, BinaryFormat, Endianness, SectionKind, SymbolFlags, SymbolKind, SymbolScope,
+};
 
 /// EGo's `ert_sgx_enclave_properties_t`: 0x800 bytes of properties + two u64.
 pub const OEINFO_SIZE: usize = 0x810;
@@ -135,7 +137,8 @@ pub fn go_exe(spec: &ExeSpec) -> Vec<u8> {
             );
         }
     }
-    obj.write().unwrap_or_else(|e| panic!("writing the test ELF: {e}"))
+    obj.write()
+        .unwrap_or_else(|e| panic!("writing the test ELF: {e}"))
 }
 
 /// A stand-in for `share/ego-enclave`: an ELF with its own `.oeinfo`.
