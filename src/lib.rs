@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ceremony;
+pub mod ego;
 pub mod fsutil;
 pub mod key;
 pub mod protocol;

@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod ceremony;
+pub mod elf;
 pub mod party;
