@@ -147,6 +147,9 @@ fn write_new(path: &Path, data: &[u8]) -> Result<(), EgoError> {
     std::fs::write(path, data).map_err(io("write", path))
 }
 
+/// The copy signed with the throwaway key, in `measure`'s work directory.
+const MEASURED_COPY: &str = "measure.elf";
+
 /// Signs a copy of the prepared executable in `workdir` (an empty private directory)
 /// with a throwaway RSA-3072/e=3 key, then reads MRENCLAVE (`dump`) and the SIGSTRUCT.
 pub fn measure(p: &Prepared, oesign: &Oesign, workdir: &Path) -> Result<Measured, EgoError> {
@@ -157,7 +160,7 @@ pub fn measure(p: &Prepared, oesign: &Oesign, workdir: &Path) -> Result<Measured
     let rsa = openssl::rsa::Rsa::generate_with_e(3072, &e).map_err(EgoError::ThrowawayKey)?;
     let pem = rsa.private_key_to_pem().map_err(EgoError::ThrowawayKey)?;
     write_private(&key, &pem)?;
-    let copy = workdir.join("measure.elf");
+    let copy = workdir.join(MEASURED_COPY);
     write_new(&copy, &p.exe)?;
     let signed = oesign.sign_with_key(&p.runtime, &conf, &key, &copy);
     // The key has served its purpose either way.
@@ -198,6 +201,36 @@ pub fn apply_signature(
     write_new(&out, &p.exe)?;
     oesign.sign_with_signature(&p.runtime, &conf, &cert, &sig_path, &out)?;
     let bytes = std::fs::read(&out).map_err(io("read", &out))?;
+    verify_signed(&bytes, &out, measured, oesign, public)?;
+    Ok(bytes)
+}
+
+/// The fallback when oesign's day is no longer the measured one: stores the
+/// threshold-signed SIGSTRUCT (the measured signed regions, so the measured date)
+/// directly into `.oeinfo` of the copy that `measure` signed with the throwaway key.
+/// oesign wrote everything else in that copy, so the result is exactly what
+/// `oesign sign -k` with the threshold key would have written on the measured day.
+/// The result is verified like [`apply_signature`]'s.
+pub fn apply_signature_directly(
+    measured: &Measured,
+    oesign: &Oesign,
+    measure_dir: &Path,
+    workdir: &Path,
+    public: &PublicKey,
+    sig: &BigUint,
+) -> Result<Vec<u8>, EgoError> {
+    let copy = measure_dir.join(MEASURED_COPY);
+    let mut bytes = std::fs::read(&copy).map_err(io("read", &copy))?;
+    let oeinfo =
+        crate::sgx::oeinfo::Oeinfo::locate(&bytes).map_err(|error| OesignError::Oeinfo {
+            path: copy.clone(),
+            error,
+        })?;
+    let mut s = measured.sigstruct.clone();
+    s.set_signature(public, sig);
+    oeinfo.write_sigstruct(&mut bytes, &s);
+    let out = workdir.join("signed-direct.elf");
+    write_new(&out, &bytes)?;
     verify_signed(&bytes, &out, measured, oesign, public)?;
     Ok(bytes)
 }

@@ -18,7 +18,8 @@
 //! version, +40 u64 attributes, +48 u64 xfrm, +56 u32 executable heap, +144 the
 //! 1808-byte SIGSTRUCT, +1952 a 16-byte end marker.
 //!
-//! Date: `OESIGN_DOUBLE_DATE=YYYYMMDD` if set, else `date +%Y%m%d` (local time, so
+//! Date: the contents of the file `OESIGN_DOUBLE_DATE_FILE` (YYYYMMDD) if set, else
+//! `OESIGN_DOUBLE_DATE=YYYYMMDD` if set, else `date +%Y%m%d` (local time, so
 //! `TZ` is honoured).
 
 #![forbid(unsafe_code)]
@@ -158,9 +159,15 @@ fn oeinfo_offset(elf: &[u8]) -> Result<usize, String> {
 }
 
 fn today() -> Result<u32, String> {
-    let text = match std::env::var("OESIGN_DOUBLE_DATE") {
-        Ok(d) => d,
-        Err(_) => {
+    // OESIGN_DOUBLE_DATE_FILE names a file holding YYYYMMDD, re-read at every run, so
+    // that a test can move the day forward while one process runs a ceremony.
+    let from_file = std::env::var_os("OESIGN_DOUBLE_DATE_FILE")
+        .map(|p| std::fs::read_to_string(p).map(|t| t.trim().to_owned()));
+    let text = match (from_file, std::env::var("OESIGN_DOUBLE_DATE")) {
+        (Some(Ok(d)), _) => d,
+        (Some(Err(e)), _) => return Err(format!("cannot read OESIGN_DOUBLE_DATE_FILE: {e}")),
+        (None, Ok(d)) => d,
+        (None, Err(_)) => {
             let out = std::process::Command::new("date")
                 .arg("+%Y%m%d")
                 .output()
