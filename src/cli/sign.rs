@@ -132,7 +132,10 @@ impl Target {
         force: bool,
     ) -> Result<Self, CliError> {
         let install = EgoInstall::locate(ego_dir).map_err(|e| CliError::new(e.to_string()))?;
-        let prepared = flow::prepare(config, &install).map_err(ego_error)?;
+        let prepared = flow::prepare(config, &install).map_err(|e| match e {
+            EgoError::Config(c) => CliError::new(format!("{}: {c}", config.display())),
+            other => ego_error(other),
+        })?;
         for w in &prepared.warnings.0 {
             eprintln!("Warning: {w}");
         }
