@@ -106,7 +106,7 @@ fn sign_with_key_then_dump() {
     let path = w.work("k").join("exe");
     let d = w.oesign(DAY1).dump(&path).unwrap();
     assert_eq!(d.mrsigner, key.public().mrsigner());
-    assert_eq!((d.product_id, d.security_version, d.debug), (7, 3, false));
+    assert_eq!((d.product_id, d.security_version, d.debug, d.xfrm), (7, 3, false, 3));
     assert_eq!(
         (d.num_heap_pages, d.num_stack_pages, d.num_tcs),
         (131072, 1024, 32)
@@ -320,8 +320,27 @@ fn option_errors_of_the_double() {
         err.to_string().contains("RSA-3072 with exponent 3"),
         "{err}"
     );
+    // -o writes elsewhere and leaves the payload as it was.
+    let (key, key_pem) = test_key();
+    std::fs::write(work.join("k3072.pem"), &key_pem).unwrap();
+    let r = out(&[
+        "sign",
+        "-e",
+        p.runtime.to_str().unwrap(),
+        "-c",
+        work.join("c.conf").to_str().unwrap(),
+        "-k",
+        work.join("k3072.pem").to_str().unwrap(),
+        "--payload",
+        work.join("exe").to_str().unwrap(),
+        "-o",
+        work.join("out").to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(std::fs::read(work.join("exe")).unwrap(), p.exe);
+    let signed = read_sigstruct(&work.join("out")).unwrap();
+    signed.verify(Some(key.public())).unwrap();
     // signerid -k prints the MRSIGNER without a newline.
-    let (key, _) = test_key();
     std::fs::write(work.join("pub.pem"), key.public().to_pem()).unwrap();
     let r = out(&["signerid", "-k", work.join("pub.pem").to_str().unwrap()]);
     assert_eq!(r.stdout, hex::encode(key.public().mrsigner()).into_bytes());

@@ -10,8 +10,9 @@ use super::locate::EgoInstall;
 use crate::sgx::oeinfo::{Oeinfo, OeinfoError};
 use crate::sgx::sigstruct::Sigstruct;
 
-/// What Go binaries make `oesign dump` print on stderr; expected, not an error.
-pub const ENTRY_POINT_NOISE: &str = "Invalid entry point name";
+/// What Go binaries make `oesign dump` print on stderr ("Invalid entry point name",
+/// "invalid entry point name: …", compared in lower case); expected, not an error.
+pub const ENTRY_POINT_NOISE: &str = "entry point name";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OesignError {
@@ -52,7 +53,7 @@ fn one_line(stderr: &[u8]) -> String {
     String::from_utf8_lossy(stderr)
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.contains(ENTRY_POINT_NOISE))
+        .filter(|l| !l.is_empty() && !l.to_lowercase().contains(ENTRY_POINT_NOISE))
         .collect::<Vec<_>>()
         .join(" / ")
 }
@@ -141,7 +142,11 @@ impl DumpInfo {
             signature: hex_field("signature", 384)?,
             product_id: small("product_id")?,
             security_version: small("security_version")?,
-            debug: num("debug")? != 0,
+            debug: match get("debug")?.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => num("debug")? != 0,
+            },
             xfrm: num("xfrm")?,
             num_heap_pages: num("num_heap_pages")?,
             num_stack_pages: num("num_stack_pages")?,
@@ -310,7 +315,7 @@ mod tests {
 
     fn dump_text(mrenclave: &str) -> String {
         format!(
-            "=== Entry point:\nname=\n\n=== SGX Enclave Properties:\nproduct_id=1\nsecurity_version=2\ndebug=1\nxfrm=3\nnum_heap_pages=131072\nnum_stack_pages=1024\nnum_tcs=32\nmrenclave={mrenclave}\nmrsigner={}\nsignature={}\n",
+            "=== Entry point:\nname=\n\n=== SGX Enclave Properties:\nproduct_id=1\nsecurity_version=2\ndebug=1\nxfrm=0x00000000000003\nnum_heap_pages=131072\nnum_stack_pages=1024\nnum_tcs=32\nmrenclave={mrenclave}\nmrsigner={}\nsignature={}\n",
             "0".repeat(64),
             "ab".repeat(384)
         )
@@ -342,7 +347,7 @@ mod tests {
     #[test]
     fn stderr_on_one_line() {
         assert_eq!(
-            one_line(b"Invalid entry point name\n  oesign: bad key \n\nmore\n"),
+            one_line(b"Invalid entry point name\nERROR: invalid entry point name: main\n  oesign: bad key \n\nmore\n"),
             "oesign: bad key / more"
         );
     }

@@ -398,20 +398,24 @@ fn dump(args: &[String]) {
     } else {
         Sha256::digest(modulus).into()
     };
-    println!("=== Entry point:");
+    // The layout of Open Enclave's `oesign dump`.
+    println!();
+    println!("=== Entry point: ");
     println!("name=");
+    println!("address=0000000000000000");
     println!();
     println!("=== SGX Enclave Properties:");
     println!("product_id={}", u16_at(32));
     println!("security_version={}", u16_at(34));
     println!("debug={}", u8::from(u64_at(40) & 2 != 0));
-    println!("xfrm={}", u64_at(48));
+    println!("xfrm={:#016x}", u64_at(48));
     println!("num_heap_pages={}", u64_at(8));
     println!("num_stack_pages={}", u64_at(16));
     println!("num_tcs={}", u64_at(24));
     println!("mrenclave={}", hex::encode(&s[960..992]));
     println!("mrsigner={}", hex::encode(mrsigner));
     println!("signature={}", hex::encode(&s[516..900]));
+    println!();
 }
 
 fn signerid(args: &[String]) -> Result<(), String> {
