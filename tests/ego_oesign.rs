@@ -106,7 +106,10 @@ fn sign_with_key_then_dump() {
     let path = w.work("k").join("exe");
     let d = w.oesign(DAY1).dump(&path).unwrap();
     assert_eq!(d.mrsigner, key.public().mrsigner());
-    assert_eq!((d.product_id, d.security_version, d.debug, d.xfrm), (7, 3, false, 3));
+    assert_eq!(
+        (d.product_id, d.security_version, d.debug, d.xfrm),
+        (7, 3, false, 3)
+    );
     assert_eq!(
         (d.num_heap_pages, d.num_stack_pages, d.num_tcs),
         (131072, 1024, 32)

@@ -1,7 +1,5 @@
 //! Transport options shared by every ceremony command.
 
-use std::path::PathBuf;
-
 use clap::{Args, ValueEnum};
 
 use super::CliError;
