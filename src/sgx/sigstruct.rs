@@ -390,10 +390,10 @@ impl Sigstruct {
     /// Checks everything a verifier can: the constant fields, exponent 3, the
     /// signature over the signed regions, Q1 and Q2, and, when given, the key.
     pub fn verify(&self, expected: Option<&PublicKey>) -> Result<PublicKey, SigstructError> {
-        self.regions().validate()?;
         if self.modulus_le().iter().all(|&b| b == 0) {
             return Err(SigstructError::Unsigned);
         }
+        self.regions().validate()?;
         if self.exponent() != PUBLIC_EXPONENT {
             return Err(SigstructError::Field {
                 field: "exponent",
