@@ -73,3 +73,31 @@ fn one_line_errors() {
         assert!(out.is_empty(), "nothing on stdout for an error");
     }
 }
+
+#[test]
+fn a_machine_without_a_camera_is_told_the_alternatives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hint = "scan photos or PNG frames with --scan DIR|FILE…, or use --transport text\n";
+    let (code, _, err) = run(&["cameras"], tmp.path());
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("mpcegosign: ") && err.ends_with(hint) && err.lines().count() == 1,
+        "{err}"
+    );
+    // A joiner in QR mode without --scan needs the camera first.
+    let (code, _, err) = run(
+        &[
+            "keygen",
+            "--transport",
+            "qr",
+            "--qr-out",
+            ".",
+            "--out-dir",
+            ".",
+            "--plaintext-share",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 1);
+    assert!(err.ends_with(hint) && err.lines().count() == 1, "{err}");
+}

@@ -5,6 +5,7 @@ mod console;
 mod error;
 mod keygen;
 mod passphrase;
+mod qr_transport;
 mod share_cmd;
 mod share_io;
 mod sign;
@@ -145,9 +146,7 @@ pub fn open_transport(
 ) -> Result<Box<dyn mpcegosign::transport::Transport>, CliError> {
     match args.transport {
         transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport)),
-        transport_args::TransportKind::Qr => {
-            Err(CliError::new("the QR transport is not built yet"))
-        }
+        transport_args::TransportKind::Qr => transport_args::open_qr(args),
     }
 }
 

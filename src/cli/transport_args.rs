@@ -1,7 +1,10 @@
 //! Transport options shared by every ceremony command.
 
+use std::path::PathBuf;
+
 use clap::{Args, ValueEnum};
 
+use super::qr_transport::QrTransport;
 use super::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -18,8 +21,44 @@ pub struct TransportArgs {
     /// How messages travel: pasted text, or animated QR codes.
     #[arg(long, value_enum, default_value_t = TransportKind::Text)]
     pub transport: TransportKind,
+    /// With --transport qr: also write each outgoing message's frames as PNG files in a
+    /// new folder under DIR (for another screen, a printer, or a file exchange).
+    #[arg(long, value_name = "DIR")]
+    pub qr_out: Option<PathBuf>,
+    /// With --transport qr: read incoming frames from these image files or folders
+    /// (watched for new files) instead of the camera.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub scan: Vec<PathBuf>,
+    /// With --transport qr: the camera to scan with (see `mpcegosign cameras`).
+    #[arg(long, value_name = "INDEX", default_value_t = 0)]
+    pub camera: u32,
+    /// Frames per second of the animated QR code on the terminal.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub fps: u32,
+    /// Largest piece of a message per QR frame, in bytes (smaller: easier to scan, more frames).
+    #[arg(long, value_name = "BYTES", default_value_t = airgap::frames::DEFAULT_FRAGMENT as u64,
+          value_parser = clap::value_parser!(u64).range(50..=1500))]
+    pub frame_size: u64,
+    /// How long to wait for a new message while scanning, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub scan_timeout: u64,
 }
 
+/// The QR transport for these options.
+pub fn open_qr(
+    args: &TransportArgs,
+) -> Result<Box<dyn mpcegosign::transport::Transport>, CliError> {
+    Ok(Box::new(QrTransport::new(args)?))
+}
+
+/// `mpcegosign cameras`.
 pub fn list_cameras() -> Result<(), CliError> {
-    Err(CliError::new("camera support is not built yet"))
+    let cams = super::qr_transport::cameras()?;
+    if cams.is_empty() {
+        return Err(CliError::new("no camera found").hint(super::qr_transport::NO_CAMERA_HINT));
+    }
+    for (i, name) in cams {
+        println!("{i}: {name}");
+    }
+    Ok(())
 }
