@@ -70,7 +70,8 @@ fn share_files_load_or_fail_each_with_its_own_error() {
         (2, 3, 1)
     );
 
-    let cases: Vec<(&str, Box<dyn Fn(&ShareError) -> bool>)> = vec![
+    type Expect = Box<dyn Fn(&ShareError) -> bool>;
+    let cases: Vec<(&str, Expect)> = vec![
         (
             "bad-version.json",
             Box::new(|e| *e == ShareError::Version(3)),

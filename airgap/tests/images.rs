@@ -168,7 +168,7 @@ fn we_read_qr_images_made_by_qrencode() {
     assert_eq!(result.as_deref(), Some(&msg[..]));
     // A folder of images is read in sorted order, non-images skipped.
     std::fs::write(tmp.join("notes.txt"), "x").unwrap();
-    let files = scan::image_files(&[tmp.clone()]);
+    let files = scan::image_files(std::slice::from_ref(&tmp));
     assert_eq!(files.len(), frames.len());
 }
 

@@ -13,10 +13,19 @@ use super::share_io::OutputPlan;
 use super::{open_transport, CliError, KeygenArgs};
 
 pub fn run(args: KeygenArgs) -> Result<(), CliError> {
-    let plan = OutputPlan::prepare(&args)?;
     match args.parties {
-        Some(n) => dealer(&args, n, plan),
-        None => joiner(&args, plan),
+        Some(n) => {
+            // Parameters and the key to import first, before any question is asked.
+            let t = args.threshold.unwrap_or(n);
+            let scheme = Scheme::new(n, t).map_err(|e| CliError::new(e.to_string()))?;
+            let imported = args.import.as_deref().map(load_private_key).transpose()?;
+            let plan = OutputPlan::prepare(&args)?;
+            dealer(&args, scheme, imported, plan)
+        }
+        None => {
+            let plan = OutputPlan::prepare(&args)?;
+            joiner(&args, plan)
+        }
     }
 }
 
@@ -43,13 +52,13 @@ fn print_roster(roster: &[RosterEntry], me: u8) {
     }
 }
 
-fn dealer(args: &KeygenArgs, n: u8, plan: OutputPlan) -> Result<(), CliError> {
-    let t = args.threshold.unwrap_or(n);
-    let scheme = Scheme::new(n, t).map_err(|e| CliError::new(e.to_string()))?;
-    let imported = match &args.import {
-        Some(path) => Some(load_private_key(path)?),
-        None => None,
-    };
+fn dealer(
+    args: &KeygenArgs,
+    scheme: Scheme,
+    imported: Option<PrivateKey>,
+    plan: OutputPlan,
+) -> Result<(), CliError> {
+    let (n, t) = (scheme.parties(), scheme.threshold());
     let mut transport = open_transport(&args.transport)?;
     let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public));
     eprintln!(
