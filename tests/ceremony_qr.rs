@@ -101,15 +101,7 @@ fn keygen_and_signing_through_png_frames_only() {
         "one frame folder each for INIT, 2 JOINs and FINALIZE"
     );
 
-    let u = tmp.path().join("unsigned");
-    let s = mpcegosign::sgx::Sigstruct::build(&mpcegosign::sgx::sigstruct::SigstructFields {
-        date: mpcegosign::sgx::Date::today_utc(),
-        debug: false,
-        mrenclave: [3; 32],
-        isv_prod_id: 1,
-        isv_svn: 1,
-    });
-    std::fs::write(&u, s.as_bytes()).unwrap();
+    let u = support::write_unsigned_sigstruct(&tmp.path().join("unsigned"), false, [3; 32]);
     let sg = tmp.path().join("sign-frames");
     std::fs::create_dir_all(&sg).unwrap();
     let t = qr(&sg);

@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::key::PublicKey;
-use mpcegosign::sgx::sigstruct::SigstructFields;
-use mpcegosign::sgx::{Date, Sigstruct};
 use support::ceremony::{keygen, sign};
 use support::party::Party;
 
@@ -18,20 +16,12 @@ fn share(dir: &Path, party: u8) -> PathBuf {
 }
 
 fn write_unsigned(dir: &Path, debug: bool) -> PathBuf {
-    let s = Sigstruct::build(&SigstructFields {
-        date: Date::today_utc(),
-        debug,
-        mrenclave: [0x3c; 32],
-        isv_prod_id: 4,
-        isv_svn: 7,
-    });
-    let path = dir.join(if debug {
+    let name = if debug {
         "unsigned-debug.sigstruct"
     } else {
         "unsigned.sigstruct"
-    });
-    std::fs::write(&path, s.as_bytes()).unwrap();
-    path
+    };
+    support::write_unsigned_sigstruct(&dir.join(name), debug, [0x3c; 32])
 }
 
 /// Checks a signed SIGSTRUCT with the `openssl` CLI: RSASSA-PKCS1-v1_5 / SHA-256 over

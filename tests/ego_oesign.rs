@@ -6,7 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use mpcegosign::ego::flow::{apply_signature, measure, prepare, verify_signed, EgoError};
-use mpcegosign::ego::locate::{EgoInstall, Search, ENCLAVE, ENCLAVE_FIPS, OESIGN, SYMCRYPT};
+use mpcegosign::ego::locate::{EgoInstall, Search, ENCLAVE, ENCLAVE_FIPS, SYMCRYPT};
 use mpcegosign::ego::oesign::{read_sigstruct, Oesign, OesignError};
 use mpcegosign::ego::{CheckError, ConfigError, LocateError, Prepared};
 use mpcegosign::key::PrivateKey;
@@ -29,12 +29,7 @@ impl World {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("ego");
-        std::fs::create_dir_all(root.join("bin")).unwrap();
-        std::fs::create_dir_all(root.join("share")).unwrap();
-        std::os::unix::fs::symlink(DOUBLE, root.join(OESIGN)).unwrap();
-        std::fs::write(root.join(ENCLAVE), elf::runtime_image("standard")).unwrap();
-        std::fs::write(root.join(ENCLAVE_FIPS), elf::runtime_image("fips140")).unwrap();
-        std::fs::write(root.join(SYMCRYPT), b"\x7fELF symcrypt").unwrap();
+        support::ego::fake_install(&root, DOUBLE);
         let ego = EgoInstall::locate_in(
             None,
             &Search {

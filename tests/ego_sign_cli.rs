@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::ego::flow::prepare;
-use mpcegosign::ego::locate::{EgoInstall, Search, ENCLAVE, ENCLAVE_FIPS, OESIGN, SYMCRYPT};
+use mpcegosign::ego::locate::{EgoInstall, Search, ENCLAVE, OESIGN};
 use mpcegosign::ego::oesign::Oesign;
 use support::ceremony::keygen;
 use support::elf::{self, ExeSpec};
@@ -27,12 +27,7 @@ impl World {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("ego");
-        std::fs::create_dir_all(root.join("bin")).unwrap();
-        std::fs::create_dir_all(root.join("share")).unwrap();
-        std::os::unix::fs::symlink(DOUBLE, root.join(OESIGN)).unwrap();
-        std::fs::write(root.join(ENCLAVE), elf::runtime_image("standard")).unwrap();
-        std::fs::write(root.join(ENCLAVE_FIPS), elf::runtime_image("fips140")).unwrap();
-        std::fs::write(root.join(SYMCRYPT), b"\x7fELF symcrypt").unwrap();
+        support::ego::fake_install(&root, DOUBLE);
         let app = dir.path().join("app");
         std::fs::create_dir_all(&app).unwrap();
         std::fs::write(app.join("app"), elf::go_exe(&ExeSpec::default())).unwrap();

@@ -42,7 +42,10 @@ fn assert_no_leak(haystack: &str, secrets: &[(String, BigUint)]) {
             if let Some(at) = hay.find(&p) {
                 let start = at.saturating_sub(60);
                 let end = (at + p.len() + 60).min(hay.len());
-                panic!("the output contains part of {name}: {p:?} in …{}…", &hay[start..end]);
+                panic!(
+                    "the output contains part of {name}: {p:?} in …{}…",
+                    &hay[start..end]
+                );
             }
         }
     }
@@ -106,15 +109,7 @@ fn a_full_ceremony_prints_no_secret() {
         .collect();
     let secrets = secrets_of(&key, &shares);
 
-    let unsigned = tmp.path().join("unsigned");
-    let s = mpcegosign::sgx::Sigstruct::build(&mpcegosign::sgx::sigstruct::SigstructFields {
-        date: mpcegosign::sgx::Date::today_utc(),
-        debug: false,
-        mrenclave: [9; 32],
-        isv_prod_id: 1,
-        isv_svn: 1,
-    });
-    std::fs::write(&unsigned, s.as_bytes()).unwrap();
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("unsigned"), false, [9; 32]);
     let out = tmp.path().join("signed");
     let end = sign(
         &[

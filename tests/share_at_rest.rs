@@ -55,16 +55,7 @@ fn age_cli(args: &str, input: &str) -> bool {
 }
 
 fn unsigned(dir: &Path) -> PathBuf {
-    let s = mpcegosign::sgx::Sigstruct::build(&mpcegosign::sgx::sigstruct::SigstructFields {
-        date: mpcegosign::sgx::Date::today_utc(),
-        debug: false,
-        mrenclave: [1; 32],
-        isv_prod_id: 0,
-        isv_svn: 0,
-    });
-    let p = dir.join("unsigned");
-    std::fs::write(&p, s.as_bytes()).unwrap();
-    p
+    support::write_unsigned_sigstruct(&dir.join("unsigned"), false, [1; 32])
 }
 
 #[test]

@@ -2,5 +2,25 @@
 #![allow(dead_code)]
 
 pub mod ceremony;
+pub mod ego;
 pub mod elf;
 pub mod party;
+
+use std::path::{Path, PathBuf};
+
+use mpcegosign::sgx::sigstruct::SigstructFields;
+use mpcegosign::sgx::{Date, Sigstruct};
+
+/// Writes an unsigned SIGSTRUCT dated today (UTC) to `path`, as an initiator's
+/// `--sigstruct` input.
+pub fn write_unsigned_sigstruct(path: &Path, debug: bool, mrenclave: [u8; 32]) -> PathBuf {
+    let s = Sigstruct::build(&SigstructFields {
+        date: Date::today_utc(),
+        debug,
+        mrenclave,
+        isv_prod_id: 4,
+        isv_svn: 7,
+    });
+    std::fs::write(path, s.as_bytes()).unwrap();
+    path.to_path_buf()
+}
