@@ -40,8 +40,14 @@ fn assert_no_leak(haystack: &str, secrets: &[(String, BigUint)]) {
     for (name, value) in secrets {
         for p in leak_patterns(value) {
             if let Some(at) = hay.find(&p) {
-                let start = at.saturating_sub(60);
-                let end = (at + p.len() + 60).min(hay.len());
+                let mut start = at.saturating_sub(60);
+                while !hay.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (at + p.len() + 60).min(hay.len());
+                while !hay.is_char_boundary(end) {
+                    end += 1;
+                }
                 panic!(
                     "the output contains part of {name}: {p:?} in …{}…",
                     &hay[start..end]
