@@ -62,3 +62,44 @@ pub fn receive_loop<T, E: std::fmt::Display>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mpcegosign::ceremony::keygen::{Dealer, Joiner, KeygenError};
+    use mpcegosign::threshold::Scheme;
+    use mpcegosign::transport::memory::MemoryTransport;
+
+    use super::*;
+
+    #[test]
+    fn bad_messages_are_skipped_until_a_good_one_arrives() {
+        let scheme = Scheme::new(2, 2).unwrap();
+        let (mut dealer, init) = Dealer::start(scheme, None);
+        let (_, other_init) = Dealer::start(scheme, None);
+        let (_, foreign) = Joiner::join(&other_init.encode()).unwrap();
+        let (_, good) = Joiner::join(&init.encode()).unwrap();
+        let mut t = MemoryTransport::default();
+        t.incoming
+            .extend([b"garbage".to_vec(), foreign.encode(), good.encode()]);
+        let party = receive_loop(
+            &mut t,
+            "a KEYGEN-JOIN message",
+            |b| dealer.accept_join(b).map(|e| Step::Done(e.party)),
+            |e: &KeygenError| matches!(e, KeygenError::Message(_)),
+        )
+        .unwrap();
+        assert_eq!(party, 2);
+        assert!(t.incoming.is_empty());
+        // When the input ends, the loop stops with an error that says so.
+        let err = receive_loop(
+            &mut t,
+            "anything",
+            |_| Ok::<_, KeygenError>(Step::Done(())),
+            |_| true,
+        )
+        .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("the input ended while waiting for anything"));
+    }
+}
