@@ -246,15 +246,11 @@ fn keygen_refuses_bad_joins_and_recovers() {
     j2.send_line(&init[..init.len() - 5]);
     j2.send_line(&init);
     let join2 = j2.next_message();
-    let e = j2.stderr_so_far();
-    assert!(
-        e.contains(
-            "mpcegosign: this is not an mpcegosign message (it should start with `mpcegosign1:`)"
-        ),
-        "{e}"
+    // stderr is read by its own thread: wait for each line rather than snapshot it.
+    j2.wait_stderr(
+        "mpcegosign: this is not an mpcegosign message (it should start with `mpcegosign1:`)",
     );
-    assert!(e.contains("mpcegosign: the message is truncated or altered (checksum mismatch); copy the whole line again"), "{e}");
-
+    j2.wait_stderr("mpcegosign: the message is truncated or altered (checksum mismatch); copy the whole line again");
     dealer.send_line(&join2);
     dealer.wait_stderr("Party 2 joined");
     dealer.send_line(&join2);

@@ -15,6 +15,7 @@ pub struct Party {
     stdin: Option<ChildStdin>,
     lines: Receiver<String>,
     stderr: Arc<Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 pub struct Finished {
@@ -38,7 +39,7 @@ impl Party {
         let mut child = cmd.spawn().expect("spawn mpcegosign");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = channel();
-        std::thread::spawn(move || {
+        let out_reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if tx.send(line).is_err() {
                     break;
@@ -48,7 +49,7 @@ impl Party {
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
         let mut err = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
+        let err_reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = err.read(&mut buf) {
                 if n == 0 {
@@ -65,6 +66,7 @@ impl Party {
             child,
             lines: rx,
             stderr,
+            readers: vec![out_reader, err_reader],
         }
     }
 
@@ -112,8 +114,10 @@ impl Party {
     pub fn finish(mut self) -> Finished {
         drop(self.stdin.take());
         let status = self.child.wait().expect("wait");
-        // Let the reader threads drain.
-        std::thread::sleep(Duration::from_millis(50));
+        // The pipes close with the process: the readers end after the last byte.
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
         let stdout: Vec<String> = self.lines.try_iter().collect();
         let stderr = self.stderr.lock().unwrap().clone();
         Finished {
