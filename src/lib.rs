@@ -10,6 +10,7 @@ pub mod ego;
 pub mod fsutil;
 pub mod key;
 pub mod protocol;
+pub mod sanitize;
 pub mod secret;
 pub mod sgx;
 pub mod share;
