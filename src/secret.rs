@@ -39,6 +39,19 @@ impl SecretBn {
         SecretBytes::new(out)
     }
 
+    /// Whether the value is below zero (sub-shares drawn over the integers can be).
+    pub fn is_negative(&self) -> bool {
+        self.0.is_negative()
+    }
+
+    /// |self|, as a new secret.
+    pub fn magnitude(&self) -> Self {
+        let mut m = self.try_clone();
+        m.0.set_negative(false);
+        m
+    }
+
+    /// Bits of |self|.
     pub fn num_bits(&self) -> u64 {
         self.0.num_bits().max(0) as u64
     }
@@ -47,9 +60,18 @@ impl SecretBn {
         &self.0
     }
 
+    /// A copy, sign included.
     pub fn try_clone(&self) -> Self {
         let bytes = self.to_be_bytes();
-        Self::from_be_bytes(bytes.expose())
+        let mut c = Self::from_be_bytes(bytes.expose());
+        c.0.set_negative(self.0.is_negative());
+        c
+    }
+
+    /// Negates the value in place.
+    pub fn negate(&mut self) {
+        let neg = !self.0.is_negative();
+        self.0.set_negative(neg);
     }
 
     /// Whether two secrets are equal (used by tests and consistency checks).

@@ -2,9 +2,10 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::protocol::SessionId;
+use crate::protocol::{PartyKeys, SessionId};
 
-fn groups(bytes: &[u8]) -> String {
+/// Upper-case hex in groups of four, joined by dashes.
+pub(crate) fn groups(bytes: &[u8]) -> String {
     hex::encode_upper(bytes)
         .as_bytes()
         .chunks(4)
@@ -13,36 +14,51 @@ fn groups(bytes: &[u8]) -> String {
         .join("-")
 }
 
-/// The session code: a digest of the whole KEYGEN-INIT (parameters, dealer key,
-/// session id), so that everyone can check they joined the same ceremony.
+/// The session code: 64 bits of a digest of the whole KEYGEN-INIT (parameters, the
+/// dealer's keys, session id), as `XXXX-XXXX-XXXX-XXXX`, so that everyone can check
+/// they joined the same ceremony.
 pub fn session_code(init_message: &[u8]) -> String {
     let mut h = Sha256::new();
-    h.update(b"mpcegosign session code v1\0");
+    h.update(b"mpcegosign/v2/session code\0");
     h.update(init_message);
-    groups(&h.finalize()[..4])
+    groups(&h.finalize()[..8])
 }
 
-/// A participant's key fingerprint, bound to the session: 48 bits as `XXXX-XXXX-XXXX`.
-pub fn key_fingerprint(session: &SessionId, key: &[u8; 32]) -> String {
+/// A participant's fingerprint: both of its keys, bound to the session; 48 bits as
+/// `XXXX-XXXX-XXXX`.
+pub fn key_fingerprint(session: &SessionId, keys: &PartyKeys) -> String {
     let mut h = Sha256::new();
-    h.update(b"mpcegosign key fingerprint v1\0");
+    h.update(b"mpcegosign/v2/party fingerprint\0");
     h.update(session.0);
-    h.update(key);
+    h.update(keys.x25519);
+    h.update(keys.identity.0);
     groups(&h.finalize()[..6])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::IdentityPublic;
 
     #[test]
     fn shape_and_binding() {
         let s = SessionId([1; 16]);
-        let f = key_fingerprint(&s, &[2; 32]);
+        let k = PartyKeys {
+            x25519: [2; 32],
+            identity: IdentityPublic([5; 32]),
+        };
+        let f = key_fingerprint(&s, &k);
         assert_eq!(f.len(), 14);
         assert_eq!(f.matches('-').count(), 2);
-        assert_ne!(f, key_fingerprint(&SessionId([3; 16]), &[2; 32]));
-        assert_ne!(f, key_fingerprint(&s, &[4; 32]));
-        assert_eq!(session_code(b"x").len(), 9);
+        assert_ne!(f, key_fingerprint(&SessionId([3; 16]), &k));
+        let mut k2 = k;
+        k2.x25519[0] = 4;
+        assert_ne!(f, key_fingerprint(&s, &k2));
+        let mut k3 = k;
+        k3.identity.0[0] = 4;
+        assert_ne!(f, key_fingerprint(&s, &k3));
+        let code = session_code(b"x");
+        assert_eq!(code.len(), 19);
+        assert_eq!(code.matches('-').count(), 3);
     }
 }

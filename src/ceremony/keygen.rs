@@ -1,16 +1,27 @@
 //! The keygen ceremony. Party 1 is the dealer: it opens the ceremony (KEYGEN-INIT),
 //! numbers joiners in the order their KEYGEN-JOIN arrives, and, once every
 //! fingerprint has been compared out of band, deals the key (KEYGEN-FINALIZE).
+//!
+//! Every party makes two keys here: an X25519 key for this ceremony only (its share
+//! is sealed to it) and an Ed25519 identity key that it keeps in its share file and
+//! signs every later message with. Both are in the roster, and the roster, the
+//! modulus and the parameters are bound into the transcript hash (see
+//! [`super::transcript`]), which the dealer signs and every sealed share is bound to.
 
 use num_bigint::BigUint;
 
 use super::fingerprint::{key_fingerprint, session_code};
 use super::seal::{self, CeremonyKey, SealError};
+use super::transcript::{key_code, Transcript};
 use super::{expect_message, MessageError};
+use crate::identity::{IdentityError, IdentityKey};
 use crate::key::{PrivateKey, PublicKey};
-use crate::protocol::{KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, SessionId};
-use crate::share::KeyShare;
-use crate::threshold::{deal, Scheme, ThresholdError};
+use crate::protocol::{
+    KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, PartyKeys, SessionId,
+    MAX_MESSAGE_LEN, SCHEME_SUBSETS,
+};
+use crate::share::{KeyShare, ShareAuth, ShareError};
+use crate::threshold::{deal, Scheme, ThresholdError, MAX_SUB_SHARE_BITS};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KeygenError {
@@ -20,22 +31,38 @@ pub enum KeygenError {
     DuplicateJoin(u8),
     #[error("that KEYGEN-JOIN carries the dealer's own key; ignored")]
     DealerKeyJoin,
+    #[error("that KEYGEN-JOIN's X25519 key is a weak (low-order) key, with which no secret can be shared: refused; that joiner must run keygen again")]
+    WeakJoinKey,
+    #[error("that KEYGEN-JOIN's identity key is unusable ({0}): refused; that joiner must run keygen again")]
+    JoinIdentity(IdentityError),
+    #[error("that KEYGEN-JOIN is not signed by the identity key it carries: it was altered or forged; ignored")]
+    BadJoinSignature,
+    #[error("the KEYGEN-INIT is not signed by the dealer identity key it carries: it was altered or forged; ask the dealer to post it again")]
+    BadInitSignature,
+    #[error("the KEYGEN-INIT's dealer keys are unusable ({0}); ask the dealer to start again")]
+    DealerKeys(String),
     #[error("all {0} parties have already joined; this join is refused (if it is genuine, restart the ceremony)")]
     Full(u8),
     #[error("only {joined} of {parties} parties have joined")]
     Incomplete { joined: u8, parties: u8 },
     #[error("the key to deal has MRSIGNER {found}, but KEYGEN-INIT announced {announced}")]
     ImportedKeyMismatch { found: String, announced: String },
-    #[error("the KEYGEN-FINALIZE does not list this machine's key: it is for other parties")]
+    #[error("the KEYGEN-FINALIZE does not list this machine's keys: your KEYGEN-JOIN did not reach the dealer unchanged, or this FINALIZE is for other parties; ignored. Tell the group: if the genuine FINALIZE leaves you out, stop and start a new keygen")]
     NotInRoster,
-    #[error("the KEYGEN-FINALIZE names a different dealer key than KEYGEN-INIT: refusing it")]
+    #[error("the KEYGEN-FINALIZE names a different dealer than the KEYGEN-INIT: ignored, still waiting for the dealer's")]
     DealerChanged,
-    #[error("the KEYGEN-FINALIZE has {found}, but KEYGEN-INIT announced {announced}")]
+    #[error("the KEYGEN-FINALIZE has {found}, but KEYGEN-INIT announced {announced}: ignored")]
     SchemeChanged { found: String, announced: String },
-    #[error("the KEYGEN-FINALIZE's key is unusable: {0}")]
+    #[error("the KEYGEN-FINALIZE is not signed by the dealer's identity key: its modulus, roster or shares were altered, or it is forged; ignored, still waiting for the dealer's")]
+    ForgedFinalize,
+    #[error("the KEYGEN-FINALIZE's key is unusable: {0}; ignored")]
     Key(#[from] crate::key::KeyError),
+    #[error("a {t}-of-{n} key of this scheme needs a KEYGEN-FINALIZE of about {size} MiB, more than the {max} MiB a message may have; choose a threshold further from n/2, or fewer parties", max = MAX_MESSAGE_LEN >> 20)]
+    TooLarge { n: u8, t: u8, size: usize },
     #[error(transparent)]
     Seal(#[from] SealError),
+    #[error("the dealt share is inconsistent: {0}")]
+    Share(#[from] ShareError),
     #[error(transparent)]
     Threshold(#[from] ThresholdError),
 }
@@ -47,38 +74,81 @@ pub struct RosterEntry {
     pub fingerprint: String,
 }
 
+/// The largest KEYGEN-FINALIZE a scheme can need, in bytes.
+pub fn finalize_size(scheme: Scheme) -> usize {
+    let n = usize::from(scheme.parties());
+    let per_party_subs = scheme.subsets_of(1).len();
+    let sub = 5 + (MAX_SUB_SHARE_BITS as usize).div_ceil(8);
+    let sealed = 1 + 12 + 4 + 3 + per_party_subs * sub + 16;
+    18 + 3 + 384 + 64 * n + 1 + (n - 1) * sealed + 64
+}
+
 /// The dealer's state between KEYGEN-INIT and KEYGEN-FINALIZE.
 #[derive(Debug)]
 pub struct Dealer {
     init: KeygenInit,
     init_bytes: Vec<u8>,
     key: CeremonyKey,
-    joiners: Vec<[u8; 32]>,
+    identity: IdentityKey,
+    joiners: Vec<PartyKeys>,
+}
+
+/// What dealing gives the dealer.
+#[derive(Debug)]
+pub struct Dealt {
+    /// The KEYGEN-FINALIZE to send.
+    pub finalize: Message,
+    /// The dealer's own share (version 3: with identity key and roster).
+    pub share: KeyShare,
+    /// The key code every party must see.
+    pub key_code: String,
+    /// The keygen transcript hash.
+    pub transcript: [u8; 32],
 }
 
 impl Dealer {
     /// Opens a ceremony; returns the KEYGEN-INIT to send. `imported` is the public key
     /// of an existing key that will be dealt, announced so joiners can check it.
-    pub fn start(scheme: Scheme, imported: Option<&PublicKey>) -> (Self, Message) {
+    pub fn start(
+        scheme: Scheme,
+        imported: Option<&PublicKey>,
+    ) -> Result<(Self, Message), KeygenError> {
+        let size = finalize_size(scheme);
+        if size > MAX_MESSAGE_LEN {
+            return Err(KeygenError::TooLarge {
+                n: scheme.parties(),
+                t: scheme.threshold(),
+                size: size.div_ceil(1 << 20),
+            });
+        }
         let key = CeremonyKey::generate();
+        let identity = IdentityKey::generate();
         let init = KeygenInit {
             session: SessionId::random(),
+            scheme: SCHEME_SUBSETS,
             parties: scheme.parties(),
             threshold: scheme.threshold(),
             dealer_key: key.public(),
+            dealer_identity: identity.public(),
             imported_mrsigner: imported.map(PublicKey::mrsigner),
+            signature: [0; 64],
         };
-        let msg = Message::KeygenInit(init.clone());
+        let mut msg = Message::KeygenInit(init);
+        msg.sign(&identity);
+        let Message::KeygenInit(init) = msg.clone() else {
+            unreachable!("built above")
+        };
         let init_bytes = msg.encode();
-        (
+        Ok((
             Dealer {
                 init,
                 init_bytes,
                 key,
+                identity,
                 joiners: Vec::new(),
             },
             msg,
-        )
+        ))
     }
 
     pub fn session(&self) -> SessionId {
@@ -92,26 +162,50 @@ impl Dealer {
         Scheme::new(self.init.parties, self.init.threshold).unwrap_or_else(|_| unreachable!())
     }
 
+    fn own_keys(&self) -> PartyKeys {
+        PartyKeys {
+            x25519: self.key.public(),
+            identity: self.identity.public(),
+        }
+    }
+
     /// Accepts a KEYGEN-JOIN from the received bytes; returns the new party's entry.
+    /// A join with a weak key, a bad signature, or keys already in the roster is
+    /// refused before it takes a party number.
     pub fn accept_join(&mut self, bytes: &[u8]) -> Result<RosterEntry, KeygenError> {
         let msg = expect_message(bytes, &[MessageType::KeygenJoin], Some(self.init.session))?;
-        let Message::KeygenJoin(KeygenJoin { party_key, .. }) = msg else {
+        let Message::KeygenJoin(join) = &msg else {
             unreachable!("expect_message checked the type")
         };
-        if party_key == self.key.public() {
+        let keys = PartyKeys {
+            x25519: join.party_key,
+            identity: join.identity,
+        };
+        if keys.x25519 == self.key.public() || keys.identity == self.identity.public() {
             return Err(KeygenError::DealerKeyJoin);
         }
-        if let Some(i) = self.joiners.iter().position(|k| *k == party_key) {
+        if let Some(i) = self
+            .joiners
+            .iter()
+            .position(|k| k.x25519 == keys.x25519 || k.identity == keys.identity)
+        {
             return Err(KeygenError::DuplicateJoin(i as u8 + 2));
+        }
+        if !self.key.accepts_peer(&keys.x25519) {
+            return Err(KeygenError::WeakJoinKey);
+        }
+        keys.identity.check().map_err(KeygenError::JoinIdentity)?;
+        if !msg.is_signed_by(&keys.identity) {
+            return Err(KeygenError::BadJoinSignature);
         }
         if self.is_complete() {
             return Err(KeygenError::Full(self.init.parties));
         }
-        self.joiners.push(party_key);
+        self.joiners.push(keys);
         let party = self.joiners.len() as u8 + 1;
         Ok(RosterEntry {
             party,
-            fingerprint: key_fingerprint(&self.init.session, &party_key),
+            fingerprint: key_fingerprint(&self.init.session, &keys),
         })
     }
 
@@ -119,17 +213,21 @@ impl Dealer {
         self.joiners.len() + 1 == usize::from(self.init.parties)
     }
 
-    /// Every participant with its fingerprint, dealer first.
-    pub fn roster(&self) -> Vec<RosterEntry> {
-        roster(
-            &self.init.session,
-            std::iter::once(&self.key.public()).chain(&self.joiners),
-        )
+    fn roster_keys(&self) -> Vec<PartyKeys> {
+        let mut all = Vec::with_capacity(self.joiners.len() + 1);
+        all.push(self.own_keys());
+        all.extend_from_slice(&self.joiners);
+        all
     }
 
-    /// Deals `key`: returns the KEYGEN-FINALIZE and the dealer's own share.
-    /// Consumes the dealer: a ceremony deals once.
-    pub fn deal(self, key: &PrivateKey) -> Result<(Message, KeyShare), KeygenError> {
+    /// Every participant with its fingerprint, dealer first.
+    pub fn roster(&self) -> Vec<RosterEntry> {
+        roster(&self.init.session, &self.roster_keys())
+    }
+
+    /// Deals `key`: returns the KEYGEN-FINALIZE, the dealer's own share and the key
+    /// code. Consumes the dealer: a ceremony deals once.
+    pub fn deal(self, key: &PrivateKey) -> Result<Dealt, KeygenError> {
         if !self.is_complete() {
             return Err(KeygenError::Incomplete {
                 joined: self.joiners.len() as u8 + 1,
@@ -144,35 +242,59 @@ impl Dealer {
                 });
             }
         }
+        let roster_keys = self.roster_keys();
+        let transcript = Transcript {
+            scheme: self.init.scheme,
+            parties: self.init.parties,
+            threshold: self.init.threshold,
+            session: self.init.session,
+            roster: roster_keys.clone(),
+            modulus: key.public().modulus_be(),
+        }
+        .hash();
         let mut shares = deal(key, self.scheme())?.into_iter();
         let own = shares
             .next()
             .ok_or(ThresholdError::Deal("no shares".into()))?;
         let mut sealed = Vec::with_capacity(self.joiners.len());
-        for (share, party_key) in shares.zip(&self.joiners) {
+        for (share, party_keys) in shares.zip(&self.joiners) {
             sealed.push(seal::seal(
                 &self.key,
-                party_key,
+                &party_keys.x25519,
                 &self.init.session,
+                &transcript,
                 &share,
             )?);
         }
-        let mut party_keys = vec![self.key.public()];
-        party_keys.extend_from_slice(&self.joiners);
-        let msg = Message::KeygenFinalize(KeygenFinalize {
+        let mut finalize = Message::KeygenFinalize(KeygenFinalize {
             session: self.init.session,
+            scheme: self.init.scheme,
             parties: self.init.parties,
             threshold: self.init.threshold,
             modulus: key.public().modulus_be(),
-            party_keys,
+            roster: roster_keys.clone(),
             shares: sealed,
+            signature: [0; 64],
         });
-        Ok((msg, own))
+        finalize.sign(&self.identity);
+        let share = own.with_auth(ShareAuth {
+            identity: self.identity,
+            roster: roster_keys,
+            session: self.init.session,
+            transcript,
+        })?;
+        Ok(Dealt {
+            finalize,
+            key_code: key_code(&transcript, share.public()),
+            share,
+            transcript,
+        })
     }
 }
 
-fn roster<'a>(session: &SessionId, keys: impl Iterator<Item = &'a [u8; 32]>) -> Vec<RosterEntry> {
-    keys.enumerate()
+fn roster(session: &SessionId, keys: &[PartyKeys]) -> Vec<RosterEntry> {
+    keys.iter()
+        .enumerate()
         .map(|(i, k)| RosterEntry {
             party: i as u8 + 1,
             fingerprint: key_fingerprint(session, k),
@@ -186,6 +308,7 @@ pub struct Joiner {
     init: KeygenInit,
     init_bytes: Vec<u8>,
     key: CeremonyKey,
+    identity: IdentityKey,
 }
 
 /// What a joiner ends with.
@@ -193,26 +316,45 @@ pub struct Joiner {
 pub struct Joined {
     pub share: KeyShare,
     pub roster: Vec<RosterEntry>,
+    /// The key code every party must see.
+    pub key_code: String,
+    pub transcript: [u8; 32],
 }
 
 impl Joiner {
     /// Reads a KEYGEN-INIT; returns the joiner and its KEYGEN-JOIN to send.
     pub fn join(init_bytes: &[u8]) -> Result<(Self, Message), KeygenError> {
         let msg = expect_message(init_bytes, &[MessageType::KeygenInit], None)?;
-        let Message::KeygenInit(init) = msg else {
+        let Message::KeygenInit(init) = &msg else {
             unreachable!("expect_message checked the type")
         };
+        init.dealer_identity
+            .check()
+            .map_err(|e| KeygenError::DealerKeys(e.to_string()))?;
+        if !msg.is_signed_by(&init.dealer_identity) {
+            return Err(KeygenError::BadInitSignature);
+        }
         let key = CeremonyKey::generate();
-        let join = Message::KeygenJoin(KeygenJoin {
+        if !key.accepts_peer(&init.dealer_key) {
+            return Err(KeygenError::DealerKeys(
+                "its X25519 key is a weak (low-order) key".into(),
+            ));
+        }
+        let identity = IdentityKey::generate();
+        let mut join = Message::KeygenJoin(KeygenJoin {
             session: init.session,
             party_key: key.public(),
+            identity: identity.public(),
+            signature: [0; 64],
         });
-        let init_bytes = Message::KeygenInit(init.clone()).encode();
+        join.sign(&identity);
+        let init = init.clone();
         Ok((
             Joiner {
                 init,
-                init_bytes,
+                init_bytes: msg.encode(),
                 key,
+                identity,
             },
             join,
         ))
@@ -233,47 +375,63 @@ impl Joiner {
     pub fn imported_mrsigner(&self) -> Option<[u8; 32]> {
         self.init.imported_mrsigner
     }
+    fn dealer_keys(&self) -> PartyKeys {
+        PartyKeys {
+            x25519: self.init.dealer_key,
+            identity: self.init.dealer_identity,
+        }
+    }
+    fn own_keys(&self) -> PartyKeys {
+        PartyKeys {
+            x25519: self.key.public(),
+            identity: self.identity.public(),
+        }
+    }
     pub fn dealer_fingerprint(&self) -> String {
-        key_fingerprint(&self.init.session, &self.init.dealer_key)
+        key_fingerprint(&self.init.session, &self.dealer_keys())
     }
     pub fn own_fingerprint(&self) -> String {
-        key_fingerprint(&self.init.session, &self.key.public())
+        key_fingerprint(&self.init.session, &self.own_keys())
     }
 
     /// Opens this party's share from a KEYGEN-FINALIZE. On error the joiner keeps
-    /// waiting (e.g. for the FINALIZE of the right session).
+    /// waiting: a forged, altered or foreign FINALIZE must not end the ceremony
+    /// before the dealer's arrives.
     pub fn finish(&self, bytes: &[u8]) -> Result<Joined, KeygenError> {
         let msg = expect_message(
             bytes,
             &[MessageType::KeygenFinalize],
             Some(self.init.session),
         )?;
-        let Message::KeygenFinalize(fin) = msg else {
+        let Message::KeygenFinalize(fin) = &msg else {
             unreachable!("expect_message checked the type")
         };
-        if fin.parties != self.init.parties || fin.threshold != self.init.threshold {
+        if fin.scheme != self.init.scheme
+            || fin.parties != self.init.parties
+            || fin.threshold != self.init.threshold
+        {
             return Err(KeygenError::SchemeChanged {
                 found: format!("{}-of-{}", fin.threshold, fin.parties),
                 announced: format!("{}-of-{}", self.init.threshold, self.init.parties),
             });
         }
-        if fin.party_keys.first() != Some(&self.init.dealer_key) {
+        if fin.roster.first() != Some(&self.dealer_keys()) {
             return Err(KeygenError::DealerChanged);
         }
-        let me = fin
-            .party_keys
+        let own = self.own_keys();
+        let mine: Vec<usize> = fin
+            .roster
             .iter()
-            .position(|k| *k == self.key.public())
-            .ok_or(KeygenError::NotInRoster)?;
-        if me == 0
-            || fin
-                .party_keys
-                .iter()
-                .filter(|k| **k == self.key.public())
-                .count()
-                != 1
-        {
-            return Err(KeygenError::NotInRoster);
+            .enumerate()
+            .filter(|(_, k)| k.x25519 == own.x25519 || k.identity == own.identity)
+            .map(|(i, _)| i)
+            .collect();
+        let me = match mine.as_slice() {
+            [i] if *i > 0 && fin.roster[*i] == own => *i,
+            _ => return Err(KeygenError::NotInRoster),
+        };
+        if !msg.is_signed_by(&self.init.dealer_identity) {
+            return Err(KeygenError::ForgedFinalize);
         }
         let public = PublicKey::from_modulus(BigUint::from_bytes_be(&fin.modulus))?;
         if let Some(announced) = self.init.imported_mrsigner {
@@ -285,6 +443,15 @@ impl Joiner {
             }
         }
         let scheme = Scheme::new(fin.parties, fin.threshold)?;
+        let transcript = Transcript {
+            scheme: fin.scheme,
+            parties: fin.parties,
+            threshold: fin.threshold,
+            session: self.init.session,
+            roster: fin.roster.clone(),
+            modulus: fin.modulus,
+        }
+        .hash();
         let sealed = fin
             .shares
             .iter()
@@ -294,13 +461,22 @@ impl Joiner {
             &self.key,
             &self.init.dealer_key,
             &self.init.session,
+            &transcript,
             sealed,
             scheme,
             &public,
         )?;
+        let share = share.with_auth(ShareAuth {
+            identity: IdentityKey::from_seed(&self.identity.seed()),
+            roster: fin.roster.clone(),
+            session: self.init.session,
+            transcript,
+        })?;
         Ok(Joined {
+            key_code: key_code(&transcript, &public),
+            roster: roster(&self.init.session, &fin.roster),
             share,
-            roster: roster(&self.init.session, fin.party_keys.iter()),
+            transcript,
         })
     }
 }

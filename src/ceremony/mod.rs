@@ -5,6 +5,7 @@ pub mod fingerprint;
 pub mod keygen;
 pub mod seal;
 pub mod sign;
+pub mod transcript;
 
 use crate::protocol::{Message, MessageType, ProtocolError, SessionId};
 
@@ -48,4 +49,6 @@ pub enum MessageError {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
+#[cfg(test)]
+mod attack_tests;

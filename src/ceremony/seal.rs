@@ -1,12 +1,16 @@
 //! Shares in transit: X25519 between the dealer's and the party's ceremony keys,
-//! HKDF-SHA256 bound to the session, both keys and the party number, AES-256-GCM.
+//! HKDF-SHA256 bound to the keygen transcript (session, scheme, every party's keys,
+//! the modulus) and the party number, AES-256-GCM with the transcript hash in the
+//! associated data. A share opens only for a party whose view of the keygen is the
+//! dealer's, byte for byte.
 //!
 //! The plaintext is a compact binary share: party (u8), count (u16 BE), then per
-//! sub-share its subset bitmask (u16 BE) and value (384 bytes BE).
+//! sub-share its subset bitmask (u16 BE), its sign (u8: 0 positive, 1 negative), the
+//! length of its magnitude (u16 BE) and the magnitude (big-endian).
 
 use std::collections::BTreeMap;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hkdf::Hkdf;
 use rand::RngCore;
@@ -16,15 +20,15 @@ use zeroize::Zeroizing;
 
 use crate::key::PublicKey;
 use crate::protocol::{SealedShare, SessionId};
-use crate::secret::{SecretBn, SecretBytes};
+use crate::secret::SecretBn;
 use crate::share::{KeyShare, ShareError};
-use crate::threshold::{Scheme, Subset};
+use crate::threshold::{Scheme, Subset, MAX_SUB_SHARE_BITS};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
     #[error("a participant's X25519 key is invalid (low-order point)")]
     WeakKey,
-    #[error("the share for party {0} cannot be decrypted with this machine's ceremony key: it was not sealed for us, or it was altered")]
+    #[error("the share for party {0} does not open under this keygen's transcript: the KEYGEN-FINALIZE was altered (modulus, roster or session) or was not sealed for this machine")]
     Open(u8),
     #[error("the decrypted share is malformed")]
     Malformed,
@@ -58,12 +62,19 @@ impl CeremonyKey {
         self.public
     }
 
+    /// Whether `peer` is a usable X25519 key for us: not a low-order point, so that
+    /// the shared secret depends on both keys. Checked when a key arrives.
+    pub fn accepts_peer(&self, peer: &[u8; 32]) -> bool {
+        self.secret
+            .diffie_hellman(&XPublic::from(*peer))
+            .was_contributory()
+    }
+
     fn derive(
         &self,
         peer: &[u8; 32],
         session: &SessionId,
-        dealer: &[u8; 32],
-        party_key: &[u8; 32],
+        transcript: &[u8; 32],
         party: u8,
     ) -> Result<Zeroizing<[u8; 32]>, SealError> {
         let shared = self.secret.diffie_hellman(&XPublic::from(*peer));
@@ -71,10 +82,10 @@ impl CeremonyKey {
             return Err(SealError::WeakKey);
         }
         let hk = Hkdf::<Sha256>::new(Some(&session.0), shared.as_bytes());
-        let mut info = b"mpcegosign/v1/share".to_vec();
-        info.extend_from_slice(dealer);
-        info.extend_from_slice(party_key);
-        info.push(party);
+        let mut info = [0u8; 19 + 32 + 1];
+        info[..19].copy_from_slice(b"mpcegosign/v2/share");
+        info[19..51].copy_from_slice(transcript);
+        info[51] = party;
         let mut key = Zeroizing::new([0u8; 32]);
         hk.expand(&info, key.as_mut())
             .map_err(|_| SealError::WeakKey)?;
@@ -82,102 +93,121 @@ impl CeremonyKey {
     }
 }
 
-fn aad(session: &SessionId, party: u8) -> Vec<u8> {
-    let mut a = b"mpcegosign/v1/sealed-share".to_vec();
-    a.extend_from_slice(&session.0);
-    a.push(party);
+fn aad(transcript: &[u8; 32], party: u8) -> [u8; 26 + 32 + 1] {
+    let mut a = [0u8; 26 + 32 + 1];
+    a[..26].copy_from_slice(b"mpcegosign/v2/sealed-share");
+    a[26..58].copy_from_slice(transcript);
+    a[58] = party;
     a
 }
 
-/// The dealer seals `share` for `party`, whose ceremony key is `party_key`.
+/// The dealer seals `share` for the party whose ceremony key is `party_key`, bound
+/// to the keygen's transcript hash.
 pub fn seal(
     dealer: &CeremonyKey,
     party_key: &[u8; 32],
     session: &SessionId,
+    transcript: &[u8; 32],
     share: &KeyShare,
 ) -> Result<SealedShare, SealError> {
     let party = share.party();
-    let key = dealer.derive(party_key, session, &dealer.public, party_key, party)?;
+    let key = dealer.derive(party_key, session, transcript, party)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let plain = encode_share(share);
-    let ciphertext = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: plain.expose(),
-                aad: &aad(session, party),
-            },
-        )
+    let mut buf = encode_share(share);
+    cipher
+        .encrypt_in_place(Nonce::from_slice(&nonce), &aad(transcript, party), &mut *buf)
         .map_err(|_| SealError::Malformed)?;
     Ok(SealedShare {
         party,
         nonce,
-        ciphertext,
+        ciphertext: std::mem::take(&mut *buf),
     })
 }
 
-/// A party opens its sealed share.
+/// A party opens its sealed share, with the transcript hash of its own view.
 pub fn open(
     own: &CeremonyKey,
     dealer_key: &[u8; 32],
     session: &SessionId,
+    transcript: &[u8; 32],
     sealed: &SealedShare,
     scheme: Scheme,
     public: &PublicKey,
 ) -> Result<KeyShare, SealError> {
-    let key = own.derive(dealer_key, session, dealer_key, &own.public, sealed.party)?;
+    let key = own.derive(dealer_key, session, transcript, sealed.party)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
-    let plain = SecretBytes::new(
-        cipher
-            .decrypt(
-                Nonce::from_slice(&sealed.nonce),
-                Payload {
-                    msg: &sealed.ciphertext,
-                    aad: &aad(session, sealed.party),
-                },
-            )
-            .map_err(|_| SealError::Open(sealed.party))?,
-    );
-    let share = decode_share(plain.expose(), scheme, public)?;
+    let mut buf = Zeroizing::new(sealed.ciphertext.clone());
+    cipher
+        .decrypt_in_place(
+            Nonce::from_slice(&sealed.nonce),
+            &aad(transcript, sealed.party),
+            &mut *buf,
+        )
+        .map_err(|_| SealError::Open(sealed.party))?;
+    let share = decode_share(&buf, scheme, public)?;
     if share.party() != sealed.party {
         return Err(SealError::Malformed);
     }
     Ok(share)
 }
 
-fn encode_share(share: &KeyShare) -> SecretBytes {
-    let mut out = Zeroizing::new(Vec::with_capacity(3 + share.sub_share_count() * 386));
+/// The plaintext, in a buffer sized in advance for the tag that sealing appends, so
+/// it never reallocates (which would leave a freed copy behind).
+fn encode_share(share: &KeyShare) -> Zeroizing<Vec<u8>> {
+    let values: Vec<(Subset, &SecretBn)> = share
+        .subsets()
+        .filter_map(|s| share.sub_share(s).map(|v| (s, v)))
+        .collect();
+    let len: usize = 3 + values
+        .iter()
+        .map(|(_, v)| 5 + (v.num_bits() as usize).div_ceil(8))
+        .sum::<usize>();
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 16));
     out.push(share.party());
-    out.extend_from_slice(&(share.sub_share_count() as u16).to_be_bytes());
-    for subset in share.subsets() {
+    out.extend_from_slice(&(values.len() as u16).to_be_bytes());
+    for (subset, value) in values {
+        let bytes = value.to_be_bytes();
         out.extend_from_slice(&subset.bits().to_be_bytes());
-        if let Some(v) = share.sub_share(subset) {
-            out.extend_from_slice(v.to_be_bytes_padded(384).expose());
-        }
+        out.push(u8::from(value.is_negative()));
+        out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+        out.extend_from_slice(bytes.expose());
     }
-    SecretBytes::from(out)
+    out
 }
 
 fn decode_share(b: &[u8], scheme: Scheme, public: &PublicKey) -> Result<KeyShare, SealError> {
-    if b.len() < 3 {
-        return Err(SealError::Malformed);
-    }
-    let party = b[0];
-    let count = usize::from(u16::from_be_bytes([b[1], b[2]]));
-    if b.len() != 3 + count * 386 {
-        return Err(SealError::Malformed);
-    }
+    let max_len = (MAX_SUB_SHARE_BITS as usize).div_ceil(8);
+    let (&party, rest) = b.split_first().ok_or(SealError::Malformed)?;
+    let (count, mut rest) = take_u16(rest)?;
     let mut subs = BTreeMap::new();
-    for chunk in b[3..].chunks_exact(386) {
-        let subset = Subset::from_bits(u16::from_be_bytes([chunk[0], chunk[1]]));
-        if subs
-            .insert(subset, SecretBn::from_be_bytes(&chunk[2..]))
-            .is_some()
-        {
+    for _ in 0..count {
+        let (bits, r) = take_u16(rest)?;
+        let (&sign, r) = r.split_first().ok_or(SealError::Malformed)?;
+        let (len, r) = take_u16(r)?;
+        let len = usize::from(len);
+        if sign > 1 || len > max_len || r.len() < len {
             return Err(SealError::Malformed);
         }
+        let mut value = SecretBn::from_be_bytes(&r[..len]);
+        if sign == 1 {
+            value.negate();
+        }
+        if subs.insert(Subset::from_bits(bits), value).is_some() {
+            return Err(SealError::Malformed);
+        }
+        rest = &r[len..];
+    }
+    if !rest.is_empty() {
+        return Err(SealError::Malformed);
     }
     Ok(KeyShare::new(party, scheme, public.clone(), subs)?)
+}
+
+fn take_u16(b: &[u8]) -> Result<(u16, &[u8]), SealError> {
+    match b {
+        [hi, lo, rest @ ..] => Ok((u16::from_be_bytes([*hi, *lo]), rest)),
+        _ => Err(SealError::Malformed),
+    }
 }

@@ -3,22 +3,44 @@
 //! and answers with SIGN-PARTIAL (or ABORT). The initiator checks every partial on
 //! arrival, combines the first complete subset, verifies the signature, and moves on
 //! to another subset if one fails.
+//!
+//! Every message is signed with its sender's identity key when the sender's share
+//! has one (file version 3), and checked against the receiver's roster. A message
+//! that claims a party's name without its signature is ignored with one line and
+//! leaves no trace, so a forged partial or ABORT sent first cannot stop the genuine
+//! one. A share without a roster (the reference's formats) cannot authenticate:
+//! such an initiator keeps every candidate partial of a party and tries each.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use num_bigint::BigUint;
 
 use super::{expect_message, MessageError};
+use crate::identity::IdentityPublic;
 use crate::key::{to_fixed_be, PublicKey};
 use crate::protocol::{Abort, Message, MessageType, SessionId, SignInit, SignPartial};
 use crate::sgx::{Date, SignedRegions, Sigstruct, SigstructError};
 use crate::share::KeyShare;
 use crate::threshold::{combine, partial_sign, PartialSignature, Subset, ThresholdError};
 
+/// The most distinct candidate messages kept per party (only an unauthenticated
+/// initiator ever holds more than one).
+pub const MAX_CANDIDATES: usize = 4;
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignError {
     #[error(transparent)]
     Message(#[from] MessageError),
+    #[error("that {kind} claims to come from party {party} but is not signed by party {party}'s identity key: it is forged or altered; ignored")]
+    BadSignature { kind: MessageType, party: u8 },
+    #[error("that {kind} from party {party} is unsigned, but your share knows party {party}'s identity key: ignored (a forgery, or party {party} used a reference-format share{hint})")]
+    Unsigned {
+        kind: MessageType,
+        party: u8,
+        hint: &'static str,
+    },
+    #[error("party {0} has sent {MAX_CANDIDATES} different answers already; this one is ignored")]
+    TooManyCandidates(u8),
     #[error("the SIGN-INIT is for a {found} key set, but this share is {own}")]
     SchemeMismatch { found: String, own: String },
     #[error(
@@ -39,9 +61,9 @@ pub enum SignError {
     TooFewSigners { signers: String, threshold: u8 },
     #[error("the initiator must be among the signers")]
     InitiatorNotSigner,
-    #[error("a SIGN-PARTIAL from party {0}, who was not asked to sign; ignored")]
+    #[error("a message from party {0}, who was not asked to sign; ignored")]
     UnexpectedParty(u8),
-    #[error("party {0}'s partial was already received; ignored")]
+    #[error("party {0}'s message was already received; ignored")]
     Duplicate(u8),
     #[error("party {party} sent partials for subsets {got}, expected {expected}; ignored")]
     WrongSubsets {
@@ -61,11 +83,26 @@ pub enum SignError {
     Threshold(#[from] ThresholdError),
 }
 
+/// How far a SIGN-INIT's origin is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Signed by the initiator's identity key in this share's roster.
+    Authenticated,
+    /// Unsigned, and accepted only because the signer allowed it (the initiator uses
+    /// a reference-format share).
+    UnsignedAllowed,
+    /// This share has no roster (reference format): nothing can be checked.
+    NoRoster,
+}
+
 /// What a signer may agree to sign.
 #[derive(Debug, Clone, Default)]
 pub struct SignPolicy {
     pub allow_debug: bool,
     pub expect_mrenclave: Option<[u8; 32]>,
+    /// Accept an unsigned SIGN-INIT although the roster knows the initiator's key
+    /// (for an initiator whose share is of the reference format).
+    pub accept_unsigned: bool,
 }
 
 /// A checked SIGN-INIT, for the signer to review before it signs.
@@ -83,7 +120,16 @@ pub struct Review {
     pub digest: [u8; 32],
     /// The subsets this party will sign for: within the signers, with the initiator.
     pub subsets: Vec<Subset>,
+    /// Whether the request provably comes from the initiator it names.
+    pub origin: Origin,
     party: u8,
+}
+
+impl Review {
+    /// Days between the SIGSTRUCT's date and `today` (positive: dated in the future).
+    pub fn days_from(&self, today: Date) -> i64 {
+        self.date.to_unix_days() - today.to_unix_days()
+    }
 }
 
 /// The subsets a party signs for: all t-subsets of `signers` that hold both the
@@ -93,9 +139,54 @@ fn usable_subsets(share: &KeyShare, signers: Subset, initiator: u8, party: u8) -
     share.scheme().subsets_within(signers, required)
 }
 
-/// Signer: checks a SIGN-INIT against its share and its policy.
+/// Checks that `msg` from `party` is signed by that party's identity key in the
+/// share's roster. `Ok(false)`: the share has no roster, nothing can be checked.
+fn authenticate(
+    share: &KeyShare,
+    msg: &Message,
+    party: u8,
+    accept_unsigned: bool,
+) -> Result<Origin, SignError> {
+    let Some(key) = share.identity_of(party) else {
+        return Ok(Origin::NoRoster);
+    };
+    check_signature(&key, msg, party, accept_unsigned)
+}
+
+fn check_signature(
+    key: &IdentityPublic,
+    msg: &Message,
+    party: u8,
+    accept_unsigned: bool,
+) -> Result<Origin, SignError> {
+    match msg.signature() {
+        Some(_) if msg.is_signed_by(key) => Ok(Origin::Authenticated),
+        Some(_) => Err(SignError::BadSignature {
+            kind: msg.kind(),
+            party,
+        }),
+        None if accept_unsigned => Ok(Origin::UnsignedAllowed),
+        None => Err(SignError::Unsigned {
+            kind: msg.kind(),
+            party,
+            hint: if msg.kind() == MessageType::SignInit {
+                "; if so, pass --accept-unsigned-init"
+            } else {
+                ""
+            },
+        }),
+    }
+}
+
+/// Signer: checks a SIGN-INIT against its share and its policy. Its signature is
+/// checked first: a forged request is ignored (`BadSignature`, `Unsigned`) rather
+/// than refused, so it cannot make the signer give up before the genuine one.
 pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Review, SignError> {
     let msg = expect_message(bytes, &[MessageType::SignInit], None)?;
+    let origin = match &msg {
+        Message::SignInit(init) => authenticate(share, &msg, init.initiator, policy.accept_unsigned)?,
+        _ => unreachable!("expect_message checked the type"),
+    };
     let Message::SignInit(init) = msg else {
         unreachable!("expect_message checked the type")
     };
@@ -149,42 +240,60 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
         date: regions.date()?,
         digest: regions.digest(),
         subsets: usable_subsets(share, signers, init.initiator, party),
+        origin,
         party,
     })
 }
 
 impl Review {
-    /// Computes this party's partials; consumes the review.
+    /// Computes this party's partials and signs the SIGN-PARTIAL; consumes the review.
     pub fn sign(self, share: &KeyShare) -> Result<Message, SignError> {
         let mut partials = Vec::with_capacity(self.subsets.len());
         for subset in &self.subsets {
             let p = partial_sign(share, *subset, &self.digest)?;
             partials.push((subset.bits(), to_fixed_be(&p.value)));
         }
-        Ok(Message::SignPartial(SignPartial {
-            session: self.session,
-            party: self.party,
-            partials,
-        }))
+        Ok(signed_by(
+            share,
+            Message::SignPartial(SignPartial {
+                session: self.session,
+                party: self.party,
+                partials,
+                signature: None,
+            }),
+        ))
     }
 
     /// An ABORT telling the initiator why this party does not sign.
-    pub fn decline(&self, reason: &str) -> Message {
-        decline(self.session, self.party, reason)
+    pub fn decline(&self, share: &KeyShare, reason: &str) -> Message {
+        decline(share, self.session, reason)
     }
 }
 
-/// An ABORT for a session (the reason is cut to the protocol's limit).
-pub fn decline(session: SessionId, party: u8, reason: &str) -> Message {
+/// Signs `msg` with the share's identity key, if it has one.
+fn signed_by(share: &KeyShare, mut msg: Message) -> Message {
+    if let Some(auth) = share.auth() {
+        msg.sign(&auth.identity);
+    }
+    msg
+}
+
+/// An ABORT for a session, signed when the share can (the reason is cut to the
+/// protocol's limit).
+pub fn decline(share: &KeyShare, session: SessionId, reason: &str) -> Message {
     let mut reason = reason.to_string();
     while reason.len() > crate::protocol::MAX_REASON {
         reason.pop();
     }
-    Message::Abort(Abort {
-        session,
-        party,
-        reason,
-    })
+    signed_by(
+        share,
+        Message::Abort(Abort {
+            session,
+            party: share.party(),
+            reason,
+            signature: None,
+        }),
+    )
 }
 
 /// What the initiator learned from one message.
@@ -193,10 +302,24 @@ pub enum Progress {
     /// A party's partials were accepted; `failed` lists subsets that were tried
     /// with them and did not verify.
     Accepted { party: u8, failed: Vec<Subset> },
-    /// A party declined, with its reason.
-    Declined { party: u8, reason: String },
+    /// A party declined, with its reason (`authenticated`: provably from it).
+    Declined {
+        party: u8,
+        reason: String,
+        authenticated: bool,
+    },
+    /// (Unauthenticated initiator only.) No subset can complete with what arrived so
+    /// far; more partials may still change that.
+    Stuck { suspects: Vec<u8> },
     /// A verified signature.
     Complete { signature: BigUint, subset: Subset },
+}
+
+/// One distinct SIGN-PARTIAL received from a party.
+#[derive(Debug)]
+struct Candidate {
+    bytes: Vec<u8>,
+    values: BTreeMap<Subset, BigUint>,
 }
 
 /// The initiator's state while partials arrive.
@@ -208,14 +331,18 @@ pub struct Initiator {
     digest: [u8; 32],
     signers: Subset,
     candidates: Vec<Subset>,
-    partials: Vec<PartialSignature>,
-    received: BTreeMap<u8, Vec<u8>>,
-    declined: BTreeMap<u8, String>,
-    failed: BTreeSet<Subset>,
+    own: BTreeMap<Subset, BigUint>,
+    /// Identity keys of the roster, when the share has one.
+    roster: Option<Vec<IdentityPublic>>,
+    received: BTreeMap<u8, Vec<Candidate>>,
+    declined: BTreeMap<u8, (String, bool)>,
+    /// Combinations tried: a subset and the candidate index of each other member.
+    tried: BTreeSet<(Subset, Vec<usize>)>,
 }
 
 impl Initiator {
-    /// Starts a signing ceremony for an unsigned SIGSTRUCT; returns the SIGN-INIT.
+    /// Starts a signing ceremony for an unsigned SIGSTRUCT; returns the SIGN-INIT,
+    /// signed with the share's identity key when it has one.
     pub fn start(
         share: &KeyShare,
         unsigned: &Sigstruct,
@@ -240,20 +367,28 @@ impl Initiator {
         let session = SessionId::random();
         let digest = regions.digest();
         let candidates = scheme.subsets_within(signers, Subset::from_bits(0).with(party));
-        let mut partials = Vec::new();
+        let mut own = BTreeMap::new();
         for subset in &candidates {
-            partials.push(partial_sign(share, *subset, &digest)?);
+            let PartialSignature { value, .. } = partial_sign(share, *subset, &digest)?;
+            own.insert(*subset, value);
         }
-        let init = SignInit {
-            session,
-            initiator: party,
-            signers: signers.bits(),
-            parties: scheme.parties(),
-            threshold: scheme.threshold(),
-            mrsigner: share.public().mrsigner(),
-            mrenclave: regions.mrenclave(),
-            regions: *regions.as_bytes(),
-        };
+        let init = signed_by(
+            share,
+            Message::SignInit(SignInit {
+                session,
+                initiator: party,
+                signers: signers.bits(),
+                parties: scheme.parties(),
+                threshold: scheme.threshold(),
+                mrsigner: share.public().mrsigner(),
+                mrenclave: regions.mrenclave(),
+                regions: *regions.as_bytes(),
+                signature: None,
+            }),
+        );
+        let roster = share
+            .auth()
+            .map(|a| a.roster.iter().map(|k| k.identity).collect());
         let me = Initiator {
             session,
             party,
@@ -261,12 +396,13 @@ impl Initiator {
             digest,
             signers,
             candidates,
-            partials,
+            own,
+            roster,
             received: BTreeMap::new(),
             declined: BTreeMap::new(),
-            failed: BTreeSet::new(),
+            tried: BTreeSet::new(),
         };
-        Ok((me, Message::SignInit(init)))
+        Ok((me, init))
     }
 
     pub fn session(&self) -> SessionId {
@@ -274,6 +410,10 @@ impl Initiator {
     }
     pub fn digest(&self) -> [u8; 32] {
         self.digest
+    }
+    /// Whether this initiator can tell genuine messages from forged ones.
+    pub fn authenticates(&self) -> bool {
+        self.roster.is_some()
     }
 
     /// Parties asked to sign that have neither answered nor declined.
@@ -287,26 +427,47 @@ impl Initiator {
             .collect()
     }
 
-    /// Handles one received message (SIGN-PARTIAL or ABORT).
+    /// Handles one received message (SIGN-PARTIAL or ABORT). A message that fails its
+    /// signature check is an error that changes nothing: the genuine one is still
+    /// accepted afterwards.
     pub fn accept(&mut self, bytes: &[u8]) -> Result<Progress, SignError> {
         let msg = expect_message(
             bytes,
             &[MessageType::SignPartial, MessageType::Abort],
             Some(self.session),
         )?;
+        let party = match &msg {
+            Message::Abort(a) => a.party,
+            Message::SignPartial(p) => p.party,
+            _ => unreachable!("expect_message checked the type"),
+        };
+        if !self.signers.contains(party) || party == self.party {
+            return Err(SignError::UnexpectedParty(party));
+        }
+        let authenticated = match &self.roster {
+            Some(keys) => {
+                let key = keys
+                    .get(usize::from(party) - 1)
+                    .ok_or(SignError::UnexpectedParty(party))?;
+                check_signature(key, &msg, party, false)?;
+                true
+            }
+            None => false,
+        };
         match msg {
             Message::Abort(a) => {
-                if !self.signers.contains(a.party) || a.party == self.party {
-                    return Err(SignError::UnexpectedParty(a.party));
+                if self.declined.contains_key(&party) {
+                    return Err(SignError::Duplicate(party));
                 }
-                if self.received.contains_key(&a.party) || self.declined.contains_key(&a.party) {
-                    return Err(SignError::Duplicate(a.party));
+                self.declined
+                    .insert(party, (a.reason.clone(), authenticated));
+                if authenticated {
+                    self.check_still_possible()?;
                 }
-                self.declined.insert(a.party, a.reason.clone());
-                self.check_still_possible()?;
                 Ok(Progress::Declined {
-                    party: a.party,
+                    party,
                     reason: a.reason,
+                    authenticated,
                 })
             }
             Message::SignPartial(p) => self.accept_partial(p, bytes),
@@ -316,11 +477,12 @@ impl Initiator {
 
     fn accept_partial(&mut self, p: SignPartial, bytes: &[u8]) -> Result<Progress, SignError> {
         let party = p.party;
-        if !self.signers.contains(party) || party == self.party {
-            return Err(SignError::UnexpectedParty(party));
-        }
-        if self.received.contains_key(&party) || self.declined.contains_key(&party) {
+        let known = self.received.get(&party).map(Vec::as_slice).unwrap_or(&[]);
+        if known.iter().any(|c| c.bytes == bytes) {
             return Err(SignError::Duplicate(party));
+        }
+        if known.len() >= MAX_CANDIDATES {
+            return Err(SignError::TooManyCandidates(party));
         }
         let expected: Vec<Subset> = self
             .candidates
@@ -346,55 +508,133 @@ impl Initiator {
                 expected: list(&expected),
             });
         }
-        let mut new = Vec::with_capacity(got.len());
+        let mut values = BTreeMap::new();
         for (subset, value) in &p.partials {
             let value = BigUint::from_bytes_be(value);
             if value <= BigUint::from(1u8) || &value >= self.public.modulus() {
                 return Err(SignError::OutOfRange(party));
             }
-            new.push(PartialSignature {
-                party,
-                subset: Subset::from_bits(*subset),
-                value,
-            });
+            values.insert(Subset::from_bits(*subset), value);
         }
-        self.partials.extend(new);
-        self.received.insert(party, bytes.to_vec());
+        self.received.entry(party).or_default().push(Candidate {
+            bytes: bytes.to_vec(),
+            values,
+        });
         let mut failed = Vec::new();
-        for subset in self.complete_untried() {
-            match combine(&self.public, subset, &self.partials, &self.digest) {
-                Ok(signature) => return Ok(Progress::Complete { signature, subset }),
-                Err(ThresholdError::InvalidCombination { .. }) => {
-                    self.failed.insert(subset);
-                    failed.push(subset);
+        for subset in self.candidates.clone() {
+            for combo in self.untried_combinations(subset) {
+                let partials = self.partials_of(subset, &combo);
+                self.tried.insert((subset, combo));
+                match combine(&self.public, subset, &partials, &self.digest) {
+                    Ok(signature) => return Ok(Progress::Complete { signature, subset }),
+                    Err(ThresholdError::InvalidCombination { .. }) => {
+                        if !failed.contains(&subset) {
+                            failed.push(subset);
+                        }
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
             }
         }
-        self.check_still_possible()?;
+        if let Err(e) = self.check_still_possible() {
+            if self.authenticates() {
+                return Err(e);
+            }
+            return Ok(Progress::Stuck {
+                suspects: self.suspects(),
+            });
+        }
         Ok(Progress::Accepted { party, failed })
     }
 
-    /// Candidate subsets whose members have all answered and that were not tried.
-    fn complete_untried(&self) -> Vec<Subset> {
-        self.candidates
-            .iter()
-            .copied()
-            .filter(|s| !self.failed.contains(s))
-            .filter(|s| {
-                s.parties()
-                    .iter()
-                    .all(|p| *p == self.party || self.received.contains_key(p))
-            })
+    /// The other members of `subset`, in order.
+    fn others(&self, subset: Subset) -> Vec<u8> {
+        subset
+            .parties()
+            .into_iter()
+            .filter(|p| *p != self.party)
             .collect()
     }
 
-    /// Fails when every candidate subset has failed or holds a party that declined.
+    /// Every combination of the members' candidates for `subset` not tried yet.
+    fn untried_combinations(&self, subset: Subset) -> Vec<Vec<usize>> {
+        let counts: Vec<usize> = self
+            .others(subset)
+            .iter()
+            .map(|p| self.received.get(p).map_or(0, Vec::len))
+            .collect();
+        if counts.contains(&0) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut combo = vec![0usize; counts.len()];
+        loop {
+            if !self.tried.contains(&(subset, combo.clone())) {
+                out.push(combo.clone());
+            }
+            // Next combination (odometer order).
+            let mut i = 0;
+            loop {
+                if i == combo.len() {
+                    return out;
+                }
+                combo[i] += 1;
+                if combo[i] < counts[i] {
+                    break;
+                }
+                combo[i] = 0;
+                i += 1;
+            }
+        }
+    }
+
+    fn partials_of(&self, subset: Subset, combo: &[usize]) -> Vec<PartialSignature> {
+        let mut out = Vec::with_capacity(combo.len() + 1);
+        if let Some(v) = self.own.get(&subset) {
+            out.push(PartialSignature {
+                party: self.party,
+                subset,
+                value: v.clone(),
+            });
+        }
+        for (p, &i) in self.others(subset).iter().zip(combo) {
+            if let Some(v) = self
+                .received
+                .get(p)
+                .and_then(|c| c.get(i))
+                .and_then(|c| c.values.get(&subset))
+            {
+                out.push(PartialSignature {
+                    party: *p,
+                    subset,
+                    value: v.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// A subset has failed when every member answered and every combination of
+    /// their candidates was tried.
+    fn has_failed(&self, subset: Subset) -> bool {
+        let others = self.others(subset);
+        others.iter().all(|p| self.received.contains_key(p))
+            && self.untried_combinations(subset).is_empty()
+    }
+
+    /// A subset is dead when it failed, or holds a party that provably declined and
+    /// sent no partial. (An unauthenticated ABORT may be forged: it kills nothing.)
+    fn is_dead(&self, subset: Subset) -> bool {
+        self.has_failed(subset)
+            || self.others(subset).iter().any(|p| {
+                self.declined.get(p).is_some_and(|(_, proven)| *proven)
+                    && !self.received.contains_key(p)
+            })
+    }
+
+    /// Fails when every candidate subset is dead.
     fn check_still_possible(&self) -> Result<(), SignError> {
-        let open = self.candidates.iter().any(|s| {
-            !self.failed.contains(s) && s.parties().iter().all(|p| !self.declined.contains_key(p))
-        });
-        if open {
+        if self.candidates.iter().any(|s| !self.is_dead(*s)) {
             return Ok(());
         }
         let list = |v: Vec<String>| {
@@ -405,7 +645,13 @@ impl Initiator {
             }
         };
         Err(SignError::NoValidSubset {
-            failed: list(self.failed.iter().map(|s| format!("{{{s}}}")).collect()),
+            failed: list(
+                self.candidates
+                    .iter()
+                    .filter(|s| self.has_failed(**s))
+                    .map(|s| format!("{{{s}}}"))
+                    .collect(),
+            ),
             declined: list(self.declined.keys().map(u8::to_string).collect()),
             suspects: list(self.suspects().iter().map(u8::to_string).collect()),
         })
@@ -415,10 +661,10 @@ impl Initiator {
     /// that could still succeed.
     pub fn suspects(&self) -> Vec<u8> {
         let in_failed: BTreeSet<u8> = self
-            .failed
+            .candidates
             .iter()
-            .flat_map(|s| s.parties())
-            .filter(|p| *p != self.party)
+            .filter(|s| self.has_failed(**s))
+            .flat_map(|s| self.others(*s))
             .collect();
         in_failed
             .into_iter()
@@ -426,19 +672,14 @@ impl Initiator {
                 self.candidates
                     .iter()
                     .filter(|s| s.contains(*p))
-                    .all(|s| self.failed.contains(s))
+                    .all(|s| self.has_failed(*s))
             })
             .collect()
     }
 
     /// A suspects line for one failed subset, for humans.
     pub fn describe_failure(&self, subset: Subset) -> String {
-        let others: Vec<String> = subset
-            .parties()
-            .into_iter()
-            .filter(|p| *p != self.party)
-            .map(|p| p.to_string())
-            .collect();
+        let others: Vec<String> = self.others(subset).iter().map(u8::to_string).collect();
         if others.len() == 1 {
             format!(
                 "subset {{{subset}}} did not verify: party {} sent a bad partial",

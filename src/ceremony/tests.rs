@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use super::keygen::{Dealer, Joiner, KeygenError};
-use super::sign::{review, Initiator, Progress, SignError, SignPolicy};
+use super::sign::{review, Initiator, Origin, Progress, SignError, SignPolicy};
 use super::MessageError;
 use crate::key::{self, PrivateKey};
 use crate::protocol::{Message, MessageType, SignPartial};
@@ -12,14 +12,14 @@ use crate::sgx::{Date, Sigstruct};
 use crate::share::KeyShare;
 use crate::threshold::{Scheme, Subset};
 
-fn test_key() -> &'static PrivateKey {
+pub(crate) fn test_key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
     KEY.get_or_init(|| key::generate(&mut |_| {}).expect("keygen"))
 }
 
-fn keygen(n: u8, t: u8) -> Vec<KeyShare> {
+pub(crate) fn keygen(n: u8, t: u8) -> Vec<KeyShare> {
     let scheme = Scheme::new(n, t).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, Some(test_key().public()));
+    let (mut dealer, init) = Dealer::start(scheme, Some(test_key().public())).unwrap();
     let init = init.encode();
     let mut joiners = Vec::new();
     for i in 2..=n {
@@ -37,12 +37,14 @@ fn keygen(n: u8, t: u8) -> Vec<KeyShare> {
     }
     assert!(dealer.is_complete());
     let roster = dealer.roster();
-    let (fin, own) = dealer.deal(test_key()).unwrap();
-    let fin = fin.encode();
-    let mut shares = vec![own];
+    let dealt = dealer.deal(test_key()).unwrap();
+    let fin = dealt.finalize.encode();
+    let mut shares = vec![dealt.share];
     for j in &joiners {
         let joined = j.finish(&fin).unwrap();
         assert_eq!(joined.roster, roster);
+        assert_eq!(joined.key_code, dealt.key_code);
+        assert_eq!(joined.transcript, dealt.transcript);
         shares.push(joined.share);
     }
     for (i, s) in shares.iter().enumerate() {
@@ -52,7 +54,7 @@ fn keygen(n: u8, t: u8) -> Vec<KeyShare> {
     shares
 }
 
-fn unsigned(debug: bool, mrenclave: [u8; 32]) -> Sigstruct {
+pub(super) fn unsigned(debug: bool, mrenclave: [u8; 32]) -> Sigstruct {
     Sigstruct::build(&SigstructFields {
         date: Date {
             year: 2026,
@@ -75,6 +77,7 @@ fn sign(shares: &[KeyShare], initiator: u8, signers: &[u8]) -> Sigstruct {
     for &p in signers.iter().filter(|&&p| p != initiator) {
         let share = &shares[usize::from(p - 1)];
         let r = review(share, &init, &SignPolicy::default()).unwrap();
+        assert_eq!(r.origin, Origin::Authenticated);
         assert_eq!(r.mrenclave, [0xab; 32]);
         assert_eq!((r.isv_prod_id, r.isv_svn, r.debug), (1, 2, false));
         let partial = r.sign(share).unwrap().encode();
@@ -116,8 +119,8 @@ fn keygen_then_sign_with_every_subset() {
 #[test]
 fn joins_from_elsewhere_are_refused() {
     let scheme = Scheme::new(3, 2).unwrap();
-    let (mut dealer, _) = Dealer::start(scheme, None);
-    let (_, other_init) = Dealer::start(scheme, None);
+    let (mut dealer, _) = Dealer::start(scheme, None).unwrap();
+    let (_, other_init) = Dealer::start(scheme, None).unwrap();
     let (_, foreign_join) = Joiner::join(&other_init.encode()).unwrap();
     assert!(matches!(
         dealer.accept_join(&foreign_join.encode()),
@@ -170,7 +173,7 @@ fn signer_refusals() {
     assert!(matches!(
         review(
             &shares[1],
-            &Message::SignInit(forged.clone()).encode(),
+            &resign(Message::SignInit(forged.clone()), &shares[0]).encode(),
             &policy
         ),
         Err(SignError::MrenclaveMismatch { .. })
@@ -182,7 +185,7 @@ fn signer_refusals() {
     assert!(matches!(
         review(
             &shares[1],
-            &Message::SignInit(forged.clone()).encode(),
+            &resign(Message::SignInit(forged.clone()), &shares[0]).encode(),
             &policy
         ),
         Err(SignError::ForeignKey { .. })
@@ -194,7 +197,11 @@ fn signer_refusals() {
     };
     odd.regions[128 + 28] = 0x07;
     assert!(matches!(
-        review(&shares[1], &Message::SignInit(odd).encode(), &policy),
+        review(
+            &shares[1],
+            &resign(Message::SignInit(odd), &shares[0]).encode(),
+            &policy
+        ),
         Err(SignError::Regions(_))
     ));
 
@@ -221,16 +228,22 @@ fn tampered_partial_is_named_and_another_subset_used() {
         session,
         party,
         mut partials,
+        ..
     }) = p2
     else {
         unreachable!()
     };
     partials[0].1[383] ^= 1;
-    let bad = Message::SignPartial(SignPartial {
-        session,
-        party,
-        partials,
-    })
+    // Party 2 itself sends a bad partial: it is signed with its own identity key.
+    let bad = resign(
+        Message::SignPartial(SignPartial {
+            session,
+            party,
+            partials,
+            signature: None,
+        }),
+        &shares[1],
+    )
     .encode();
     match ini.accept(&bad).unwrap() {
         Progress::Accepted { party: 2, failed } => {
@@ -268,7 +281,7 @@ fn all_subsets_failing_names_the_suspects() {
         unreachable!()
     };
     p.partials[0].1[100] ^= 0x40;
-    match ini.accept(&Message::SignPartial(p).encode()) {
+    match ini.accept(&resign(Message::SignPartial(p), &shares[1]).encode()) {
         Err(SignError::NoValidSubset { suspects, .. }) => assert_eq!(suspects, "2"),
         other => panic!("unexpected {other:?}"),
     }
@@ -306,7 +319,9 @@ fn messages_from_other_sessions_and_declines() {
     ));
     // Party 2 declines; party 3 still completes with subset {1,3}.
     let r2 = review(&shares[1], &init.encode(), &policy).unwrap();
-    let abort = r2.decline("MRENCLAVE is not the one we reviewed").encode();
+    let abort = r2
+        .decline(&shares[1], "MRENCLAVE is not the one we reviewed")
+        .encode();
     assert!(matches!(
         ini.accept(&abort).unwrap(),
         Progress::Declined { party: 2, .. }
@@ -326,14 +341,21 @@ fn messages_from_other_sessions_and_declines() {
 #[test]
 fn finalize_for_someone_else_is_refused() {
     let scheme = Scheme::new(2, 2).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, None);
+    let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
     let (j, join) = Joiner::join(&init.encode()).unwrap();
     let (outsider, _) = Joiner::join(&init.encode()).unwrap();
     dealer.accept_join(&join.encode()).unwrap();
-    let (fin, _) = dealer.deal(test_key()).unwrap();
+    let fin = dealer.deal(test_key()).unwrap().finalize;
     assert_eq!(
         outsider.finish(&fin.encode()).unwrap_err(),
         KeygenError::NotInRoster
     );
     assert!(j.finish(&fin.encode()).is_ok());
+}
+
+/// Signs `msg` again with the share's identity key (what a party that holds its
+/// key, honest or not, can do).
+pub(super) fn resign(mut msg: Message, share: &KeyShare) -> Message {
+    msg.sign(&share.auth().unwrap().identity);
+    msg
 }

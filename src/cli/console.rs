@@ -3,6 +3,7 @@
 
 use std::io::BufRead;
 
+use mpcegosign::sanitize::sanitize;
 use mpcegosign::transport::{Transport, TransportError};
 
 use super::CliError;
@@ -44,7 +45,7 @@ pub fn receive_loop<T, E: std::fmt::Display>(
         let bytes = match transport.receive(expecting) {
             Ok(b) => b,
             Err(TransportError::Unreadable(why)) => {
-                eprintln!("mpcegosign: {why}");
+                eprintln!("mpcegosign: {}", sanitize(&why));
                 continue;
             }
             Err(TransportError::Closed) => {
@@ -57,7 +58,7 @@ pub fn receive_loop<T, E: std::fmt::Display>(
         match handle(&bytes) {
             Ok(Step::Done(v)) => return Ok(v),
             Ok(Step::More) => {}
-            Err(e) if recoverable(&e) => eprintln!("mpcegosign: {e}"),
+            Err(e) if recoverable(&e) => eprintln!("mpcegosign: {}", sanitize(&e.to_string())),
             Err(e) => return Err(CliError::new(e.to_string())),
         }
     }

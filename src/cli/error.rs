@@ -39,8 +39,11 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Always one line, whatever the source error held.
-        f.write_str(&self.message.replace(['\n', '\r'], " "))
+        // Always one line, whatever the source error held, and no control character
+        // from a remote party reaches the terminal.
+        f.write_str(&mpcegosign::sanitize::sanitize(
+            &self.message.replace(['\n', '\r'], " "),
+        ))
     }
 }
 

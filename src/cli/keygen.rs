@@ -4,7 +4,6 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use mpcegosign::ceremony::keygen::{Dealer, Joiner, KeygenError, RosterEntry};
-use mpcegosign::ceremony::MessageError;
 use mpcegosign::key::{self, KeygenEvent, PrivateKey};
 use mpcegosign::threshold::Scheme;
 
@@ -29,6 +28,7 @@ pub fn run(args: KeygenArgs) -> Result<(), CliError> {
     }
 }
 
+/// Join errors that leave the dealer waiting for the genuine join.
 fn recoverable(e: &KeygenError) -> bool {
     matches!(
         e,
@@ -36,7 +36,23 @@ fn recoverable(e: &KeygenError) -> bool {
             | KeygenError::DuplicateJoin(_)
             | KeygenError::DealerKeyJoin
             | KeygenError::Full(_)
+            | KeygenError::WeakJoinKey
+            | KeygenError::JoinIdentity(_)
+            | KeygenError::BadJoinSignature
     )
+}
+
+/// Asks every party to compare the key code out of band before anything is saved.
+fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), CliError> {
+    eprintln!("Key code: {key_code}");
+    eprintln!("Every party's screen now shows a key code. Compare them out of band (voice, in person):");
+    eprintln!("the same code everywhere means everyone holds a share of the same key, dealt to the same roster.");
+    if !args.yes && !confirm(&format!("Does every party show key code {key_code}?"))? {
+        return Err(CliError::new(
+            "the key codes were not confirmed; nothing was written. Tell the group to stop: someone may have altered the keygen messages",
+        ));
+    }
+    Ok(())
 }
 
 fn print_roster(roster: &[RosterEntry], me: u8) {
@@ -60,7 +76,8 @@ fn dealer(
 ) -> Result<(), CliError> {
     let (n, t) = (scheme.parties(), scheme.threshold());
     let mut transport = open_transport(&args.transport)?;
-    let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public));
+    let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public))
+        .map_err(|e| CliError::new(e.to_string()))?;
     eprintln!(
         "Keygen {t}-of-{n}: you are party 1, the dealer. Session code: {}",
         dealer.session_code()
@@ -107,15 +124,15 @@ fn dealer(
         Some(k) => k,
         None => generate_key()?,
     };
-    let (finalize, own) = dealer
+    let dealt = dealer
         .deal(&key)
         .map_err(|e| CliError::new(e.to_string()))?;
     drop(key);
-    // Our own files first: if they cannot be written, no one receives a share.
-    let written = plan.write(&own)?;
     transport
-        .send("KEYGEN-FINALIZE", &finalize.encode())
+        .send("KEYGEN-FINALIZE", &dealt.finalize.encode())
         .map_err(|e| CliError::new(e.to_string()))?;
+    confirm_key_code(args, &dealt.key_code)?;
+    let written = plan.write(&dealt.share)?;
     eprintln!("{written}");
     Ok(())
 }
@@ -126,7 +143,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         transport.as_mut(),
         "the KEYGEN-INIT message",
         |bytes| Joiner::join(bytes).map(Step::Done),
-        recoverable,
+        |_: &KeygenError| true,
     )?;
     eprintln!(
         "Joining a {}-of-{} keygen. Session code: {} (the dealer's must be the same)",
@@ -148,20 +165,18 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
     transport
         .send("KEYGEN-JOIN", &join.encode())
         .map_err(|e| CliError::new(e.to_string()))?;
+    // Whatever is wrong with a FINALIZE (forged, altered, foreign), the genuine one
+    // may still come: say why in one line and keep waiting.
     let joined = receive_loop(
         transport.as_mut(),
         "the KEYGEN-FINALIZE message",
         |bytes| joiner.finish(bytes).map(Step::Done),
-        |e| {
-            matches!(
-                e,
-                KeygenError::Message(MessageError::OtherSession { .. }) | KeygenError::Message(_)
-            )
-        },
+        |_: &KeygenError| true,
     )?;
     let me = joined.share.party();
     eprintln!("You are party {me}. Participants:");
     print_roster(&joined.roster, me);
+    confirm_key_code(args, &joined.key_code)?;
     let written = plan.write(&joined.share)?;
     eprintln!("{written}");
     Ok(())

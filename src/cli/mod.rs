@@ -101,7 +101,7 @@ pub struct SignArgs {
     /// Parties taking part, e.g. 1,2,4 (initiator only). Default: every party.
     #[arg(long, value_name = "LIST")]
     pub signers: Option<String>,
-    /// Sign without asking for confirmation (signer).
+    /// Sign without asking for confirmation (signer; needs --expect-mrenclave).
     #[arg(long)]
     pub yes: bool,
     /// Refuse unless the enclave's MRENCLAVE is this value (64 hex digits).
@@ -110,6 +110,13 @@ pub struct SignArgs {
     /// Agree to sign an enclave with the DEBUG attribute.
     #[arg(long)]
     pub allow_debug: bool,
+    /// Agree to sign a SIGSTRUCT that is not dated today (UTC, ±1 day) (signer).
+    #[arg(long)]
+    pub allow_any_date: bool,
+    /// Accept an unsigned SIGN-INIT although your share knows the initiator's identity
+    /// key: only when the initiator uses a reference-format (version 2) share (signer).
+    #[arg(long)]
+    pub accept_unsigned_init: bool,
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,

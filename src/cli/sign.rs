@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use mpcegosign::ceremony::sign::{
-    self, review, Initiator, Progress, Review, SignError, SignPolicy,
+    self, review, Initiator, Origin, Progress, Review, SignError, SignPolicy,
 };
 use mpcegosign::ceremony::MessageError;
 use mpcegosign::ego::flow::{self, EgoError, Measured, Prepared};
@@ -12,6 +12,7 @@ use mpcegosign::ego::oesign::Oesign;
 use mpcegosign::fsutil;
 use mpcegosign::key::PublicKey;
 use mpcegosign::protocol::{Message, SessionId};
+use mpcegosign::sanitize::sanitize;
 use mpcegosign::sgx::{Date, Sigstruct};
 use mpcegosign::share::KeyShare;
 use mpcegosign::threshold::Subset;
@@ -259,6 +260,9 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
     let mut transport = open_transport(&args.transport)?;
     let (mut ini, init) = Initiator::start(&share, target.unsigned(), signers)
         .map_err(|e| CliError::new(e.to_string()))?;
+    if !ini.authenticates() {
+        eprintln!("Warning: your share is of the reference format (version 2 or 1): it has no roster of identity keys, so the messages of this ceremony cannot be authenticated. Every candidate partial is kept and tried, and a forged ABORT cannot end the ceremony, but check who you hear from.");
+    }
     let regions = target.unsigned().regions();
     eprintln!(
         "Signing as party {} with signers {signers} (session {}):",
@@ -289,9 +293,26 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 report_waiting(&ini);
                 Ok(Step::More)
             }
-            Progress::Declined { party, reason } => {
-                eprintln!("Party {party} declined: {reason}");
+            Progress::Declined {
+                party,
+                reason,
+                authenticated,
+            } => {
+                let how = if authenticated {
+                    ""
+                } else {
+                    " (unauthenticated: a later partial from it is still accepted)"
+                };
+                eprintln!("Party {party} declined{how}: {}", sanitize(&reason));
                 report_waiting(&ini);
+                Ok(Step::More)
+            }
+            Progress::Stuck { suspects } => {
+                let list: Vec<String> = suspects.iter().map(u8::to_string).collect();
+                eprintln!(
+                    "No subset can complete with the partials received so far (suspects: {}); waiting for more.",
+                    if list.is_empty() { "none".to_string() } else { list.join(", ") }
+                );
                 Ok(Step::More)
             }
             Progress::Complete { signature, subset } => {
@@ -341,6 +362,18 @@ fn show_review(r: &Review, share: &KeyShare) {
     );
     eprintln!("  Date       {}", r.date);
     eprintln!(
+        "  Origin     {}",
+        match r.origin {
+            Origin::Authenticated => format!("signed by party {}'s identity key", r.initiator),
+            Origin::UnsignedAllowed => format!(
+                "UNSIGNED: nothing proves it comes from party {} (--accept-unsigned-init)",
+                r.initiator
+            ),
+            Origin::NoRoster =>
+                "unknown: your share has no roster (reference format)".to_string(),
+        }
+    );
+    eprintln!(
         "  Signers    {} (you are party {}; {} partial(s) to compute)",
         r.signers,
         share.party(),
@@ -348,15 +381,34 @@ fn show_review(r: &Review, share: &KeyShare) {
     );
 }
 
+/// Review errors that leave the signer waiting for the genuine SIGN-INIT: the
+/// message is unreadable, foreign, or does not come from the initiator it names.
+fn ignorable(e: &SignError) -> bool {
+    matches!(
+        e,
+        SignError::Message(_) | SignError::BadSignature { .. } | SignError::Unsigned { .. }
+    )
+}
+
 fn signer(args: &SignArgs) -> Result<(), CliError> {
+    if args.yes && args.expect_mrenclave.is_none() {
+        return Err(CliError::new(
+            "--yes signs without asking, so it needs --expect-mrenclave HEX to say what may be signed",
+        ));
+    }
+    let expect_mrenclave = args
+        .expect_mrenclave
+        .as_deref()
+        .map(parse_mrenclave)
+        .transpose()?;
     let share = share_io::load_share(&args.share, &args.passphrase)?;
+    if share.auth().is_none() {
+        eprintln!("Warning: your share is of the reference format (version 2 or 1): it has no roster, so nothing proves who sent the SIGN-INIT. Check every field before you sign.");
+    }
     let policy = SignPolicy {
         allow_debug: args.allow_debug,
-        expect_mrenclave: args
-            .expect_mrenclave
-            .as_deref()
-            .map(parse_mrenclave)
-            .transpose()?,
+        expect_mrenclave,
+        accept_unsigned: args.accept_unsigned_init,
     };
     let mut transport = open_transport(&args.transport)?;
     // A refusal still answers the initiator with an ABORT, so it does not wait in vain.
@@ -365,29 +417,56 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         "the SIGN-INIT message",
         |bytes| match review(&share, bytes, &policy) {
             Ok(r) => Ok(Step::Done(Ok(r))),
-            Err(SignError::Message(e)) => Err(e),
+            Err(e) if ignorable(&e) => Err(e),
             Err(e) => match Message::decode(bytes) {
                 Ok(m) => Ok(Step::Done(Err((e, m.session())))),
-                Err(p) => Err(MessageError::Protocol(p)),
+                Err(p) => Err(SignError::Message(MessageError::Protocol(p))),
             },
         },
-        |_: &MessageError| true,
+        ignorable,
     )?;
     let r = match outcome {
         Ok(r) => r,
         Err((e, session)) => {
-            let abort = sign::decline(session, share.party(), &e.to_string());
+            let abort = sign::decline(&share, session, &e.to_string());
             send(transport.as_mut(), "ABORT", &abort)?;
             return Err(CliError::new(e.to_string()));
         }
     };
     show_review(&r, &share);
+    let refuse = |transport: &mut dyn Transport, reason: &str, message: &str| {
+        let abort = r.decline(&share, reason);
+        send(transport, "ABORT", &abort)?;
+        Err(CliError::new(message.to_string()))
+    };
+    let today = Date::today_utc();
+    let days = r.days_from(today);
+    if days.abs() > 1 {
+        eprintln!(
+            "Warning: the SIGSTRUCT is dated {}, {} day(s) {} today ({today} UTC). A request with another date may be replayed or prepared in advance.",
+            r.date,
+            days.abs(),
+            if days < 0 { "before" } else { "after" }
+        );
+        let agreed = if args.yes {
+            args.allow_any_date
+        } else {
+            args.allow_any_date || confirm(&format!("Sign an enclave dated {}?", r.date))?
+        };
+        if !agreed {
+            return refuse(
+                transport.as_mut(),
+                &format!("party {} refused a SIGSTRUCT dated {}", share.party(), r.date),
+                "the SIGSTRUCT is not dated today (UTC, ±1 day) and that was not confirmed (--allow-any-date); an ABORT message tells the initiator",
+            );
+        }
+    }
     if !args.yes && !confirm("Sign this enclave?")? {
-        let abort = r.decline(&format!("party {} declined to sign", share.party()));
-        send(transport.as_mut(), "ABORT", &abort)?;
-        return Err(CliError::new(
+        return refuse(
+            transport.as_mut(),
+            &format!("party {} declined to sign", share.party()),
             "you declined to sign; an ABORT message tells the initiator",
-        ));
+        );
     }
     let partial = r.sign(&share).map_err(|e| CliError::new(e.to_string()))?;
     send(transport.as_mut(), "SIGN-PARTIAL", &partial)?;

@@ -109,8 +109,6 @@ pub struct PrivateKey {
     public: PublicKey,
     p: SecretBn,
     q: SecretBn,
-    /// Carmichael's λ(n) = lcm(p-1, q-1).
-    lambda: SecretBn,
     /// d = 3^-1 mod λ.
     d: SecretBn,
 }
@@ -167,7 +165,6 @@ impl PrivateKey {
             public,
             p,
             q,
-            lambda,
             d: SecretBn::new(d),
         };
         key.self_test()?;
@@ -186,10 +183,6 @@ impl PrivateKey {
 
     pub fn public(&self) -> &PublicKey {
         &self.public
-    }
-
-    pub(crate) fn lambda(&self) -> &SecretBn {
-        &self.lambda
     }
 
     pub(crate) fn d(&self) -> &SecretBn {

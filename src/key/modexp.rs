@@ -25,6 +25,15 @@ pub fn mod_exp_secret(base: &BigUint, exp: &SecretBn, modulus: &BigUint) -> BigU
     r
 }
 
+/// The inverse of a public value modulo `modulus`, if it exists.
+pub fn mod_inverse(x: &BigUint, modulus: &BigUint) -> Option<BigUint> {
+    let mut ctx = BigNumContext::new().ok()?;
+    let mut out = BigNum::new().ok()?;
+    out.mod_inverse(&super::bn(&(x % modulus)), &super::bn(modulus), &mut ctx)
+        .ok()?;
+    Some(bn_to_biguint(&out))
+}
+
 fn oom() -> ! {
     std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u64; 96]>())
 }

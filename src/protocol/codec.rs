@@ -66,4 +66,7 @@ impl<'a> Reader<'a> {
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
+    pub fn remaining(&self) -> usize {
+        self.buf.len()
+    }
 }

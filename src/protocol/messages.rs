@@ -2,25 +2,47 @@
 
 use super::codec::{Reader, Writer};
 use super::{MessageType, ProtocolError, SessionId, SESSION_LEN, VERSION};
+use crate::identity::{IdentityKey, IdentityPublic, SIGNATURE_LEN};
 use crate::threshold::MAX_PARTIES;
 
-/// KEYGEN-INIT: the dealer (party 1) opens a keygen ceremony.
+/// A 64-byte Ed25519 signature.
+pub type Sig = [u8; SIGNATURE_LEN];
+
+/// The threshold scheme of a keygen, as its byte in KEYGEN-INIT and KEYGEN-FINALIZE.
+pub const SCHEME_SUBSETS: u8 = 1;
+
+/// KEYGEN-INIT: the dealer (party 1) opens a keygen ceremony. Signed by the dealer's
+/// new identity key (which proves it holds that key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeygenInit {
     pub session: SessionId,
+    pub scheme: u8,
     pub parties: u8,
     pub threshold: u8,
     /// The dealer's X25519 public key for this ceremony.
     pub dealer_key: [u8; 32],
+    /// The dealer's Ed25519 identity key.
+    pub dealer_identity: IdentityPublic,
     /// MRSIGNER of an imported key, so joiners know which key they will share.
     pub imported_mrsigner: Option<[u8; 32]>,
+    pub signature: Sig,
 }
 
-/// KEYGEN-JOIN: a joiner's X25519 public key for this ceremony.
+/// KEYGEN-JOIN: a joiner's X25519 ceremony key and Ed25519 identity key, signed by
+/// that identity key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeygenJoin {
     pub session: SessionId,
     pub party_key: [u8; 32],
+    pub identity: IdentityPublic,
+    pub signature: Sig,
+}
+
+/// A party's public keys in the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartyKeys {
+    pub x25519: [u8; 32],
+    pub identity: IdentityPublic,
 }
 
 /// One party's share, encrypted to its X25519 key (AES-256-GCM).
@@ -31,18 +53,21 @@ pub struct SealedShare {
     pub ciphertext: Vec<u8>,
 }
 
-/// KEYGEN-FINALIZE: the public key, the roster, and every joiner's sealed share.
+/// KEYGEN-FINALIZE: the public key, the roster, every joiner's sealed share, and the
+/// dealer's signature over all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeygenFinalize {
     pub session: SessionId,
+    pub scheme: u8,
     pub parties: u8,
     pub threshold: u8,
     /// RSA modulus, 384 bytes big-endian.
     pub modulus: [u8; 384],
-    /// X25519 keys of parties 1..=n, in party order.
-    pub party_keys: Vec<[u8; 32]>,
+    /// Keys of parties 1..=n, in party order.
+    pub roster: Vec<PartyKeys>,
     /// Sealed shares of parties 2..=n, in party order.
     pub shares: Vec<SealedShare>,
+    pub signature: Sig,
 }
 
 /// SIGN-INIT: what to sign (the SIGSTRUCT's signed regions) and with which key.
@@ -60,6 +85,8 @@ pub struct SignInit {
     pub mrenclave: [u8; 32],
     /// SIGSTRUCT bytes 0..128 followed by 900..1028.
     pub regions: [u8; 256],
+    /// The initiator's identity signature; `None` from a reference-format share.
+    pub signature: Option<Sig>,
 }
 
 /// SIGN-PARTIAL: one party's partial signatures, one per usable subset.
@@ -69,6 +96,7 @@ pub struct SignPartial {
     pub party: u8,
     /// (subset bitmask, partial signature as 384 bytes big-endian).
     pub partials: Vec<(u16, [u8; 384])>,
+    pub signature: Option<Sig>,
 }
 
 /// ABORT: a party declines or stops the ceremony, with a reason for humans.
@@ -77,6 +105,7 @@ pub struct Abort {
     pub session: SessionId,
     pub party: u8,
     pub reason: String,
+    pub signature: Option<Sig>,
 }
 
 /// The longest ABORT reason, in bytes.
@@ -91,6 +120,9 @@ pub enum Message {
     SignPartial(SignPartial),
     Abort(Abort),
 }
+
+/// The context string under which message signatures are made.
+const SIGNATURE_CONTEXT: &str = "message";
 
 impl Message {
     pub fn kind(&self) -> MessageType {
@@ -115,25 +147,101 @@ impl Message {
         }
     }
 
-    /// The binary encoding: header (version, type, session) then the body.
+    /// The signature, if the message carries one.
+    pub fn signature(&self) -> Option<&Sig> {
+        match self {
+            Message::KeygenInit(m) => Some(&m.signature),
+            Message::KeygenJoin(m) => Some(&m.signature),
+            Message::KeygenFinalize(m) => Some(&m.signature),
+            Message::SignInit(m) => m.signature.as_ref(),
+            Message::SignPartial(m) => m.signature.as_ref(),
+            Message::Abort(m) => m.signature.as_ref(),
+        }
+    }
+
+    fn signature_slot(&mut self) -> SignatureSlot<'_> {
+        match self {
+            Message::KeygenInit(m) => SignatureSlot::Required(&mut m.signature),
+            Message::KeygenJoin(m) => SignatureSlot::Required(&mut m.signature),
+            Message::KeygenFinalize(m) => SignatureSlot::Required(&mut m.signature),
+            Message::SignInit(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::SignPartial(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::Abort(m) => SignatureSlot::Optional(&mut m.signature),
+        }
+    }
+
+    /// Signs the message with `key` (replacing any signature).
+    pub fn sign(&mut self, key: &IdentityKey) {
+        let sig = key.sign(SIGNATURE_CONTEXT, &self.signed_part());
+        match self.signature_slot() {
+            SignatureSlot::Required(s) => *s = sig,
+            SignatureSlot::Optional(s) => *s = Some(sig),
+        }
+    }
+
+    /// Whether the message carries a valid signature by `key`.
+    pub fn is_signed_by(&self, key: &IdentityPublic) -> bool {
+        match self.signature() {
+            Some(sig) => key.verify(SIGNATURE_CONTEXT, &self.signed_part(), sig),
+            None => false,
+        }
+    }
+
+    /// The bytes a signature covers: the whole encoding up to the signature trailer
+    /// (header included, so a signature binds the message type and session).
+    pub fn signed_part(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        self.write_body(&mut w);
+        w.finish()
+    }
+
+    /// The binary encoding: header (version, type, session), the body, then the
+    /// signature trailer.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
+        self.write_body(&mut w);
+        match self {
+            Message::KeygenInit(KeygenInit { signature, .. })
+            | Message::KeygenJoin(KeygenJoin { signature, .. })
+            | Message::KeygenFinalize(KeygenFinalize { signature, .. }) => {
+                w.bytes(signature);
+            }
+            Message::SignInit(SignInit { signature, .. })
+            | Message::SignPartial(SignPartial { signature, .. })
+            | Message::Abort(Abort { signature, .. }) => {
+                match signature {
+                    Some(s) => w.u8(1).bytes(s),
+                    None => w.u8(0),
+                };
+            }
+        }
+        w.finish()
+    }
+
+    fn write_body(&self, w: &mut Writer) {
         w.u8(VERSION).u8(self.kind() as u8).bytes(&self.session().0);
         match self {
             Message::KeygenInit(m) => {
-                w.u8(m.parties).u8(m.threshold).bytes(&m.dealer_key);
+                w.u8(m.scheme)
+                    .u8(m.parties)
+                    .u8(m.threshold)
+                    .bytes(&m.dealer_key)
+                    .bytes(&m.dealer_identity.0);
                 match &m.imported_mrsigner {
                     Some(s) => w.u8(1).bytes(s),
                     None => w.u8(0),
                 };
             }
             Message::KeygenJoin(m) => {
-                w.bytes(&m.party_key);
+                w.bytes(&m.party_key).bytes(&m.identity.0);
             }
             Message::KeygenFinalize(m) => {
-                w.u8(m.parties).u8(m.threshold).bytes(&m.modulus);
-                for k in &m.party_keys {
-                    w.bytes(k);
+                w.u8(m.scheme)
+                    .u8(m.parties)
+                    .u8(m.threshold)
+                    .bytes(&m.modulus);
+                for k in &m.roster {
+                    w.bytes(&k.x25519).bytes(&k.identity.0);
                 }
                 w.u8(m.shares.len() as u8);
                 for s in &m.shares {
@@ -159,11 +267,13 @@ impl Message {
                 w.u8(m.party).var(m.reason.as_bytes());
             }
         }
-        w.finish()
     }
 
     /// Decodes and checks a message; rejects unknown versions, types and bytes.
     pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        if bytes.len() > super::MAX_MESSAGE_LEN {
+            return Err(ProtocolError::TooLong);
+        }
         let mut r = Reader::new(bytes);
         let version = r.u8()?;
         if version != VERSION {
@@ -175,10 +285,12 @@ impl Message {
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         let msg = match kind {
             MessageType::KeygenInit => {
+                let scheme = read_scheme(&mut r, kind)?;
                 let parties = r.u8()?;
                 let threshold = r.u8()?;
                 check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
                 let dealer_key = r.array()?;
+                let dealer_identity = IdentityPublic(r.array()?);
                 let imported_mrsigner = match r.u8()? {
                     0 => None,
                     1 => Some(r.array()?),
@@ -186,24 +298,33 @@ impl Message {
                 };
                 Message::KeygenInit(KeygenInit {
                     session,
+                    scheme,
                     parties,
                     threshold,
                     dealer_key,
+                    dealer_identity,
                     imported_mrsigner,
+                    signature: r.array()?,
                 })
             }
             MessageType::KeygenJoin => Message::KeygenJoin(KeygenJoin {
                 session,
                 party_key: r.array()?,
+                identity: IdentityPublic(r.array()?),
+                signature: r.array()?,
             }),
             MessageType::KeygenFinalize => {
+                let scheme = read_scheme(&mut r, kind)?;
                 let parties = r.u8()?;
                 let threshold = r.u8()?;
                 check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
                 let modulus = r.array()?;
-                let mut party_keys = Vec::with_capacity(usize::from(parties));
+                let mut roster = Vec::with_capacity(usize::from(parties));
                 for _ in 0..parties {
-                    party_keys.push(r.array()?);
+                    roster.push(PartyKeys {
+                        x25519: r.array()?,
+                        identity: IdentityPublic(r.array()?),
+                    });
                 }
                 let count = r.u8()?;
                 if count != parties - 1 {
@@ -225,11 +346,13 @@ impl Message {
                 }
                 Message::KeygenFinalize(KeygenFinalize {
                     session,
+                    scheme,
                     parties,
                     threshold,
                     modulus,
-                    party_keys,
+                    roster,
                     shares,
+                    signature: r.array()?,
                 })
             }
             MessageType::SignInit => {
@@ -261,6 +384,7 @@ impl Message {
                     mrsigner: r.array()?,
                     mrenclave: r.array()?,
                     regions: r.array()?,
+                    signature: read_optional_signature(&mut r, kind)?,
                 })
             }
             MessageType::SignPartial => {
@@ -272,7 +396,9 @@ impl Message {
                 if count == 0 {
                     return Err(bad("number of partials"));
                 }
-                let mut partials = Vec::with_capacity(usize::from(count).min(1024));
+                // Bounded by what the remaining bytes can hold, not by the claim.
+                let room = r.remaining() / 386;
+                let mut partials = Vec::with_capacity(usize::from(count).min(room));
                 for _ in 0..count {
                     let subset = r.u16()?;
                     partials.push((subset, r.array()?));
@@ -281,10 +407,14 @@ impl Message {
                     session,
                     party,
                     partials,
+                    signature: read_optional_signature(&mut r, kind)?,
                 })
             }
             MessageType::Abort => {
                 let party = r.u8()?;
+                if party == 0 || party > MAX_PARTIES {
+                    return Err(bad("party"));
+                }
                 let reason = r.var()?;
                 if reason.len() > MAX_REASON {
                     return Err(bad("reason length"));
@@ -294,6 +424,7 @@ impl Message {
                     session,
                     party,
                     reason: reason.to_string(),
+                    signature: read_optional_signature(&mut r, kind)?,
                 })
             }
         };
@@ -301,6 +432,32 @@ impl Message {
             return Err(ProtocolError::TrailingBytes(kind));
         }
         Ok(msg)
+    }
+}
+
+enum SignatureSlot<'a> {
+    Required(&'a mut Sig),
+    Optional(&'a mut Option<Sig>),
+}
+
+fn read_scheme(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, ProtocolError> {
+    match r.u8()? {
+        SCHEME_SUBSETS => Ok(SCHEME_SUBSETS),
+        other => Err(ProtocolError::Scheme { kind, scheme: other }),
+    }
+}
+
+fn read_optional_signature(
+    r: &mut Reader<'_>,
+    kind: MessageType,
+) -> Result<Option<Sig>, ProtocolError> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => Ok(Some(r.array()?)),
+        _ => Err(ProtocolError::Field {
+            kind,
+            field: "signature flag",
+        }),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Ceremony messages: typed, versioned structs with one binary encoding.
 //!
-//! Every message starts with a header: format version (1), message type, and the
+//! Every message starts with a header: format version (2), message type, and the
 //! 16-byte session id of its ceremony. The body layout is fixed per type; a decoder
 //! rejects unknown versions and types and any byte it does not understand (so an
 //! unknown field is an error, never silently skipped). `docs/protocol.md` documents
@@ -11,13 +11,20 @@ mod codec;
 mod messages;
 pub mod text;
 
-pub use messages::MAX_REASON;
 pub use messages::{
-    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, SealedShare, SignInit, SignPartial,
+    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartyKeys, SealedShare, Sig,
+    SignInit, SignPartial, MAX_REASON, SCHEME_SUBSETS,
 };
 
-/// The only format version this tool writes and reads.
-pub const VERSION: u8 = 1;
+/// The only format version this tool writes and reads. Version 2 added identity keys,
+/// the signed roster and message signatures.
+pub const VERSION: u8 = 2;
+
+/// The longest message this tool accepts, in bytes (binary form): a KEYGEN-FINALIZE
+/// of the largest `subsets` key that keygen deals, with room to spare. Anything longer
+/// is refused before it is decoded; the text transport bounds its lines by
+/// [`text::MAX_LINE_LEN`], derived from it.
+pub const MAX_MESSAGE_LEN: usize = 8 << 20;
 /// Length of a session id.
 pub const SESSION_LEN: usize = 16;
 
@@ -97,6 +104,10 @@ pub enum ProtocolError {
     Checksum,
     #[error("the message ends too early: it is truncated")]
     Truncated,
+    #[error("the message is longer than any mpcegosign message ({} MiB at most); it is not one", MAX_MESSAGE_LEN >> 20)]
+    TooLong,
+    #[error("the {kind} message is for threshold scheme {scheme}, which this version does not know; use the same mpcegosign version on every machine")]
+    Scheme { kind: MessageType, scheme: u8 },
     #[error("unknown message type {0}")]
     UnknownType(u8),
     #[error("the {0} message has extra bytes this version does not understand")]

@@ -1,4 +1,4 @@
-//! The one-line text form: `mpcegosign1:` followed by unpadded base64url of the
+//! The one-line text form: `mpcegosign2:` followed by unpadded base64url of the
 //! message bytes and a 4-byte checksum (the first bytes of their SHA-256).
 //! Whitespace inside a pasted line (chat clients wrap long lines) is ignored.
 
@@ -8,7 +8,11 @@ use sha2::{Digest, Sha256};
 
 use super::{ProtocolError, VERSION};
 
-pub const PREFIX: &str = "mpcegosign1:";
+pub const PREFIX: &str = "mpcegosign2:";
+
+/// The longest text line that can hold a message: base64 of the largest message and
+/// its checksum, the prefix, and room for the line breaks a chat client inserts.
+pub const MAX_LINE_LEN: usize = (super::MAX_MESSAGE_LEN + CHECKSUM_LEN) / 3 * 4 + 4 + 4096;
 const CHECKSUM_LEN: usize = 4;
 
 fn checksum(bytes: &[u8]) -> [u8; CHECKSUM_LEN] {
@@ -25,6 +29,9 @@ pub fn encode(message: &[u8]) -> String {
 
 /// Message bytes from a pasted line; the checksum recognises truncation.
 pub fn decode(line: &str) -> Result<Vec<u8>, ProtocolError> {
+    if line.len() > MAX_LINE_LEN {
+        return Err(ProtocolError::TooLong);
+    }
     let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let body = match compact.strip_prefix(PREFIX) {
         Some(b) => b,
@@ -65,11 +72,11 @@ mod tests {
     fn round_trip_and_vector() {
         let t = encode(b"\x01\x02hello");
         // base64url of 01 02 'hello' + first 4 bytes of its SHA-256, frozen.
-        assert_eq!(t, "mpcegosign1:AQJoZWxsb8DlUdg");
+        assert_eq!(t, "mpcegosign2:AQJoZWxsb8DlUdg");
         assert_eq!(decode(&t).unwrap(), b"\x01\x02hello");
         // Wrapped by a chat client.
         assert_eq!(
-            decode("mpcegosign1:AQJoZW\n xsb8DlUdg ").unwrap(),
+            decode("mpcegosign2:AQJoZW\n xsb8DlUdg ").unwrap(),
             b"\x01\x02hello"
         );
     }
@@ -83,8 +90,9 @@ mod tests {
             ProtocolError::Checksum
         );
         assert_eq!(decode("hello"), Err(ProtocolError::NotAMessage));
-        assert_eq!(decode("mpcegosign2:AAAA"), Err(ProtocolError::Version(2)));
-        assert_eq!(decode("mpcegosign1:AA*A"), Err(ProtocolError::Encoding));
+        assert_eq!(decode("mpcegosign1:AAAA"), Err(ProtocolError::Version(1)));
+        assert_eq!(decode("mpcegosign3:AAAA"), Err(ProtocolError::Version(3)));
+        assert_eq!(decode("mpcegosign2:AA*A"), Err(ProtocolError::Encoding));
         let mut flipped = t.clone().into_bytes();
         flipped[20] = if flipped[20] == b'A' { b'B' } else { b'A' };
         assert_eq!(

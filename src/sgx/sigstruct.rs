@@ -106,6 +106,17 @@ impl Date {
         Self::from_unix_days((secs / 86_400) as i64)
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn to_unix_days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
     pub fn from_unix_days(days: i64) -> Self {
         let z = days + 719_468;
@@ -445,6 +456,9 @@ mod tests {
         };
         assert_eq!(d.to_bcd(), 0x2026_1124);
         assert_eq!(Date::from_bcd(0x2026_1124).unwrap(), d);
+        for days in [-1i64, 0, 1, 59, 60, 789, 19_782, 20_000, 2_932_896] {
+            assert_eq!(Date::from_unix_days(days).to_unix_days(), days);
+        }
         assert!(Date::from_bcd(0x2026_1a24).is_err());
         assert!(Date::from_bcd(0x2026_1324).is_err());
         assert_eq!(

@@ -1,4 +1,5 @@
-//! The share file: the reference tool's JSON (version 2, t-of-n; version 1, n-of-n).
+//! The share file: the reference tool's JSON (version 2, t-of-n; version 1, n-of-n),
+//! and our version 3, which keygen writes.
 //!
 //! ```json
 //! { "version": 2, "party_index": 1, "num_parties": 3, "threshold": 2,
@@ -7,6 +8,12 @@
 //! ```
 //! Version 1 has no `threshold` and one `share` instead of `shares`: an n-of-n share
 //! whose single subset is every party.
+//!
+//! Version 3 adds `"scheme": "subsets"`, a sub-share may be negative (a leading `-`
+//! before its base64: sub-shares are drawn over the integers), and two fields:
+//! `"identity_key"` (base64 of this party's Ed25519 secret seed) and `"keygen"`:
+//! `{ "session": hex, "transcript": hex, "roster": [ { "x25519": hex, "identity": hex },
+//! … ] }` with one roster entry per party, in party order. See `docs/protocol.md`.
 
 use std::collections::BTreeMap;
 
@@ -16,16 +23,21 @@ use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::KeyShare;
-use crate::key::{KeyError, PublicKey, PUBLIC_EXPONENT};
+use super::{KeyShare, ShareAuth};
+use crate::identity::{IdentityKey, IdentityPublic};
+use crate::key::{KeyError, PublicKey, MODULUS_BITS, PUBLIC_EXPONENT};
+use crate::protocol::{PartyKeys, SessionId};
 use crate::secret::{SecretBn, SecretBytes};
 use crate::threshold::{Scheme, Subset, ThresholdError};
+
+/// The version keygen writes.
+pub const CURRENT_VERSION: u8 = 3;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ShareError {
     #[error("the share file is not valid JSON ({0})")]
     Json(String),
-    #[error("share file version {0} is not supported (this tool reads versions 1 and 2)")]
+    #[error("share file version {0} is not supported (this tool reads versions 1, 2 and 3)")]
     Version(u64),
     #[error("the share file has no `{0}` field")]
     MissingField(&'static str),
@@ -58,6 +70,16 @@ pub enum ShareError {
     SubShareEncoding { subset: String },
     #[error("the share file's sub-share for subset \"{subset}\" is larger than the modulus")]
     SubShareTooLarge { subset: String },
+    #[error("the share file's scheme `{0}` is not known to this version (it knows `subsets`)")]
+    UnknownScheme(String),
+    #[error("the share file's `{0}` is not valid hex of the right length")]
+    Hex(&'static str),
+    #[error("the share file's identity_key is not 32 bytes of base64")]
+    IdentityKey,
+    #[error("the share file's roster does not fit the share: {0}")]
+    Roster(String),
+    #[error("the share file's transcript hash does not match its key, scheme and roster: the file was altered")]
+    Transcript,
 }
 
 /// Secret base64 text read from or written to a file, wiped on drop.
@@ -66,10 +88,26 @@ pub enum ShareError {
 struct SecretText(Zeroizing<String>);
 
 /// Every field optional so that each missing one gets its own error.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawRosterEntry {
+    x25519: String,
+    identity: String,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeygen {
+    session: String,
+    transcript: String,
+    roster: Vec<RawRosterEntry>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawShare {
     version: Option<serde_json::Value>,
+    scheme: Option<serde_json::Value>,
     party_index: Option<serde_json::Value>,
     num_parties: Option<serde_json::Value>,
     threshold: Option<serde_json::Value>,
@@ -77,17 +115,25 @@ struct RawShare {
     public_exponent: Option<serde_json::Value>,
     shares: Option<BTreeMap<String, SecretText>>,
     share: Option<SecretText>,
+    identity_key: Option<SecretText>,
+    keygen: Option<RawKeygen>,
 }
 
 #[derive(Serialize)]
-struct ShareV2<'a> {
+struct ShareOut<'a> {
     version: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheme: Option<&'static str>,
     party_index: u8,
     num_parties: u8,
     threshold: u8,
     modulus: String,
     public_exponent: u32,
     shares: &'a BTreeMap<String, SecretText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity_key: Option<SecretText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keygen: Option<RawKeygen>,
 }
 
 fn json_error(e: &serde_json::Error) -> ShareError {
@@ -131,25 +177,100 @@ fn to_u8(x: u64, field: &'static str) -> Result<u8, ShareError> {
     })
 }
 
-fn decode_sub_share(subset: &str, text: &SecretText) -> Result<SecretBn, ShareError> {
-    let bytes = Zeroizing::new(STANDARD.decode(text.0.as_bytes()).map_err(|_| {
+fn decode_sub_share(subset: &str, text: &SecretText, signed: bool) -> Result<SecretBn, ShareError> {
+    let (negative, digits) = match text.0.strip_prefix('-') {
+        Some(rest) if signed => (true, rest),
+        _ => (false, text.0.as_str()),
+    };
+    let bytes = Zeroizing::new(STANDARD.decode(digits.as_bytes()).map_err(|_| {
         ShareError::SubShareEncoding {
             subset: subset.to_string(),
         }
     })?);
-    Ok(SecretBn::from_be_bytes(&bytes))
+    let mut value = SecretBn::from_be_bytes(&bytes);
+    if !signed && value.num_bits() > MODULUS_BITS {
+        return Err(ShareError::SubShareTooLarge {
+            subset: subset.to_string(),
+        });
+    }
+    if negative {
+        value.negate();
+    }
+    Ok(value)
+}
+
+fn hex_array<const N: usize>(text: &str, field: &'static str) -> Result<[u8; N], ShareError> {
+    let mut out = [0u8; N];
+    hex::decode_to_slice(text, &mut out).map_err(|_| ShareError::Hex(field))?;
+    Ok(out)
+}
+
+fn parse_auth(raw: &RawShare) -> Result<ShareAuth, ShareError> {
+    let keygen = raw.keygen.as_ref().ok_or(ShareError::MissingField("keygen"))?;
+    let seed_text = raw
+        .identity_key
+        .as_ref()
+        .ok_or(ShareError::MissingField("identity_key"))?;
+    let seed = Zeroizing::new(
+        STANDARD
+            .decode(seed_text.0.as_bytes())
+            .map_err(|_| ShareError::IdentityKey)?,
+    );
+    let seed: &[u8; 32] = seed
+        .as_slice()
+        .try_into()
+        .map_err(|_| ShareError::IdentityKey)?;
+    let mut roster = Vec::with_capacity(keygen.roster.len().min(16));
+    for entry in &keygen.roster {
+        roster.push(PartyKeys {
+            x25519: hex_array(&entry.x25519, "keygen.roster.x25519")?,
+            identity: IdentityPublic(hex_array(&entry.identity, "keygen.roster.identity")?),
+        });
+    }
+    Ok(ShareAuth {
+        identity: IdentityKey::from_seed(seed),
+        roster,
+        session: SessionId(hex_array(&keygen.session, "keygen.session")?),
+        transcript: hex_array(&keygen.transcript, "keygen.transcript")?,
+    })
 }
 
 /// Parses a share file's bytes (already decrypted, if it was encrypted).
 pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     let raw: RawShare = serde_json::from_slice(bytes).map_err(|e| json_error(&e))?;
     let version = small_int(&raw.version, "version")?;
-    if version != 1 && version != 2 {
+    if !(1..=3).contains(&version) {
         return Err(ShareError::Version(version));
+    }
+    if version < 3 {
+        for (present, name) in [
+            (raw.scheme.is_some(), "scheme"),
+            (raw.identity_key.is_some(), "identity_key"),
+            (raw.keygen.is_some(), "keygen"),
+        ] {
+            if present {
+                return Err(ShareError::UnknownField(name.into()));
+            }
+        }
+    } else {
+        match raw.scheme.as_ref().ok_or(ShareError::MissingField("scheme"))? {
+            serde_json::Value::String(s) if s == "subsets" => {}
+            serde_json::Value::String(s) => {
+                return Err(ShareError::UnknownScheme(crate::sanitize::sanitize(
+                    &s.chars().take(40).collect::<String>(),
+                )))
+            }
+            _ => {
+                return Err(ShareError::FieldType {
+                    field: "scheme",
+                    expected: "a string",
+                })
+            }
+        }
     }
     let party = to_u8(small_int(&raw.party_index, "party_index")?, "party_index")?;
     let n = to_u8(small_int(&raw.num_parties, "num_parties")?, "num_parties")?;
-    let t = if version == 2 {
+    let t = if version >= 2 {
         to_u8(small_int(&raw.threshold, "threshold")?, "threshold")?
     } else {
         if raw.threshold.is_some() {
@@ -191,7 +312,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
                 .ok_or(ShareError::MissingField("share"))?;
             let all =
                 Subset::from_parties(&(1..=n).collect::<Vec<_>>()).map_err(ShareError::Scheme)?;
-            subs.insert(all, decode_sub_share(&all.to_string(), text)?);
+            subs.insert(all, decode_sub_share(&all.to_string(), text, false)?);
         }
         _ => {
             if raw.share.is_some() {
@@ -205,36 +326,188 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
                 let subset: Subset = key
                     .parse()
                     .map_err(|_| ShareError::SubsetKey(key.clone()))?;
-                subs.insert(subset, decode_sub_share(key, text)?);
+                subs.insert(subset, decode_sub_share(key, text, version == 3)?);
             }
         }
     }
-    KeyShare::new(party, scheme, public, subs)
+    let share = KeyShare::new(party, scheme, public, subs)?;
+    if version == 3 {
+        share.with_auth(parse_auth(&raw)?)
+    } else {
+        Ok(share)
+    }
 }
 
-/// Serializes a share as a version-2 file (pretty JSON, as the reference writes it).
+/// Serializes a share: version 3 when it has its keygen's roster and identity key,
+/// otherwise version 2 (the reference's format), pretty JSON as the reference writes.
 pub fn serialize(share: &KeyShare) -> SecretBytes {
+    let version3 = share.auth.is_some();
     let shares: BTreeMap<String, SecretText> = share
         .sub_shares
         .iter()
-        .map(|(subset, value)| {
-            let bytes = value.to_be_bytes();
-            (
-                subset.to_string(),
-                SecretText(Zeroizing::new(STANDARD.encode(bytes.expose()))),
-            )
-        })
+        .map(|(subset, value)| (subset.to_string(), encode_sub_share(value)))
         .collect();
-    let v2 = ShareV2 {
-        version: 2,
+    let (identity_key, keygen) = match &share.auth {
+        Some(a) => {
+            let seed = a.identity.seed();
+            (
+                Some(SecretText(Zeroizing::new(STANDARD.encode(seed.as_slice())))),
+                Some(RawKeygen {
+                    session: hex::encode(a.session.0),
+                    transcript: hex::encode(a.transcript),
+                    roster: a
+                        .roster
+                        .iter()
+                        .map(|k| RawRosterEntry {
+                            x25519: hex::encode(k.x25519),
+                            identity: k.identity.to_hex(),
+                        })
+                        .collect(),
+                }),
+            )
+        }
+        None => (None, None),
+    };
+    let out = ShareOut {
+        version: if version3 { CURRENT_VERSION } else { 2 },
+        scheme: version3.then_some("subsets"),
         party_index: share.party,
         num_parties: share.scheme.parties(),
         threshold: share.scheme.threshold(),
         modulus: STANDARD.encode(share.public.modulus().to_bytes_be()),
         public_exponent: PUBLIC_EXPONENT,
         shares: &shares,
+        identity_key,
+        keygen,
     };
-    let mut out = serde_json::to_vec_pretty(&v2).unwrap_or_default();
-    out.push(b'\n');
-    SecretBytes::new(out)
+    // Into a buffer sized in advance and never grown (growing would leave freed
+    // copies of the secret text behind); a larger one is tried if it was too small.
+    let mut capacity = 2048 + 700 * shares.len() + 200 * share.scheme.parties() as usize;
+    loop {
+        let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+        let fits = serde_json::to_writer_pretty(FixedBuffer(&mut buf), &out).is_ok()
+            && buf.len() < buf.capacity();
+        if fits {
+            buf.push(b'\n');
+            return SecretBytes::from(buf);
+        }
+        capacity *= 2;
+    }
+}
+
+/// A sub-share as text: base64 of its magnitude, `-` first when negative; the text
+/// is built in one allocation of its final size.
+fn encode_sub_share(value: &SecretBn) -> SecretText {
+    let bytes = value.to_be_bytes();
+    let len = base64::encoded_len(bytes.len(), true).unwrap_or(0) + 1;
+    let mut text = Zeroizing::new(String::with_capacity(len));
+    if value.is_negative() {
+        text.push('-');
+    }
+    STANDARD.encode_string(bytes.expose(), &mut text);
+    SecretText(text)
+}
+
+/// A writer into a Vec that refuses to grow it.
+struct FixedBuffer<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for FixedBuffer<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + data.len() > self.0.capacity() {
+            return Err(std::io::Error::other("buffer full"));
+        }
+        self.0.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ceremony::tests::keygen;
+
+    fn text(share: &KeyShare) -> String {
+        String::from_utf8(serialize(share).expose().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn version_3_round_trip() {
+        let shares = keygen(3, 2);
+        for share in &shares {
+            let t = text(share);
+            assert!(t.contains("\"version\": 3"), "{t}");
+            assert!(t.contains("\"scheme\": \"subsets\""));
+            let back = parse(t.as_bytes()).unwrap();
+            assert_eq!(back.party(), share.party());
+            assert_eq!(back.key_code(), share.key_code());
+            let (a, b) = (back.auth().unwrap(), share.auth().unwrap());
+            assert_eq!(a.identity.public(), b.identity.public());
+            assert_eq!(a.roster, b.roster);
+            for s in share.subsets() {
+                assert!(back.sub_share(s).unwrap().ct_eq(share.sub_share(s).unwrap()));
+                assert_eq!(
+                    back.sub_share(s).unwrap().is_negative(),
+                    share.sub_share(s).unwrap().is_negative()
+                );
+            }
+        }
+        // Over the integers, the last member's sub-share of a subset is negative.
+        assert!(shares[1].subsets().any(|s| shares[1].sub_share(s).unwrap().is_negative()));
+    }
+
+    #[test]
+    fn version_3_tampering_is_refused() {
+        let shares = keygen(2, 2);
+        let t = text(&shares[1]);
+        let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+        let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = v.clone();
+            f(&mut v);
+            parse(serde_json::to_string(&v).unwrap().as_bytes())
+        };
+        // Another transcript hash.
+        let e = edit(&|v| v["keygen"]["transcript"] = "00".repeat(32).into()).unwrap_err();
+        assert_eq!(e, ShareError::Transcript);
+        // Party 1's identity key replaced: the transcript no longer matches.
+        let other = IdentityKey::generate().public().to_hex();
+        let e = edit(&|v| v["keygen"]["roster"][0]["identity"] = other.clone().into()).unwrap_err();
+        assert_eq!(e, ShareError::Transcript);
+        // Our own identity key replaced by another's secret.
+        let seed = STANDARD.encode([7u8; 32]);
+        let e = edit(&|v| v["identity_key"] = seed.clone().into()).unwrap_err();
+        assert!(matches!(e, ShareError::Roster(_)), "{e:?}");
+        // A roster of the wrong length.
+        let e = edit(&|v| {
+            v["keygen"]["roster"].as_array_mut().unwrap().pop();
+        })
+        .unwrap_err();
+        assert!(matches!(e, ShareError::Roster(_)), "{e:?}");
+        // Missing pieces and an unknown scheme.
+        let e = edit(&|v| {
+            v.as_object_mut().unwrap().remove("keygen");
+        })
+        .unwrap_err();
+        assert_eq!(e, ShareError::MissingField("keygen"));
+        let e = edit(&|v| v["scheme"] = "\u{1b}[2Jshoup9".into()).unwrap_err();
+        assert_eq!(e, ShareError::UnknownScheme("\\u{001B}[2Jshoup9".into()));
+        // Version 2 fields cannot carry version 3 data.
+        let e = edit(&|v| v["version"] = 2.into()).unwrap_err();
+        assert!(matches!(e, ShareError::UnknownField(_)), "{e:?}");
+    }
+
+    #[test]
+    fn version_2_has_no_negative_sub_shares() {
+        let shares = keygen(2, 2);
+        let v2 = shares[1].try_clone_for_tests().without_auth();
+        let t = text(&v2);
+        assert!(t.contains("\"version\": 2"));
+        assert!(t.contains("\"-"));
+        assert!(matches!(
+            parse(t.as_bytes()),
+            Err(ShareError::SubShareEncoding { .. })
+        ));
+    }
 }

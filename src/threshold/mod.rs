@@ -12,7 +12,7 @@ mod partial;
 mod subset;
 
 pub use combine::combine;
-pub use dealer::deal;
+pub use dealer::{deal, EXTRA_BITS, MAX_SUB_SHARE_BITS};
 pub use partial::{partial_sign, PartialSignature};
 pub use subset::{Scheme, Subset, MAX_PARTIES};
 
