@@ -58,12 +58,20 @@ fn keygen_and_signing_through_png_frames_only() {
         ],
         &t,
     );
-    let j2 = spawn("j2", &["keygen", "--out-dir", &d1, "--plaintext-share"], &t);
-    let j3 = spawn("j3", &["keygen", "--out-dir", &d2, "--plaintext-share"], &t);
+    let j2 = spawn(
+        "j2",
+        &["keygen", "--out-dir", &d1, "--plaintext-share", "--yes"],
+        &t,
+    );
+    let j3 = spawn(
+        "j3",
+        &["keygen", "--out-dir", &d2, "--plaintext-share", "--yes"],
+        &t,
+    );
     for p in [dealer, j2, j3] {
         let f = p.succeed();
         assert!(
-            f.stdout.iter().all(|l| !l.starts_with("mpcegosign1:")),
+            f.stdout.iter().all(|l| !l.starts_with("mpcegosign2:")),
             "no text messages in QR mode"
         );
     }
@@ -127,7 +135,14 @@ fn keygen_and_signing_through_png_frames_only() {
     );
     let signer = spawn(
         "signer",
-        &["sign", "--share", s3.to_str().unwrap(), "--yes"],
+        &[
+            "sign",
+            "--share",
+            s3.to_str().unwrap(),
+            "--yes",
+            "--expect-mrenclave",
+            &"03".repeat(32),
+        ],
         &t,
     );
     signer.succeed();

@@ -248,7 +248,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
     let join2 = j2.next_message();
     // stderr is read by its own thread: wait for each line rather than snapshot it.
     j2.wait_stderr(
-        "mpcegosign: this is not an mpcegosign message (it should start with `mpcegosign1:`)",
+        "mpcegosign: this is not an mpcegosign message (it should start with `mpcegosign2:`)",
     );
     j2.wait_stderr("mpcegosign: the message is truncated or altered (checksum mismatch); copy the whole line again");
     dealer.send_line(&join2);
@@ -277,13 +277,30 @@ fn keygen_refuses_bad_joins_and_recovers() {
     dealer.wait_stderr("Did every party confirm its fingerprint?");
     dealer.send_line("y");
     let fin = dealer.next_message();
+    // Every party confirms the key code before anything is saved.
+    dealer.wait_stderr("Does every party show key code");
+    assert!(!d[0].join("share_1.json").exists());
+    dealer.send_line("y");
     let end = dealer.succeed();
     assert!(end.stderr.contains("party  3"), "{}", end.stderr);
+    let code = key_code_of(&end.stderr);
     for mut j in [j2, j3] {
         j.send_line(&fin);
-        j.succeed();
+        j.wait_stderr("Does every party show key code");
+        j.send_line("y");
+        let f = j.succeed();
+        assert_eq!(key_code_of(&f.stderr), code);
     }
     assert!(d[2].join("share_3.json").exists());
+}
+
+/// The key code a keygen process printed.
+fn key_code_of(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Key code: "))
+        .unwrap_or_else(|| panic!("no key code in {stderr}"))
+        .to_string()
 }
 
 #[test]
@@ -356,7 +373,14 @@ fn signer_refusals_answer_with_abort() {
     // A debug enclave is refused without --allow-debug; the refusal is an ABORT.
     let mut s = Party::spawn(
         "signer",
-        &["sign", "--share", s2.to_str().unwrap(), "--yes"],
+        &[
+            "sign",
+            "--share",
+            s2.to_str().unwrap(),
+            "--yes",
+            "--expect-mrenclave",
+            &"3c".repeat(32),
+        ],
         &[],
     );
     s.send_line(&init);
@@ -430,6 +454,8 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
                 "--share",
                 share(&dirs[usize::from(p - 1)], p).to_str().unwrap(),
                 "--yes",
+                "--expect-mrenclave",
+                &"3c".repeat(32),
             ],
             &[],
         );
@@ -437,7 +463,8 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
         partials.push(s.next_message());
         s.succeed();
     }
-    // Re-encode party 2's partial with one bit of its value flipped.
+    // Re-encode party 2's partial with one bit of its value flipped: its signature
+    // no longer verifies, so it is ignored as a forgery.
     let bytes = mpcegosign::protocol::text::decode(&partials[0]).unwrap();
     let mut msg = mpcegosign::protocol::Message::decode(&bytes).unwrap();
     if let mpcegosign::protocol::Message::SignPartial(p) = &mut msg {
@@ -445,6 +472,14 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
     }
     let tampered = mpcegosign::protocol::text::encode(&msg.encode());
     ini.send_line(&tampered);
+    ini.wait_stderr(
+        "that SIGN-PARTIAL claims to come from party 2 but is not signed by party 2's identity key",
+    );
+    // Party 2 itself (who holds its identity key) sends the bad value, signed.
+    let own = std::fs::read(share(&dirs[1], 2)).unwrap();
+    let party2 = mpcegosign::share::file::parse(&own).unwrap();
+    msg.sign(&party2.auth().unwrap().identity);
+    ini.send_line(&mpcegosign::protocol::text::encode(&msg.encode()));
     ini.wait_stderr(
         "subset {1,2} did not verify: party 2 sent a bad partial; trying another subset",
     );

@@ -74,7 +74,7 @@ fn share_files_load_or_fail_each_with_its_own_error() {
     let cases: Vec<(&str, Expect)> = vec![
         (
             "bad-version.json",
-            Box::new(|e| *e == ShareError::Version(3)),
+            Box::new(|e| *e == ShareError::Version(4)),
         ),
         (
             "bad-subset-without-party.json",

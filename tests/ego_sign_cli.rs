@@ -119,12 +119,20 @@ fn threshold_sign(
         envs,
     );
     let init = ini.next_message();
+    let mrenclave = support::ceremony::initiator_mrenclave(&ini);
     before_partials();
     for &p in &signers[1..] {
         let share = dirs[usize::from(p - 1)].join(format!("share_{p}.json"));
         let mut s = Party::spawn(
             "signer",
-            &["sign", "--share", share.to_str().unwrap(), "--yes"],
+            &[
+                "sign",
+                "--share",
+                share.to_str().unwrap(),
+                "--yes",
+                "--expect-mrenclave",
+                &mrenclave,
+            ],
             envs,
         );
         s.send_line(&init);

@@ -99,14 +99,17 @@ fn encrypted_ceremony_end_to_end_and_age_interop() {
     assert!(end.status.success(), "{}", end.stderr);
     assert_eq!(std::fs::read(&out).unwrap().len(), 1808);
 
-    // Our file decrypts with the age CLI, and the JSON is the reference share format.
+    // Our file decrypts with the age CLI, and the JSON is our version 3 of the
+    // reference share format (with the roster and the identity key).
     let plain = tmp.path().join("plain.json");
     assert!(age_cli(
         &format!("-d -o {} {}", plain.display(), s1.display()),
         &format!("{PASS}\n")
     ));
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
-    assert_eq!(json["version"], 2);
+    assert_eq!(json["version"], 3);
+    assert_eq!(json["scheme"], "subsets");
+    assert_eq!(json["keygen"]["roster"].as_array().unwrap().len(), 3);
     assert_eq!(json["party_index"], 1);
     assert_eq!(json["shares"].as_object().unwrap().len(), 2);
 

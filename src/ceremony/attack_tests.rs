@@ -111,10 +111,27 @@ fn the_transcript_binds_every_sealed_share() {
     let sealed = seal::seal(&dealer, &party.public(), &session, &[1; 32], &shares[1]).unwrap();
     let scheme = Scheme::new(2, 2).unwrap();
     let public = test_key().public();
-    assert!(seal::open(&party, &dealer.public(), &session, &[1; 32], &sealed, scheme, public).is_ok());
+    assert!(seal::open(
+        &party,
+        &dealer.public(),
+        &session,
+        &[1; 32],
+        &sealed,
+        scheme,
+        public
+    )
+    .is_ok());
     assert_eq!(
-        seal::open(&party, &dealer.public(), &session, &[2; 32], &sealed, scheme, public)
-            .unwrap_err(),
+        seal::open(
+            &party,
+            &dealer.public(),
+            &session,
+            &[2; 32],
+            &sealed,
+            scheme,
+            public
+        )
+        .unwrap_err(),
         SealError::Open(2)
     );
 }
@@ -189,7 +206,11 @@ fn weak_or_unsigned_joins_are_refused_on_arrival() {
     );
 }
 
-fn forged_partial(share_of_victim: &KeyShare, init: &Message, signer: Option<&IdentityKey>) -> Vec<u8> {
+fn forged_partial(
+    share_of_victim: &KeyShare,
+    init: &Message,
+    signer: Option<&IdentityKey>,
+) -> Vec<u8> {
     let r = review(
         share_of_victim,
         &init.encode(),

@@ -49,6 +49,6 @@ pub enum MessageError {
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
-#[cfg(test)]
 mod attack_tests;
+#[cfg(test)]
+pub(crate) mod tests;

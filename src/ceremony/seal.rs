@@ -117,7 +117,11 @@ pub fn seal(
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let mut buf = encode_share(share);
     cipher
-        .encrypt_in_place(Nonce::from_slice(&nonce), &aad(transcript, party), &mut *buf)
+        .encrypt_in_place(
+            Nonce::from_slice(&nonce),
+            &aad(transcript, party),
+            &mut *buf,
+        )
         .map_err(|_| SealError::Malformed)?;
     Ok(SealedShare {
         party,

@@ -184,7 +184,9 @@ fn check_signature(
 pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Review, SignError> {
     let msg = expect_message(bytes, &[MessageType::SignInit], None)?;
     let origin = match &msg {
-        Message::SignInit(init) => authenticate(share, &msg, init.initiator, policy.accept_unsigned)?,
+        Message::SignInit(init) => {
+            authenticate(share, &msg, init.initiator, policy.accept_unsigned)?
+        }
         _ => unreachable!("expect_message checked the type"),
     };
     let Message::SignInit(init) = msg else {

@@ -75,8 +75,8 @@ mod tests {
     #[test]
     fn bad_messages_are_skipped_until_a_good_one_arrives() {
         let scheme = Scheme::new(2, 2).unwrap();
-        let (mut dealer, init) = Dealer::start(scheme, None);
-        let (_, other_init) = Dealer::start(scheme, None);
+        let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
+        let (_, other_init) = Dealer::start(scheme, None).unwrap();
         let (_, foreign) = Joiner::join(&other_init.encode()).unwrap();
         let (_, good) = Joiner::join(&init.encode()).unwrap();
         let mut t = MemoryTransport::default();

@@ -45,7 +45,9 @@ fn recoverable(e: &KeygenError) -> bool {
 /// Asks every party to compare the key code out of band before anything is saved.
 fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), CliError> {
     eprintln!("Key code: {key_code}");
-    eprintln!("Every party's screen now shows a key code. Compare them out of band (voice, in person):");
+    eprintln!(
+        "Every party's screen now shows a key code. Compare them out of band (voice, in person):"
+    );
     eprintln!("the same code everywhere means everyone holds a share of the same key, dealt to the same roster.");
     if !args.yes && !confirm(&format!("Does every party show key code {key_code}?"))? {
         return Err(CliError::new(

@@ -369,8 +369,7 @@ fn show_review(r: &Review, share: &KeyShare) {
                 "UNSIGNED: nothing proves it comes from party {} (--accept-unsigned-init)",
                 r.initiator
             ),
-            Origin::NoRoster =>
-                "unknown: your share has no roster (reference format)".to_string(),
+            Origin::NoRoster => "unknown: your share has no roster (reference format)".to_string(),
         }
     );
     eprintln!(

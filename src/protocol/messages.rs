@@ -443,7 +443,10 @@ enum SignatureSlot<'a> {
 fn read_scheme(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, ProtocolError> {
     match r.u8()? {
         SCHEME_SUBSETS => Ok(SCHEME_SUBSETS),
-        other => Err(ProtocolError::Scheme { kind, scheme: other }),
+        other => Err(ProtocolError::Scheme {
+            kind,
+            scheme: other,
+        }),
     }
 }
 

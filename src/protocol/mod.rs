@@ -12,8 +12,8 @@ mod messages;
 pub mod text;
 
 pub use messages::{
-    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartyKeys, SealedShare, Sig,
-    SignInit, SignPartial, MAX_REASON, SCHEME_SUBSETS,
+    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartyKeys, SealedShare, Sig, SignInit,
+    SignPartial, MAX_REASON, SCHEME_SUBSETS,
 };
 
 /// The only format version this tool writes and reads. Version 2 added identity keys,

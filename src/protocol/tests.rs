@@ -77,7 +77,12 @@ fn keygen_join_vector() {
     });
     check(
         m,
-        &format!("0202{S}{}{}{}", "4a".repeat(32), "4b".repeat(32), "52".repeat(64)),
+        &format!(
+            "0202{S}{}{}{}",
+            "4a".repeat(32),
+            "4b".repeat(32),
+            "52".repeat(64)
+        ),
     );
 }
 
@@ -199,7 +204,9 @@ fn signatures_cover_every_byte_before_them() {
         }
     }
     // The same signature on another message type or session does not verify.
-    let Message::Abort(a) = &m else { unreachable!() };
+    let Message::Abort(a) = &m else {
+        unreachable!()
+    };
     let moved = Message::Abort(Abort {
         session: SessionId([0x5f; 16]),
         ..a.clone()

@@ -206,7 +206,10 @@ fn hex_array<const N: usize>(text: &str, field: &'static str) -> Result<[u8; N],
 }
 
 fn parse_auth(raw: &RawShare) -> Result<ShareAuth, ShareError> {
-    let keygen = raw.keygen.as_ref().ok_or(ShareError::MissingField("keygen"))?;
+    let keygen = raw
+        .keygen
+        .as_ref()
+        .ok_or(ShareError::MissingField("keygen"))?;
     let seed_text = raw
         .identity_key
         .as_ref()
@@ -253,7 +256,11 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
             }
         }
     } else {
-        match raw.scheme.as_ref().ok_or(ShareError::MissingField("scheme"))? {
+        match raw
+            .scheme
+            .as_ref()
+            .ok_or(ShareError::MissingField("scheme"))?
+        {
             serde_json::Value::String(s) if s == "subsets" => {}
             serde_json::Value::String(s) => {
                 return Err(ShareError::UnknownScheme(crate::sanitize::sanitize(
@@ -447,7 +454,10 @@ mod tests {
             assert_eq!(a.identity.public(), b.identity.public());
             assert_eq!(a.roster, b.roster);
             for s in share.subsets() {
-                assert!(back.sub_share(s).unwrap().ct_eq(share.sub_share(s).unwrap()));
+                assert!(back
+                    .sub_share(s)
+                    .unwrap()
+                    .ct_eq(share.sub_share(s).unwrap()));
                 assert_eq!(
                     back.sub_share(s).unwrap().is_negative(),
                     share.sub_share(s).unwrap().is_negative()
@@ -455,7 +465,9 @@ mod tests {
             }
         }
         // Over the integers, the last member's sub-share of a subset is negative.
-        assert!(shares[1].subsets().any(|s| shares[1].sub_share(s).unwrap().is_negative()));
+        assert!(shares[1]
+            .subsets()
+            .any(|s| shares[1].sub_share(s).unwrap().is_negative()));
     }
 
     #[test]

@@ -36,7 +36,9 @@ pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<KeyShare>, Threshold
         for (pos, &party) in members.iter().enumerate() {
             let mut share = BigNum::new_secure().map_err(err)?;
             if pos + 1 < members.len() {
-                share.rand(bits, MsbOption::MAYBE_ZERO, false).map_err(err)?;
+                share
+                    .rand(bits, MsbOption::MAYBE_ZERO, false)
+                    .map_err(err)?;
                 let mut next = BigNum::new_secure().map_err(err)?;
                 next.checked_add(sum.expose(), &share).map_err(err)?;
                 sum = SecretBn::new(next);
@@ -72,7 +74,8 @@ fn check_sums(
                 .and_then(|m| m.get(&subset))
                 .ok_or_else(|| ThresholdError::Deal(format!("no sub-share for {subset}")))?;
             let mut next = BigNum::new_secure().map_err(err)?;
-            next.checked_add(sum.expose(), value.expose()).map_err(err)?;
+            next.checked_add(sum.expose(), value.expose())
+                .map_err(err)?;
             sum = SecretBn::new(next);
         }
         if !sum.ct_eq(key.d()) || sum.is_negative() {

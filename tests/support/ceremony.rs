@@ -50,7 +50,7 @@ pub fn keygen_transcript(
     let init = dealer.next_message();
     let mut joiners = Vec::new();
     for d in &dirs[1..] {
-        let mut a = vec!["keygen", "--out-dir", d.to_str().unwrap()];
+        let mut a = vec!["keygen", "--out-dir", d.to_str().unwrap(), "--yes"];
         a.extend_from_slice(common);
         let mut j = Party::spawn(&format!("joiner {}", d.display()), &a, envs);
         j.send_line(&init);
@@ -81,6 +81,7 @@ pub fn sign(
 ) -> super::party::Finished {
     let mut ini = Party::spawn("initiator", initiator_args, envs);
     let init = ini.next_message();
+    let mrenclave = initiator_mrenclave(&ini);
     for (share, extra) in signers {
         let mut a: Vec<String> = vec![
             "sign".into(),
@@ -88,6 +89,12 @@ pub fn sign(
             share.display().to_string(),
             "--yes".into(),
         ];
+        // `--yes` needs `--expect-mrenclave`: the value the initiator announced,
+        // unless the test chose its own.
+        if !extra.iter().any(|e| e == "--expect-mrenclave") {
+            a.push("--expect-mrenclave".into());
+            a.push(mrenclave.clone());
+        }
         a.extend(extra.iter().cloned());
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         let mut s = Party::spawn("signer", &a, envs);
@@ -97,4 +104,15 @@ pub fn sign(
         ini.send_line(&partial);
     }
     ini.finish()
+}
+
+/// The MRENCLAVE an initiator printed (its "  MRENCLAVE <hex>" line).
+pub fn initiator_mrenclave(ini: &Party) -> String {
+    ini.wait_stderr("MRENCLAVE ");
+    let err = ini.stderr_so_far();
+    let line = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("MRENCLAVE "))
+        .expect("MRENCLAVE line");
+    line.trim_start()["MRENCLAVE ".len()..].trim().to_string()
 }

@@ -80,7 +80,7 @@ impl Party {
     pub fn next_message(&mut self) -> String {
         loop {
             match self.lines.recv_timeout(Duration::from_secs(120)) {
-                Ok(line) if line.starts_with("mpcegosign1:") => return line,
+                Ok(line) if line.starts_with("mpcegosign2:") => return line,
                 Ok(_) => continue,
                 Err(_) => panic!(
                     "{}: no message; stderr so far:\n{}",
