@@ -463,9 +463,7 @@ impl Initiator {
                 }
                 self.declined
                     .insert(party, (a.reason.clone(), authenticated));
-                if authenticated {
-                    self.check_still_possible()?;
-                }
+                // The caller reports the decline, then asks `check_still_possible`.
                 Ok(Progress::Declined {
                     party,
                     reason: a.reason,
@@ -634,8 +632,9 @@ impl Initiator {
             })
     }
 
-    /// Fails when every candidate subset is dead.
-    fn check_still_possible(&self) -> Result<(), SignError> {
+    /// Fails when every candidate subset is dead (only provable declines and failed
+    /// combinations count).
+    pub fn check_still_possible(&self) -> Result<(), SignError> {
         if self.candidates.iter().any(|s| !self.is_dead(*s)) {
             return Ok(());
         }

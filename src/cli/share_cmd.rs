@@ -181,6 +181,19 @@ fn info(path: &Path, key: Option<&Path>, args: &PassphraseArgs) -> Result<(), Cl
     println!("threshold:  {}-of-{}", s.threshold(), s.parties());
     println!("mrsigner:   {}", hex::encode(share.public().mrsigner()));
     println!("sub-shares: {}", share.sub_share_count());
+    match share.auth() {
+        Some(auth) => {
+            println!("format:     version 3 (with identity key and roster)");
+            println!("key code:   {}", share.key_code().unwrap_or_default());
+            println!("identity:   {}", auth.identity.public().to_hex());
+            for (i, k) in auth.roster.iter().enumerate() {
+                println!("roster:     party {:>2} {}", i + 1, k.identity.to_hex());
+            }
+        }
+        None => println!(
+            "format:     reference (version 1/2): no roster, messages cannot be authenticated"
+        ),
+    }
     Ok(())
 }
 

@@ -304,6 +304,7 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                     " (unauthenticated: a later partial from it is still accepted)"
                 };
                 eprintln!("Party {party} declined{how}: {}", sanitize(&reason));
+                ini.check_still_possible()?;
                 report_waiting(&ini);
                 Ok(Step::More)
             }
