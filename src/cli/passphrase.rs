@@ -60,11 +60,16 @@ pub fn obtain_from(
 }
 
 fn from_file(path: &Path) -> Result<SecretString, CliError> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|e| io_error("read the passphrase file", path, &e))?,
-    );
+    let bytes = mpcegosign::fsutil::read_secret(path)
+        .map_err(|e| io_error("read the passphrase file", path, &e))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        CliError::new(format!(
+            "the passphrase file {} is not UTF-8 text",
+            path.display()
+        ))
+    })?;
     let line = text.lines().next().unwrap_or("");
+    // `to_string` allocates exactly the line's length: no growing copy.
     Ok(SecretString::new(line.to_string()))
 }
 
