@@ -153,11 +153,13 @@ fn share_with_work_factor(dir: &Path, work_factor: u8) -> std::path::PathBuf {
 fn age_work_factors_22_and_30_are_refused_from_the_header() {
     let tmp = tempfile::tempdir().unwrap();
     for wf in [22u8, 30] {
-        let file = share_with_work_factor(tmp.path(), wf);
+        let dir = tmp.path().join(format!("wf{wf}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = share_with_work_factor(&dir, wf);
         let started = std::time::Instant::now();
         let out = Command::new(BIN)
             .args(["share", "info", "--passphrase-file"])
-            .arg(tmp.path().join("pass"))
+            .arg(dir.join("pass"))
             .arg(&file)
             .env_remove("MPCEGOSIGN_PASSPHRASE")
             .output()
