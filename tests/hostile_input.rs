@@ -112,9 +112,20 @@ fn a_1_gib_line_and_invalid_utf8_are_skipped_with_bounded_memory() {
     let status = joiner.wait().unwrap();
     let out = out_reader.join().unwrap();
     let err = err_reader.join().unwrap();
-    assert!(out.contains("mpcegosign1:"), "the joiner sent its JOIN: {err}");
-    assert_eq!(count(&err, "unreadable line: it is longer than"), 1, "{err}");
-    assert_eq!(count(&err, "unreadable line: it is not UTF-8 text"), 1, "{err}");
+    assert!(
+        out.contains("mpcegosign1:"),
+        "the joiner sent its JOIN: {err}"
+    );
+    assert_eq!(
+        count(&err, "unreadable line: it is longer than"),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        count(&err, "unreadable line: it is not UTF-8 text"),
+        1,
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     // Stdin ended while waiting for the FINALIZE: a clean failure, not a panic.
     assert_eq!(status.code(), Some(1), "{err}");
@@ -135,7 +146,11 @@ fn share_with_work_factor(dir: &Path, work_factor: u8) -> std::path::PathBuf {
         .env_remove("MPCEGOSIGN_PASSPHRASE")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let enc = dir.join("share_1.json.age");
     let text = String::from_utf8_lossy(&std::fs::read(&enc).unwrap()).into_owned();
     assert!(text.contains(" 10\n"));
@@ -169,7 +184,9 @@ fn age_work_factors_22_and_30_are_refused_from_the_header() {
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(
-            err.contains(&format!("scrypt work factor {wf}, above this tool's limit of 20")),
+            err.contains(&format!(
+                "scrypt work factor {wf}, above this tool's limit of 20"
+            )),
             "{err}"
         );
         assert!(out.stdout.is_empty());

@@ -132,8 +132,8 @@ impl OutputPlan {
         )
         .map_err(|e| CliError::new(format!("{e}; neither the share nor public.pem was saved")))?;
         // Read both back before anything is reported as saved.
-        let back = fsutil::read_secret(&share_path)
-            .map_err(|e| io_error("read back", &share_path, &e))?;
+        let back =
+            fsutil::read_secret(&share_path).map_err(|e| io_error("read back", &share_path, &e))?;
         let what = share_path.display().to_string();
         let reread = open_bytes(&back, &what, &mut || {
             self.passphrase

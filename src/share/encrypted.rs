@@ -204,7 +204,10 @@ mod tests {
     /// checked before the header MAC, so the rest still parses).
     fn with_work_factor(enc: &[u8], n: u8) -> Vec<u8> {
         let text = String::from_utf8_lossy(enc);
-        assert!(text.contains(" 10\n"), "the stanza ends with the work factor");
+        assert!(
+            text.contains(" 10\n"),
+            "the stanza ends with the work factor"
+        );
         text.replacen(" 10\n", &format!(" {n}\n"), 1).into_bytes()
     }
 
@@ -246,11 +249,9 @@ mod tests {
         let plain = SecretBytes::new(b"x".to_vec());
         let enc = with_work_factor(&encrypt(&plain, &pass("p"), Some(10)).unwrap(), 30);
         let mut armored = Vec::new();
-        let mut w = age::armor::ArmoredWriter::wrap_output(
-            &mut armored,
-            age::armor::Format::AsciiArmor,
-        )
-        .unwrap();
+        let mut w =
+            age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
+                .unwrap();
         w.write_all(&enc).unwrap();
         w.finish().unwrap();
         assert!(armored.starts_with(ARMOR_MAGIC));
