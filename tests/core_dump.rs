@@ -58,7 +58,11 @@ fn read_memory(pid: u32) -> Vec<(String, Vec<u8>)> {
     for line in maps.lines() {
         let mut fields = line.split_whitespace();
         let (range, perms) = (fields.next().unwrap(), fields.next().unwrap());
-        let name = line.split_whitespace().nth(5).unwrap_or("[anon]").to_string();
+        let name = line
+            .split_whitespace()
+            .nth(5)
+            .unwrap_or("[anon]")
+            .to_string();
         if !perms.starts_with('r') || name == "[vvar]" || name == "[vsyscall]" {
             continue;
         }
@@ -183,10 +187,7 @@ fn little_endian_window(x: &BigUint) -> Vec<u8> {
 }
 
 fn passphrase_file(dir: &Path) -> (PathBuf, String) {
-    let pass = format!(
-        "core dump test {}",
-        hex::encode(rand::random::<[u8; 12]>())
-    );
+    let pass = format!("core dump test {}", hex::encode(rand::random::<[u8; 12]>()));
     let path = dir.join("pass");
     std::fs::write(&path, format!("{pass}\n")).unwrap();
     (path, pass)
@@ -312,7 +313,10 @@ fn a_signer_at_its_prompt_holds_no_stale_secret() {
     // Control: the live copies are there, as OpenSSL keeps them.
     for (name, v) in &subs {
         let (n, _) = count_in(&memory, &little_endian_window(v));
-        assert!(n >= 1, "the live copy of {name} was not found: the memory was not read");
+        assert!(
+            n >= 1,
+            "the live copy of {name} was not found: the memory was not read"
+        );
     }
     let mut secrets: Vec<Secret> = subs.iter().map(|(n, v)| number(n.clone(), v)).collect();
     secrets.push(number("p".into(), &big(rsa.p().unwrap())));

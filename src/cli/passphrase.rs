@@ -151,7 +151,10 @@ fn ask(tty: &mut std::fs::File, prompt: &str) -> Result<SecretString, CliError> 
     }
     drop(guard);
     let mut line = buf.get(..filled).unwrap_or_default();
-    while let Some(rest) = line.strip_suffix(b"\n").or_else(|| line.strip_suffix(b"\r")) {
+    while let Some(rest) = line
+        .strip_suffix(b"\n")
+        .or_else(|| line.strip_suffix(b"\r"))
+    {
         line = rest;
     }
     let text = std::str::from_utf8(line)
