@@ -4,6 +4,7 @@
 //! ceremony messages and state machines); terminal, camera and process I/O live in
 //! the CLI (`src/cli`) and in the `airgap` crate.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod ceremony;
 pub mod ego;

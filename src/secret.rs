@@ -31,12 +31,17 @@ impl SecretBn {
         SecretBytes::new(self.0.to_vec())
     }
 
-    /// Big-endian bytes left-padded to `len`.
+    /// Big-endian bytes left-padded to `len` (the minimal bytes if the number is
+    /// longer). OpenSSL writes straight into one buffer of the final size
+    /// (`BN_bn2binpad`): no temporary copy of the secret is left behind.
     pub fn to_be_bytes_padded(&self, len: usize) -> SecretBytes {
-        let v = self.0.to_vec();
-        let mut out = vec![0u8; len.saturating_sub(v.len())];
-        out.extend_from_slice(&v);
-        SecretBytes::new(out)
+        let padded = i32::try_from(len)
+            .ok()
+            .and_then(|l| self.0.to_vec_padded(l).ok());
+        match padded {
+            Some(v) => SecretBytes::new(v),
+            None => self.to_be_bytes(),
+        }
     }
 
     /// Whether the value is below zero (sub-shares drawn over the integers can be).
@@ -196,6 +201,9 @@ mod tests {
         let s = SecretBn::from_be_bytes(&[0, 0, 1, 2]);
         assert_eq!(s.to_be_bytes().expose(), &[1, 2]);
         assert_eq!(s.to_be_bytes_padded(4).expose(), &[0, 0, 1, 2]);
+        assert_eq!(s.to_be_bytes_padded(2).expose(), &[1, 2]);
+        // Too short a length gives the minimal bytes rather than cutting the number.
+        assert_eq!(s.to_be_bytes_padded(1).expose(), &[1, 2]);
         assert!(s.ct_eq(&s.try_clone()));
     }
 }

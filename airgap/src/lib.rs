@@ -1,4 +1,5 @@
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 //! Optical transport of byte messages as animated QR codes.
 //!
 //! A message is split into fountain-coded frames in the Blockchain Commons UR

@@ -3,6 +3,7 @@
 
 mod console;
 mod error;
+pub mod harden;
 mod keygen;
 mod passphrase;
 mod qr_transport;
@@ -145,6 +146,17 @@ pub struct VerifyArgs {
     /// Also require that it is signed by this public key.
     #[arg(long, value_name = "PEM")]
     pub key: Option<PathBuf>,
+}
+
+impl Command {
+    /// Whether the command reads a share, a passphrase or a private key (the hardening
+    /// warning matters only then).
+    pub fn handles_secrets(&self) -> bool {
+        matches!(
+            self,
+            Command::Keygen(_) | Command::Sign(_) | Command::Share(_)
+        )
+    }
 }
 
 /// Opens the transport chosen with `--transport`.

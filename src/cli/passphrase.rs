@@ -1,7 +1,6 @@
 //! Where a share's passphrase comes from: `--passphrase-file`, then the
 //! `MPCEGOSIGN_PASSPHRASE` variable, then the terminal (never echoed).
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use mpcegosign::secret::SecretString;
@@ -60,38 +59,106 @@ pub fn obtain_from(
 }
 
 fn from_file(path: &Path) -> Result<SecretString, CliError> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|e| io_error("read the passphrase file", path, &e))?,
-    );
+    let bytes = mpcegosign::fsutil::read_secret(path)
+        .map_err(|e| io_error("read the passphrase file", path, &e))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        CliError::new(format!(
+            "the passphrase file {} is not UTF-8 text",
+            path.display()
+        ))
+    })?;
     let line = text.lines().next().unwrap_or("");
+    // `to_string` allocates exactly the line's length: no growing copy.
     Ok(SecretString::new(line.to_string()))
 }
+
+/// The longest passphrase read from the terminal, in bytes.
+const MAX_TERMINAL_PASSPHRASE: usize = 1024;
 
 fn from_terminal(purpose: Purpose, what: &str) -> Result<SecretString, CliError> {
     let no_tty = || {
         CliError::new(format!("no terminal to ask the passphrase for {what}"))
             .hint(&format!("pass --passphrase-file FILE or set {ENV}"))
     };
-    if !std::io::stderr().is_terminal()
-        && !std::io::stdin().is_terminal()
-        && std::fs::File::open("/dev/tty").is_err()
-    {
-        return Err(no_tty());
-    }
-    let ask = |prompt: &str| {
-        rpassword::prompt_password(prompt)
-            .map(Zeroizing::new)
-            .map_err(|_| no_tty())
-    };
-    let first = ask(&format!("Passphrase for {what}: "))?;
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| no_tty())?;
+    let first = ask(&mut tty, &format!("Passphrase for {what}: "))?;
     if purpose == Purpose::New {
-        let again = ask("Repeat the passphrase: ")?;
-        if *first != *again {
+        let again = ask(&mut tty, "Repeat the passphrase: ")?;
+        if first.expose() != again.expose() {
             return Err(CliError::new(
                 "the two passphrases differ; nothing was written",
             ));
         }
     }
-    Ok(SecretString::new(first.to_string()))
+    Ok(first)
+}
+
+/// Puts the terminal's echo back when dropped (also on an error).
+struct EchoOff<'a> {
+    tty: &'a std::fs::File,
+    saved: rustix::termios::Termios,
+}
+
+impl Drop for EchoOff<'_> {
+    fn drop(&mut self) {
+        let _ = rustix::termios::tcsetattr(
+            self.tty,
+            rustix::termios::OptionalActions::Now,
+            &self.saved,
+        );
+    }
+}
+
+/// Asks for one line on the terminal without echo. The line goes straight into one
+/// buffer of fixed size, wiped on drop, that never grows (a growing string would
+/// leave freed copies of the passphrase behind). The terminal's own line editing
+/// (backspace, Ctrl-U) works as usual.
+fn ask(tty: &mut std::fs::File, prompt: &str) -> Result<SecretString, CliError> {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    use std::io::{Read, Write};
+
+    let fail = |e: &dyn std::fmt::Display| CliError::new(format!("cannot use the terminal: {e}"));
+    let saved = tcgetattr(&*tty).map_err(|e| fail(&e))?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet.local_modes.insert(LocalModes::ECHONL);
+    tty.write_all(prompt.as_bytes())
+        .and_then(|_| tty.flush())
+        .map_err(|e| fail(&e))?;
+    tcsetattr(&*tty, OptionalActions::Now, &quiet).map_err(|e| fail(&e))?;
+    let guard = EchoOff { tty, saved };
+    let mut buf = Zeroizing::new(vec![0u8; MAX_TERMINAL_PASSPHRASE]);
+    let mut filled = 0;
+    let mut reader: &std::fs::File = guard.tty;
+    while !buf[..filled].ends_with(b"\n") {
+        let room = buf.get_mut(filled..).unwrap_or_default();
+        if room.is_empty() {
+            return Err(CliError::new(format!(
+                "the passphrase is longer than {} bytes",
+                MAX_TERMINAL_PASSPHRASE - 1
+            )));
+        }
+        match reader.read(room) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(fail(&e)),
+        }
+    }
+    drop(guard);
+    let mut line = buf.get(..filled).unwrap_or_default();
+    while let Some(rest) = line
+        .strip_suffix(b"\n")
+        .or_else(|| line.strip_suffix(b"\r"))
+    {
+        line = rest;
+    }
+    let text = std::str::from_utf8(line)
+        .map_err(|_| CliError::new("the passphrase is not valid UTF-8 text"))?;
+    // `to_string` allocates exactly the passphrase's length once.
+    Ok(SecretString::new(text.to_string()))
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use mpcegosign::fsutil::{self, SECRET_MODE};
 use mpcegosign::share::{encrypted, file};
+use zeroize::Zeroizing;
 
 use super::error::io_error;
 use super::passphrase::{self, Purpose};
@@ -94,8 +95,9 @@ pub fn run(args: ShareArgs) -> Result<(), CliError> {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|e| io_error("read", path, &e))
+/// Reads a share file (plain ones are secret) into a buffer wiped on drop.
+fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    fsutil::read_secret(path).map_err(|e| io_error("read", path, &e))
 }
 
 fn encrypt(

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mpcegosign::fsutil::{self, PUBLIC_MODE, SECRET_MODE};
+use mpcegosign::fsutil::{self, NewFile, PUBLIC_MODE, SECRET_MODE};
 use mpcegosign::key::PublicKey;
 use mpcegosign::secret::{SecretBytes, SecretString};
 use mpcegosign::share::{encrypted, file, KeyShare};
@@ -98,7 +98,8 @@ impl OutputPlan {
         })
     }
 
-    /// Writes the share and `public.pem`, reads both back, and returns a summary line.
+    /// Writes the share and `public.pem` as one unit (both or neither, whatever
+    /// fails, a full disk included), reads both back, and returns a summary line.
     pub fn write(&self, share: &KeyShare) -> Result<String, CliError> {
         let ext = if self.passphrase.is_some() {
             ".age"
@@ -108,22 +109,31 @@ impl OutputPlan {
         let share_path = self.dir.join(format!("share_{}.json{ext}", share.party()));
         let public_path = self.dir.join("public.pem");
         let plain = file::serialize(share);
-        let bytes = match &self.passphrase {
-            Some(p) => seal_bytes(&plain, p)?,
-            None => plain.expose().to_vec(),
+        let sealed = match &self.passphrase {
+            Some(p) => Some(seal_bytes(&plain, p)?),
+            None => None,
         };
-        let fail = |e: fsutil::FileError| CliError::new(e.to_string());
-        fsutil::write_new(&share_path, &bytes, SECRET_MODE, self.force).map_err(fail)?;
-        fsutil::write_new(
-            &public_path,
-            share.public().to_pem().as_bytes(),
-            PUBLIC_MODE,
+        let bytes = sealed.as_deref().unwrap_or(plain.expose());
+        let pem = share.public().to_pem();
+        fsutil::write_all_new(
+            &[
+                NewFile {
+                    path: &share_path,
+                    bytes,
+                    mode: SECRET_MODE,
+                },
+                NewFile {
+                    path: &public_path,
+                    bytes: pem.as_bytes(),
+                    mode: PUBLIC_MODE,
+                },
+            ],
             self.force,
         )
-        .map_err(fail)?;
+        .map_err(|e| CliError::new(format!("{e}; neither the share nor public.pem was saved")))?;
         // Read both back before anything is reported as saved.
         let back =
-            std::fs::read(&share_path).map_err(|e| io_error("read back", &share_path, &e))?;
+            fsutil::read_secret(&share_path).map_err(|e| io_error("read back", &share_path, &e))?;
         let what = share_path.display().to_string();
         let reread = open_bytes(&back, &what, &mut || {
             self.passphrase
@@ -171,7 +181,7 @@ fn existing_outputs(dir: &Path) -> Result<Vec<String>, CliError> {
 /// Reads a share file (plain or encrypted) and, if a `public.pem` lies beside it,
 /// checks that both belong to the same key.
 pub fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| io_error("read the share", path, &e))?;
+    let bytes = fsutil::read_secret(path).map_err(|e| io_error("read the share", path, &e))?;
     let what = path.display().to_string();
     let share = open_bytes(&bytes, &what, &mut || {
         passphrase::obtain(args, Purpose::Existing, &what)

@@ -12,6 +12,25 @@ pub enum EmbedError {
     PayloadNotAtEnd,
     #[error("payload information in header is inconsistent, cannot continue")]
     Inconsistent,
+    #[error("the executable's payload offset {offset} lies inside its ELF data (which ends at {elf_end}): the file is damaged or crafted; rebuild the enclave")]
+    PayloadInsideElf { offset: u64, elf_end: u64 },
+}
+
+/// The end of the ELF proper in the file: the furthest end of `.oeinfo` and of every
+/// section's data. A payload is appended after it, so an old payload that starts
+/// earlier would cut into the executable (and into `.oeinfo`, which is written next).
+fn elf_end(elf: &[u8], oeinfo: &Oeinfo) -> u64 {
+    use object::{Object, ObjectSection};
+    let sections = object::File::parse(elf)
+        .map(|f| {
+            f.sections()
+                .filter_map(|s| s.file_range())
+                .map(|(start, size)| start.saturating_add(size))
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0);
+    sections.max(oeinfo.offset.saturating_add(oeinfo.size))
 }
 
 /// Replaces the executable's payload with `json` (in memory).
@@ -23,7 +42,16 @@ pub fn embed_payload(elf: &mut Vec<u8>, json: &[u8]) -> Result<(), EmbedError> {
         if expected != Some(offset) {
             return Err(EmbedError::PayloadNotAtEnd);
         }
-        elf.truncate(offset as usize);
+        // Checked before anything is cut or written.
+        let end = elf_end(elf, &oeinfo);
+        if offset < end {
+            return Err(EmbedError::PayloadInsideElf {
+                offset,
+                elf_end: end,
+            });
+        }
+        let keep = usize::try_from(offset).map_err(|_| EmbedError::Inconsistent)?;
+        elf.truncate(keep);
     } else if offset != 0 {
         return Err(EmbedError::Inconsistent);
     }
@@ -44,5 +72,10 @@ pub fn read_payload(elf: &[u8]) -> Result<Option<&[u8]>, EmbedError> {
     if end != elf.len() as u64 {
         return Err(EmbedError::PayloadNotAtEnd);
     }
-    Ok(elf.get(offset as usize..end as usize))
+    let elf_end = elf_end(elf, &oeinfo);
+    if offset < elf_end {
+        return Err(EmbedError::PayloadInsideElf { offset, elf_end });
+    }
+    let range = usize::try_from(offset).ok().zip(usize::try_from(end).ok());
+    Ok(range.and_then(|(start, end)| elf.get(start..end)))
 }

@@ -25,9 +25,15 @@ fn check_exponent(e: &openssl::bn::BigNumRef) -> Result<(), KeyError> {
     Ok(())
 }
 
+/// Whether `needle` occurs in `text`, without copying `text` (it may be a private key:
+/// a lossy UTF-8 conversion would copy it into a buffer that is not wiped).
+fn contains(text: &[u8], needle: &[u8]) -> bool {
+    text.windows(needle.len()).any(|w| w == needle)
+}
+
 /// A PEM file has a `-----BEGIN` line; without it OpenSSL's reason is unhelpful.
 fn require_pem(text: &[u8]) -> Result<(), KeyError> {
-    if !String::from_utf8_lossy(text).contains("-----BEGIN ") {
+    if !contains(text, b"-----BEGIN ") {
         return Err(KeyError::Pem("no -----BEGIN line".into()));
     }
     Ok(())
@@ -60,7 +66,7 @@ pub(super) fn private_from_pem(pem: &[u8]) -> Result<PrivateKey, KeyError> {
     // A callback that refuses, so that OpenSSL never prompts on the terminal for an
     // encrypted key.
     let pkey = PKey::private_key_from_pem_callback(pem, |_| Ok(0)).map_err(|e| {
-        if String::from_utf8_lossy(pem).contains("ENCRYPTED") {
+        if contains(pem, b"ENCRYPTED") {
             KeyError::Pem("the key is encrypted; decrypt it with `openssl pkey` first".into())
         } else {
             pem_err(e)

@@ -11,6 +11,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
 
 pub struct Party {
     pub name: String,
+    pub pid: u32,
     child: Child,
     stdin: Option<ChildStdin>,
     lines: Receiver<String>,
@@ -26,8 +27,16 @@ pub struct Finished {
 
 impl Party {
     pub fn spawn(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Party {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
+        let mut all = vec![BIN];
+        all.extend_from_slice(args);
+        Self::spawn_program(name, &all, envs)
+    }
+
+    /// Like `spawn`, for any program: `argv[0]` is the program (e.g. a shell that
+    /// sets limits and then runs `mpcegosign`).
+    pub fn spawn_program(name: &str, argv: &[&str], envs: &[(&str, &str)]) -> Party {
+        let mut cmd = Command::new(argv[0]);
+        cmd.args(&argv[1..])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -36,7 +45,7 @@ impl Party {
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("spawn mpcegosign");
+        let mut child = cmd.spawn().expect("spawn the party's process");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = channel();
         let out_reader = std::thread::spawn(move || {
@@ -62,6 +71,7 @@ impl Party {
         });
         Party {
             name: name.to_string(),
+            pid: child.id(),
             stdin: child.stdin.take(),
             child,
             lines: rx,
