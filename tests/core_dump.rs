@@ -38,11 +38,10 @@ use support::party::Party;
 
 /// The signer's question, at which its memory is read.
 const SIGNER_PROMPT: &str = "Sign this enclave?";
-/// The dealer's question, at which its memory is read. Today it is asked before
-/// dealing (so no sub-share and no prime exists yet, and only the passphrase is
-/// searched for in earnest); once the dealer asks for the key code after dealing,
-/// change this to that prompt and the same test covers p, q and every sub-share.
-const DEALER_PROMPT: &str = "Did every party confirm its fingerprint?";
+/// The dealer's question after dealing, at which its memory is read: the key has been
+/// generated, dealt and dropped, the joiner's share sealed and sent, and the dealer's
+/// own share waits to be saved.
+const DEALER_PROMPT: &str = "Does every party show key code";
 
 const WORK_FACTOR: (&str, &str) = ("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10");
 
@@ -193,8 +192,21 @@ fn passphrase_file(dir: &Path) -> (PathBuf, String) {
     (path, pass)
 }
 
-/// The sub-shares of an encrypted share file.
+/// The sub-shares of an encrypted share file (magnitudes; `signed_sum` gives the sum
+/// with their signs).
 fn sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, BigUint)>) {
+    let (n, subs) = signed_sub_shares(path, pass);
+    (
+        n,
+        subs.into_iter()
+            .map(|(name, v)| (name, v.magnitude().clone()))
+            .collect(),
+    )
+}
+
+/// The sub-shares of an encrypted share file, with their signs (version 3 sub-shares
+/// are drawn over the integers and may be negative).
+fn signed_sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, num_bigint::BigInt)>) {
     let bytes = std::fs::read(path).unwrap();
     let plain = mpcegosign::share::encrypted::decrypt(
         &bytes,
@@ -206,10 +218,16 @@ fn sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, BigUint)>) {
     let subs = share
         .subsets()
         .map(|s| {
-            let v = share.sub_share(s).unwrap().to_be_bytes();
+            let sub = share.sub_share(s).unwrap();
+            let v = sub.to_be_bytes();
+            let sign = if sub.is_negative() {
+                num_bigint::Sign::Minus
+            } else {
+                num_bigint::Sign::Plus
+            };
             (
                 format!("sub-share {s} of party {}", share.party()),
-                BigUint::from_bytes_be(v.expose()),
+                num_bigint::BigInt::from_bytes_be(sign, v.expose()),
             )
         })
         .collect();
@@ -370,23 +388,30 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
     );
     joiner.send_line(&init);
     dealer.send_line(&joiner.next_message());
+    dealer.wait_stderr("Did every party confirm its fingerprint?");
+    dealer.send_line("y");
+    let fin = dealer.next_message();
     dealer.wait_stderr(DEALER_PROMPT);
     let memory = read_memory(dealer.pid);
     dealer.send_line("y");
-    let fin = dealer.next_message();
     joiner.send_line(&fin);
-    // Later prompts (a key code to confirm) are answered too.
-    dealer.send_line("y");
+    joiner.wait_stderr("Does every party show key code");
     joiner.send_line("y");
     dealer.succeed();
     joiner.succeed();
 
-    let (n, subs1) = sub_shares(&dirs[0].join("share_1.json.age"), &pass);
-    let (_, subs2) = sub_shares(&dirs[1].join("share_2.json.age"), &pass);
-    // 2-of-2: the two sub-shares of {1,2} add up to d modulo λ, so 3·sum − 1 is a
-    // multiple of λ, which factors n.
-    let sum = &subs1[0].1 + &subs2[0].1;
+    let (n, signed1) = signed_sub_shares(&dirs[0].join("share_1.json.age"), &pass);
+    let (_, signed2) = signed_sub_shares(&dirs[1].join("share_2.json.age"), &pass);
+    // 2-of-2: the two sub-shares of {1,2} add up to d (over the integers), so
+    // 3·sum − 1 is a multiple of λ, which factors n.
+    let sum = (&signed1[0].1 + &signed2[0].1).to_biguint().unwrap();
     let (p, q) = factor(&n, &(BigUint::from(3u8) * sum - 1u8));
+    let magnitudes = |v: Vec<(String, num_bigint::BigInt)>| -> Vec<(String, BigUint)> {
+        v.into_iter()
+            .map(|(name, x)| (name, x.magnitude().clone()))
+            .collect()
+    };
+    let (subs1, subs2) = (magnitudes(signed1), magnitudes(signed2));
     assert_eq!(&p * &q, n);
     let mut secrets: Vec<Secret> = subs1
         .iter()
