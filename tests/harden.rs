@@ -75,8 +75,11 @@ fn another_process_of_the_same_user_cannot_read_its_memory() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
+    // A copy that `nobody` can reach, wherever the build directory is.
+    let bin = tmp.path().join("mpcegosign");
+    std::fs::copy(BIN, &bin).unwrap();
     let mut party = as_nobody(&[
-        BIN,
+        bin.to_str().unwrap(),
         "keygen",
         "--plaintext-share",
         "--out-dir",
@@ -105,6 +108,8 @@ fn another_process_of_the_same_user_cannot_read_its_memory() {
     };
     let control = read(plain.id());
     let hardened = read(party.id());
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", party.id())).unwrap_or_default();
+    assert_eq!(comm.trim(), "mpcegosign", "mpcegosign runs as nobody");
     let _ = plain.kill();
     let _ = plain.wait();
     drop(party.stdin.take());
