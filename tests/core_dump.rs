@@ -12,10 +12,12 @@
 //! What is searched, for every sub-share of the party (and, for the dealer, every
 //! party), for p and q, and for the passphrase:
 //! - binary big-endian: a 32-byte window from the middle of the value's bytes (the
-//!   passphrase: its whole UTF-8 bytes);
-//! - hex, lower and upper case: a 48-digit window from the middle;
+//!   passphrase, 40 random characters: every 12-byte piece of its UTF-8 bytes);
+//! - hex, lower and upper case: a 48-digit window from the middle (passphrase: every
+//!   24-digit piece);
 //! - base64 (standard and URL-safe alphabets), at each of the three byte alignments
-//!   the value can have inside a longer encoded text: a 40-character window.
+//!   the value can have inside a longer encoded text: a 40-character window
+//!   (passphrase: every 16-character piece).
 //!
 //! Not searched: little-endian binary of sub-shares, p and q. That is how OpenSSL
 //! keeps the live copy the process needs (its `BIGNUM` limbs), so it must be there:
@@ -84,33 +86,48 @@ fn read_memory(pid: u32) -> Vec<(String, Vec<u8>)> {
     regions
 }
 
-/// Forms of a secret, by name, as searched (see the module comment).
-fn forms(bytes: &[u8], whole: bool) -> Vec<(String, Vec<u8>)> {
-    let window = |s: &[u8], len: usize| -> Vec<u8> {
-        if whole || s.len() <= len {
-            return s.to_vec();
+/// Forms of a secret, by name, as searched (see the module comment). Numbers are
+/// searched by one window from the middle. Text (a passphrase) is short, and a freed
+/// buffer loses its first 16 bytes to the allocator's bookkeeping, so it is searched
+/// by overlapping windows: any piece of 12 bytes (24 hex digits, 16 base64 characters)
+/// gives it away.
+fn forms(bytes: &[u8], text: bool) -> Vec<(String, Vec<u8>)> {
+    /// (offset, piece) windows of `len` every `step`; one middle window for numbers.
+    fn windows(s: &[u8], len: usize, step: usize, text: bool) -> Vec<(usize, Vec<u8>)> {
+        if s.len() <= len {
+            return vec![(0, s.to_vec())];
         }
-        let start = (s.len() - len) / 2;
-        s[start..start + len].to_vec()
-    };
-    let mut out = vec![("binary".to_string(), window(bytes, 32))];
+        if !text {
+            let start = (s.len() - len) / 2 / step * step;
+            return vec![(start, s[start..start + len].to_vec())];
+        }
+        (0..=s.len() - len)
+            .step_by(step)
+            .map(|at| (at, s[at..at + len].to_vec()))
+            .collect()
+    }
+    let (bin, hex_len, b64_len) = if text { (12, 24, 16) } else { (32, 48, 40) };
+    let mut out = Vec::new();
+    for (at, w) in windows(bytes, bin, 4, text) {
+        out.push((format!("binary@{at}"), w));
+    }
     let hex = hex::encode(bytes);
-    out.push(("hex".into(), window(hex.as_bytes(), 48)));
-    out.push(("HEX".into(), window(hex.to_uppercase().as_bytes(), 48)));
+    for (name, h) in [("hex", hex.clone()), ("HEX", hex.to_uppercase())] {
+        for (at, w) in windows(h.as_bytes(), hex_len, 8, text) {
+            out.push((format!("{name}@{at}"), w));
+        }
+    }
     for k in 0..3.min(bytes.len()) {
-        for (alphabet, text) in [
+        for (alphabet, encoded) in [
             ("base64", STANDARD.encode(&bytes[k..])),
             ("base64url", URL_SAFE_NO_PAD.encode(&bytes[k..])),
         ] {
             // Whole groups only: the last group depends on what follows.
-            let usable = &text.as_bytes()[..text.len() / 4 * 4];
-            let piece = if whole || usable.len() <= 48 {
-                usable.to_vec()
-            } else {
-                usable[8..48].to_vec()
-            };
-            if piece.len() >= 8 {
-                out.push((format!("{alphabet} (offset {k})"), piece));
+            let usable = &encoded.as_bytes()[..encoded.len() / 4 * 4];
+            for (at, w) in windows(usable, b64_len, 4, text) {
+                if w.len() >= 12 {
+                    out.push((format!("{alphabet} (byte offset {k})@{at}"), w));
+                }
             }
         }
     }
@@ -132,7 +149,7 @@ fn count_in(memory: &[(String, Vec<u8>)], needle: &[u8]) -> (usize, Vec<String>)
 }
 
 /// A secret to look for: its bytes (big-endian for numbers), how many binary copies
-/// are the live one, and whether it is text (searched whole).
+/// are the live one, and whether it is text (searched piece by piece).
 struct Secret {
     name: String,
     bytes: Vec<u8>,
@@ -154,12 +171,9 @@ fn assert_no_stale_copies(who: &str, memory: &[(String, Vec<u8>)], secrets: &[Se
     for s in secrets {
         for (form, needle) in forms(&s.bytes, s.text) {
             let (n, regions) = count_in(memory, &needle);
-            let allowed = if form == "binary" {
-                s.live_binary_copies
-            } else {
-                0
-            };
-            if form == "binary" && allowed > 0 {
+            let binary = form.starts_with("binary");
+            let allowed = if binary { s.live_binary_copies } else { 0 };
+            if binary && allowed > 0 {
                 assert!(
                     n >= allowed,
                     "{who}: the live copy of {} was not found: the memory was not read",
@@ -428,4 +442,130 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
     });
     assert_no_stale_copies("the dealer", &memory, &secrets);
     let _ = std::io::stderr().flush();
+}
+
+/// The `mpcegosign` process below `root` (e.g. under `script`), once it exists.
+fn find_mpcegosign(root: u32) -> u32 {
+    for _ in 0..600 {
+        let mut todo = vec![root];
+        while let Some(pid) = todo.pop() {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "mpcegosign" {
+                return pid;
+            }
+            let tasks = std::fs::read_dir(format!("/proc/{pid}/task"));
+            for task in tasks.into_iter().flatten().flatten() {
+                let children =
+                    std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+                todo.extend(
+                    children
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<u32>().ok()),
+                );
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("no mpcegosign process below {root}");
+}
+
+/// A passphrase typed on a terminal (a pseudo-terminal from `script`) leaves no copy
+/// once it has been used: `share passwd` is stopped at "Repeat the passphrase:",
+/// when the old passphrase has opened the share and only the new one is still held.
+#[test]
+fn a_passphrase_typed_on_the_terminal_leaves_no_copy() {
+    if !is_root() {
+        eprintln!("skipped: reading a non-dumpable process's memory needs root (CAP_SYS_PTRACE)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (old_path, old) = passphrase_file(tmp.path());
+    let plain = tmp.path().join("share_1.json");
+    std::fs::copy("tests/fixtures/shares/valid-v2.json", &plain).unwrap();
+    let enc = std::process::Command::new(support::party::BIN)
+        .args(["share", "encrypt", "--passphrase-file"])
+        .arg(&old_path)
+        .arg(&plain)
+        .env(WORK_FACTOR.0, WORK_FACTOR.1)
+        .output()
+        .unwrap();
+    assert!(
+        enc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enc.stderr)
+    );
+    let file = tmp.path().join("share_1.json.age");
+    let new = hex::encode(rand::random::<[u8; 20]>());
+
+    let command = format!("{} share passwd {}", support::party::BIN, file.display());
+    let mut script = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env(WORK_FACTOR.0, WORK_FACTOR.1)
+        .env_remove("MPCEGOSIGN_PASSPHRASE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    let mut stdin = script.stdin.take().unwrap();
+    let mut stdout = script.stdout.take().unwrap();
+    let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&output);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let wait_for = |needle: &str| {
+        for _ in 0..600 {
+            if output.lock().unwrap().contains(needle) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never saw {needle:?}: {}", output.lock().unwrap());
+    };
+    let pid = find_mpcegosign(script.id());
+    wait_for("Passphrase for");
+    writeln!(stdin, "{old}").unwrap();
+    wait_for("(new): ");
+    writeln!(stdin, "{new}").unwrap();
+    wait_for("Repeat the passphrase: ");
+    let memory = read_memory(pid);
+    writeln!(stdin, "{new}").unwrap();
+    drop(stdin);
+    let status = script.wait().unwrap();
+    reader.join().unwrap();
+    let out = output.lock().unwrap().clone();
+    assert!(status.success(), "{out}");
+    assert!(out.contains("Changed the passphrase"), "{out}");
+
+    // The share now opens with the new passphrase only.
+    let (_, subs) = sub_shares(&file, &new);
+    for (name, v) in &subs {
+        let (n, _) = count_in(&memory, &little_endian_window(v));
+        assert!(
+            n >= 1,
+            "the live copy of {name} was not found: the memory was not read"
+        );
+    }
+    let mut secrets: Vec<Secret> = subs.iter().map(|(n, v)| number(n.clone(), v)).collect();
+    secrets.push(Secret {
+        name: "the old passphrase".into(),
+        bytes: old.as_bytes().to_vec(),
+        live_binary_copies: 0,
+        text: true,
+    });
+    secrets.push(Secret {
+        name: "the new passphrase (typed once so far)".into(),
+        bytes: new.as_bytes().to_vec(),
+        live_binary_copies: 1,
+        text: true,
+    });
+    assert_no_stale_copies("share passwd", &memory, &secrets);
 }

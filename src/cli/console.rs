@@ -1,8 +1,6 @@
 //! Talking to the person at the keyboard: notes on stderr, yes/no questions on stdin,
 //! and the receive loop that reports a bad message in one line and asks again.
 
-use std::io::BufRead;
-
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::transport::{Transport, TransportError};
 
@@ -11,16 +9,19 @@ use super::CliError;
 /// Asks a yes/no question; only "y" or "yes" agree. End of input means no.
 pub fn confirm(question: &str) -> Result<bool, CliError> {
     eprint!("{question} [y/N] ");
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
+    // Bounded like every other line of input: an answer is short.
+    let line = super::text_transport::read_bounded_line(&mut std::io::stdin().lock(), 4096)
         .map_err(|e| CliError::new(format!("cannot read the answer: {e}")))?;
-    if line.is_empty() {
-        eprintln!();
-    }
+    let answer = match line {
+        super::text_transport::Line::Text(t) => t,
+        super::text_transport::Line::End => {
+            eprintln!();
+            String::new()
+        }
+        _ => String::new(),
+    };
     Ok(matches!(
-        line.trim().to_ascii_lowercase().as_str(),
+        answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
 }

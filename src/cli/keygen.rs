@@ -185,7 +185,10 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
 }
 
 fn load_private_key(path: &Path) -> Result<PrivateKey, CliError> {
-    let pem = std::fs::read(path).map_err(|e| super::error::io_error("read the key", path, &e))?;
+    // Into one wiped buffer of the file's size: a growing read would leave freed
+    // copies of the primes behind.
+    let pem = mpcegosign::fsutil::read_secret(path)
+        .map_err(|e| super::error::io_error("read the key", path, &e))?;
     PrivateKey::from_pem(&pem).map_err(|e| {
         CliError::new(format!("cannot import {}: {e}", path.display()))
             .hint("it must be an RSA-3072 key with e = 3, as `openssl genrsa -3 3072` writes")

@@ -8,58 +8,11 @@
 use std::io::{BufRead, Read, Write};
 
 use mpcegosign::protocol::text;
-use mpcegosign::protocol::SESSION_LEN;
-use mpcegosign::threshold::MAX_PARTIES;
 use mpcegosign::transport::{Transport, TransportError};
 
-/// Bytes of an RSA-3072 modulus or sub-share in a message.
-const NUMBER_LEN: usize = 384;
-
-/// n choose k, for the sub-share counts (n ≤ 16, so no overflow).
-const fn binomial(n: usize, k: usize) -> usize {
-    let mut r = 1;
-    let mut i = 0;
-    while i < k {
-        r = r * (n - i) / (i + 1);
-        i += 1;
-    }
-    r
-}
-
-/// Binary length of a KEYGEN-FINALIZE for `n` parties and threshold `t`: header
-/// (version, type, session), parties, threshold, modulus, n X25519 keys, the count,
-/// then per joiner its party, nonce, u32 length and AES-GCM ciphertext (the compact
-/// share: party, u16 count, then per sub-share a u16 subset and 384 value bytes; and
-/// the 16-byte tag). Mirrors `protocol::messages` and `ceremony::seal`.
-pub const fn finalize_len(n: usize, t: usize) -> usize {
-    let sealed = 3 + binomial(n - 1, t - 1) * (2 + NUMBER_LEN) + 16;
-    2 + SESSION_LEN + 2 + NUMBER_LEN + 32 * n + 1 + (n - 1) * (1 + 12 + 4 + sealed)
-}
-
-/// The largest legal message: a KEYGEN-FINALIZE, the biggest over every scheme.
-/// With 16 parties and threshold 8 or 9, each joiner holds C(15, 7) = 6435 sub-shares:
-/// about 37 MB in binary.
-pub const MAX_MESSAGE_LEN: usize = {
-    let n = MAX_PARTIES as usize;
-    let mut best = 0;
-    let mut t = 2;
-    while t <= n {
-        let len = finalize_len(n, t);
-        if len > best {
-            best = len;
-        }
-        t += 1;
-    }
-    best
-};
-
-/// The longest accepted line: the largest message in text form (prefix, base64url of
-/// the message and its 4-byte checksum) plus an eighth for the spaces a chat client
-/// may insert, and room for a line ending.
-pub const MAX_LINE_LEN: usize = {
-    let text_len = text::PREFIX.len() + (4 * (MAX_MESSAGE_LEN + 4)).div_ceil(3);
-    text_len + text_len / 8 + 64
-};
+/// The longest accepted line: the largest message in text form, with room for the
+/// spaces a chat client may insert (see `protocol::text::MAX_LINE_LEN`).
+pub use mpcegosign::protocol::text::MAX_LINE_LEN;
 
 /// One line of input, read with a bound.
 #[derive(Debug, PartialEq, Eq)]
@@ -148,38 +101,11 @@ impl Transport for TextTransport {
 mod tests {
     use std::io::Cursor;
 
-    use mpcegosign::protocol::{KeygenFinalize, Message, SealedShare, SessionId};
-
     use super::*;
 
-    fn finalize(n: u8, t: u8) -> Vec<u8> {
-        let count = binomial(usize::from(n) - 1, usize::from(t) - 1);
-        Message::KeygenFinalize(KeygenFinalize {
-            session: SessionId([7; SESSION_LEN]),
-            parties: n,
-            threshold: t,
-            modulus: [1; NUMBER_LEN],
-            party_keys: vec![[2; 32]; usize::from(n)],
-            shares: (2..=n)
-                .map(|party| SealedShare {
-                    party,
-                    nonce: [3; 12],
-                    ciphertext: vec![4; 3 + count * (2 + NUMBER_LEN) + 16],
-                })
-                .collect(),
-        })
-        .encode()
-    }
-
     #[test]
-    fn the_bound_is_the_largest_finalize() {
-        assert_eq!(binomial(15, 7), 6435);
-        for (n, t) in [(2, 2), (3, 2), (5, 3), (7, 4)] {
-            assert_eq!(finalize(n, t).len(), finalize_len(n.into(), t.into()));
-        }
-        let largest = finalize(16, 8);
-        assert_eq!(largest.len(), MAX_MESSAGE_LEN);
-        assert!(largest.len() > 30_000_000, "{}", largest.len());
+    fn the_largest_message_fits_the_bound() {
+        let largest = vec![2u8; mpcegosign::protocol::MAX_MESSAGE_LEN];
         let line = text::encode(&largest);
         assert!(line.len() < MAX_LINE_LEN);
         // The largest legal line, read through the bounded reader, decodes.

@@ -10,9 +10,13 @@ use super::{ProtocolError, VERSION};
 
 pub const PREFIX: &str = "mpcegosign2:";
 
-/// The longest text line that can hold a message: base64 of the largest message and
-/// its checksum, the prefix, and room for the line breaks a chat client inserts.
-pub const MAX_LINE_LEN: usize = (super::MAX_MESSAGE_LEN + CHECKSUM_LEN) / 3 * 4 + 4 + 4096;
+/// The longest text line that can hold a message: the prefix, base64 of the largest
+/// message and its checksum, an eighth more for the spaces and breaks a chat client
+/// may insert, and room for a line ending.
+pub const MAX_LINE_LEN: usize = {
+    let text_len = PREFIX.len() + (4 * (super::MAX_MESSAGE_LEN + CHECKSUM_LEN)).div_ceil(3);
+    text_len + text_len / 8 + 64
+};
 const CHECKSUM_LEN: usize = 4;
 
 fn checksum(bytes: &[u8]) -> [u8; CHECKSUM_LEN] {
