@@ -104,7 +104,7 @@ fn a_full_disk_leaves_neither_the_share_nor_public_pem() {
     assert!(!end.stderr.contains("panicked"), "{}", end.stderr);
     // No FINALIZE went out: the dealer writes its own files first.
     assert!(
-        end.stdout.iter().all(|l| !l.starts_with("mpcegosign1:")),
+        end.stdout.iter().all(|l| !l.starts_with("mpcegosign2:")),
         "{:?}",
         end.stdout
     );

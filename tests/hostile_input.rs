@@ -104,7 +104,7 @@ fn a_1_gib_line_and_invalid_utf8_are_skipped_with_bounded_memory() {
     );
 
     // One invalid UTF-8 byte, then the real KEYGEN-INIT: the ceremony goes on.
-    stdin.write_all(b"mpcegosign1:\xff\n").unwrap();
+    stdin.write_all(b"mpcegosign2:\xff\n").unwrap();
     writeln!(stdin, "{init}").unwrap();
     stdin.flush().unwrap();
     wait_for("KEYGEN-JOIN");
@@ -113,7 +113,7 @@ fn a_1_gib_line_and_invalid_utf8_are_skipped_with_bounded_memory() {
     let out = out_reader.join().unwrap();
     let err = err_reader.join().unwrap();
     assert!(
-        out.contains("mpcegosign1:"),
+        out.contains("mpcegosign2:"),
         "the joiner sent its JOIN: {err}"
     );
     assert_eq!(
