@@ -2,6 +2,7 @@
 //! never touches the terminal.
 
 mod console;
+mod enclave_target;
 mod error;
 mod keygen;
 mod passphrase;
