@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use mpcegosign::ego::config::ConfigError;
 use mpcegosign::ego::flow::{self, EgoError, Measured, Prepared};
 use mpcegosign::ego::locate::EgoInstall;
 use mpcegosign::ego::oesign::Oesign;
@@ -41,21 +42,73 @@ pub(super) enum Target {
 }
 
 pub(super) struct EgoTarget {
-    prepared: Prepared,
-    measured: Measured,
-    oesign: Oesign,
-    work: tempfile::TempDir,
-    out: PathBuf,
-    mode: u32,
-    force: bool,
+    pub(super) prepared: Prepared,
+    pub(super) measured: Measured,
+    pub(super) oesign: Oesign,
+    pub(super) work: tempfile::TempDir,
+    pub(super) out: PathBuf,
+    pub(super) mode: u32,
+    pub(super) force: bool,
 }
 
 pub(super) fn ego_error(e: EgoError) -> CliError {
     CliError::new(e.to_string())
 }
 
+/// Prepares `config` as `ego sign` does (in memory) and prints EGo's warnings.
+pub(super) fn prepare(config: &Path, install: &EgoInstall) -> Result<Prepared, CliError> {
+    let prepared = flow::prepare(config, install).map_err(|e| match e {
+        // These name the config file themselves.
+        EgoError::Config(
+            c @ (ConfigError::Read { .. }
+            | ConfigError::Syntax { .. }
+            | ConfigError::PathNotUtf8(_)),
+        ) => CliError::new(c.to_string()),
+        EgoError::Config(c) => CliError::new(format!("{}: {c}", config.display())),
+        other => ego_error(other),
+    })?;
+    for w in &prepared.warnings.0 {
+        eprintln!("Warning: {w}");
+    }
+    Ok(prepared)
+}
+
+/// The permission bits of `path` (0o755 if it cannot be read).
+pub(super) fn file_mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
+        .unwrap_or(0o755)
+}
+
+/// Measures a prepared executable (`what` names it) through ego-oesign, in a fresh
+/// private work directory that the caller keeps for finishing.
+pub(super) fn measure(
+    prepared: &Prepared,
+    install: &EgoInstall,
+    what: &Path,
+) -> Result<(Measured, Oesign, tempfile::TempDir), CliError> {
+    let work = tempfile::Builder::new()
+        .prefix("mpcegosign-")
+        .tempdir()
+        .map_err(|e| CliError::new(format!("cannot create a work directory: {e}")))?;
+    let measure_dir = work.path().join("measure");
+    std::fs::create_dir(&measure_dir).map_err(|e| io_error("create", &measure_dir, &e))?;
+    let oesign = Oesign::from_install(install);
+    eprintln!(
+        "Measuring {} with {} …",
+        what.display(),
+        oesign.program().display()
+    );
+    let measured = flow::measure(prepared, &oesign, &measure_dir).map_err(ego_error)?;
+    Ok((measured, oesign, work))
+}
+
 impl Target {
-    pub(super) fn sigstruct_file(path: &Path, out: Option<&Path>, force: bool) -> Result<Self, CliError> {
+    pub(super) fn sigstruct_file(
+        path: &Path,
+        out: Option<&Path>,
+        force: bool,
+    ) -> Result<Self, CliError> {
         let bytes = std::fs::read(path).map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
         let unsigned = Sigstruct::from_bytes(&bytes)
             .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
@@ -78,34 +131,14 @@ impl Target {
         force: bool,
     ) -> Result<Self, CliError> {
         let install = EgoInstall::locate(ego_dir).map_err(|e| CliError::new(e.to_string()))?;
-        let prepared = flow::prepare(config, &install).map_err(|e| match e {
-            EgoError::Config(c) => CliError::new(format!("{}: {c}", config.display())),
-            other => ego_error(other),
-        })?;
-        for w in &prepared.warnings.0 {
-            eprintln!("Warning: {w}");
-        }
+        let prepared = prepare(config, &install)?;
         let exe = PathBuf::from(&prepared.config.exe);
         let out = out
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from(format!("{}.signed", exe.display())));
         refuse_existing(&out, force)?;
-        let mode = std::fs::metadata(&exe)
-            .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
-            .unwrap_or(0o755);
-        let work = tempfile::Builder::new()
-            .prefix("mpcegosign-")
-            .tempdir()
-            .map_err(|e| CliError::new(format!("cannot create a work directory: {e}")))?;
-        let measure_dir = work.path().join("measure");
-        std::fs::create_dir(&measure_dir).map_err(|e| io_error("create", &measure_dir, &e))?;
-        let oesign = Oesign::from_install(&install);
-        eprintln!(
-            "Measuring {} with {} …",
-            exe.display(),
-            oesign.program().display()
-        );
-        let measured = flow::measure(&prepared, &oesign, &measure_dir).map_err(ego_error)?;
+        let mode = file_mode(&exe);
+        let (measured, oesign, work) = measure(&prepared, &install, &exe)?;
         Ok(Target::Ego(Box::new(EgoTarget {
             prepared,
             measured,
@@ -125,7 +158,11 @@ impl Target {
     }
 
     /// Stores the signature, verifies the result, and only then writes the output.
-    pub(super) fn finish(self, public: &PublicKey, signature: &BigUint) -> Result<PathBuf, CliError> {
+    pub(super) fn finish(
+        self,
+        public: &PublicKey,
+        signature: &BigUint,
+    ) -> Result<PathBuf, CliError> {
         match self {
             Target::Sigstruct {
                 unsigned,

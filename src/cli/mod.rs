@@ -4,8 +4,10 @@
 mod console;
 mod enclave_target;
 mod error;
+mod finish;
 mod keygen;
 mod passphrase;
+mod prepare;
 mod qr_transport;
 mod share_cmd;
 mod share_io;
@@ -40,6 +42,10 @@ pub enum Command {
     Signerid(SigneridArgs),
     /// Check a signed enclave's SIGSTRUCT: headers, signature, Q1/Q2, and optionally the key.
     Verify(VerifyArgs),
+    /// One-key signing, step 1: measure an EGo enclave and write what an HSM, KMS or openssl signs.
+    Prepare(PrepareArgs),
+    /// One-key signing, step 2: store the outside signature and write the verified signed enclave.
+    Finish(FinishArgs),
     /// Manage share files: encrypt, change passphrase, show info, decrypt.
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
@@ -139,6 +145,50 @@ pub struct VerifyArgs {
     /// Also require that it is signed by this public key.
     #[arg(long, value_name = "PEM")]
     pub key: Option<PathBuf>,
+    /// Re-measure MRENCLAVE through this EGo installation's ego-oesign.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PrepareArgs {
+    /// EGo enclave.json, given as `ego sign` would get it.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+    /// The request to write; the digest files and the prepared executable go beside it.
+    #[arg(long, value_name = "FILE", default_value = "request.json")]
+    pub out: PathBuf,
+    /// Record this public key (PKIX PEM) in the request, for `finish` to verify with.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// Replace existing request files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FinishArgs {
+    /// The request written by `prepare`.
+    #[arg(long, value_name = "FILE")]
+    pub request: PathBuf,
+    /// The signature: 384 raw big-endian bytes, base64 (standard or URL-safe) or hex.
+    #[arg(long, value_name = "FILE")]
+    pub signature: PathBuf,
+    /// Verify with this public key instead of the one in the request.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// The signed enclave to write. Default: <exe>.signed, as recorded by `prepare`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Opens the transport chosen with `--transport`.
@@ -157,6 +207,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sign(a) => sign::run(a),
         Command::Signerid(a) => signerid::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Prepare(a) => prepare::run(a),
+        Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
     }

@@ -1,0 +1,403 @@
+//! One-key signing with `ego-oesign-double` standing in for EGo's oesign:
+//! two-step `prepare` / `finish` with `openssl pkeyutl` as the outside signer,
+//! one-step PKCS#11 signing against SoftHSM2, and `verify --ego` re-measuring.
+//! Every signed output is compared byte for byte with the double's `sign -k` with
+//! the same PEM on the same day.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mpcegosign::ego::flow::prepare;
+use mpcegosign::ego::locate::{EgoInstall, Search};
+use mpcegosign::ego::oesign::Oesign;
+use support::elf::{self, ExeSpec};
+use support::party::BIN;
+
+const DOUBLE: &str = env!("CARGO_BIN_EXE_ego-oesign-double");
+const CONFIG: &str = r#"{"exe":"app","key":"private.pem","debug":false,"heapSize":512,
+  "productID":7,"securityVersion":3,
+  "env":[{"name":"GREETING","value":"<hi & bye>"}]}"#;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keys")
+        .join(name)
+}
+
+/// A fake EGo installation, an app with its enclave.json, and oesign's date file.
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        support::ego::fake_install(&dir.path().join("ego"), DOUBLE);
+        let app = dir.path().join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(app.join("app"), elf::go_exe(&ExeSpec::default())).unwrap();
+        std::fs::write(app.join("enclave.json"), CONFIG).unwrap();
+        let w = World { dir };
+        w.set_date(&today());
+        w
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn p(&self, rel: &str) -> PathBuf {
+        self.path().join(rel)
+    }
+    fn s(&self, rel: &str) -> String {
+        self.p(rel).to_str().unwrap().to_owned()
+    }
+    fn set_date(&self, yyyymmdd: &str) {
+        std::fs::write(self.p("date"), yyyymmdd).unwrap();
+    }
+    fn install(&self) -> EgoInstall {
+        EgoInstall::locate_in(
+            Some(&self.p("ego")),
+            &Search {
+                ego_path: None,
+                defaults: vec![],
+            },
+        )
+        .unwrap()
+    }
+    /// Runs mpcegosign with oesign's date file set.
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .env("OESIGN_DOUBLE_DATE_FILE", self.p("date"))
+            .env_remove("EGO_PATH")
+            .env_remove("MPCEGOSIGN_PKCS11_PIN")
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    }
+    /// `ego sign` with the whole key, as the double does it, on the date file's day.
+    fn reference(&self, key: &Path) -> Vec<u8> {
+        let p = prepare(&self.p("app/enclave.json"), &self.install()).unwrap();
+        let work = tempfile::tempdir_in(self.path()).unwrap();
+        let (conf, exe) = (work.path().join("c.conf"), work.path().join("exe"));
+        std::fs::write(&conf, &p.conf_text).unwrap();
+        std::fs::write(&exe, &p.exe).unwrap();
+        Oesign::from_install(&self.install())
+            .with_env("OESIGN_DOUBLE_DATE_FILE", self.p("date"))
+            .sign_with_key(&p.runtime, &conf, key, &exe)
+            .unwrap();
+        std::fs::read(exe).unwrap()
+    }
+}
+
+fn today() -> String {
+    date_utc(0)
+}
+
+/// The UTC date `days` from today, YYYYMMDD.
+fn date_utc(days: i64) -> String {
+    let out = Command::new("date")
+        .args(["-u", "-d", &format!("{days} days"), "+%Y%m%d"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn ok(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "failed: {err}");
+    err
+}
+
+/// Fails with exit code `code`, one `mpcegosign:` line containing `needle`.
+fn fails(o: &Output, code: i32, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("mpcegosign:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains(needle), "expected {needle:?} in {err}");
+}
+
+fn openssl(args: &[&str]) {
+    let o = Command::new("openssl").args(args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+mod two_step {
+    use super::*;
+
+    fn prepare_request(w: &World, extra: &[&str]) -> String {
+        let (cfg, ego, req) = (w.s("app/enclave.json"), w.s("ego"), w.s("req/request.json"));
+        std::fs::create_dir_all(w.p("req")).unwrap();
+        let mut args = vec!["prepare", "--config", &cfg, "--ego", &ego, "--out", &req];
+        args.extend_from_slice(extra);
+        let o = w.run(&args);
+        ok(&o);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn finish(w: &World, sig: &str, out: &str, extra: &[&str]) -> Output {
+        let (ego, req) = (w.s("ego"), w.s("req/request.json"));
+        let mut args = vec![
+            "finish",
+            "--request",
+            &req,
+            "--signature",
+            sig,
+            "--ego",
+            &ego,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        w.run(&args)
+    }
+
+    #[test]
+    fn openssl_signatures_in_every_encoding_give_ego_sign_bytes() {
+        let w = World::new();
+        let key = fixture("key1.pem");
+        let public = fixture("key1.pub.pem");
+        let printed = prepare_request(&w, &["--key", public.to_str().unwrap()]);
+        // The printed commands name the files prepare wrote.
+        for needle in [
+            "openssl pkeyutl -sign",
+            "--message-type DIGEST --signing-algorithm RSASSA_PKCS1_V1_5_SHA_256",
+            "RS256",
+            "mpcegosign finish --request",
+        ] {
+            assert!(printed.contains(needle), "{needle:?} not in {printed}");
+        }
+        let info = w.s("req/request.digestinfo.bin");
+        assert!(printed.contains(&info), "{printed}");
+        let digest = std::fs::read(w.p("req/request.digest.bin")).unwrap();
+        assert_eq!(digest.len(), 32);
+        assert_eq!(
+            std::fs::read_to_string(w.p("req/request.digest.hex")).unwrap(),
+            format!("{}\n", hex::encode(&digest))
+        );
+        let reference = w.reference(&key);
+
+        // DigestInfo form, and the raw digest with openssl adding the DigestInfo.
+        let sig = w.s("req/request.sig");
+        openssl(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-in",
+            &info,
+            "-out",
+            &sig,
+        ]);
+        let sig2 = w.s("req/request.digest.sig");
+        openssl(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-pkeyopt",
+            "digest:sha256",
+            "-in",
+            &w.s("req/request.digest.bin"),
+            "-out",
+            &sig2,
+        ]);
+        let raw = std::fs::read(&sig).unwrap();
+        assert_eq!(raw, std::fs::read(&sig2).unwrap());
+        let b64 = w.s("req/request.sig.b64");
+        openssl(&["base64", "-in", &sig, "-out", &b64]);
+        let hex_file = w.s("req/request.sig.hex");
+        std::fs::write(&hex_file, hex::encode(&raw)).unwrap();
+
+        let pub_s = public.to_str().unwrap().to_owned();
+        for (i, (file, extra)) in [
+            (&sig, vec![]),
+            (&b64, vec!["--key", pub_s.as_str()]),
+            (&hex_file, vec![]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let out = w.s(&format!("signed-{i}"));
+            let err = ok(&finish(&w, file, &out, &extra));
+            assert!(err.contains("Verified and wrote"), "{err}");
+            assert!(
+                std::fs::read(&out).unwrap() == reference,
+                "{file}: finish differs from sign -k"
+            );
+        }
+        // The default output is <exe>.signed; verify accepts it with the key.
+        let (ego, req) = (w.s("ego"), w.s("req/request.json"));
+        ok(&w.run(&[
+            "finish",
+            "--request",
+            &req,
+            "--signature",
+            &sig,
+            "--ego",
+            &ego,
+        ]));
+        let default_out = w.p("app/app.signed");
+        assert!(std::fs::read(&default_out).unwrap() == reference);
+        ok(&w.run(&[
+            "verify",
+            "--enclave",
+            default_out.to_str().unwrap(),
+            "--key",
+            &pub_s,
+        ]));
+        // Never replaced without --force.
+        fails(
+            &w.run(&[
+                "finish",
+                "--request",
+                &req,
+                "--signature",
+                &sig,
+                "--ego",
+                &ego,
+            ]),
+            1,
+            "already exists",
+        );
+    }
+
+    #[test]
+    fn wrong_truncated_or_edited_inputs_are_refused_and_nothing_is_written() {
+        let w = World::new();
+        let key = fixture("key1.pem");
+        prepare_request(&w, &[]);
+        let info = w.s("req/request.digestinfo.bin");
+        let sig = w.s("req/good.sig");
+        openssl(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-in",
+            &info,
+            "-out",
+            &sig,
+        ]);
+        let out = w.s("never");
+        let pub1 = fixture("key1.pub.pem");
+        let pub1 = pub1.to_str().unwrap();
+
+        // No key in the request and none given.
+        fails(&finish(&w, &sig, &out, &[]), 1, "pass --key public.pem");
+        // Another key's signature.
+        let other = w.s("req/other.sig");
+        let key2 = fixture("key2.pem");
+        openssl(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key2.to_str().unwrap(),
+            "-in",
+            &info,
+            "-out",
+            &other,
+        ]);
+        fails(
+            &finish(&w, &other, &out, &["--key", pub1]),
+            1,
+            "does not verify",
+        );
+        // The right signature, checked against another key.
+        let pub2 = fixture("key2.pub.pem");
+        fails(
+            &finish(&w, &sig, &out, &["--key", pub2.to_str().unwrap()]),
+            1,
+            "does not verify",
+        );
+        // A truncated signature.
+        let short = w.s("req/short.sig");
+        std::fs::write(&short, &std::fs::read(&sig).unwrap()[..383]).unwrap();
+        fails(
+            &finish(&w, &short, &out, &["--key", pub1]),
+            1,
+            "383 raw bytes",
+        );
+        // A request edited after prepare.
+        let req = w.p("req/request.json");
+        let original = std::fs::read_to_string(&req).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&original).unwrap();
+        v["isvsvn"] = 4.into();
+        std::fs::write(&req, v.to_string()).unwrap();
+        fails(
+            &finish(&w, &sig, &out, &["--key", pub1]),
+            1,
+            "edited after `prepare`",
+        );
+        // A SIGSTRUCT edited consistently (digest recomputed): the signature fails.
+        let mut v: serde_json::Value = serde_json::from_str(&original).unwrap();
+        let mut s = hex::decode(v["sigstruct"].as_str().unwrap()).unwrap();
+        s[1026] = 4;
+        let s = mpcegosign::sgx::Sigstruct::from_bytes(&s).unwrap();
+        let d = s.digest();
+        v["sigstruct"] = hex::encode(s.as_bytes()).into();
+        v["isvsvn"] = 4.into();
+        v["digest"] = hex::encode(d).into();
+        v["digest_info"] = hex::encode(mpcegosign::key::pkcs1::digest_info_sha256(&d)).into();
+        std::fs::write(&req, v.to_string()).unwrap();
+        fails(
+            &finish(&w, &sig, &out, &["--key", pub1]),
+            1,
+            "does not verify",
+        );
+        // The prepared executable changed.
+        std::fs::write(&req, &original).unwrap();
+        let prepared = w.p("req/request.unsigned.elf");
+        let mut exe = std::fs::read(&prepared).unwrap();
+        let last = exe.len() - 3;
+        exe[last] ^= 1;
+        std::fs::write(&prepared, exe).unwrap();
+        fails(
+            &finish(&w, &sig, &out, &["--key", pub1]),
+            1,
+            "changed since `prepare`",
+        );
+        assert!(!Path::new(&out).exists());
+    }
+
+    #[test]
+    fn a_request_prepared_yesterday_follows_the_midnight_rule() {
+        let w = World::new();
+        let key = fixture("key1.pem");
+        let yesterday = date_utc(-1);
+        w.set_date(&yesterday);
+        prepare_request(&w, &["--key", fixture("key1.pub.pem").to_str().unwrap()]);
+        let reference = w.reference(&key);
+        let sig = w.s("req/request.sig");
+        let info = w.s("req/request.digestinfo.bin");
+        openssl(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-in",
+            &info,
+            "-out",
+            &sig,
+        ]);
+        // oesign's day is today now.
+        w.set_date(&today());
+        let out = w.s("signed");
+        let err = ok(&finish(&w, &sig, &out, &[]));
+        assert!(err.contains("The UTC day changed"), "{err}");
+        assert!(
+            std::fs::read(&out).unwrap() == reference,
+            "not yesterday's ego sign bytes"
+        );
+    }
+}
