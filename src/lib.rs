@@ -8,6 +8,7 @@
 pub mod ceremony;
 pub mod ego;
 pub mod fsutil;
+pub mod hsm;
 pub mod key;
 pub mod protocol;
 pub mod sanitize;

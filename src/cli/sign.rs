@@ -14,6 +14,14 @@ use super::enclave_target::Target;
 use super::{open_transport, share_io, CliError, SignArgs};
 
 pub fn run(args: SignArgs) -> Result<(), CliError> {
+    if let Some(module) = &args.pkcs11.pkcs11_module {
+        return super::sign_hsm::run(&args, module);
+    }
+    if args.share.as_os_str().is_empty() {
+        return Err(CliError::new(
+            "--share FILE is required (or --pkcs11-module LIB.so with --key-label for one-key signing)",
+        ));
+    }
     if args.config.is_some() || args.sigstruct.is_some() {
         return initiator(&args);
     }
