@@ -675,3 +675,57 @@ mod pkcs11 {
         assert!(std::fs::read(&out).unwrap() == w.reference(&fixture("key1.pem")));
     }
 }
+
+mod verify_ego {
+    use super::*;
+    use object::{Object, ObjectSection};
+
+    fn section_offset(elf: &[u8], name: &str) -> usize {
+        let f = object::File::parse(elf).unwrap();
+        f.section_by_name(name).unwrap().file_range().unwrap().0 as usize
+    }
+
+    #[test]
+    fn verify_with_ego_catches_changed_payload_config_and_code() {
+        let w = World::new();
+        let signed = w.reference(&fixture("key1.pem"));
+        let ego = w.s("ego");
+        let check = |bytes: &[u8], name: &str| {
+            let p = w.p(name);
+            std::fs::write(&p, bytes).unwrap();
+            let p = p.to_str().unwrap().to_owned();
+            let plain = w.run(&["verify", "--enclave", &p]);
+            let err = ok(&plain);
+            assert_eq!(err.matches("was not re-measured").count(), 1, "{err}");
+            w.run(&["verify", "--enclave", &p, "--ego", &ego])
+        };
+        let err = ok(&check(&signed, "untouched"));
+        assert!(err.contains("re-measured through ego-oesign"), "{err}");
+        assert!(!err.contains("not re-measured"), "{err}");
+        let mrenclave = hex::encode(
+            mpcegosign::sgx::oeinfo::Oeinfo::locate(&signed)
+                .unwrap()
+                .read_sigstruct(&signed)
+                .regions()
+                .mrenclave(),
+        );
+
+        let mut data = signed.clone();
+        data[section_offset(&signed, ".noptrdata") + 5] ^= 0x01;
+        let mut code = signed.clone();
+        code[section_offset(&signed, ".text")] ^= 0x01;
+        let mut config = signed.clone();
+        let json = mpcegosign::ego::embed::read_payload(&signed)
+            .unwrap()
+            .unwrap();
+        let at = signed.len() - json.len() + json.windows(2).position(|p| p == b"hi").unwrap();
+        config[at + 1] = b'o';
+        for (bytes, name) in [(data, "data"), (code, "code"), (config, "config")] {
+            let o = check(&bytes, name);
+            fails(&o, 3, "MRENCLAVE mismatch: the SIGSTRUCT holds");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains(&mrenclave), "{name}: {err}");
+            assert!(err.contains("but the file measures to "), "{name}: {err}");
+        }
+    }
+}
