@@ -729,3 +729,67 @@ mod verify_ego {
         }
     }
 }
+
+/// EGo details: the double's ID limits and the config messages, through `prepare`.
+mod ego_details {
+    use super::*;
+
+    fn prepare_with(config: &str) -> Output {
+        let w = World::new();
+        std::fs::write(w.p("app/enclave.json"), config).unwrap();
+        let (cfg, ego, req) = (w.s("app/enclave.json"), w.s("ego"), w.s("request.json"));
+        let o = w.run(&["prepare", "--config", &cfg, "--ego", &ego, "--out", &req]);
+        if !o.status.success() {
+            assert!(!w.p("request.json").exists());
+        }
+        o
+    }
+
+    #[test]
+    fn ids_of_65535_and_more_are_refused_as_oesign_does() {
+        for field in ["productID", "securityVersion"] {
+            let config = CONFIG.replace(
+                "\"productID\":7,\"securityVersion\":3",
+                &format!("\"productID\":7,\"securityVersion\":3,\"{field}\":65535"),
+            );
+            let name = if field == "productID" {
+                "ProductID"
+            } else {
+                "SecurityVersion"
+            };
+            fails(
+                &prepare_with(&config),
+                1,
+                &format!("{name} must be less than 65535, found 65535"),
+            );
+            let config = CONFIG.replace(
+                "\"productID\":7,\"securityVersion\":3",
+                &format!("\"productID\":7,\"securityVersion\":3,\"{field}\":65534"),
+            );
+            ok(&prepare_with(&config));
+        }
+    }
+
+    #[test]
+    fn config_messages_name_the_file_once_and_quote_numbers() {
+        let o = prepare_with("{\"exe\":");
+        fails(&o, 1, "is not valid JSON");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.matches("enclave.json").count(), 1, "{err}");
+        let o = prepare_with(&CONFIG.replace("\"heapSize\":512", "\"heapSize\":1e3"));
+        fails(
+            &o,
+            1,
+            "heapSize must be an integer (without a fraction or exponent), found 1e3",
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.matches("enclave.json").count(), 1, "{err}");
+        fails(
+            &prepare_with(
+                &CONFIG.replace("\"heapSize\":512", "\"heapSize\":100000000000000000000"),
+            ),
+            1,
+            "found 100000000000000000000",
+        );
+    }
+}
