@@ -133,7 +133,7 @@ pub struct SignArgs {
     #[command(flatten)]
     pub transport: TransportArgs,
     #[command(flatten)]
-    pub pkcs11: Pkcs11Args,
+    pub pkcs11: Box<Pkcs11Args>,
 }
 
 /// One-key signing with a key in a PKCS#11 token (`sign --config … --pkcs11-module …`).
