@@ -288,7 +288,8 @@ impl Request {
                 runtime,
                 conf_text: e.conf.clone(),
                 out: e.out.clone(),
-                mode: e.mode & 0o7777,
+                // Never setuid/setgid/sticky from a file that travelled.
+                mode: e.mode & 0o777,
             },
         })
     }
@@ -459,6 +460,10 @@ mod tests {
             Request::from_json(v.to_string().as_bytes()),
             Err(RequestError::Version(2))
         ));
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["enclave"]["mode"] = 0o4755.into();
+        let r = Request::from_json(v.to_string().as_bytes()).unwrap();
+        assert_eq!(r.enclave.mode, 0o755);
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["extra"] = 1.into();
         assert!(matches!(
