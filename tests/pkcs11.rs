@@ -226,6 +226,17 @@ mod pkcs11 {
             1,
             "no token labelled `other` (found: `enclave-token` in slot",
         );
+        fails(
+            &sign(
+                &w,
+                &hsm,
+                &out,
+                &["--key-label", "enclave-key", "--slot", "12345"],
+                &pin,
+            ),
+            1,
+            "no token in slot 12345 (0x3039) (found: `enclave-token` in slot",
+        );
         // No PIN from anywhere and no terminal.
         fails(
             &sign(&w, &hsm, &out, &["--key-label", "enclave-key"], &[]),

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::key::pkcs1::digest_info_sha256;
 use crate::key::{PublicKey, MODULUS_BITS, MODULUS_BYTES, PUBLIC_EXPONENT};
+use crate::sanitize::{sanitize, sanitize_bytes};
 use crate::secret::SecretString;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +31,8 @@ pub enum HsmError {
     Module { module: PathBuf, reason: String },
     #[error("the PKCS#11 module has no token{}", listed(.0))]
     NoToken(Vec<String>),
-    #[error("no token labelled `{wanted}`{}", listed(.found))]
+    /// `wanted` is "labelled `X`" or "in slot N".
+    #[error("no token {wanted}{}", listed(.found))]
     NoSuchToken { wanted: String, found: Vec<String> },
     #[error("several tokens{}; choose one with --token-label or --slot", listed(.0))]
     SeveralTokens(Vec<String>),
@@ -138,12 +140,13 @@ impl std::fmt::Debug for Pkcs11Key {
 
 /// A token's label without the padding PKCS#11 adds.
 fn token_label(ctx: &Pkcs11, slot: Slot) -> Result<String, HsmError> {
-    Ok(ctx
-        .get_token_info(slot)
-        .map_err(ck("C_GetTokenInfo"))?
-        .label()
-        .trim_end()
-        .to_owned())
+    // Shown on the terminal: control characters are made visible.
+    Ok(sanitize(
+        ctx.get_token_info(slot)
+            .map_err(ck("C_GetTokenInfo"))?
+            .label()
+            .trim_end(),
+    ))
 }
 
 fn choose_slot(ctx: &Pkcs11, choice: &TokenChoice) -> Result<(Slot, String), HsmError> {
@@ -171,8 +174,8 @@ fn choose_slot(ctx: &Pkcs11, choice: &TokenChoice) -> Result<(Slot, String), Hsm
     };
     found.ok_or_else(|| {
         let wanted = match choice {
-            TokenChoice::Label(l) => l.clone(),
-            TokenChoice::Slot(id) => format!("in slot {id}"),
+            TokenChoice::Label(l) => format!("labelled `{}`", sanitize(l)),
+            TokenChoice::Slot(id) => format!("in slot {id} (0x{id:x})"),
             TokenChoice::Only => String::new(),
         };
         if tokens.is_empty() {
@@ -195,7 +198,7 @@ fn labels(session: &Session, class: ObjectClass) -> Vec<String> {
         .filter_map(|o| session.get_attributes(o, &[AttributeType::Label]).ok())
         .flat_map(|attrs| attrs.into_iter())
         .filter_map(|a| match a {
-            Attribute::Label(l) => Some(format!("`{}`", String::from_utf8_lossy(&l))),
+            Attribute::Label(l) => Some(format!("`{}`", sanitize_bytes(&l))),
             _ => None,
         })
         .collect()
