@@ -9,6 +9,7 @@
 pub mod ceremony;
 pub mod ego;
 pub mod fsutil;
+pub mod hsm;
 pub mod identity;
 pub mod key;
 pub mod protocol;

@@ -2,14 +2,18 @@
 //! never touches the terminal.
 
 mod console;
+mod enclave_target;
 mod error;
+mod finish;
 pub mod harden;
 mod keygen;
 mod passphrase;
+mod prepare;
 mod qr_transport;
 mod share_cmd;
 mod share_io;
 mod sign;
+mod sign_hsm;
 mod signerid;
 mod text_transport;
 mod transport_args;
@@ -40,6 +44,10 @@ pub enum Command {
     Signerid(SigneridArgs),
     /// Check a signed enclave's SIGSTRUCT: headers, signature, Q1/Q2, and optionally the key.
     Verify(VerifyArgs),
+    /// One-key signing, step 1: measure an EGo enclave and write what an HSM, KMS or openssl signs.
+    Prepare(PrepareArgs),
+    /// One-key signing, step 2: store the outside signature and write the verified signed enclave.
+    Finish(FinishArgs),
     /// Manage share files: encrypt, change passphrase, show info, decrypt.
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
@@ -88,7 +96,14 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// This party's share (share_N.json or share_N.json.age).
-    #[arg(long, value_name = "FILE")]
+    /// (Not needed with --pkcs11-module.)
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value_os_t = PathBuf::new(),
+        hide_default_value = true,
+        value_parser = clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), PathBuf::from)
+    )]
     pub share: PathBuf,
     /// Signed output (initiator only). Default: <exe>.signed.
     #[arg(long, value_name = "FILE")]
@@ -125,6 +140,59 @@ pub struct SignArgs {
     pub passphrase: PassphraseArgs,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub pkcs11: Box<Pkcs11Args>,
+}
+
+/// One-key signing with a key in a PKCS#11 token (`sign --config … --pkcs11-module …`).
+#[derive(Args, Debug)]
+pub struct Pkcs11Args {
+    /// Sign alone with the key in a PKCS#11 token: the module, e.g. /usr/lib/softhsm/libsofthsm2.so.
+    #[arg(
+        long,
+        value_name = "LIB.so",
+        requires_all = ["config", "key_label"],
+        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes"]
+    )]
+    pub pkcs11_module: Option<PathBuf>,
+    /// Label (CKA_LABEL) of the private key in the token.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub key_label: Option<String>,
+    /// The token's label. Default: the only token present.
+    #[arg(
+        long,
+        value_name = "LABEL",
+        requires = "pkcs11_module",
+        conflicts_with = "slot"
+    )]
+    pub token_label: Option<String>,
+    /// The token's slot ID, decimal or 0x-hex (`softhsm2-util --show-slots`; the hex in
+    /// parentheses of `pkcs11-tool --list-slots`).
+    #[arg(long, value_name = "ID", requires = "pkcs11_module", value_parser = parse_slot)]
+    pub slot: Option<u64>,
+    /// Read the token's user PIN from the first line of FILE (else $MPCEGOSIGN_PKCS11_PIN, else the terminal).
+    #[arg(long, value_name = "FILE", requires = "pkcs11_module")]
+    pub pin_file: Option<PathBuf>,
+    /// The signing mechanism. auto: CKM_SHA256_RSA_PKCS if the token has it, else CKM_RSA_PKCS.
+    #[arg(long, value_enum, value_name = "MECHANISM", default_value_t = Pkcs11Mechanism::Auto, requires = "pkcs11_module")]
+    pub pkcs11_mechanism: Pkcs11Mechanism,
+}
+
+fn parse_slot(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| format!("`{s}` is not a slot ID (a decimal or 0x-hex number)"))
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pkcs11Mechanism {
+    Auto,
+    /// CKM_SHA256_RSA_PKCS over the SIGSTRUCT's signed bytes.
+    Sha256RsaPkcs,
+    /// CKM_RSA_PKCS over the DigestInfo of their SHA-256.
+    RsaPkcs,
 }
 
 #[derive(Args, Debug)]
@@ -146,6 +214,50 @@ pub struct VerifyArgs {
     /// Also require that it is signed by this public key.
     #[arg(long, value_name = "PEM")]
     pub key: Option<PathBuf>,
+    /// Re-measure MRENCLAVE through this EGo installation's ego-oesign.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PrepareArgs {
+    /// EGo enclave.json, given as `ego sign` would get it.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+    /// The request to write; the digest files and the prepared executable go beside it.
+    #[arg(long, value_name = "FILE", default_value = "request.json")]
+    pub out: PathBuf,
+    /// Record this public key (PKIX PEM) in the request, for `finish` to verify with.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// Replace existing request files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FinishArgs {
+    /// The request written by `prepare`.
+    #[arg(long, value_name = "FILE")]
+    pub request: PathBuf,
+    /// The signature: 384 raw big-endian bytes, base64 (standard or URL-safe) or hex.
+    #[arg(long, value_name = "FILE")]
+    pub signature: PathBuf,
+    /// Verify with this public key instead of the one in the request.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// The signed enclave to write. Default: <exe>.signed, as recorded by `prepare`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Command {
@@ -175,6 +287,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sign(a) => sign::run(a),
         Command::Signerid(a) => signerid::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Prepare(a) => prepare::run(a),
+        Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
     }

@@ -97,6 +97,17 @@ fn from_terminal(purpose: Purpose, what: &str) -> Result<SecretString, CliError>
     Ok(first)
 }
 
+/// Asks one secret (e.g. a token PIN) on the terminal without echo; `None` when there
+/// is no terminal.
+pub fn ask_terminal(prompt: &str) -> Option<Result<SecretString, CliError>> {
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    Some(ask(&mut tty, prompt))
+}
+
 /// Puts the terminal's echo back when dropped (also on an error).
 struct EchoOff<'a> {
     tty: &'a std::fs::File,

@@ -1,29 +1,29 @@
 //! `mpcegosign sign`: the initiator (`--config`) or a signer (`--share` only).
 
-use std::path::{Path, PathBuf};
-
 use mpcegosign::ceremony::sign::{
     self, review, Initiator, Origin, Progress, Review, SignError, SignPolicy,
 };
 use mpcegosign::ceremony::MessageError;
-use mpcegosign::ego::flow::{self, EgoError, Measured, Prepared};
-use mpcegosign::ego::locate::EgoInstall;
-use mpcegosign::ego::oesign::Oesign;
-use mpcegosign::fsutil;
-use mpcegosign::key::PublicKey;
 use mpcegosign::protocol::{Message, SessionId};
 use mpcegosign::sanitize::sanitize;
-use mpcegosign::sgx::{Date, Sigstruct};
+use mpcegosign::sgx::Date;
 use mpcegosign::share::KeyShare;
 use mpcegosign::threshold::Subset;
 use mpcegosign::transport::Transport;
-use num_bigint::BigUint;
 
 use super::console::{confirm, receive_loop, Step};
-use super::error::io_error;
+use super::enclave_target::Target;
 use super::{open_transport, share_io, CliError, SignArgs};
 
 pub fn run(args: SignArgs) -> Result<(), CliError> {
+    if let Some(module) = &args.pkcs11.pkcs11_module {
+        return super::sign_hsm::run(&args, module);
+    }
+    if args.share.as_os_str().is_empty() {
+        return Err(CliError::new(
+            "--share FILE is required (or --pkcs11-module LIB.so with --key-label for one-key signing)",
+        ));
+    }
     if args.config.is_some() || args.sigstruct.is_some() {
         return initiator(&args);
     }
@@ -67,184 +67,6 @@ fn parse_signers(list: Option<&str>, share: &KeyShare) -> Result<Subset, CliErro
         parties.push(p);
     }
     Subset::from_parties(&parties).map_err(|e| CliError::new(e.to_string()))
-}
-
-fn refuse_existing(out: &Path, force: bool) -> Result<(), CliError> {
-    if out.exists() && !force {
-        return Err(CliError::new(format!(
-            "{} already exists; choose another --out or pass --force",
-            out.display()
-        )));
-    }
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fsutil::check_writable(dir).map_err(|e| CliError::new(e.to_string()))
-}
-
-/// What the initiator signs, and where the result goes.
-enum Target {
-    /// An unsigned SIGSTRUCT file (1808 bytes); the signed SIGSTRUCT is written.
-    Sigstruct {
-        unsigned: Sigstruct,
-        out: PathBuf,
-        force: bool,
-    },
-    /// An EGo executable, prepared and measured as `ego sign` does.
-    Ego(Box<EgoTarget>),
-}
-
-struct EgoTarget {
-    prepared: Prepared,
-    measured: Measured,
-    oesign: Oesign,
-    work: tempfile::TempDir,
-    out: PathBuf,
-    mode: u32,
-    force: bool,
-}
-
-fn ego_error(e: EgoError) -> CliError {
-    CliError::new(e.to_string())
-}
-
-impl Target {
-    fn sigstruct_file(path: &Path, out: Option<&Path>, force: bool) -> Result<Self, CliError> {
-        let bytes = std::fs::read(path).map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
-        let unsigned = Sigstruct::from_bytes(&bytes)
-            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
-        let out = out
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(format!("{}.signed", path.display())));
-        refuse_existing(&out, force)?;
-        Ok(Target::Sigstruct {
-            unsigned,
-            out,
-            force,
-        })
-    }
-
-    /// Prepares the executable as `ego sign` does and measures it with ego-oesign.
-    fn ego(
-        config: &Path,
-        ego_dir: Option<&Path>,
-        out: Option<&Path>,
-        force: bool,
-    ) -> Result<Self, CliError> {
-        let install = EgoInstall::locate(ego_dir).map_err(|e| CliError::new(e.to_string()))?;
-        let prepared = flow::prepare(config, &install).map_err(|e| match e {
-            EgoError::Config(c) => CliError::new(format!("{}: {c}", config.display())),
-            other => ego_error(other),
-        })?;
-        for w in &prepared.warnings.0 {
-            eprintln!("Warning: {w}");
-        }
-        let exe = PathBuf::from(&prepared.config.exe);
-        let out = out
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(format!("{}.signed", exe.display())));
-        refuse_existing(&out, force)?;
-        let mode = std::fs::metadata(&exe)
-            .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
-            .unwrap_or(0o755);
-        let work = tempfile::Builder::new()
-            .prefix("mpcegosign-")
-            .tempdir()
-            .map_err(|e| CliError::new(format!("cannot create a work directory: {e}")))?;
-        let measure_dir = work.path().join("measure");
-        std::fs::create_dir(&measure_dir).map_err(|e| io_error("create", &measure_dir, &e))?;
-        let oesign = Oesign::from_install(&install);
-        eprintln!(
-            "Measuring {} with {} …",
-            exe.display(),
-            oesign.program().display()
-        );
-        let measured = flow::measure(&prepared, &oesign, &measure_dir).map_err(ego_error)?;
-        Ok(Target::Ego(Box::new(EgoTarget {
-            prepared,
-            measured,
-            oesign,
-            work,
-            out,
-            mode,
-            force,
-        })))
-    }
-
-    fn unsigned(&self) -> &Sigstruct {
-        match self {
-            Target::Sigstruct { unsigned, .. } => unsigned,
-            Target::Ego(e) => &e.measured.sigstruct,
-        }
-    }
-
-    /// Stores the signature, verifies the result, and only then writes the output.
-    fn finish(self, public: &PublicKey, signature: &BigUint) -> Result<PathBuf, CliError> {
-        match self {
-            Target::Sigstruct {
-                unsigned,
-                out,
-                force,
-            } => {
-                let mut signed = unsigned;
-                signed.set_signature(public, signature);
-                signed.verify(Some(public)).map_err(|e| {
-                    CliError::new(format!(
-                        "the combined signature failed its final check: {e}"
-                    ))
-                })?;
-                fsutil::write_new(&out, signed.as_bytes(), fsutil::PUBLIC_MODE, force)
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                Ok(out)
-            }
-            Target::Ego(t) => {
-                let t = *t;
-                let day = t
-                    .measured
-                    .sigstruct
-                    .regions()
-                    .date()
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                let final_dir = t.work.path().join("final");
-                std::fs::create_dir(&final_dir).map_err(|e| io_error("create", &final_dir, &e))?;
-                let measure_dir = t.work.path().join("measure");
-                let direct = || {
-                    flow::apply_signature_directly(
-                        &t.measured,
-                        &t.oesign,
-                        &measure_dir,
-                        &final_dir,
-                        public,
-                        signature,
-                    )
-                    .map_err(ego_error)
-                };
-                let bytes = if Date::today_utc() != day {
-                    eprintln!("The UTC day changed since the enclave was measured ({day}); storing the signed SIGSTRUCT of {day} directly.");
-                    direct()?
-                } else {
-                    match flow::apply_signature(
-                        &t.prepared,
-                        &t.measured,
-                        &t.oesign,
-                        &final_dir,
-                        public,
-                        signature,
-                    ) {
-                        Ok(b) => b,
-                        Err(e) => {
-                            eprintln!("ego-oesign did not store the signature ({e}); storing the signed SIGSTRUCT of {day} directly.");
-                            direct()?
-                        }
-                    }
-                };
-                fsutil::write_new(&t.out, &bytes, t.mode, t.force)
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                Ok(t.out)
-            }
-        }
-    }
 }
 
 fn initiator(args: &SignArgs) -> Result<(), CliError> {

@@ -320,9 +320,20 @@ fn set_int(dst: &mut i64, field: &str, v: Json) -> Result<(), ConfigError> {
     match v {
         Json::Null => Ok(()),
         Json::Number(n) => {
+            let integer = n
+                .strip_prefix('-')
+                .unwrap_or(&n)
+                .bytes()
+                .all(|b| b.is_ascii_digit());
             *dst = n.parse::<i64>().map_err(|_| ConfigError::Type {
                 field: field.to_owned(),
-                expected: "an integer",
+                // Go refuses a fraction or exponent for an integer field, and an
+                // integer that does not fit.
+                expected: if integer {
+                    "an integer from -9223372036854775808 to 9223372036854775807"
+                } else {
+                    "an integer (without a fraction or exponent)"
+                },
                 found: n.clone(),
             })?;
             Ok(())
@@ -515,6 +526,25 @@ mod tests {
             EnclaveConfig::from_json(b"{\"exe\":"),
             Err(ConfigError::Syntax { .. })
         ));
+    }
+
+    #[test]
+    fn integer_errors_quote_the_file() {
+        let msg = |json: &[u8]| EnclaveConfig::from_json(json).unwrap_err().to_string();
+        assert_eq!(
+            msg(br#"{"heapSize":1e3}"#),
+            "the EGo config field heapSize must be an integer (without a fraction or exponent), found 1e3"
+        );
+        assert_eq!(
+            msg(br#"{"productID":100000000000000000000}"#),
+            "the EGo config field productID must be an integer from -9223372036854775808 to 9223372036854775807, found 100000000000000000000"
+        );
+        assert_eq!(
+            EnclaveConfig::from_json(br#"{"heapSize":-0}"#)
+                .unwrap()
+                .heap_size,
+            0
+        );
     }
 
     fn base() -> EnclaveConfig {

@@ -46,6 +46,8 @@ pub enum EgoError {
     Verify(#[from] SigstructError),
     #[error("the signed enclave does not match the measurement: {0}")]
     Mismatch(String),
+    #[error("{0}: no EGo config is embedded (not an executable prepared or signed by `ego sign`)")]
+    NoPayload(PathBuf),
 }
 
 fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> EgoError {
@@ -107,6 +109,42 @@ pub fn prepare(config_path: &Path, ego: &EgoInstall) -> Result<Prepared, EgoErro
         conf_text: conf_text(&config),
         config,
         warnings,
+        runtime,
+        payload_json,
+        exe,
+    })
+}
+
+/// Rebuilds [`Prepared`] from an executable whose payload is already embedded (one
+/// that `prepare` wrote, or a signed enclave): its own embedded config gives the
+/// `.conf`, and its Go build info the runtime image, exactly as for `ego sign`.
+/// `path` only names the file in errors.
+pub fn prepare_embedded(exe: Vec<u8>, path: &Path, ego: &EgoInstall) -> Result<Prepared, EgoError> {
+    let embed_err = |error| EgoError::Embed {
+        path: path.to_owned(),
+        error,
+    };
+    let payload_json = super::embed::read_payload(&exe)
+        .map_err(embed_err)?
+        .ok_or_else(|| EgoError::NoPayload(path.to_owned()))?
+        .to_vec();
+    let config = EnclaveConfig::from_json(&payload_json).map_err(|e| match e {
+        ConfigError::Syntax { message, .. } => ConfigError::Syntax {
+            path: path.to_owned(),
+            message: format!("(its embedded config) {message}"),
+        },
+        other => other,
+    })?;
+    let check = |error| EgoError::Check {
+        path: path.to_owned(),
+        error,
+    };
+    let info = ExeInfo::read(&exe).map_err(check)?;
+    let runtime = ego.runtime_image(info.check(config.heap_size).map_err(check)?)?;
+    Ok(Prepared {
+        conf_text: conf_text(&config),
+        config,
+        warnings: Warnings::default(),
         runtime,
         payload_json,
         exe,

@@ -88,8 +88,81 @@ impl<'de> Deserialize<'de> for Json {
 
 /// Parses JSON bytes as Go's decoder sees them: each byte of invalid UTF-8 becomes
 /// U+FFFD first.
+///
+/// Numbers keep their literal text (`1e3` stays `1e3`, a 20-digit integer keeps its
+/// digits), so errors can quote what the file says.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Json, serde_json::Error> {
-    serde_json::from_str(&go_lossy_utf8(bytes))
+    let text = go_lossy_utf8(bytes);
+    let mut json: Json = serde_json::from_str(&text)?;
+    let literals = number_literals(&text);
+    let mut count = 0;
+    count_numbers(&json, &mut count);
+    // serde_json visits values in document order, so the n-th number is the n-th
+    // literal; the counts agree for every document serde_json accepts.
+    if count == literals.len() {
+        let mut it = literals.into_iter();
+        restore_literals(&mut json, &mut it);
+    }
+    Ok(json)
+}
+
+/// The number literals of a JSON text, in order (strings skipped).
+fn number_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '-' | '0'..='9' => {
+                let mut lit = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if n.is_ascii_digit() || matches!(n, '.' | 'e' | 'E' | '+' | '-') {
+                        lit.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                out.push(lit);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn count_numbers(j: &Json, n: &mut usize) {
+    match j {
+        Json::Number(_) => *n += 1,
+        Json::Array(items) => items.iter().for_each(|i| count_numbers(i, n)),
+        Json::Object(members) => members.iter().for_each(|(_, v)| count_numbers(v, n)),
+        _ => {}
+    }
+}
+
+fn restore_literals(j: &mut Json, lits: &mut impl Iterator<Item = String>) {
+    match j {
+        Json::Number(v) => {
+            if let Some(l) = lits.next() {
+                *v = l;
+            }
+        }
+        Json::Array(items) => items.iter_mut().for_each(|i| restore_literals(i, lits)),
+        Json::Object(members) => members
+            .iter_mut()
+            .for_each(|(_, v)| restore_literals(v, lits)),
+        _ => {}
+    }
 }
 
 /// Replaces every byte that does not start a valid UTF-8 sequence with U+FFFD, one
@@ -187,6 +260,25 @@ mod tests {
         assert_eq!(m.len(), 3);
         assert_eq!(m[0].0, "b");
         assert_eq!(m[2].1, Json::Number("2.5".into()));
+    }
+
+    #[test]
+    fn numbers_keep_their_literal_text() {
+        let j = parse(br#"{"s":"1e5 \" 7","a":[1e3,-0.50,100000000000000000000,2E+2]}"#).unwrap();
+        let Json::Object(m) = j else {
+            panic!("not an object")
+        };
+        let Json::Array(a) = &m[1].1 else {
+            panic!("not an array")
+        };
+        let lits: Vec<_> = a
+            .iter()
+            .map(|v| match v {
+                Json::Number(n) => n.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(lits, ["1e3", "-0.50", "100000000000000000000", "2E+2"]);
     }
 
     #[test]

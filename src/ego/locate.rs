@@ -18,8 +18,13 @@ pub enum LocateError {
         oesign: &'static str,
         looked: Vec<PathBuf>,
     },
-    #[error("EGo at {root} has no runtime image {missing}; reinstall EGo")]
-    NoRuntime { root: PathBuf, missing: PathBuf },
+    #[error("EGo at {root} has no {what} {missing}; reinstall EGo")]
+    NoRuntime {
+        root: PathBuf,
+        /// "runtime image", or what else the runtime image needs.
+        what: &'static str,
+        missing: PathBuf,
+    },
 }
 
 fn list(p: &[PathBuf]) -> String {
@@ -87,20 +92,31 @@ impl EgoInstall {
     /// The runtime image for `runtime`, checked to exist (with `libsymcrypt.so.103`
     /// beside the FIPS image).
     pub fn runtime_image(&self, runtime: Runtime) -> Result<PathBuf, LocateError> {
-        let needed: &[&str] = match runtime {
-            Runtime::Standard => &[ENCLAVE],
-            Runtime::Fips140 => &[ENCLAVE_FIPS, SYMCRYPT],
+        const IMAGE: &str = "runtime image";
+        let (image, needed): (&str, &[(&str, &'static str)]) = match runtime {
+            Runtime::Standard => (ENCLAVE, &[(ENCLAVE, IMAGE)]),
+            Runtime::Fips140 => (
+                ENCLAVE_FIPS,
+                &[
+                    (ENCLAVE_FIPS, IMAGE),
+                    (
+                        SYMCRYPT,
+                        "SymCrypt library (needed by the FIPS 140 runtime image)",
+                    ),
+                ],
+            ),
         };
-        for rel in needed {
+        for (rel, what) in needed {
             let p = self.root.join(rel);
             if !p.is_file() {
                 return Err(LocateError::NoRuntime {
                     root: self.root.clone(),
+                    what,
                     missing: p,
                 });
             }
         }
-        Ok(self.root.join(needed[0]))
+        Ok(self.root.join(image))
     }
 }
 
@@ -158,8 +174,15 @@ mod tests {
             err,
             LocateError::NoRuntime {
                 root: c.clone(),
+                what: "SymCrypt library (needed by the FIPS 140 runtime image)",
                 missing: c.join(SYMCRYPT)
             }
         );
+        assert!(!err.to_string().contains("runtime image share"), "{err}");
+        let err = ego_b
+            .runtime_image(Runtime::Fips140)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no runtime image"), "{err}");
     }
 }

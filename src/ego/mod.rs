@@ -11,6 +11,7 @@ mod gojson;
 pub mod locate;
 pub mod oesign;
 pub mod payload;
+pub mod request;
 
 pub use checks::{CheckError, ExeInfo, Runtime};
 pub use config::{ConfigError, EnclaveConfig};

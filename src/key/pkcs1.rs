@@ -10,6 +10,18 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
+/// Length of the DER `DigestInfo` of a SHA-256 digest.
+pub const DIGEST_INFO_LEN: usize = 51;
+
+/// The DER `DigestInfo` of a SHA-256 digest: what `CKM_RSA_PKCS` or
+/// `openssl pkeyutl -sign` (without `-pkeyopt digest:`) signs as it is.
+pub fn digest_info_sha256(digest: &[u8; 32]) -> [u8; DIGEST_INFO_LEN] {
+    let mut out = [0u8; DIGEST_INFO_LEN];
+    out[..SHA256_DIGEST_INFO.len()].copy_from_slice(&SHA256_DIGEST_INFO);
+    out[SHA256_DIGEST_INFO.len()..].copy_from_slice(digest);
+    out
+}
+
 /// `00 01 FF..FF 00 || DigestInfo || digest`, 384 bytes.
 pub fn encode_sha256_bytes(digest: &[u8; 32]) -> [u8; MODULUS_BYTES] {
     let mut em = [0xffu8; MODULUS_BYTES];
@@ -42,5 +54,6 @@ mod tests {
         assert_eq!(em[332], 0);
         assert_eq!(&em[333..352], &SHA256_DIGEST_INFO);
         assert_eq!(&em[352..], &d);
+        assert_eq!(&em[333..], &digest_info_sha256(&d));
     }
 }

@@ -132,8 +132,12 @@ fn parse_conf(text: &str) -> Result<Conf, String> {
         );
     }
     let need = |i: usize| v[i].ok_or_else(|| format!("config lacks {}", NAMES[i]));
+    // As the real oesign does, refuse 65535 and above for both.
     let small = |i: usize| {
-        need(i).and_then(|x| u16::try_from(x).map_err(|_| format!("{} out of range", NAMES[i])))
+        need(i).and_then(|x| match u16::try_from(x) {
+            Ok(v) if v < u16::MAX => Ok(v),
+            _ => Err(format!("{} must be less than 65535, found {x}", NAMES[i])),
+        })
     };
     Ok(Conf {
         debug: need(0)? != 0,

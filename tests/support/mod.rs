@@ -4,6 +4,7 @@
 pub mod ceremony;
 pub mod ego;
 pub mod elf;
+pub mod one_key;
 pub mod party;
 
 use std::path::{Path, PathBuf};
