@@ -8,6 +8,9 @@
 pub mod ceremony;
 pub mod ego;
 pub mod fsutil;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod key;
 pub mod protocol;
 pub mod sanitize;
