@@ -39,6 +39,8 @@ fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
 /// Runs one input through its target; Err(message) if it panicked.
 fn run(target: &str, path: &Path) -> Result<bool, String> {
     let f = fuzzing::target(target).unwrap_or_else(|| panic!("no target {target}"));
+    // Every path for every stored input, including those the fuzzer runs rarely.
+    fuzzing::set_thorough(true);
     let data = std::fs::read(path).unwrap();
     std::panic::catch_unwind(|| f(&data)).map_err(|e| {
         let msg = e

@@ -28,6 +28,11 @@ pub(super) fn cheap_scrypt(bytes: &[u8], cheap: u8, limit: u8) -> bool {
     header_is_cheap(bytes, cheap, limit)
 }
 
+/// Whether decrypting `bytes` may reach an scrypt stanza (armored files: maybe).
+pub(super) fn mentions_scrypt(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().starts_with(ARMOR_BEGIN) || bytes.windows(6).any(|w| w == b"scrypt")
+}
+
 fn header_is_cheap(bytes: &[u8], cheap: u8, limit: u8) -> bool {
     bytes
         .split(|b| *b == b'\n')
