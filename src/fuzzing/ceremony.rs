@@ -3,9 +3,10 @@
 //!
 //! Both need shares. They are made once, from the checked-in fixture key
 //! `tests/fixtures/keys/key1.pem`, as a 2-of-3 sharing with a deliberately cheap
-//! layout: party 1's sub-shares are all 1, and the other member of each subset holds
-//! d − 1. Party 1's partial signatures then cost no RSA work, so `Initiator::start`
-//! (party 1) and `Review::sign` (party 1) are cheap enough to run for every input,
+//! layout: the lower member of each subset holds 0, and the other one d. Party 1's
+//! partial signatures are then 1, which OpenSSL's exponentiation returns at once, so
+//! `Initiator::start` (party 1) and `Review::sign` (party 1) are cheap enough to run
+//! for every input,
 //! while a genuine SIGN-PARTIAL from party 2 or 3 (made once, for the seeds) still
 //! combines into a valid signature. Such a sharing hides nothing: it is for fuzzing
 //! only.
@@ -52,19 +53,15 @@ pub fn fixture() -> &'static Fixture {
 fn make_fixture() -> Result<Fixture, String> {
     let key = PrivateKey::from_pem(KEY_PEM).map_err(|e| e.to_string())?;
     let scheme = Scheme::new(3, 2).map_err(|e| e.to_string())?;
-    let one = || BigNum::from_u32(1).map(SecretBn::new);
-    let d_minus_1 = || -> Result<SecretBn, openssl::error::ErrorStack> {
-        let mut r = BigNum::new()?;
-        r.checked_sub(key.d().expose(), &*BigNum::from_u32(1)?)?;
-        Ok(SecretBn::new(r))
-    };
+    let zero = || BigNum::new().map(SecretBn::new);
+    let d = || key.d().expose().to_owned().map(SecretBn::new);
     let mut subs: Vec<BTreeMap<Subset, SecretBn>> = (0..3).map(|_| BTreeMap::new()).collect();
     for subset in scheme.subsets() {
         let parties = subset.parties();
         // The cheap member: party 1 if present, else the lower party.
         let cheap = parties[0];
         for p in parties {
-            let v = if p == cheap { one() } else { d_minus_1() };
+            let v = if p == cheap { zero() } else { d() };
             subs[usize::from(p - 1)].insert(subset, v.map_err(|e| e.to_string())?);
         }
     }
