@@ -136,89 +136,118 @@ fn temp_name(path: &Path, what: &str) -> PathBuf {
 /// failure while linking removes the names already linked (without `overwrite`), or
 /// puts the replaced files back (with `overwrite`).
 pub fn write_all_new(files: &[NewFile<'_>], overwrite: bool) -> Result<(), FileError> {
+    stage_all(files, overwrite)?.commit()
+}
+
+/// Files written and synced under temporary names, not yet in place: the first half
+/// of [`write_all_new`], for a caller that must know the data is on disk before it
+/// decides (e.g. a dealer, before it sends the shares out). Dropped without
+/// [`Staged::commit`], the temporary files are removed.
+#[derive(Debug)]
+pub struct Staged {
+    targets: Vec<PathBuf>,
+    temps: Vec<PathBuf>,
+    overwrite: bool,
+    committed: bool,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            remove_all(&self.temps);
+        }
+    }
+}
+
+/// Writes every file's data to disk under a temporary name beside it, synced.
+pub fn stage_all(files: &[NewFile<'_>], overwrite: bool) -> Result<Staged, FileError> {
     if !overwrite {
         if let Some(f) = files.iter().find(|f| fs::symlink_metadata(f.path).is_ok()) {
             return Err(FileError::Exists(f.path.to_path_buf()));
         }
     }
-    // 1. Every file's data on disk, under temporary names.
-    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let mut staged = Staged {
+        targets: Vec::with_capacity(files.len()),
+        temps: Vec::with_capacity(files.len()),
+        overwrite,
+        committed: false,
+    };
     for f in files {
         let tmp = temp_name(f.path, "tmp");
         let dir = parent_dir(f.path);
-        let mut file = match OpenOptions::new()
+        let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(f.mode)
             .open(&tmp)
-        {
-            Ok(file) => file,
-            Err(e) => {
-                remove_all(&temps);
-                return Err(FileError::Directory {
-                    dir,
+            .map_err(|e| FileError::Directory {
+                dir,
+                reason: reason(&e),
+            })?;
+        staged.temps.push(tmp);
+        staged.targets.push(f.path.to_path_buf());
+        file.write_all(f.bytes)
+            .and_then(|_| file.sync_all())
+            .map_err(|e| FileError::Write {
+                path: f.path.to_path_buf(),
+                reason: reason(&e),
+            })?;
+    }
+    Ok(staged)
+}
+
+impl Staged {
+    /// Links every staged file into place, or undoes all of it.
+    pub fn commit(mut self) -> Result<(), FileError> {
+        let mut linked: Vec<PathBuf> = Vec::with_capacity(self.targets.len());
+        let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for (target, tmp) in self.targets.iter().zip(&self.temps) {
+            let result = if self.overwrite {
+                // Keep the old file under another name until every file is in place.
+                let backup = temp_name(target, "old");
+                match fs::hard_link(target, &backup) {
+                    Ok(()) => backups.push((backup, target.clone())),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        undo(&linked, &backups, &self.temps);
+                        return Err(FileError::Write {
+                            path: target.clone(),
+                            reason: reason(&e),
+                        });
+                    }
+                }
+                fs::rename(tmp, target)
+            } else {
+                // hard_link fails with AlreadyExists instead of replacing.
+                fs::hard_link(tmp, target)
+            };
+            if let Err(e) = result {
+                undo(&linked, &backups, &self.temps);
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    return Err(FileError::Exists(target.clone()));
+                }
+                return Err(FileError::Write {
+                    path: target.clone(),
                     reason: reason(&e),
                 });
             }
-        };
-        temps.push(tmp);
-        if let Err(e) = file.write_all(f.bytes).and_then(|_| file.sync_all()) {
-            drop(file);
-            remove_all(&temps);
-            return Err(FileError::Write {
-                path: f.path.to_path_buf(),
-                reason: reason(&e),
-            });
+            linked.push(target.clone());
         }
-    }
-    // 2. Link them all into place, or undo.
-    let mut linked: Vec<PathBuf> = Vec::with_capacity(files.len());
-    let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (f, tmp) in files.iter().zip(&temps) {
-        let result = if overwrite {
-            // Keep the old file under another name until every file is in place.
-            let backup = temp_name(f.path, "old");
-            match fs::hard_link(f.path, &backup) {
-                Ok(()) => backups.push((backup, f.path.to_path_buf())),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    undo(&linked, &backups, &temps);
-                    return Err(FileError::Write {
-                        path: f.path.to_path_buf(),
-                        reason: reason(&e),
-                    });
-                }
+        remove_all(&self.temps);
+        self.committed = true;
+        for (backup, _) in &backups {
+            let _ = fs::remove_file(backup);
+        }
+        // Make the new names durable; a failure here does not undo the write.
+        let mut dirs: Vec<PathBuf> = self.targets.iter().map(|p| parent_dir(p)).collect();
+        dirs.dedup();
+        for d in dirs {
+            if let Ok(d) = File::open(&d) {
+                let _ = d.sync_all();
             }
-            fs::rename(tmp, f.path)
-        } else {
-            // hard_link fails with AlreadyExists instead of replacing.
-            fs::hard_link(tmp, f.path)
-        };
-        if let Err(e) = result {
-            undo(&linked, &backups, &temps);
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                return Err(FileError::Exists(f.path.to_path_buf()));
-            }
-            return Err(FileError::Write {
-                path: f.path.to_path_buf(),
-                reason: reason(&e),
-            });
         }
-        linked.push(f.path.to_path_buf());
+        Ok(())
     }
-    remove_all(&temps);
-    for (backup, _) in &backups {
-        let _ = fs::remove_file(backup);
-    }
-    // Make the new names durable; a failure here does not undo the write.
-    let mut dirs: Vec<PathBuf> = files.iter().map(|f| parent_dir(f.path)).collect();
-    dirs.dedup();
-    for d in dirs {
-        if let Ok(d) = File::open(&d) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
 }
 
 /// Takes back the names linked so far: removes new files, restores replaced ones.

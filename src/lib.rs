@@ -9,6 +9,9 @@
 pub mod ceremony;
 pub mod ego;
 pub mod fsutil;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hsm;
 pub mod identity;
 pub mod key;

@@ -130,11 +130,14 @@ fn dealer(
         .deal(&key)
         .map_err(|e| CliError::new(e.to_string()))?;
     drop(key);
+    // Our own files on disk first (under temporary names): if they cannot be
+    // written, no one receives a share.
+    let staged = plan.stage(&dealt.share)?;
     transport
         .send("KEYGEN-FINALIZE", &dealt.finalize.encode())
         .map_err(|e| CliError::new(e.to_string()))?;
     confirm_key_code(args, &dealt.key_code)?;
-    let written = plan.write(&dealt.share)?;
+    let written = staged.commit()?;
     eprintln!("{written}");
     Ok(())
 }
@@ -178,8 +181,9 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
     let me = joined.share.party();
     eprintln!("You are party {me}. Participants:");
     print_roster(&joined.roster, me);
+    let staged = plan.stage(&joined.share)?;
     confirm_key_code(args, &joined.key_code)?;
-    let written = plan.write(&joined.share)?;
+    let written = staged.commit()?;
     eprintln!("{written}");
     Ok(())
 }

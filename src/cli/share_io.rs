@@ -98,9 +98,9 @@ impl OutputPlan {
         })
     }
 
-    /// Writes the share and `public.pem` as one unit (both or neither, whatever
-    /// fails, a full disk included), reads both back, and returns a summary line.
-    pub fn write(&self, share: &KeyShare) -> Result<String, CliError> {
+    /// Writes the share and `public.pem` to disk under temporary names (this is where
+    /// a full disk shows), without putting them in place yet: see [`StagedShare`].
+    pub fn stage<'a>(&'a self, share: &'a KeyShare) -> Result<StagedShare<'a>, CliError> {
         let ext = if self.passphrase.is_some() {
             ".age"
         } else {
@@ -115,7 +115,7 @@ impl OutputPlan {
         };
         let bytes = sealed.as_deref().unwrap_or(plain.expose());
         let pem = share.public().to_pem();
-        fsutil::write_all_new(
+        let staged = fsutil::stage_all(
             &[
                 NewFile {
                     path: &share_path,
@@ -131,22 +131,56 @@ impl OutputPlan {
             self.force,
         )
         .map_err(|e| CliError::new(format!("{e}; neither the share nor public.pem was saved")))?;
+        Ok(StagedShare {
+            plan: self,
+            share,
+            staged,
+            share_path,
+            public_path,
+        })
+    }
+}
+
+/// A share and `public.pem` on disk under temporary names. `commit` puts both in
+/// place as one unit (both or neither, whatever fails) and reads them back;
+/// dropping it removes them (nothing was saved).
+pub struct StagedShare<'a> {
+    plan: &'a OutputPlan,
+    share: &'a KeyShare,
+    staged: fsutil::Staged,
+    share_path: PathBuf,
+    public_path: PathBuf,
+}
+
+impl StagedShare<'_> {
+    pub fn commit(self) -> Result<String, CliError> {
+        let StagedShare {
+            plan,
+            share,
+            staged,
+            share_path,
+            public_path,
+        } = self;
+        staged.commit().map_err(|e| {
+            CliError::new(format!("{e}; neither the share nor public.pem was saved"))
+        })?;
         // Read both back before anything is reported as saved.
         let back =
             fsutil::read_secret(&share_path).map_err(|e| io_error("read back", &share_path, &e))?;
         let what = share_path.display().to_string();
         let reread = open_bytes(&back, &what, &mut || {
-            self.passphrase
+            plan.passphrase
                 .clone()
                 .ok_or_else(|| CliError::new("no passphrase"))
         })?;
         let same = reread.party() == share.party()
             && reread.public() == share.public()
+            && reread.key_code() == share.key_code()
             && reread.subsets().eq(share.subsets())
             && share
                 .subsets()
                 .all(|s| match (reread.sub_share(s), share.sub_share(s)) {
-                    (Some(a), Some(b)) => a.ct_eq(b),
+                    (Some(a), Some(b)) => a.ct_eq(b) && a.is_negative() == b.is_negative(),
                     _ => false,
                 });
         let pem = std::fs::read_to_string(&public_path)

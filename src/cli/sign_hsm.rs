@@ -80,8 +80,12 @@ fn obtain_pin(file: Option<&Path>, token: &str) -> Result<SecretString, HsmError
     let pin = if let Some(path) = file {
         let bytes = mpcegosign::fsutil::read_secret(path)
             .map_err(|e| to_hsm(io_error("read the PIN file", path, &e)))?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| to_hsm(CliError::new(format!("{} is not UTF-8 text", path.display()))))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            to_hsm(CliError::new(format!(
+                "{} is not UTF-8 text",
+                path.display()
+            )))
+        })?;
         SecretString::new(text.lines().next().unwrap_or("").to_owned())
     } else if let Some(v) = std::env::var_os(PIN_ENV).filter(|v| !v.is_empty()) {
         let v = Zeroizing::new(
