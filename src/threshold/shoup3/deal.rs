@@ -40,10 +40,28 @@ impl Dealing {
 pub fn deal(key: SafePrimeKey, scheme: Scheme) -> Result<Dealing, Shoup3Error> {
     let (public, p, q) = key.into_primes();
     let dealing = deal_primes(public.modulus(), &p, &q, scheme, 0)?;
+    dealing.keys.check_polynomial()?;
+    if !dealing.keys.secret_matches()? {
+        return Err(Shoup3Error::WrongSecret);
+    }
     for s in &dealing.shares {
-        dealing.keys.check_dealing(s)?;
+        if !dealing.keys.share_matches(s)? {
+            return Err(Shoup3Error::WrongShare { party: s.party() });
+        }
     }
     Ok(dealing)
+}
+
+/// Test-only: a dealing whose shared secret is d + 1 instead of d (every joiner must
+/// refuse it with [`Shoup3Error::WrongSecret`]). Other corruptions (a wrong share,
+/// an inconsistent v_i, a swapped v) can be made by editing the encoded bytes.
+#[cfg(any(test, feature = "test-export"))]
+pub fn deal_wrong_secret_for_tests(
+    key: SafePrimeKey,
+    scheme: Scheme,
+) -> Result<Dealing, Shoup3Error> {
+    let (public, p, q) = key.into_primes();
+    deal_primes(public.modulus(), &p, &q, scheme, 1)
 }
 
 /// The dealing for N = pq (any size). `d_offset` is 0 except in tests that deal a
@@ -150,6 +168,17 @@ pub(super) mod tests {
         };
         let n = crate::secret::bn_to_biguint(p.expose()) * crate::secret::bn_to_biguint(q.expose());
         (n, p, q)
+    }
+
+    /// A 3072-bit dealing from the fixture key `safe{index}.pem`.
+    pub fn fixture_dealing(index: u8, parties: u8, t: u8) -> Dealing {
+        let pem = std::fs::read(format!(
+            "{}/tests/fixtures/keys/safe{index}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let key = SafePrimeKey::from_pem(&pem).unwrap();
+        deal(key, Scheme::new(parties, t).unwrap()).unwrap()
     }
 
     #[test]

@@ -23,6 +23,8 @@ mod share;
 mod vkeys;
 
 pub use combine::{combine, combine_any, Combined};
+#[cfg(any(test, feature = "test-export"))]
+pub use deal::deal_wrong_secret_for_tests;
 pub use deal::{accept_all, deal, Dealing};
 pub use key::{SafeKeygenEvent, SafePrimeKey};
 pub use params::Params;

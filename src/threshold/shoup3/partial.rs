@@ -171,3 +171,119 @@ impl PartialWithProof {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threshold::shoup3::deal::accept_all;
+    use crate::threshold::shoup3::deal::tests::fixture_dealing;
+    use crate::threshold::shoup3::proof::z_bytes;
+
+    const VECTOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shoup3");
+
+    fn read_hex(name: &str) -> Vec<u8> {
+        let text = std::fs::read_to_string(format!("{VECTOR_DIR}/{name}")).unwrap();
+        hex::decode(text.trim()).unwrap()
+    }
+
+    #[test]
+    fn encoding_round_trips_and_proofs_reject_wrong_partials() {
+        let shares = accept_all(fixture_dealing(3, 3, 2)).unwrap();
+        let keys = shares[0].keys();
+        assert_eq!(PARTIAL_BYTES, 819);
+        assert_eq!(z_bytes(keys.modulus()), Z_BYTES);
+        let digest = [0x42u8; 32];
+        let p = partial_sign(&shares[1], &digest).unwrap();
+        assert_eq!(
+            p.value,
+            partial_value(&shares[1], &digest).unwrap(),
+            "the proof is over the same value"
+        );
+        let bytes = p.to_bytes();
+        assert_eq!(bytes.len(), PARTIAL_BYTES);
+        let back = PartialWithProof::from_bytes(&bytes).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(back.verify(keys, &digest).unwrap().party(), 2);
+        // Tampered value, tampered proof, another message, another party: all refused.
+        let n = keys.modulus();
+        let twice = p.with_value(&p.value * &p.value % n);
+        assert_eq!(
+            twice.verify(keys, &digest).err(),
+            Some(Shoup3Error::BadProof { party: 2 })
+        );
+        for pos in [2usize, 2 + 384, PARTIAL_BYTES - 1] {
+            let mut bad = bytes.clone();
+            bad[pos] ^= 1;
+            let bad = PartialWithProof::from_bytes(&bad).unwrap();
+            assert_eq!(
+                bad.verify(keys, &digest).err(),
+                Some(Shoup3Error::BadProof { party: 2 })
+            );
+        }
+        assert_eq!(
+            p.verify(keys, &[0x43u8; 32]).err(),
+            Some(Shoup3Error::BadProof { party: 2 })
+        );
+        let mut moved = bytes.clone();
+        moved[1] = 1;
+        let moved = PartialWithProof::from_bytes(&moved).unwrap();
+        assert_eq!(
+            moved.verify(keys, &digest).err(),
+            Some(Shoup3Error::BadProof { party: 1 })
+        );
+        let mut outside = bytes.clone();
+        outside[1] = 4;
+        let outside = PartialWithProof::from_bytes(&outside).unwrap();
+        assert!(matches!(
+            outside.verify(keys, &digest),
+            Err(Shoup3Error::Scheme(_))
+        ));
+        assert!(matches!(
+            PartialWithProof::from_bytes(&bytes[..PARTIAL_BYTES - 1]),
+            Err(Shoup3Error::Length { .. })
+        ));
+        let mut v2 = bytes;
+        v2[0] = 2;
+        assert!(matches!(
+            PartialWithProof::from_bytes(&v2),
+            Err(Shoup3Error::Version { version: 2, .. })
+        ));
+    }
+
+    /// The frozen vector: verification data, a digest and a partial with its proof,
+    /// made once by `write_frozen_vector`. A change to the encoding, the hash or the
+    /// proof's equations breaks this test.
+    #[test]
+    fn frozen_vector_still_verifies() {
+        let keys_bytes = read_hex("vkeys-3of5.hex");
+        let partial_bytes = read_hex("partial-3of5-party4.hex");
+        let digest: [u8; 32] = read_hex("digest.hex").try_into().unwrap();
+        let keys = VerificationKeys::from_bytes(&keys_bytes).unwrap();
+        assert_eq!(keys.to_bytes(), keys_bytes);
+        keys.check_polynomial().unwrap();
+        assert!(keys.secret_matches().unwrap());
+        let p = PartialWithProof::from_bytes(&partial_bytes).unwrap();
+        assert_eq!(p.to_bytes(), partial_bytes);
+        assert_eq!(p.verify(&keys, &digest).unwrap().party(), 4);
+        let mut other = digest;
+        other[0] ^= 1;
+        assert!(p.verify(&keys, &other).is_err());
+    }
+
+    /// Writes the frozen vector (run once, by hand):
+    /// `cargo test --lib shoup3::partial::tests::write_frozen_vector -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_frozen_vector() {
+        let shares = accept_all(fixture_dealing(1, 5, 3)).unwrap();
+        let digest: [u8; 32] = std::array::from_fn(|i| i as u8);
+        let p = partial_sign(&shares[3], &digest).unwrap();
+        std::fs::create_dir_all(VECTOR_DIR).unwrap();
+        let write = |name: &str, b: &[u8]| {
+            std::fs::write(format!("{VECTOR_DIR}/{name}"), hex::encode(b) + "\n").unwrap()
+        };
+        write("vkeys-3of5.hex", &shares[0].keys().to_bytes());
+        write("partial-3of5-party4.hex", &p.to_bytes());
+        write("digest.hex", &digest);
+    }
+}

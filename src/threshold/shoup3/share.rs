@@ -115,3 +115,55 @@ impl Share {
         self.keys.modulus()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threshold::shoup3::deal::tests::fixture_dealing;
+
+    #[test]
+    fn secret_share_round_trips_and_never_shows() {
+        let (keys, shares) = fixture_dealing(1, 3, 2).into_shares();
+        let s = &shares[2];
+        let bytes = s.to_bytes();
+        assert_eq!(bytes.len(), SECRET_SHARE_BYTES);
+        assert_eq!(bytes.expose()[..2], [1, 3]);
+        let back = SecretShare::from_bytes(bytes.expose()).unwrap();
+        assert_eq!(back.party(), 3);
+        assert!(back.value().ct_eq(s.value()));
+        let debug = format!("{back:?}");
+        assert!(debug.contains("redacted"));
+        let hex_secret = hex::encode(&bytes.expose()[2..]);
+        assert!(!debug
+            .to_lowercase()
+            .contains(&hex_secret[hex_secret.len() - 16..]));
+        let accepted = Share::accept(back, keys.clone()).unwrap();
+        assert!(format!("{accepted:?}").contains("redacted"));
+
+        assert!(matches!(
+            SecretShare::from_bytes(&bytes.expose()[1..]),
+            Err(Shoup3Error::Length { .. })
+        ));
+        let mut bad = bytes.expose().to_vec();
+        bad[0] = 9;
+        assert!(matches!(
+            SecretShare::from_bytes(&bad),
+            Err(Shoup3Error::Version { version: 9, .. })
+        ));
+        // A share for a party outside the scheme, or not below N, is refused.
+        bad[0] = 1;
+        bad[1] = 4;
+        let four = SecretShare::from_bytes(&bad).unwrap();
+        assert!(matches!(
+            Share::accept(four, keys.clone()),
+            Err(Shoup3Error::Scheme(_))
+        ));
+        let mut big = bytes.expose().to_vec();
+        big[2..].fill(0xff);
+        let big = SecretShare::from_bytes(&big).unwrap();
+        assert_eq!(
+            Share::accept(big, keys).err(),
+            Some(Shoup3Error::Malformed("secret share"))
+        );
+    }
+}

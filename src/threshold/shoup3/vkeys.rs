@@ -213,3 +213,51 @@ impl VerificationKeys {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threshold::shoup3::deal::tests::fixture_dealing;
+
+    #[test]
+    fn encoding_round_trips_and_refuses_bad_input() {
+        let dealing = fixture_dealing(2, 5, 3);
+        let keys = dealing.keys();
+        let bytes = keys.to_bytes();
+        assert_eq!(bytes.len(), VerificationKeys::encoded_len(5));
+        assert_eq!(bytes.len(), 3 + 32 + 6 * 384);
+        let back = VerificationKeys::from_bytes(&bytes).unwrap();
+        assert_eq!(&back, keys);
+        back.check_polynomial().unwrap();
+        assert!(back.secret_matches().unwrap());
+
+        let mut bad = bytes.clone();
+        bad[0] = 2;
+        assert!(matches!(
+            VerificationKeys::from_bytes(&bad),
+            Err(Shoup3Error::Version { version: 2, .. })
+        ));
+        assert!(matches!(
+            VerificationKeys::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(Shoup3Error::Length { .. })
+        ));
+        let mut bad = bytes.clone();
+        bad[2] = 6; // t > n
+        assert!(matches!(
+            VerificationKeys::from_bytes(&bad),
+            Err(Shoup3Error::Scheme(_))
+        ));
+        // v_1 = 0 and v_1 = N are not group elements.
+        let start = 3 + 32 + 384;
+        let mut bad = bytes.clone();
+        bad[start..start + 384].fill(0);
+        assert_eq!(
+            VerificationKeys::from_bytes(&bad).err(),
+            Some(Shoup3Error::Malformed("verification key"))
+        );
+        let mut bad = bytes.clone();
+        let n_bytes = bytes[3 + 32..start].to_vec();
+        bad[start..start + 384].copy_from_slice(&n_bytes);
+        assert!(VerificationKeys::from_bytes(&bad).is_err());
+    }
+}
