@@ -129,7 +129,7 @@ pub(super) fn deal_primes(
     }
     let mut seed = [0u8; 32];
     openssl::rand::rand_bytes(&mut seed).map_err(ossl)?;
-    let v = derive_v(modulus, &seed)?;
+    let v = derive_v(modulus, &params, &seed)?;
     let keys = secrets
         .iter()
         .map(|s| mod_exp_secret(&v, s.value(), modulus))

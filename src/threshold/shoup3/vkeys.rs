@@ -17,15 +17,25 @@ const VERSION: u8 = 1;
 const SEED_BYTES: usize = 32;
 const V_TAG: &[u8] = b"mpcegosign/shoup3/v/v1";
 
-/// v = h² mod N with h = SHA-256 in counter mode over (tag, N, seed), 16 bytes longer
-/// than N and reduced mod N: a random square that nobody picked by hand.
-pub fn derive_v(modulus: &BigUint, seed: &[u8; SEED_BYTES]) -> Result<BigUint, Shoup3Error> {
+/// v = h^{2·3r·Δ} mod N, where h is SHA-256 in counter mode over (tag, n, t, N, seed),
+/// 16 bytes longer than N and reduced mod N. v is a uniformly random square (x ↦ x²
+/// maps Z_N^* onto QR_N, and 3rΔ is coprime to |QR_N| = m) that nobody picked by hand.
+/// The fixed exponent 3rΔ is what lets the security proof's simulator program h
+/// uniformly and still compute every v_i (docs/shoup3.md).
+pub fn derive_v(
+    modulus: &BigUint,
+    params: &Params,
+    seed: &[u8; SEED_BYTES],
+) -> Result<BigUint, Shoup3Error> {
     let w = arith::width(modulus);
+    let scheme = params.scheme();
     let mut bytes = Vec::with_capacity(w + 16 + 32);
     let mut counter = 0u32;
     while bytes.len() < w + 16 {
         let mut h = Sha256::new();
+        h.update((V_TAG.len() as u32).to_be_bytes());
         h.update(V_TAG);
+        h.update([scheme.parties(), scheme.threshold()]);
         h.update(arith::to_fixed(modulus, w).unwrap_or_default());
         h.update(seed);
         h.update(counter.to_be_bytes());
@@ -34,8 +44,9 @@ pub fn derive_v(modulus: &BigUint, seed: &[u8; SEED_BYTES]) -> Result<BigUint, S
     }
     bytes.truncate(w + 16);
     let h = BigUint::from_bytes_be(&bytes) % modulus;
-    let v = (&h * &h) % modulus;
-    arith::is_unit(&v, modulus, "verification base v")?;
+    arith::is_unit(&h, modulus, "verification base v")?;
+    let exponent = params.r() * params.delta() * 6u8;
+    let v = pow(&h, &exponent, modulus)?;
     if v == BigUint::one() {
         return Err(Shoup3Error::Malformed("verification base v"));
     }
@@ -66,9 +77,10 @@ impl VerificationKeys {
         for k in &keys {
             arith::is_unit(k, &modulus, "verification key")?;
         }
-        let v = derive_v(&modulus, &seed)?;
+        let params = Params::new(scheme);
+        let v = derive_v(&modulus, &params, &seed)?;
         Ok(VerificationKeys {
-            params: Params::new(scheme),
+            params,
             modulus,
             seed,
             v,
