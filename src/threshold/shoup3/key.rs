@@ -165,7 +165,11 @@ fn two_safe_primes(
         if cancel.load(Ordering::Relaxed) {
             return Err(Shoup3Error::Cancelled);
         }
-        Ok((r1?, r2?))
+        // A search stopped because the other failed reports `Cancelled`: report the cause.
+        match (r1, r2) {
+            (Ok(p), Ok(q)) => Ok((p, q)),
+            (Err(Shoup3Error::Cancelled), Err(e)) | (Err(e), _) | (_, Err(e)) => Err(e),
+        }
     })
 }
 
