@@ -29,7 +29,8 @@ pub fn combine(
     combine_message(keys, &pkcs1::encode_sha256(digest), partials)
 }
 
-/// Verifies every partial, names each one that fails, and combines any t valid ones.
+/// Verifies the partials in order until t of distinct parties are valid (naming each
+/// one that fails on the way) and combines those t. Partials after that are not looked at.
 pub fn combine_any(
     keys: &VerificationKeys,
     digest: &[u8; 32],

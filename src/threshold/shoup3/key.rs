@@ -79,7 +79,8 @@ impl SafePrimeKey {
     pub fn from_pem(pem: &[u8]) -> Result<Self, Shoup3Error> {
         let key = PrivateKey::from_pem(pem).map_err(|e| Shoup3Error::Import(e.to_string()))?;
         // PrivateKey::from_pem has validated the PEM; read the primes from it again.
-        let pkey = PKey::private_key_from_pem(pem)
+        // A refusing passphrase callback: OpenSSL must never prompt on the terminal.
+        let pkey = PKey::private_key_from_pem_callback(pem, |_| Ok(0))
             .map_err(|_| Shoup3Error::Import("unreadable key".into()))?;
         let rsa = pkey
             .rsa()

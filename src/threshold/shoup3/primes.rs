@@ -46,7 +46,7 @@ fn sieve_window(start: &BigNumRef, primes: &[u32]) -> Result<Vec<bool>, Shoup3Er
     for &l in primes {
         let rem = start.mod_word(l).map_err(ossl)?;
         let l64 = u64::from(l);
-        let inv2 = (l64 + 1) / 2;
+        let inv2 = l64.div_ceil(2);
         // p′ ≡ 0 kills p′; p′ ≡ (ℓ−1)/2 kills 2p′+1.
         for target in [0, (l64 - 1) / 2] {
             let mut j = ((target + l64 - rem) % l64 * inv2 % l64) as usize;
@@ -136,7 +136,7 @@ pub fn is_safe_prime(p: &SecretBn) -> Result<bool, Shoup3Error> {
     let mut half = BigNum::new_secure().map_err(ossl)?;
     half.rshift1(p.expose()).map_err(ossl)?;
     let half = SecretBn::new(half);
-    Ok(half.expose().is_prime(MR_ROUNDS, &mut ctx).map_err(ossl)?)
+    half.expose().is_prime(MR_ROUNDS, &mut ctx).map_err(ossl)
 }
 
 #[cfg(test)]
