@@ -9,6 +9,7 @@
 mod combine;
 mod dealer;
 mod partial;
+pub mod shoup3;
 mod subset;
 
 pub use combine::combine;
