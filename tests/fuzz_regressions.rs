@@ -18,11 +18,14 @@ use mpcegosign::fuzzing::{self, TARGETS};
 
 /// Crashes kept in `fuzz/regressions/` but not fixed yet, because the code is owned
 /// by another change: (target, file name, reason). Each has an ignored test below.
-const OPEN: &[(&str, &str, &str)] = &[(
-    "elf",
-    "open-payload-overlaps-oeinfo",
-    PAYLOAD_OVERLAPS_OEINFO,
-)];
+const OPEN: &[(&str, &str, &str)] = &[
+    (
+        "elf",
+        "open-payload-overlaps-oeinfo",
+        PAYLOAD_OVERLAPS_OEINFO,
+    ),
+    ("elf", "open-crash-a038bbcf", PAYLOAD_OVERLAPS_OEINFO),
+];
 
 const PAYLOAD_OVERLAPS_OEINFO: &str =
     "issue 10: embed_payload truncates an ELF whose recorded payload \
@@ -35,6 +38,14 @@ const PAYLOAD_OVERLAPS_OEINFO: &str =
 #[ignore = "open crash: ELF payload overlapping .oeinfo panics in embed_payload (issue 10 item 3, src/ego owner)"]
 fn open_payload_overlaps_oeinfo() {
     let path = fuzz_dir().join("regressions/elf/open-payload-overlaps-oeinfo");
+    run("elf", &path).unwrap();
+}
+
+/// Found by `fuzz/run 60`: the same bug, with a recorded payload offset of 0.
+#[test]
+#[ignore = "open crash: ELF payload overlapping .oeinfo panics in embed_payload (issue 10 item 3, src/ego owner)"]
+fn open_crash_a038bbcf() {
+    let path = fuzz_dir().join("regressions/elf/open-crash-a038bbcf");
     run("elf", &path).unwrap();
 }
 
