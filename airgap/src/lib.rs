@@ -30,6 +30,8 @@ pub mod render;
 pub mod scan;
 
 pub use frames::{Decoder, Encoder, Progress};
+/// The image crate this one uses, for callers that build or degrade pictures.
+pub use image;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -2,8 +2,8 @@
 //! from a seed (no image files). Shared by `tests/degradation.rs` and the bench.
 #![allow(dead_code)]
 
+use airgap::image::{self, GrayImage, Luma};
 use airgap::{render, Encoder};
-use image::{GrayImage, Luma};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
