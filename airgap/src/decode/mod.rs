@@ -21,7 +21,9 @@ pub fn candidates() -> Vec<Candidate> {
     ]
 }
 
-/// The scanner's decoder: every QR text found in the image.
+/// The scanner's decoder: every QR text found in the image. rxing with "try
+/// harder" read as many frames as any candidate at every level of the suite, and
+/// more in cluttered scenes, at about the same speed (docs/airgap.md).
 pub fn detect(img: &GrayImage) -> Vec<String> {
-    rxing::detect(img)
+    rxing::detect_harder(img)
 }
