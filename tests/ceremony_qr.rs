@@ -2,9 +2,9 @@
 //! frames only: each process writes its frames into a shared folder (`--qr-out`) and
 //! scans that folder for the others' (`--scan`), as photos or a second screen would.
 
-mod support;
 #[path = "../airgap/tests/support/degrade.rs"]
 mod degrade;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -28,8 +28,24 @@ fn the_animation_fits_80x24_and_streams_rising_frame_numbers() {
         "{BIN} keygen --parties 3 --threshold 2 --out-dir {} --yes --plaintext-share --transport qr --fps 10 --scan-timeout 5; sleep 30",
         dir.path().display()
     );
-    tmux(&["new-session", "-d", "-s", &session, "-x", "80", "-y", "24", &cmd]);
-    let size = tmux(&["display", "-p", "-t", &session, "#{pane_width}x#{pane_height}"]);
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    let size = tmux(&[
+        "display",
+        "-p",
+        "-t",
+        &session,
+        "#{pane_width}x#{pane_height}",
+    ]);
     let mut numbers = Vec::new();
     let mut last = String::new();
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -71,7 +71,9 @@ fn fountain() {
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
             let mut k = 0;
             for trial in 0..101u64 {
-                let Ok(mut enc) = Encoder::new(&msg, 200) else { return };
+                let Ok(mut enc) = Encoder::new(&msg, 200) else {
+                    return;
+                };
                 k = enc.pure_parts();
                 let mut rng = rand::rngs::StdRng::seed_from_u64(trial);
                 for _ in 0..rng.gen_range(0..10 * k) {
@@ -120,7 +122,9 @@ fn file_frames() {
     println!("|---|---|---|---|");
     for size in [300usize, 1_200, 2_500, 5_000, 20_000] {
         let msg: Vec<u8> = (0..size).map(|i| (i * 13 + 1) as u8).collect();
-        let Ok(mut enc) = Encoder::new(&msg, 200) else { return };
+        let Ok(mut enc) = Encoder::new(&msg, 200) else {
+            return;
+        };
         let k = enc.pure_parts();
         let n = airgap::frames::default_file_frames(k);
         let frames = enc.file_frames(n);
@@ -156,7 +160,10 @@ fn main() {
             let f = enc.next_frame();
             std::hint::black_box(render::to_png(&f, 4).ok());
         }
-        println!("encode + render one frame to PNG (4 px/module): {:.2} ms\n", ms(t.elapsed()) / 20.0);
+        println!(
+            "encode + render one frame to PNG (4 px/module): {:.2} ms\n",
+            ms(t.elapsed()) / 20.0
+        );
     }
     file_frames();
     fountain();

@@ -42,9 +42,18 @@ pub fn from_cbor(payload: &[u8]) -> Option<&[u8]> {
     let (len, body) = match first & 0x1f {
         n @ 0..=23 => (u64::from(n), rest),
         24 => (u64::from(*rest.first()?), rest.get(1..)?),
-        25 => (u64::from(u16::from_be_bytes(rest.get(..2)?.try_into().ok()?)), rest.get(2..)?),
-        26 => (u64::from(u32::from_be_bytes(rest.get(..4)?.try_into().ok()?)), rest.get(4..)?),
-        27 => (u64::from_be_bytes(rest.get(..8)?.try_into().ok()?), rest.get(8..)?),
+        25 => (
+            u64::from(u16::from_be_bytes(rest.get(..2)?.try_into().ok()?)),
+            rest.get(2..)?,
+        ),
+        26 => (
+            u64::from(u32::from_be_bytes(rest.get(..4)?.try_into().ok()?)),
+            rest.get(4..)?,
+        ),
+        27 => (
+            u64::from_be_bytes(rest.get(..8)?.try_into().ok()?),
+            rest.get(8..)?,
+        ),
         _ => return None,
     };
     (body.len() as u64 == len).then_some(body)
@@ -103,8 +112,8 @@ pub fn parse(text: &str) -> Result<Frame, Error> {
     }
     match rest.rsplit_once('/') {
         None => {
-            let payload = ur::bytewords::decode(rest, ur::bytewords::Style::Minimal)
-                .map_err(damaged)?;
+            let payload =
+                ur::bytewords::decode(rest, ur::bytewords::Style::Minimal).map_err(damaged)?;
             from_cbor(&payload)
                 .map(|m| Frame::Single(m.to_vec()))
                 .ok_or(Error::NotCborBytes)
@@ -180,7 +189,11 @@ mod tests {
             }
         }
         assert_eq!(to_cbor(b"data"), b"\x44data");
-        assert_eq!(from_cbor(b"\x01\x02"), None, "a raw message is not CBOR bytes");
+        assert_eq!(
+            from_cbor(b"\x01\x02"),
+            None,
+            "a raw message is not CBOR bytes"
+        );
         assert_eq!(from_cbor(b"\x45data"), None, "length must match");
     }
 
@@ -188,12 +201,20 @@ mod tests {
     fn other_types_and_garbage_are_named() {
         assert!(matches!(parse("hello"), Err(Error::NotUr)));
         assert!(matches!(parse("UR:CYTES/1-3/LPADAX"), Err(Error::OtherType(t)) if t == "cytes"));
-        assert!(matches!(parse("ur:crypto-psbt/aeadae"), Err(Error::OtherType(t)) if t == "crypto-psbt"));
+        assert!(
+            matches!(parse("ur:crypto-psbt/aeadae"), Err(Error::OtherType(t)) if t == "crypto-psbt")
+        );
         // ur:bytes/<"data" as raw bytes, no CBOR header>: not a byte string.
         let raw = ur::ur::encode(b"\x01\x02\x03", &ur::Type::Bytes);
         assert!(matches!(parse(&raw), Err(Error::NotCborBytes)));
         let ok = ur::ur::encode(&to_cbor(b"\x01\x02\x03"), &ur::Type::Bytes);
-        assert_eq!(parse(&ok.to_uppercase()).unwrap(), Frame::Single(vec![1, 2, 3]));
-        assert!(matches!(parse("ur:bytes/1-2/lpadao"), Err(Error::Damaged(_))));
+        assert_eq!(
+            parse(&ok.to_uppercase()).unwrap(),
+            Frame::Single(vec![1, 2, 3])
+        );
+        assert!(matches!(
+            parse("ur:bytes/1-2/lpadao"),
+            Err(Error::Damaged(_))
+        ));
     }
 }

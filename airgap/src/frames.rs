@@ -221,14 +221,12 @@ fn pick_spares(k: usize, n: usize, pool: &[(String, Vec<usize>)]) -> Vec<usize> 
     let mut used = vec![false; pool.len()];
     let mut chosen = Vec::new();
     for pos in k..n.min(k + pool.len()) {
-        let best = (0..pool.len())
-            .filter(|&c| !used[c])
-            .max_by_key(|&c| {
-                kept.iter()
-                    .zip(&bases)
-                    .filter(|(alive, basis)| alive[pos] && reduce(basis, masks[c]) != 0)
-                    .count()
-            });
+        let best = (0..pool.len()).filter(|&c| !used[c]).max_by_key(|&c| {
+            kept.iter()
+                .zip(&bases)
+                .filter(|(alive, basis)| alive[pos] && reduce(basis, masks[c]) != 0)
+                .count()
+        });
         let Some(c) = best else { break };
         used[c] = true;
         chosen.push(c);
@@ -357,7 +355,12 @@ impl Decoder {
 
     fn start(&mut self, id: MessageId) -> usize {
         if self.pending.len() >= MAX_PENDING {
-            if let Some((i, _)) = self.pending.iter().enumerate().min_by_key(|(_, p)| p.touched) {
+            if let Some((i, _)) = self
+                .pending
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, p)| p.touched)
+            {
                 self.pending.remove(i);
             }
         }
@@ -562,7 +565,11 @@ mod tests {
                 }
             }
         }
-        (k, ours_at.unwrap_or(usize::MAX), theirs_at.unwrap_or(usize::MAX))
+        (
+            k,
+            ours_at.unwrap_or(usize::MAX),
+            theirs_at.unwrap_or(usize::MAX),
+        )
     }
 
     #[test]
@@ -577,7 +584,11 @@ mod tests {
                 ours.push(o);
             }
             ours.sort();
-            assert!(ours[20] <= k + 2, "{size} bytes: median {} for K = {k}", ours[20]);
+            assert!(
+                ours[20] <= k + 2,
+                "{size} bytes: median {} for K = {k}",
+                ours[20]
+            );
         }
     }
 

@@ -42,7 +42,9 @@ fn the_chosen_decoder_reads_degraded_frames_of_version_16_and_more() {
                     frames
                         .iter()
                         .enumerate()
-                        .filter(|(i, f)| decode::detect(&picture(level, f, *i)) == vec![f.to_string()])
+                        .filter(|(i, f)| {
+                            decode::detect(&picture(level, f, *i)) == vec![f.to_string()]
+                        })
                         .count()
                 })
             })
@@ -56,6 +58,9 @@ fn the_chosen_decoder_reads_degraded_frames_of_version_16_and_more() {
         .collect();
     for ((level, got), (name, want)) in levels.iter().zip(&counts).zip(MUST_READ) {
         assert_eq!(level.0, name);
-        assert!(*got >= want, "{name}: read {got}, want {want}; all: {report:?}");
+        assert!(
+            *got >= want,
+            "{name}: read {got}, want {want}; all: {report:?}"
+        );
     }
 }

@@ -27,10 +27,19 @@ fn message(n: usize, seed: u64) -> Vec<u8> {
 fn their_frames(message: &[u8], max_fragment: usize, count: usize) -> Vec<String> {
     let out = Command::new("node")
         .arg(script())
-        .args(["encode", &hex(message), &max_fragment.to_string(), &count.to_string()])
+        .args([
+            "encode",
+            &hex(message),
+            &max_fragment.to_string(),
+            &count.to_string(),
+        ])
         .output()
         .expect("node");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -55,7 +64,11 @@ fn their_decode(frames: &[String]) -> (String, Vec<u8>) {
         .write_all(frames.join("\n").as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let (ty, hexed) = text.trim().split_once(' ').unwrap();
     (ty.to_string(), unhex(hexed))
@@ -88,7 +101,9 @@ fn our_multipart_frames_decode_with_the_reference_decoder() {
     for _ in 0..37 {
         enc.next_streamed();
     }
-    let streamed: Vec<String> = (0..3 * enc.pure_parts()).map(|_| enc.next_streamed()).collect();
+    let streamed: Vec<String> = (0..3 * enc.pure_parts())
+        .map(|_| enc.next_streamed())
+        .collect();
     assert_eq!(their_decode(&streamed), ("bytes".into(), msg.clone()));
     let mut enc = Encoder::new(&msg, 200).unwrap();
     let files = enc.file_frames(airgap::frames::default_file_frames(enc.pure_parts()));
@@ -118,7 +133,11 @@ fn reference_frames_decode_here_single_and_multipart() {
     assert_eq!(ours_decode(&frames), Some(long.clone()));
     // Our encoder's frames are byte-identical to theirs, upper-cased.
     let mut enc = Encoder::new(&long, 150).unwrap();
-    let ours: Vec<String> = enc.frames(60).iter().map(|f| f.to_ascii_lowercase()).collect();
+    let ours: Vec<String> = enc
+        .frames(60)
+        .iter()
+        .map(|f| f.to_ascii_lowercase())
+        .collect();
     assert_eq!(ours, their_frames(&long, 150, 60));
 }
 

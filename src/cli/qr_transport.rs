@@ -208,10 +208,11 @@ impl QrTransport {
             .unwrap_or_default();
         if std::io::stderr().is_terminal() {
             let (columns, _) = terminal_size();
-            let line: String = format!("{expecting}: {frames} frames, {percent}% known{unreadable}")
-                .chars()
-                .take(columns.saturating_sub(1))
-                .collect();
+            let line: String =
+                format!("{expecting}: {frames} frames, {percent}% known{unreadable}")
+                    .chars()
+                    .take(columns.saturating_sub(1))
+                    .collect();
             eprint!("\r\x1b[K{line}");
         } else if now.percent / 25 != self.progress.percent / 25 || self.progress.frames == 0 {
             eprintln!("{expecting}: {frames} frames, {percent}% known{unreadable}");
@@ -288,7 +289,9 @@ impl Transport for QrTransport {
         if let Some(out) = &self.out {
             let mut enc = Encoder::new(message, self.fragment).map_err(fail)?;
             let pure = enc.pure_parts();
-            let count = self.file_frames.unwrap_or_else(|| default_file_frames(pure));
+            let count = self
+                .file_frames
+                .unwrap_or_else(|| default_file_frames(pure));
             if count < pure {
                 return Err(TransportError::Failed(format!(
                     "--qr-frames {count} is fewer than the {pure} frames the {label} message needs; pass at least {pure}, or a larger --frame-size"

@@ -24,6 +24,9 @@ pub fn candidates() -> Vec<Candidate> {
 /// The scanner's decoder: every QR text found in the image. rxing with "try
 /// harder" read as many frames as any candidate at every level of the suite, and
 /// more in cluttered scenes, at about the same speed (docs/airgap.md).
+/// A panic inside a decoder (a bug of theirs on a strange picture) counts as
+/// nothing found, so one picture cannot stop a scan.
 pub fn detect(img: &GrayImage) -> Vec<String> {
-    rxing::detect_harder(img)
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rxing::detect_harder(img)))
+        .unwrap_or_default()
 }

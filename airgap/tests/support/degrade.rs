@@ -165,7 +165,9 @@ pub fn levels() -> Vec<Level> {
         }),
         ("2.5 px per module", |f, _| at_pitch(f, 2.5)),
         ("3.5 px per module", |f, _| at_pitch(f, 3.5)),
-        ("1280x720 scene, 3 px/module", |f, r| scene(&at_pitch(f, 3.0), r)),
+        ("1280x720 scene, 3 px/module", |f, r| {
+            scene(&at_pitch(f, 3.0), r)
+        }),
         ("motion blur 5-9 px at 4 px/module", |f, r| {
             let len = r.gen_range(5..=9);
             motion_blur(&at_pitch(f, 4.0), len)
