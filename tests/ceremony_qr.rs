@@ -2,27 +2,40 @@
 //! frames only: each process writes its frames into a shared folder (`--qr-out`) and
 //! scans that folder for the others' (`--scan`), as photos or a second screen would.
 
+#[path = "../airgap/tests/support/degrade.rs"]
+mod degrade;
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
+use airgap::image;
+use rand::SeedableRng;
 use support::party::Party;
 
-fn qr(dir: &Path) -> Vec<String> {
-    let d = dir.to_str().unwrap().to_string();
+fn qr(out: &Path, scan: &Path) -> Vec<String> {
+    let (o, s) = (out.to_str().unwrap(), scan.to_str().unwrap());
     [
         "--transport",
         "qr",
         "--qr-out",
-        &d,
+        o,
         "--scan",
-        &d,
+        s,
         "--scan-timeout",
         "120",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect()
+}
+
+/// Where frames are written and where they are scanned: the same folder, or two
+/// folders with a relay that degrades every frame on the way.
+struct Channel {
+    out: PathBuf,
+    scan: PathBuf,
 }
 
 fn spawn(name: &str, args: &[&str], extra: &[String]) -> Party {
@@ -35,12 +48,86 @@ fn spawn(name: &str, args: &[&str], extra: &[String]) -> Party {
 fn keygen_and_signing_through_png_frames_only() {
     let tmp = tempfile::tempdir().unwrap();
     let kg = tmp.path().join("keygen-frames");
-    std::fs::create_dir_all(&kg).unwrap();
-    let dirs: Vec<_> = (1..=3).map(|i| tmp.path().join(format!("p{i}"))).collect();
+    let sg = tmp.path().join("sign-frames");
+    let same = |d: &Path| Channel {
+        out: d.to_path_buf(),
+        scan: d.to_path_buf(),
+    };
+    ceremony(tmp.path(), &same(&kg), &same(&sg));
+}
+
+/// Copies every new PNG frame under `from` into `to`, alternately as a
+/// photographed screen and as a 1280x720 scene at 3 px/module, until stopped.
+fn relay(from: PathBuf, to: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<usize> {
+    std::thread::spawn(move || {
+        let mut done = std::collections::HashSet::new();
+        let mut n = 0usize;
+        while !stop.load(Ordering::SeqCst) {
+            for path in airgap::scan::image_files(std::slice::from_ref(&from)) {
+                if !done.insert(path.clone()) {
+                    continue;
+                }
+                let Ok(img) = image::open(&path) else {
+                    done.remove(&path);
+                    continue;
+                };
+                let img = img.to_luma8();
+                let mut rng = rand::rngs::StdRng::seed_from_u64(n as u64);
+                let out = if n % 2 == 0 {
+                    degrade::photographed_screen(&img, &mut rng)
+                } else {
+                    // The PNG frames are at 4 px/module.
+                    let (w, h) = (img.width() * 3 / 4, img.height() * 3 / 4);
+                    let small =
+                        image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle);
+                    degrade::scene(&small, &mut rng)
+                };
+                let tmp = to.join(format!(".relay-{n}.part"));
+                out.save_with_format(&tmp, image::ImageFormat::Png).unwrap();
+                std::fs::rename(&tmp, to.join(format!("seen-{n:05}.png"))).unwrap();
+                n += 1;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        n
+    })
+}
+
+#[test]
+fn keygen_and_signing_with_every_frame_photographed_or_in_a_scene() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mk = |name: &str| {
+        let d = tmp.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let kg = Channel {
+        out: mk("keygen-shown"),
+        scan: mk("keygen-seen"),
+    };
+    let sg = Channel {
+        out: mk("sign-shown"),
+        scan: mk("sign-seen"),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let relays = [
+        relay(kg.out.clone(), kg.scan.clone(), Arc::clone(&stop)),
+        relay(sg.out.clone(), sg.scan.clone(), Arc::clone(&stop)),
+    ];
+    ceremony(tmp.path(), &kg, &sg);
+    stop.store(true, Ordering::SeqCst);
+    let relayed: usize = relays.into_iter().map(|r| r.join().unwrap()).sum();
+    assert!(relayed >= 8, "{relayed} frames relayed");
+}
+
+fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
+    let tmp = root;
+    std::fs::create_dir_all(&kg.out).unwrap();
+    let dirs: Vec<_> = (1..=3).map(|i| tmp.join(format!("p{i}"))).collect();
     for d in &dirs {
         std::fs::create_dir_all(d).unwrap();
     }
-    let t = qr(&kg);
+    let t = qr(&kg.out, &kg.scan);
     let d = |i: usize| dirs[i].to_str().unwrap().to_string();
     let (d0, d1, d2) = (d(0), d(1), d(2));
     let dealer = spawn(
@@ -103,17 +190,16 @@ fn keygen_and_signing_through_png_frames_only() {
         .collect();
     names.sort();
     assert_eq!(names, ["share_1.json", "share_2.json", "share_3.json"]);
-    let frames = std::fs::read_dir(&kg).unwrap().count();
+    let frames = std::fs::read_dir(&kg.out).unwrap().count();
     assert_eq!(
         frames, 4,
         "one frame folder each for INIT, 2 JOINs and FINALIZE"
     );
 
-    let u = support::write_unsigned_sigstruct(&tmp.path().join("unsigned"), false, [3; 32]);
-    let sg = tmp.path().join("sign-frames");
-    std::fs::create_dir_all(&sg).unwrap();
-    let t = qr(&sg);
-    let out = tmp.path().join("signed");
+    let u = support::write_unsigned_sigstruct(&tmp.join("unsigned"), false, [3; 32]);
+    std::fs::create_dir_all(&sg.out).unwrap();
+    let t = qr(&sg.out, &sg.scan);
+    let out = tmp.join("signed");
     let s1 = dirs[0].join("share_1.json");
     let s3 = share_of(&dirs[2]);
     let p3 = s3.file_name().unwrap().to_string_lossy()[6..7].to_string();

@@ -1,98 +1,172 @@
-//! `cargo bench -p airgap`: time to decode one 1280x720 camera-like frame, time to
-//! encode and render one frame, and frame counts for this project's message sizes.
+//! `cargo bench -p airgap`: for every candidate QR decoder, frames read and decode
+//! time per level of the degradation suite (readable and unreadable frames apart);
+//! frames needed by the fountain decoder at 0/20/40 % loss; encode and render time.
+//! Set BENCH_QR_FRAMES to use fewer frames per level (default 29).
+
+#[path = "../tests/support/degrade.rs"]
+mod degrade;
 
 use std::time::{Duration, Instant};
 
-use airgap::frames::DEFAULT_FRAGMENT;
-use airgap::{render, scan, Encoder};
-use image::{GrayImage, Luma};
+use airgap::{decode, render, Decoder, Encoder, Progress};
+use rand::{Rng, SeedableRng};
 
-fn median(mut v: Vec<Duration>) -> Duration {
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(mut v: Vec<Duration>) -> Option<Duration> {
     v.sort();
-    v[v.len() / 2]
+    v.get(v.len() / 2).copied()
 }
 
-fn time<T>(n: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..n)
-            .map(|_| {
+fn show(d: Option<Duration>) -> String {
+    d.map_or("-".into(), |d| format!("{:.1}", ms(d)))
+}
+
+fn decoders(frames_per_level: usize) {
+    let frames = degrade::big_frames(frames_per_level, 11);
+    let version = (render::modules(&frames[0]).unwrap_or(17) - 17) / 4;
+    println!("Decoders on the degradation suite: {frames_per_level} frames of QR version ~{version} per level, one core");
+    println!("| level | decoder | read | ms when read (median) | ms when not (median) |");
+    println!("|---|---|---|---|---|");
+    for level in degrade::levels() {
+        let pictures: Vec<_> = frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| degrade::picture(&level, f, i))
+            .collect();
+        for (name, detect) in decode::candidates() {
+            let (mut hit, mut miss) = (Vec::new(), Vec::new());
+            for (f, p) in frames.iter().zip(&pictures) {
                 let t = Instant::now();
-                std::hint::black_box(f());
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-/// A frame at 5 px per module on a grey, noisy 1280x720 background, lower contrast.
-fn camera_frame(frame: &str) -> GrayImage {
-    let code = render::to_image(frame, 5).unwrap();
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut scene = GrayImage::from_fn(1280, 720, |_, _| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        Luma([80 + (seed % 40) as u8])
-    });
-    let (ox, oy) = ((1280 - code.width()) / 2, (720 - code.height()) / 2);
-    for (x, y, p) in code.enumerate_pixels() {
-        let noisy = scene.get_pixel(ox + x, oy + y)[0] as i32 - 100;
-        let v = 40 + (p[0] as i32 * 170 / 255) + noisy / 2;
-        scene.put_pixel(ox + x, oy + y, Luma([v.clamp(0, 255) as u8]));
+                let got = std::hint::black_box(detect(p));
+                let el = t.elapsed();
+                if got == vec![f.clone()] {
+                    hit.push(el);
+                } else {
+                    miss.push(el);
+                }
+            }
+            println!(
+                "| {} | {name} | {}/{} | {} | {} |",
+                level.0,
+                hit.len(),
+                frames.len(),
+                show(median(hit)),
+                show(median(miss))
+            );
+        }
     }
-    scene
 }
 
-fn finalize_size(n: usize, t: usize) -> usize {
-    let binom = |n: usize, k: usize| (0..k).fold(1usize, |a, i| a * (n - i) / (i + 1));
-    18 + 2 + 384 + 32 * n + 1 + (n - 1) * (1 + 12 + 4 + 3 + 386 * binom(n - 1, t - 1) + 16)
+/// Distinct frames needed, scanning the streamed animation from a random point.
+fn fountain() {
+    println!("\nFountain: distinct frames needed (median / p95 of 101 scans from a random point of the stream, 200-byte fragments)");
+    println!("| message | K | loss | ours median | ours p95 | ur 0.5 (peeling) median | p95 |");
+    println!("|---|---|---|---|---|---|---|");
+    for size in [2_500usize, 20_000] {
+        let msg: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
+        for loss in [0.0, 0.2, 0.4] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            let mut k = 0;
+            for trial in 0..101u64 {
+                let Ok(mut enc) = Encoder::new(&msg, 200) else {
+                    return;
+                };
+                k = enc.pure_parts();
+                let mut rng = rand::rngs::StdRng::seed_from_u64(trial);
+                for _ in 0..rng.gen_range(0..10 * k) {
+                    enc.next_streamed();
+                }
+                let (mut a, mut b) = (Decoder::new(), ur::Decoder::default());
+                let (mut n, mut at_a, mut at_b) = (0, None, None);
+                while (at_a.is_none() || at_b.is_none()) && n < 20 * k {
+                    let f = enc.next_streamed();
+                    if rng.gen_bool(loss) {
+                        continue;
+                    }
+                    n += 1;
+                    if at_a.is_none() && matches!(a.receive(&f), Ok(Progress::Complete(_))) {
+                        at_a = Some(n);
+                    }
+                    if at_b.is_none() {
+                        let _ = b.receive(&f.to_ascii_lowercase());
+                        if b.complete() {
+                            at_b = Some(n);
+                        }
+                    }
+                }
+                ours.push(at_a.unwrap_or(n));
+                theirs.push(at_b.unwrap_or(n));
+            }
+            ours.sort();
+            theirs.sort();
+            println!(
+                "| {size} B | {k} | {:.0} % | {} | {} | {} | {} |",
+                loss * 100.0,
+                ours[50],
+                ours[95],
+                theirs[50],
+                theirs[95]
+            );
+        }
+    }
+}
+
+/// Share of trials in which losing a random fifth of the default file frames
+/// still rebuilds the message.
+fn file_frames() {
+    println!("\nFiles: K + max(4, K/2) frames written, a random 20 % of them lost (1000 trials)");
+    println!("| message | K | frames | rebuilt |");
+    println!("|---|---|---|---|");
+    for size in [300usize, 1_200, 2_500, 5_000, 20_000] {
+        let msg: Vec<u8> = (0..size).map(|i| (i * 13 + 1) as u8).collect();
+        let Ok(mut enc) = Encoder::new(&msg, 200) else {
+            return;
+        };
+        let k = enc.pure_parts();
+        let n = airgap::frames::default_file_frames(k);
+        let frames = enc.file_frames(n);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(size as u64);
+        let mut ok = 0;
+        for _ in 0..1000 {
+            let mut order: Vec<usize> = (0..n).collect();
+            rand::seq::SliceRandom::shuffle(&mut order[..], &mut rng);
+            let mut d = Decoder::new();
+            if order[..n - n / 5]
+                .iter()
+                .any(|&i| matches!(d.receive(&frames[i]), Ok(Progress::Complete(_))))
+            {
+                ok += 1;
+            }
+        }
+        println!("| {size} B | {k} | {n} | {:.1} % |", ok as f64 / 10.0);
+    }
 }
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let runs = std::env::var("BENCH_QR_RUNS")
+    let per_level = std::env::var("BENCH_QR_FRAMES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
+        .unwrap_or(degrade::FRAMES);
     let message: Vec<u8> = (0..407u32).map(|i| (i * 7 + 3) as u8).collect();
-    let mut enc = Encoder::new(&message, DEFAULT_FRAGMENT).unwrap();
-    let frame = enc.next_frame();
-    let img = camera_frame(&frame);
-    assert_eq!(
-        scan::scan_image(&img),
-        vec![frame.clone()],
-        "the camera-like frame must decode"
-    );
-    let decode = time(runs, || scan::scan_image(&img));
-    let encode = time(runs, || {
-        let f = enc.next_frame();
-        render::to_png(&f, 4).unwrap()
-    });
-    let modules = render::modules(&frame).unwrap();
-    println!("QR frames at the default fragment size ({DEFAULT_FRAGMENT} bytes), median of {runs}, one core:");
-    println!(
-        "  decode one 1280x720 camera-like frame (QR version {}): {:>7.2} ms",
-        (modules - 17) / 4,
-        decode.as_secs_f64() * 1e3
-    );
-    println!(
-        "  encode + render one frame to PNG (4 px/module):        {:>7.2} ms",
-        encode.as_secs_f64() * 1e3
-    );
-    println!("Frames needed without loss (pure parts):");
-    let sizes = [
-        ("SIGN-INIT", 290),
-        ("SIGN-PARTIAL, 1 partial", 407),
-        ("SIGN-PARTIAL, 3 partials", 1179),
-        ("KEYGEN-FINALIZE 2-of-3", finalize_size(3, 2)),
-        ("KEYGEN-FINALIZE 3-of-5", finalize_size(5, 3)),
-        ("KEYGEN-FINALIZE 5-of-9", finalize_size(9, 5)),
-    ];
-    for (name, size) in sizes {
-        let m = vec![0x5au8; size];
-        let e = Encoder::new(&m, DEFAULT_FRAGMENT).unwrap();
-        println!("  {name:<28} {size:>7} bytes  {:>4} frames", e.pure_parts());
+    if let Ok(mut enc) = Encoder::new(&message, airgap::frames::DEFAULT_FRAGMENT) {
+        let t = Instant::now();
+        for _ in 0..20 {
+            let f = enc.next_frame();
+            std::hint::black_box(render::to_png(&f, 4).ok());
+        }
+        println!(
+            "encode + render one frame to PNG (4 px/module): {:.2} ms\n",
+            ms(t.elapsed()) / 20.0
+        );
     }
+    file_frames();
+    fountain();
+    println!();
+    decoders(per_level);
 }

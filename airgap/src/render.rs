@@ -41,17 +41,29 @@ pub fn to_png(frame: &str, scale: u32) -> Result<Vec<u8>, Error> {
     Ok(out.into_inner())
 }
 
+/// Terminal rows under the code for the status line.
+pub const STATUS_ROWS: usize = 2;
+
+/// Columns and rows a terminal needs to show a code of `modules` modules per side,
+/// with its quiet zone and the status line.
+pub fn terminal_needed(modules: usize) -> (usize, usize) {
+    let side = modules + 2 * QUIET as usize;
+    (side, side.div_ceil(2) + STATUS_ROWS)
+}
+
 /// The frame as terminal text: two modules per character cell (half blocks), light
 /// modules drawn as spaces on a dark terminal background inverted so that the code
-/// reads as dark on light. Fails if it does not fit `columns` x `rows`.
+/// reads as dark on light. Fails, naming the size needed, if it does not fit a
+/// terminal of `columns` x `rows` (with the status line).
 pub fn to_terminal(frame: &str, columns: usize, rows: usize) -> Result<String, Error> {
     let code = code(frame)?;
-    let side = code.width() + 2 * QUIET as usize;
-    if side > columns || side.div_ceil(2) > rows {
+    let (need_columns, need_rows) = terminal_needed(code.width());
+    if need_columns > columns || need_rows > rows {
         return Err(Error::TooLarge {
-            modules: code.width(),
-            columns,
-            rows,
+            columns: need_columns,
+            rows: need_rows,
+            have_columns: columns,
+            have_rows: rows,
         });
     }
     Ok(code
@@ -66,4 +78,129 @@ pub fn to_terminal(frame: &str, columns: usize, rows: usize) -> Result<String, E
 /// (modules − 17) / 4).
 pub fn modules(frame: &str) -> Result<usize, Error> {
     Ok(code(frame)?.width())
+}
+
+/// Modules per side of a QR code (level M) of `len` alphanumeric characters: the
+/// largest a frame text of that length can need, since UR frames in upper case are
+/// all alphanumeric.
+fn modules_for_len(len: usize) -> Option<usize> {
+    let text = "A".repeat(len);
+    code(&text).ok().map(|c| c.width())
+}
+
+/// The longest frame text whose code fits a terminal of `columns` x `rows`.
+fn longest_fitting(columns: usize, rows: usize) -> Option<usize> {
+    let fits = |len: usize| {
+        modules_for_len(len).is_some_and(|m| {
+            let (c, r) = terminal_needed(m);
+            c <= columns && r <= rows
+        })
+    };
+    if !fits(1) {
+        return None;
+    }
+    let (mut lo, mut hi) = (1usize, 4_300usize); // hi: beyond a version 40 code
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(lo)
+}
+
+/// The length of the longest frame text for a message of `message_len` bytes cut
+/// into fragments of at most `fragment` bytes (sequence numbers up to 99,999, the
+/// single-part UR when it is one fragment).
+pub fn longest_frame_text(message_len: usize, fragment: usize) -> usize {
+    use crate::format::cbor_uint_len;
+    let payload = header_len(message_len) + message_len;
+    let count = payload.div_ceil(fragment.max(1));
+    let fragment_len = payload.div_ceil(count.max(1));
+    let part = 1
+        + 5
+        + cbor_uint_len(count as u64)
+        + cbor_uint_len(payload as u64)
+        + 5
+        + header_len(fragment_len)
+        + fragment_len;
+    let digits = |n: usize| n.to_string().len();
+    let multipart = "UR:BYTES/".len() + 5 + 1 + digits(count) + 1 + 2 * (part + 4);
+    if count == 1 {
+        multipart.max("UR:BYTES/".len() + 2 * (payload + 4))
+    } else {
+        multipart
+    }
+}
+
+/// Bytes of the CBOR header of a byte string of `len` bytes.
+fn header_len(len: usize) -> usize {
+    crate::format::cbor_uint_len(len as u64)
+}
+
+/// The largest fragment (at most `max_fragment`) whose frames all fit a terminal of
+/// `columns` x `rows`, for a message of `message_len` bytes. On failure, the error
+/// names the terminal size the smallest fragment needs.
+pub fn fragment_for_terminal(
+    message_len: usize,
+    max_fragment: usize,
+    columns: usize,
+    rows: usize,
+) -> Result<usize, Error> {
+    let min = crate::frames::MIN_FRAGMENT;
+    if let Some(longest) = longest_fitting(columns, rows) {
+        if let Some(f) = (min..=max_fragment.max(min))
+            .rev()
+            .find(|&f| longest_frame_text(message_len, f) <= longest)
+        {
+            return Ok(f);
+        }
+    }
+    let need = modules_for_len(longest_frame_text(message_len, min)).unwrap_or(177);
+    let (c, r) = terminal_needed(need);
+    Err(Error::TooLarge {
+        columns: c,
+        rows: r,
+        have_columns: columns,
+        have_rows: rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Encoder;
+
+    #[test]
+    fn chosen_fragments_fit_an_80x24_terminal_for_every_frame() {
+        for len in [53usize, 160, 300, 420, 520] {
+            let f = fragment_for_terminal(len, 450, 80, 24).unwrap();
+            let msg = vec![0xa5u8; len];
+            let mut enc = Encoder::new(&msg, f).unwrap();
+            let mut frames = enc.frames(enc.pure_parts() + 30);
+            if enc.pure_parts() == 1 {
+                frames.push(enc.single_part().to_string());
+            }
+            for fr in frames.iter().filter(|t| !t.is_empty()) {
+                assert!(
+                    fr.len() <= longest_frame_text(len, f),
+                    "estimate too small: {len} {f} {} {fr}",
+                    longest_frame_text(len, f)
+                );
+                let text = to_terminal(fr, 80, 24).unwrap();
+                assert!(text.lines().count() + STATUS_ROWS <= 24);
+                assert!(text.lines().all(|l| l.chars().count() <= 80));
+            }
+        }
+    }
+
+    #[test]
+    fn too_small_a_terminal_names_the_size_needed() {
+        let e = fragment_for_terminal(300, 450, 20, 10).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { columns, rows, .. } if columns > 20 && rows > 10));
+        let big = fragment_for_terminal(300, 450, 300, 200).unwrap();
+        assert_eq!(big, 450);
+    }
 }

@@ -1,73 +1,21 @@
-//! Frame texts found in images: screenshots, PNG frames, phone photos.
+//! Frame texts found in image files and folders (screenshots, PNG frames, phone
+//! photos), and a worker thread that decodes a camera's newest frame.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 
 use image::GrayImage;
 
 use crate::Error;
 
-/// Image file endings the scanner reads.
+/// Image file endings the scanner reads in folders.
 const IMAGE_ENDINGS: [&str; 4] = ["png", "jpg", "jpeg", "pgm"];
 
-fn detect(img: &GrayImage) -> Vec<String> {
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-        img.get_pixel(x as u32, y as u32)[0]
-    });
-    prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
-        .collect()
-}
-
-/// Black and white at the image's mean brightness.
-fn binarize(img: &GrayImage) -> GrayImage {
-    let sum: u64 = img.pixels().map(|p| u64::from(p[0])).sum();
-    let mean = (sum / u64::from((img.width() * img.height()).max(1))) as u8;
-    GrayImage::from_fn(img.width(), img.height(), |x, y| {
-        image::Luma([if img.get_pixel(x, y)[0] > mean {
-            255
-        } else {
-            0
-        }])
-    })
-}
-
-/// Every QR text in an image. When the image as it is yields nothing, cheaper to
-/// dearer retries: a light blur (noise), a half-size copy (large photos), and a
-/// double-size thresholded copy (small or soft codes).
+/// Every QR text in an image, by the chosen decoder.
 pub fn scan_image(img: &GrayImage) -> Vec<String> {
-    use image::imageops::{blur, resize, FilterType};
-    let found = detect(img);
-    if !found.is_empty() {
-        return found;
-    }
-    let found = detect(&blur(img, 1.0));
-    if !found.is_empty() {
-        return found;
-    }
-    if img.width() > 1000 {
-        let found = detect(&resize(
-            img,
-            img.width() / 2,
-            img.height() / 2,
-            FilterType::Triangle,
-        ));
-        if !found.is_empty() {
-            return found;
-        }
-    }
-    if img.width() < 1600 {
-        let big = resize(
-            img,
-            img.width() * 2,
-            img.height() * 2,
-            FilterType::CatmullRom,
-        );
-        return detect(&binarize(&big));
-    }
-    Vec::new()
+    crate::decode::detect(img)
 }
 
 /// Reads one image file and scans it.
@@ -79,13 +27,25 @@ pub fn scan_file(path: &Path) -> Result<Vec<String>, Error> {
     Ok(scan_image(&img.to_luma8()))
 }
 
+/// Fails at once on a path that does not exist.
+pub fn check_paths(paths: &[PathBuf]) -> Result<(), Error> {
+    match paths.iter().find(|p| !p.exists()) {
+        Some(p) => Err(Error::Missing {
+            path: p.display().to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn is_image(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| IMAGE_ENDINGS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Image files among `paths` (files as given; folders searched recursively), sorted.
+/// Image files among `paths`, sorted: files as given, whatever their name; in
+/// folders (searched recursively) files with an image ending, not hidden ones (a
+/// writer's half-written `.part` files are hidden).
 pub fn image_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = paths.to_vec();
@@ -94,10 +54,130 @@ pub fn image_files(paths: &[PathBuf]) -> Vec<PathBuf> {
             if let Ok(entries) = std::fs::read_dir(&p) {
                 stack.extend(entries.flatten().map(|e| e.path()));
             }
-        } else if p.is_file() && (is_image(&p) || paths.contains(&p)) {
+        } else if p.is_file() && (paths.contains(&p) || (is_image(&p) && !hidden(&p))) {
             out.push(p);
         }
     }
     out.sort();
     out
+}
+
+fn hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// The newest frame waiting for the worker; older ones are dropped unread.
+struct Slot {
+    frame: Mutex<(Option<GrayImage>, bool)>,
+    ready: Condvar,
+}
+
+/// Decodes camera frames on its own thread, so that the camera loop never waits for
+/// the decoder: [`submit`](Self::submit) replaces any frame not yet started, so the
+/// worker always decodes the newest one.
+pub struct Worker {
+    slot: Arc<Slot>,
+    results: mpsc::Receiver<Vec<String>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn start(decode: fn(&GrayImage) -> Vec<String>) -> Self {
+        let slot = Arc::new(Slot {
+            frame: Mutex::new((None, false)),
+            ready: Condvar::new(),
+        });
+        let (tx, results) = mpsc::channel();
+        let shared = Arc::clone(&slot);
+        let thread = std::thread::spawn(move || loop {
+            let frame = {
+                let Ok(mut guard) = shared.frame.lock() else {
+                    return;
+                };
+                loop {
+                    if guard.1 {
+                        return;
+                    }
+                    if let Some(f) = guard.0.take() {
+                        break f;
+                    }
+                    guard = match shared.ready.wait(guard) {
+                        Ok(g) => g,
+                        Err(_) => return,
+                    };
+                }
+            };
+            if tx.send(decode(&frame)).is_err() {
+                return;
+            }
+        });
+        Worker {
+            slot,
+            results,
+            thread: Some(thread),
+        }
+    }
+
+    /// Hands over a frame; returns whether an older, undecoded frame was dropped.
+    pub fn submit(&self, frame: GrayImage) -> bool {
+        let Ok(mut guard) = self.slot.frame.lock() else {
+            return false;
+        };
+        let dropped = guard.0.replace(frame).is_some();
+        self.slot.ready.notify_one();
+        dropped
+    }
+
+    /// Texts decoded since the last call, one list per decoded frame.
+    pub fn results(&self) -> Vec<Vec<String>> {
+        self.results.try_iter().collect()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Ok(mut guard) = self.slot.frame.lock() {
+            guard.1 = true;
+        }
+        self.slot.ready.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow(img: &GrayImage) -> Vec<String> {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        vec![img.width().to_string()]
+    }
+
+    #[test]
+    fn the_worker_decodes_the_newest_frame_and_drops_stale_ones() {
+        let w = Worker::start(slow);
+        let mut dropped = 0;
+        for i in 1..=20u32 {
+            if w.submit(GrayImage::new(i, 1)) {
+                dropped += 1;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let got: Vec<String> = w.results().into_iter().flatten().collect();
+        assert!(dropped > 0, "a slow decoder must not queue frames");
+        assert_eq!(got.last().map(String::as_str), Some("20"), "{got:?}");
+        assert!(got.len() < 20);
+    }
+
+    #[test]
+    fn missing_paths_fail_at_once() {
+        let e = check_paths(&[PathBuf::from("/no/such/folder-xyz")]).unwrap_err();
+        assert!(e.to_string().contains("/no/such/folder-xyz"));
+        assert!(check_paths(&[std::env::temp_dir()]).is_ok());
+    }
 }

@@ -1,5 +1,5 @@
-//! Messages as animated QR codes: shown on the terminal and/or written as PNG frames;
-//! read from image files and folders (`--scan`) or from a camera.
+//! Messages as animated QR codes: streamed on the terminal and/or written as PNG
+//! frames; read from image files and folders (`--scan`) or from a camera.
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{IsTerminal, Write};
@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use airgap::frames::default_file_frames;
 use airgap::{render, scan, Decoder, Encoder, Progress};
 use mpcegosign::transport::{Transport, TransportError};
 use sha2::{Digest, Sha256};
@@ -25,14 +26,40 @@ pub struct QrTransport {
     camera: u32,
     fps: u32,
     fragment: usize,
+    file_frames: Option<usize>,
     timeout: Duration,
     sequence: usize,
     /// Digests of messages we sent or already returned: never returned again.
     known: HashSet<[u8; 32]>,
     /// Image files already read, with their size and time.
     read: HashSet<(PathBuf, u64, Option<SystemTime>)>,
-    decoders: Vec<Decoder>,
+    /// Files already named as unreadable (named once each).
+    named: HashSet<PathBuf>,
+    /// The newest file without a readable frame, for the progress line.
+    unreadable: Option<PathBuf>,
+    decoder: Decoder,
     pending: VecDeque<Vec<u8>>,
+    progress: Shown,
+}
+
+/// What the progress line last showed.
+#[derive(Default, PartialEq, Eq, Clone)]
+struct Shown {
+    frames: usize,
+    percent: u8,
+}
+
+/// Whether bytes can be an mpcegosign message: every format version of its messages
+/// starts with the version number, a small integer.
+fn looks_like_ours(message: &[u8]) -> bool {
+    matches!(message.first(), Some(1..=15))
+}
+
+/// Columns and rows of the terminal that shows the code (stderr).
+fn terminal_size() -> (usize, usize) {
+    terminal_size::terminal_size_of(std::io::stderr())
+        .map(|(w, h)| (usize::from(w.0), usize::from(h.0)))
+        .unwrap_or((80, 24))
 }
 
 impl QrTransport {
@@ -41,18 +68,23 @@ impl QrTransport {
             std::fs::create_dir_all(dir)
                 .map_err(|e| super::error::io_error("create the --qr-out folder", dir, &e))?;
         }
+        scan::check_paths(&args.scan).map_err(|e| CliError::new(e.to_string()))?;
         Ok(QrTransport {
             out: args.qr_out.clone(),
             scan: args.scan.clone(),
             camera: args.camera,
             fps: args.fps,
             fragment: args.frame_size as usize,
+            file_frames: args.qr_frames.map(|n| n as usize),
             timeout: Duration::from_secs(args.scan_timeout),
             sequence: 0,
             known: HashSet::new(),
             read: HashSet::new(),
-            decoders: Vec::new(),
+            named: HashSet::new(),
+            unreadable: None,
+            decoder: Decoder::new(),
             pending: VecDeque::new(),
+            progress: Shown::default(),
         })
     }
 
@@ -64,7 +96,7 @@ impl QrTransport {
         for (i, f) in frames.iter().enumerate() {
             let png = render::to_png(f, 4).map_err(|e| fail(&e))?;
             let path = dir.join(format!("frame-{:04}.png", i + 1));
-            // Written under another name, then renamed: a scanner never sees half a file.
+            // Written under a hidden name, then renamed: a scanner never sees half a file.
             let tmp = dir.join(format!(".frame-{:04}.part", i + 1));
             std::fs::write(&tmp, png).map_err(|e| fail(&e))?;
             std::fs::rename(&tmp, &path).map_err(|e| fail(&e))?;
@@ -72,16 +104,11 @@ impl QrTransport {
         Ok(())
     }
 
-    /// Shows the frames on the terminal, in a loop, until Enter is pressed.
-    fn animate(&self, label: &str, frames: &[String]) -> Result<(), TransportError> {
-        let (columns, rows) = terminal_size::terminal_size()
-            .map(|(w, h)| (usize::from(w.0), usize::from(h.0)))
-            .unwrap_or((80, 24));
-        let texts: Vec<String> = frames
-            .iter()
-            .map(|f| render::to_terminal(f, columns, rows.saturating_sub(2)))
-            .collect::<Result<_, _>>()
-            .map_err(|e| TransportError::Failed(e.to_string()))?;
+    /// Streams fresh frames on the terminal until Enter is pressed: frame numbers
+    /// keep rising, so a frame missed once is replaced by new ones.
+    fn animate(&self, label: &str, enc: &mut Encoder) -> Result<(), TransportError> {
+        let (columns, rows) = terminal_size();
+        let single = enc.pure_parts() == 1;
         let done = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&done);
         std::thread::spawn(move || {
@@ -91,49 +118,106 @@ impl QrTransport {
         });
         let mut err = std::io::stderr().lock();
         let delay = Duration::from_millis(1000 / u64::from(self.fps.max(1)));
-        let mut i = 0;
+        let needed = enc.pure_parts();
+        let mut shown = 0usize;
         while !done.load(Ordering::SeqCst) {
+            let frame = if single {
+                enc.single_part().to_string()
+            } else {
+                enc.next_streamed()
+            };
+            shown += 1;
+            let text = render::to_terminal(&frame, columns, rows)
+                .map_err(|e| TransportError::Failed(e.to_string()))?;
+            let status = if single {
+                format!("{label}: one frame (shown {shown} times)")
+            } else {
+                format!("{label}: frame {shown} ({needed} needed)")
+            };
+            let status: String = status.chars().take(columns.saturating_sub(1)).collect();
             let _ = write!(
                 err,
-                "\x1b[2J\x1b[H{}\n{label}: frame {}/{} — press Enter when the other machine has it\n",
-                texts[i % texts.len()],
-                i % texts.len() + 1,
-                texts.len()
+                "\x1b[H\x1b[2J{text}\n{status}\n{}",
+                "Enter: the other machine has it"
+                    .chars()
+                    .take(columns.saturating_sub(1))
+                    .collect::<String>()
             );
             let _ = err.flush();
             std::thread::sleep(delay);
-            i += 1;
         }
-        let _ = write!(err, "\x1b[2J\x1b[H");
+        let _ = write!(err, "\x1b[H\x1b[2J");
         Ok(())
     }
 
-    /// Feeds one frame text to the decoders; completed new messages go to `pending`.
-    fn feed(&mut self, frame: &str) {
-        for i in 0..self.decoders.len() {
-            match self.decoders[i].receive(frame) {
-                Ok(Progress::OtherMessage) => continue,
-                Ok(Progress::Complete(m)) => {
-                    self.decoders.remove(i);
-                    self.complete(m);
-                    return;
+    /// Feeds one frame text to the decoder; completed new messages go to `pending`.
+    /// A text that is not one of our frames is named once, with its file.
+    fn feed(&mut self, frame: &str, from: Option<&Path>) {
+        match self.decoder.receive(frame) {
+            Ok(Progress::Complete(m)) => {
+                if !looks_like_ours(&m) {
+                    self.name_once(from, "this QR code is not an mpcegosign message");
+                } else if self.known.insert(Sha256::digest(&m).into()) {
+                    self.pending.push_back(m);
                 }
-                Ok(_) => return,
-                Err(_) => return, // a damaged frame or not a frame: ignored
             }
-        }
-        let mut d = Decoder::new();
-        match d.receive(frame) {
-            Ok(Progress::Complete(m)) => self.complete(m),
-            Ok(_) => self.decoders.push(d),
-            Err(_) => {}
+            Ok(_) => {}
+            Err(e) => self.name_once(from, &e.to_string()),
         }
     }
 
-    fn complete(&mut self, message: Vec<u8>) {
-        if self.known.insert(Sha256::digest(&message).into()) {
-            self.pending.push_back(message);
+    fn name_once(&mut self, from: Option<&Path>, why: &str) {
+        match from {
+            Some(path) => {
+                if self.named.insert(path.to_path_buf()) {
+                    self.clear_progress();
+                    eprintln!("mpcegosign: {}: {why}", path.display());
+                }
+                self.unreadable = Some(path.to_path_buf());
+            }
+            None => {
+                let key = PathBuf::from(format!("\0{why}"));
+                if self.named.insert(key) {
+                    self.clear_progress();
+                    eprintln!("mpcegosign: {why}");
+                }
+            }
         }
+    }
+
+    fn clear_progress(&mut self) {
+        if self.progress != Shown::default() && std::io::stderr().is_terminal() {
+            eprint!("\r\x1b[K");
+        }
+    }
+
+    /// One live progress line on a terminal; elsewhere a line at each quarter.
+    fn show_progress(&mut self, expecting: &str) {
+        let Some((frames, percent)) = self.decoder.status() else {
+            return;
+        };
+        let now = Shown { frames, percent };
+        if now == self.progress {
+            return;
+        }
+        let unreadable = self
+            .unreadable
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| format!("; unreadable: {}", n.to_string_lossy()))
+            .unwrap_or_default();
+        if std::io::stderr().is_terminal() {
+            let (columns, _) = terminal_size();
+            let line: String =
+                format!("{expecting}: {frames} frames, {percent}% known{unreadable}")
+                    .chars()
+                    .take(columns.saturating_sub(1))
+                    .collect();
+            eprint!("\r\x1b[K{line}");
+        } else if now.percent / 25 != self.progress.percent / 25 || self.progress.frames == 0 {
+            eprintln!("{expecting}: {frames} frames, {percent}% known{unreadable}");
+        }
+        self.progress = now;
     }
 
     fn scan_files(&mut self) {
@@ -144,44 +228,76 @@ impl QrTransport {
                 meta.as_ref().map_or(0, |m| m.len()),
                 meta.and_then(|m| m.modified().ok()),
             );
-            if self.read.contains(&key) {
+            if !self.read.insert(key) {
                 continue;
             }
-            self.read.insert(key);
-            if let Ok(frames) = scan::scan_file(&path) {
-                for f in frames {
-                    self.feed(&f);
+            match scan::scan_file(&path) {
+                Ok(texts) if texts.is_empty() => self.name_once(Some(&path), "no QR code found"),
+                Ok(texts) => {
+                    for t in texts {
+                        self.feed(&t, Some(&path));
+                    }
+                }
+                Err(e) => {
+                    let why = format!("not an image ({e})");
+                    self.name_once(Some(&path), &why);
                 }
             }
         }
     }
 
-    fn frames_seen(&self) -> usize {
-        self.decoders.iter().map(Decoder::frames_seen).sum()
+    /// The timeout's message: what was missing.
+    fn timed_out(&self, expecting: &str) -> TransportError {
+        let secs = self.timeout.as_secs();
+        let frames = self.decoder.frames_seen();
+        TransportError::Failed(if frames == 0 {
+            format!(
+                "no frames at all in {secs} s while waiting for {expecting}: check that the other machine shows its QR code{}",
+                if self.scan.is_empty() { " to the camera" } else { " and the --scan paths" }
+            )
+        } else {
+            format!(
+                "{frames} frames of an unfinished message in {secs} s while waiting for {expecting}: show more frames"
+            )
+        })
     }
 }
 
 impl Transport for QrTransport {
     fn send(&mut self, label: &str, message: &[u8]) -> Result<(), TransportError> {
         self.known.insert(Sha256::digest(message).into());
-        let mut enc = Encoder::new(message, self.fragment)
-            .map_err(|e| TransportError::Failed(e.to_string()))?;
-        let pure = enc.pure_parts();
-        // Extra fountain frames let a scanner finish despite lost or unreadable ones.
-        let count = if pure == 1 {
-            2
-        } else {
-            (pure * 3).div_ceil(2).max(pure + 2)
-        };
-        let frames = enc.frames(count);
-        self.sequence += 1;
         let terminal = std::io::stderr().is_terminal() && std::io::stdin().is_terminal();
         if self.out.is_none() && !terminal {
             return Err(TransportError::Failed(
                 "no terminal to show the QR code on; pass --qr-out DIR to write the frames as PNG files".into(),
             ));
         }
+        let fail = |e: airgap::Error| TransportError::Failed(e.to_string());
+        // Frames fit the terminal: the fragment shrinks until they do.
+        let (columns, rows) = terminal_size();
+        let fits = if terminal {
+            render::fragment_for_terminal(message.len(), self.fragment, columns, rows)
+        } else {
+            Ok(self.fragment)
+        };
+        let fragment = match (&fits, &self.out) {
+            (Ok(f), _) => *f,
+            (Err(e), None) => return Err(TransportError::Failed(e.to_string())),
+            (Err(_), Some(_)) => self.fragment,
+        };
+        self.sequence += 1;
         if let Some(out) = &self.out {
+            let mut enc = Encoder::new(message, self.fragment).map_err(fail)?;
+            let pure = enc.pure_parts();
+            let count = self
+                .file_frames
+                .unwrap_or_else(|| default_file_frames(pure));
+            if count < pure {
+                return Err(TransportError::Failed(format!(
+                    "--qr-frames {count} is fewer than the {pure} frames the {label} message needs; pass at least {pure}, or a larger --frame-size"
+                )));
+            }
+            let frames = enc.file_frames(count);
             let slug: String = label
                 .to_ascii_lowercase()
                 .chars()
@@ -200,7 +316,12 @@ impl Transport for QrTransport {
             );
         }
         if terminal {
-            self.animate(label, &frames)?;
+            if let Err(e) = &fits {
+                eprintln!("mpcegosign: {e}");
+                return Ok(());
+            }
+            let mut enc = Encoder::new(message, fragment).map_err(fail)?;
+            self.animate(label, &mut enc)?;
         }
         Ok(())
     }
@@ -214,18 +335,20 @@ impl Transport for QrTransport {
         }
         let list: Vec<String> = self.scan.iter().map(|p| p.display().to_string()).collect();
         eprintln!("Scanning {} for {expecting}…", list.join(", "));
+        self.progress = Shown::default();
         let deadline = Instant::now() + self.timeout;
         loop {
             self.scan_files();
+            self.show_progress(expecting);
             if let Some(m) = self.pending.pop_front() {
+                self.clear_progress();
+                if std::io::stderr().is_terminal() {
+                    eprintln!();
+                }
                 return Ok(m);
             }
             if Instant::now() >= deadline {
-                return Err(TransportError::Failed(format!(
-                    "no new message arrived in {} s while waiting for {expecting} ({} frames of unfinished messages seen); check the --scan paths",
-                    self.timeout.as_secs(),
-                    self.frames_seen()
-                )));
+                return Err(self.timed_out(expecting));
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -244,33 +367,34 @@ pub fn cameras() -> Result<Vec<(u32, String)>, CliError> {
     Err(CliError::new("this build of mpcegosign has no camera support").hint(NO_CAMERA_HINT))
 }
 
+/// The camera loop grabs frames as fast as the camera gives them; a worker thread
+/// decodes the newest one, so slow frames never stall the camera.
 #[cfg(feature = "camera")]
 fn camera_receive(t: &mut QrTransport, expecting: &str) -> Result<Vec<u8>, TransportError> {
     let mut cam = airgap::camera::Camera::open(t.camera)
         .map_err(|e| TransportError::Failed(format!("{e}; {NO_CAMERA_HINT}")))?;
     eprintln!("Show {expecting} to camera {} …", t.camera);
+    t.progress = Shown::default();
+    let worker = scan::Worker::start(scan::scan_image);
     let deadline = Instant::now() + t.timeout;
     while Instant::now() < deadline {
         let frame = cam
             .grab()
             .map_err(|e| TransportError::Failed(e.to_string()))?;
-        for text in scan::scan_image(&frame) {
-            t.feed(&text);
+        worker.submit(frame);
+        for texts in worker.results() {
+            for text in texts {
+                t.feed(&text, None);
+            }
         }
-        let percent = t.decoders.iter().map(Decoder::percent).max().unwrap_or(0);
-        eprint!(
-            "\r{} frames seen, {percent}% of the message   ",
-            t.frames_seen()
-        );
+        t.show_progress(expecting);
         if let Some(m) = t.pending.pop_front() {
+            t.clear_progress();
             eprintln!();
             return Ok(m);
         }
     }
-    Err(TransportError::Failed(format!(
-        "no complete message within {} s",
-        t.timeout.as_secs()
-    )))
+    Err(t.timed_out(expecting))
 }
 
 #[cfg(feature = "camera")]

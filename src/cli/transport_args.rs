@@ -25,6 +25,10 @@ pub struct TransportArgs {
     /// new folder under DIR (for another screen, a printer, or a file exchange).
     #[arg(long, value_name = "DIR")]
     pub qr_out: Option<PathBuf>,
+    /// With --qr-out: how many PNG frames to write per message (default: the K frames
+    /// needed plus max(4, K/2) spares, so that any fifth of them may be lost).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub qr_frames: Option<u64>,
     /// With --transport qr: read incoming frames from these image files or folders
     /// (watched for new files) instead of the camera.
     #[arg(long, value_name = "PATH", num_args = 1..)]
@@ -35,7 +39,8 @@ pub struct TransportArgs {
     /// Frames per second of the animated QR code on the terminal.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=30))]
     pub fps: u32,
-    /// Largest piece of a message per QR frame, in bytes (smaller: easier to scan, more frames).
+    /// Largest piece of a message per QR frame, in bytes (smaller: easier to scan, more
+    /// frames). On a terminal it shrinks further until every frame fits.
     #[arg(long, value_name = "BYTES", default_value_t = airgap::frames::DEFAULT_FRAGMENT as u64,
           value_parser = clap::value_parser!(u64).range(50..=1500))]
     pub frame_size: u64,
