@@ -55,7 +55,17 @@ pub fn embed_payload(elf: &mut Vec<u8>, json: &[u8]) -> Result<(), EmbedError> {
     } else if offset != 0 {
         return Err(EmbedError::Inconsistent);
     }
+    // Where the payload goes must be past every section's data, as `read_payload`
+    // requires: an ELF whose sections claim data beyond its end is refused here,
+    // before anything is written, rather than made into a file that cannot be read.
     let at = elf.len() as u64;
+    let end = elf_end(elf, &oeinfo);
+    if at < end {
+        return Err(EmbedError::PayloadInsideElf {
+            offset: at,
+            elf_end: end,
+        });
+    }
     oeinfo.set_payload(elf, at, json.len() as u64);
     elf.extend_from_slice(json);
     Ok(())
