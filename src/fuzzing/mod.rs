@@ -176,7 +176,6 @@ pub fn ur_frames(data: &[u8]) -> bool {
         // (later frames of it are `Finished`).
         match p {
             airgap::Progress::Complete(m) => {
-                assert!(!m.is_empty() || done.is_none(), "an empty message completed");
                 done = Some(m);
             }
             airgap::Progress::Frame { percent, frames } => {
