@@ -32,7 +32,7 @@ fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n == ".gitkeep"))
+            .filter(|p| p.is_file() && p.file_name().is_none_or(|n| n != ".gitkeep"))
             .collect(),
         Err(_) => Vec::new(),
     };
