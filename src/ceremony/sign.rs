@@ -140,7 +140,7 @@ fn usable_subsets(share: &KeyShare, signers: Subset, initiator: u8, party: u8) -
 }
 
 /// Checks that `msg` from `party` is signed by that party's identity key in the
-/// share's roster. `Ok(false)`: the share has no roster, nothing can be checked.
+/// share's roster. `Origin::NoRoster`: the share has no roster, nothing can be checked.
 fn authenticate(
     share: &KeyShare,
     msg: &Message,
