@@ -1,6 +1,7 @@
 //! Command-line layer: argument definitions, terminal I/O, files. The library below
 //! never touches the terminal.
 
+mod completions;
 mod console;
 mod enclave_target;
 mod error;
@@ -28,7 +29,13 @@ pub use transport_args::TransportArgs;
 
 /// Threshold (t-of-n) signing of EGo SGX enclaves: no single person can sign alone.
 #[derive(Parser, Debug)]
-#[command(name = "mpcegosign", version, about, long_about = None)]
+#[command(
+    name = "mpcegosign",
+    version = mpcegosign::build_info::short_version(),
+    long_version = mpcegosign::build_info::long_version(),
+    about,
+    long_about = None
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -52,6 +59,10 @@ pub enum Command {
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) to stdout: `mpcegosign manpage > mpcegosign.1`.
+    Manpage(completions::ManpageArgs),
 }
 
 #[derive(Args, Debug)]
@@ -291,5 +302,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
+        Command::Completions(a) => completions::completions(a),
+        Command::Manpage(a) => completions::manpage(a),
     }
 }
