@@ -79,7 +79,7 @@ fn version_names_commit_and_locked_crates() {
     );
 }
 
-const SUBCOMMANDS: [&str; 6] = ["keygen", "sign", "signerid", "verify", "prepare", "finish"];
+const SUBCOMMANDS: [&str; 7] = ["keygen", "sign", "signerid", "verify", "prepare", "finish"];
 
 #[test]
 fn completions_know_every_subcommand() {

@@ -11,6 +11,7 @@ mod keygen;
 mod passphrase;
 mod prepare;
 mod qr_transport;
+mod selftest;
 mod share_cmd;
 mod share_io;
 mod sign;
@@ -59,6 +60,9 @@ pub enum Command {
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
+    /// Dry run on the signing machine: open the share, make a test partial, check
+    /// the public key, scan a test QR; one ✓/✗ line per step.
+    Selftest(selftest::SelftestArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) to stdout: `mpcegosign manpage > mpcegosign.1`.
@@ -277,7 +281,7 @@ impl Command {
     pub fn handles_secrets(&self) -> bool {
         matches!(
             self,
-            Command::Keygen(_) | Command::Sign(_) | Command::Share(_)
+            Command::Keygen(_) | Command::Sign(_) | Command::Share(_) | Command::Selftest(_)
         )
     }
 }
@@ -302,6 +306,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
+        Command::Selftest(a) => selftest::run(a),
         Command::Completions(a) => completions::completions(a),
         Command::Manpage(a) => completions::manpage(a),
     }

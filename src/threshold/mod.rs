@@ -9,6 +9,7 @@
 mod combine;
 mod dealer;
 mod partial;
+pub mod selftest;
 pub mod shoup3;
 mod subset;
 
