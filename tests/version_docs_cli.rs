@@ -79,7 +79,9 @@ fn version_names_commit_and_locked_crates() {
     );
 }
 
-const SUBCOMMANDS: [&str; 7] = ["keygen", "sign", "signerid", "verify", "prepare", "finish"];
+const SUBCOMMANDS: [&str; 8] = [
+    "keygen", "sign", "signerid", "verify", "prepare", "finish", "selftest", "share",
+];
 
 #[test]
 fn completions_know_every_subcommand() {
@@ -119,7 +121,8 @@ fn man_pages_render() {
     for sub in SUBCOMMANDS {
         assert!(dir.join(format!("mpcegosign-{sub}.1")).is_file(), "{sub}");
     }
-    assert!(dir.join("mpcegosign-share-info.1").is_file());
+    assert!(dir.join("mpcegosign-share-backup.1").is_file());
+    assert!(dir.join("mpcegosign-share-restore.1").is_file());
     // Never replaced.
     let (code, _, err) = run(&["manpage", "--out-dir", "man"], tmp.path());
     assert_eq!(code, 1);

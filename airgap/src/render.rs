@@ -204,3 +204,47 @@ mod tests {
         assert_eq!(big, 450);
     }
 }
+
+/// PNG bytes of a picture meant for printing, with a pHYs chunk that tells
+/// printing programs its resolution (`dpi` pixels per inch).
+pub fn to_png_at_dpi(img: &GrayImage, dpi: u32) -> Result<Vec<u8>, Error> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| Error::Png(e.to_string()))?;
+    let png = out.into_inner();
+    // Signature (8 bytes), then IHDR: length (4), type (4), 13 data bytes, CRC (4).
+    let after_ihdr = 8 + 4 + 4 + 13 + 4;
+    if png.len() < after_ihdr || &png[12..16] != b"IHDR" {
+        return Err(Error::Png("unexpected PNG layout".into()));
+    }
+    // Pixels per metre, rounded: 300 dpi is 11 811.
+    let ppm = ((u64::from(dpi) * 10_000 + 127) / 254) as u32;
+    let mut chunk = Vec::with_capacity(21);
+    chunk.extend_from_slice(&9u32.to_be_bytes());
+    chunk.extend_from_slice(b"pHYs");
+    chunk.extend_from_slice(&ppm.to_be_bytes());
+    chunk.extend_from_slice(&ppm.to_be_bytes());
+    chunk.push(1); // unit: metre
+    let crc = crc32fast::hash(&chunk[4..]);
+    chunk.extend_from_slice(&crc.to_be_bytes());
+    let mut with = Vec::with_capacity(png.len() + chunk.len());
+    with.extend_from_slice(&png[..after_ihdr]);
+    with.extend_from_slice(&chunk);
+    with.extend_from_slice(&png[after_ihdr..]);
+    Ok(with)
+}
+
+#[cfg(test)]
+mod dpi_tests {
+    use super::*;
+
+    #[test]
+    fn png_says_300_dpi_and_still_decodes() {
+        let img = GrayImage::from_pixel(30, 20, Luma([200]));
+        let png = to_png_at_dpi(&img, 300).unwrap();
+        let at = png.windows(4).position(|w| w == b"pHYs").unwrap();
+        assert_eq!(&png[at + 4..at + 8], &11_811u32.to_be_bytes());
+        let back = image::load_from_memory(&png).unwrap().to_luma8();
+        assert_eq!(back, img);
+    }
+}

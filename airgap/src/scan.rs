@@ -18,6 +18,35 @@ pub fn scan_image(img: &GrayImage) -> Vec<String> {
     crate::decode::detect(img)
 }
 
+/// Scans a picture that holds several QR codes (a printed backup sheet, or a photo
+/// of it), handing each batch of texts found to `enough` until it returns true: the
+/// whole picture with the multiple reader first, then overlapping tiles of a 2×2 to
+/// 6×6 grid with the single reader, for codes the first pass missed (damaged,
+/// blurred, or beside a blacked-out one). A decoder panic counts as nothing found.
+pub fn scan_sheet(img: &GrayImage, enough: &mut dyn FnMut(Vec<String>) -> bool) {
+    let guarded = |f: &dyn Fn() -> Vec<String>| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_default()
+    };
+    if enough(guarded(&|| crate::decode::rxing::detect_many(img))) {
+        return;
+    }
+    let (w, h) = img.dimensions();
+    for k in 2..=6u32 {
+        // Tiles of 2/k of the side, stepping by 1/k: every code smaller than a tile
+        // lies wholly inside one of them.
+        let (tw, th) = ((2 * w / k).min(w), (2 * h / k).min(h));
+        for ty in 0..k.saturating_sub(1).max(1) {
+            for tx in 0..k.saturating_sub(1).max(1) {
+                let tile =
+                    image::imageops::crop_imm(img, tx * w / k, ty * h / k, tw, th).to_image();
+                if enough(guarded(&|| crate::decode::detect(&tile))) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Reads one image file and scans it.
 pub fn scan_file(path: &Path) -> Result<Vec<String>, Error> {
     let img = image::open(path).map_err(|e| Error::Image {

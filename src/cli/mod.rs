@@ -12,6 +12,7 @@ mod passphrase;
 mod prepare;
 mod qr_transport;
 mod selftest;
+mod share_backup;
 mod share_cmd;
 mod share_io;
 mod sign;
@@ -56,7 +57,7 @@ pub enum Command {
     Prepare(PrepareArgs),
     /// One-key signing, step 2: store the outside signature and write the verified signed enclave.
     Finish(FinishArgs),
-    /// Manage share files: encrypt, change passphrase, show info, decrypt.
+    /// Manage share files: encrypt, change passphrase, show info, decrypt, paper backup and restore.
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,

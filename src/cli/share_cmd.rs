@@ -1,16 +1,17 @@
-//! `mpcegosign share …`: encrypt, passwd, info, decrypt.
+//! `mpcegosign share …`: encrypt, passwd, info, decrypt, backup, restore.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use mpcegosign::backup::Paper;
 use mpcegosign::fsutil::{self, SECRET_MODE};
 use mpcegosign::share::{encrypted, file};
 use zeroize::Zeroizing;
 
 use super::error::io_error;
 use super::passphrase::{self, Purpose};
-use super::{share_io, CliError, PassphraseArgs};
+use super::{share_backup, share_io, CliError, PassphraseArgs};
 
 #[derive(Args, Debug)]
 pub struct ShareArgs {
@@ -66,6 +67,33 @@ pub enum ShareCommand {
         #[command(flatten)]
         passphrase: PassphraseArgs,
     },
+    /// Print an encrypted share as one page of QR codes (PNG, 300 dpi) to keep on paper.
+    Backup {
+        /// The encrypted share file (share_N.json.age); its bytes go on the sheet as they are.
+        file: PathBuf,
+        /// The sheet to write (PNG); never replaced.
+        #[arg(long, value_name = "PNG")]
+        out: PathBuf,
+        /// Paper size.
+        #[arg(long, value_enum, default_value_t = Paper::A4)]
+        paper: Paper,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+    },
+    /// Rebuild an encrypted share from photos or scans of its backup sheet.
+    Restore {
+        /// Photos or scans of the sheet (files or folders); any K of its codes suffice.
+        #[arg(long, value_name = "PATH", num_args = 1.., required = true)]
+        scan: Vec<PathBuf>,
+        /// Directory to write share_N.json.age in (an existing file is never replaced).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also check that the share belongs to this public key.
+        #[arg(long, value_name = "PEM")]
+        public: Option<PathBuf>,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+    },
 }
 
 pub fn run(args: ShareArgs) -> Result<(), CliError> {
@@ -92,6 +120,18 @@ pub fn run(args: ShareArgs) -> Result<(), CliError> {
             force,
             passphrase,
         } => decrypt(&file, &out, force, &passphrase),
+        ShareCommand::Backup {
+            file,
+            out,
+            paper,
+            passphrase,
+        } => share_backup::backup(&file, &out, paper, &passphrase),
+        ShareCommand::Restore {
+            scan,
+            out,
+            public,
+            passphrase,
+        } => share_backup::restore(&scan, &out, public.as_deref(), &passphrase),
     }
 }
 

@@ -29,3 +29,21 @@ pub fn detect(img: &GrayImage) -> Vec<String> {
 pub fn detect_harder(img: &GrayImage) -> Vec<String> {
     run(img, true)
 }
+
+/// Every QR code in a picture holding several (a printed sheet): ZXing's generic
+/// multiple reader, which decodes one code, then searches the regions around it.
+pub fn detect_many(img: &GrayImage) -> Vec<String> {
+    let mut hints = DecodeHints {
+        TryHarder: Some(true),
+        PossibleFormats: Some(std::collections::HashSet::from([BarcodeFormat::QR_CODE])),
+        ..Default::default()
+    };
+    rxing::helpers::detect_multiple_in_luma_with_hints(
+        img.as_raw().clone(),
+        img.width(),
+        img.height(),
+        &mut hints,
+    )
+    .map(|rs| rs.iter().map(|r| r.getText().to_string()).collect())
+    .unwrap_or_default()
+}

@@ -1,0 +1,200 @@
+//! Paper backups: `share backup` draws an encrypted share as one page of QR codes;
+//! `share restore` rebuilds it byte for byte from the PNG, from a JPEG copy at
+//! quality 50, and from a copy with one code blacked out.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use airgap::image::{self, GrayImage, Luma};
+use support::party::BIN;
+
+const PASS: &str = "correct horse battery staple";
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+fn run(args: &[&str], cwd: &Path) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env("MPCEGOSIGN_PASSPHRASE", PASS)
+        .env("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The first code below the text: its top-left corner and side, found from the
+/// pixels (column x0 of the code is dark from its top finder to its bottom one).
+fn first_code(img: &GrayImage) -> (u32, u32, u32) {
+    let dark = |x: u32, y: u32| img.get_pixel(x, y).0[0] < 128;
+    // The text ends where a run of 60 white rows begins; the codes start after it.
+    let mut y = 0;
+    let mut white = 0;
+    let mut seen_text = false;
+    let y0 = loop {
+        let row_dark = (0..img.width()).any(|x| dark(x, y));
+        if row_dark {
+            if seen_text && white >= 60 {
+                break y;
+            }
+            seen_text = true;
+            white = 0;
+        } else {
+            white += 1;
+        }
+        y += 1;
+    };
+    let x0 = (0..img.width()).find(|&x| dark(x, y0)).unwrap();
+    let mut y1 = y0;
+    let mut gap = 0;
+    for y in y0..img.height() {
+        if dark(x0, y) {
+            y1 = y;
+            gap = 0;
+        } else {
+            gap += 1;
+            if gap > 60 {
+                break;
+            }
+        }
+    }
+    (x0, y0, y1 - y0 + 1)
+}
+
+#[test]
+fn backup_restores_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plain = format!("{FIXTURES}/shares/valid-v2.json");
+    let (code, err) = run(
+        &["share", "encrypt", &plain, "--out", "share_1.json.age"],
+        dir,
+    );
+    assert_eq!(code, 0, "{err}");
+    let original = std::fs::read(dir.join("share_1.json.age")).unwrap();
+
+    let (code, err) = run(
+        &["share", "backup", "share_1.json.age", "--out", "sheet.png"],
+        dir,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("one A4 page at 300 dpi"), "{err}");
+    let sheet = image::open(dir.join("sheet.png")).unwrap().to_luma8();
+    assert_eq!(sheet.dimensions(), (2480, 3508));
+    // Never overwritten.
+    let before = std::fs::read(dir.join("sheet.png")).unwrap();
+    let (code, err) = run(
+        &["share", "backup", "share_1.json.age", "--out", "sheet.png"],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "mpcegosign: sheet.png already exists; backup never replaces a file: choose another name\n"
+    );
+    assert_eq!(std::fs::read(dir.join("sheet.png")).unwrap(), before);
+
+    // A JPEG copy at quality 50.
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 50)
+        .encode_image(&sheet)
+        .unwrap();
+    std::fs::write(dir.join("sheet-q50.jpg"), &jpeg).unwrap();
+    // A copy with the first code blacked out.
+    let (x0, y0, side) = first_code(&sheet);
+    assert!((300..=1000).contains(&side), "code side {side}");
+    let mut damaged = sheet.clone();
+    for y in y0..y0 + side {
+        for x in x0..x0 + side {
+            damaged.put_pixel(x, y, Luma([0]));
+        }
+    }
+    damaged.save(dir.join("sheet-damaged.png")).unwrap();
+
+    let key = format!("{FIXTURES}/keys/key1.pub.pem");
+    for (i, input) in ["sheet.png", "sheet-q50.jpg", "sheet-damaged.png"]
+        .iter()
+        .enumerate()
+    {
+        let out = format!("restored-{i}");
+        std::fs::create_dir(dir.join(&out)).unwrap();
+        let (code, err) = run(
+            &[
+                "share", "restore", "--scan", input, "--out", &out, "--public", &key,
+            ],
+            dir,
+        );
+        assert_eq!(code, 0, "{input}: {err}");
+        assert!(err.contains("matches the public key"), "{err}");
+        let restored = std::fs::read(dir.join(&out).join("share_1.json.age")).unwrap();
+        assert_eq!(restored, original, "{input} did not restore the same bytes");
+    }
+
+    // Restore never overwrites; a wrong key is refused before writing.
+    let (code, err) = run(
+        &[
+            "share",
+            "restore",
+            "--scan",
+            "sheet.png",
+            "--out",
+            "restored-0",
+        ],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("share_1.json.age already exists; restore never replaces a file"),
+        "{err}"
+    );
+    std::fs::create_dir(dir.join("other")).unwrap();
+    let other = format!("{FIXTURES}/keys/key2.pub.pem");
+    let (code, err) = run(
+        &[
+            "share",
+            "restore",
+            "--scan",
+            "sheet.png",
+            "--out",
+            "other",
+            "--public",
+            &other,
+        ],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("they are from different keys"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.join("other")).unwrap().count(), 0);
+}
+
+#[test]
+fn backup_refuses_plain_shares_and_pictures_without_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plain = format!("{FIXTURES}/shares/valid-v2.json");
+    let (code, err) = run(&["share", "backup", &plain, "--out", "sheet.png"], dir);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is not encrypted; a paper backup holds only encrypted shares"),
+        "{err}"
+    );
+    assert!(!dir.join("sheet.png").exists());
+
+    GrayImage::from_pixel(300, 300, Luma([255]))
+        .save(dir.join("blank.png"))
+        .unwrap();
+    let (code, err) = run(
+        &["share", "restore", "--scan", "blank.png", "--out", "."],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "mpcegosign: the photos do not restore the share (no backup code found); add photos of more codes (closer, sharper, evenly lit)\n"
+    );
+}
