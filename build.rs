@@ -25,7 +25,11 @@ fn git_commit() -> String {
     let Some(head) = git(&["rev-parse", "HEAD"]) else {
         return "unknown".into();
     };
-    // Rebuild when HEAD moves or the index changes (a commit, a checkout, an add).
+    // Rerun when HEAD moves or the index changes (a commit, a checkout, an add), and
+    // when the sources the binary is built from change (so "-dirty" stays true).
+    for path in ["src", "airgap/src", "airgap/Cargo.toml", "Cargo.toml", "build.rs"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
     for what in ["HEAD", "index"] {
         if let Some(p) = git(&["rev-parse", "--git-path", what]) {
             if Path::new(&p).exists() {
