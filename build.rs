@@ -27,7 +27,13 @@ fn git_commit() -> String {
     };
     // Rerun when HEAD moves or the index changes (a commit, a checkout, an add), and
     // when the sources the binary is built from change (so "-dirty" stays true).
-    for path in ["src", "airgap/src", "airgap/Cargo.toml", "Cargo.toml", "build.rs"] {
+    for path in [
+        "src",
+        "airgap/src",
+        "airgap/Cargo.toml",
+        "Cargo.toml",
+        "build.rs",
+    ] {
         println!("cargo:rerun-if-changed={path}");
     }
     for what in ["HEAD", "index"] {
