@@ -104,7 +104,7 @@ fn header_lines(
             3,
         ),
         (format!("MRSIGNER {}", hex::encode(info.mrsigner)), 3),
-        (format!("File {} ({bytes} bytes), SHA-256:", info.file_name), 3),
+        (format!("File {} ({bytes} bytes), SHA-256:", short_name(&info.file_name)), 3),
         (format!("  {}", hex::encode(info.file_sha256)), 3),
         (format!("Made {} UTC by {}", info.date, info.tool), 3),
         (
@@ -117,6 +117,17 @@ fn header_lines(
             2,
         ),
     ]
+}
+
+/// A file name cut to fit its line (40 characters, with "..." in the middle).
+fn short_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= 40 {
+        return name.to_string();
+    }
+    let head: String = chars[..20].iter().collect();
+    let tail: String = chars[chars.len() - 17..].iter().collect();
+    format!("{head}...{tail}")
 }
 
 fn line_height(scale: u32) -> u32 {
@@ -208,11 +219,10 @@ pub fn render_sheet(bytes: &[u8], info: &SheetInfo, paper: Paper) -> Result<Shee
     // The bound holds; check the real codes all the same.
     let real = (grid.fragment, frames.len(), side_modules(&frames)?);
     let grid = choose_grid(avail_w, avail_h, &[real]).ok_or(too_large)?;
-    let (needed, frames) = (&needed, &frames);
 
     let mut img = GrayImage::from_pixel(w, h, Luma([255]));
     let mut y = MARGIN;
-    for (line, scale) in header_lines(info, bytes.len(), *needed, frames.len()) {
+    for (line, scale) in header_lines(info, bytes.len(), needed, frames.len()) {
         text::draw(&mut img, MARGIN, y, &line, scale);
         y += line_height(scale);
     }
@@ -225,7 +235,7 @@ pub fn render_sheet(bytes: &[u8], info: &SheetInfo, paper: Paper) -> Result<Shee
         let code = render::to_image(frame, grid.module_px)
             .map_err(|e| BackupError::Encode(e.to_string()))?;
         // Codes of smaller versions are centred in the cell.
-        let off = (code_px - code.width()) / 2;
+        let off = code_px.saturating_sub(code.width()) / 2;
         imageops::replace(&mut img, &code, i64::from(x + off), i64::from(y + off));
         let caption = format!("code {} of {}", i + 1, frames.len());
         let cx = x + code_px.saturating_sub(text::width(&caption, LABEL_SCALE)) / 2;
@@ -233,7 +243,7 @@ pub fn render_sheet(bytes: &[u8], info: &SheetInfo, paper: Paper) -> Result<Shee
     }
     Ok(Sheet {
         image: img,
-        needed: *needed,
+        needed,
         printed: frames.len(),
         module_px: grid.module_px,
     })
@@ -295,6 +305,18 @@ mod tests {
         assert!(err
             .to_string()
             .starts_with("the share file is 60000 bytes: too large for one Letter page"));
+    }
+
+    #[test]
+    fn long_names_are_shortened() {
+        assert_eq!(short_name("share_1.json.age"), "share_1.json.age");
+        let long = format!("{}.json.age", "x".repeat(60));
+        let short = short_name(&long);
+        assert_eq!(short.chars().count(), 40);
+        assert!(
+            short.starts_with("xxxx") && short.ends_with("...xxxxxxxx.json.age"),
+            "{short}"
+        );
     }
 
     #[test]
