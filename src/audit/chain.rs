@@ -17,7 +17,9 @@ pub enum ChainProblem {
     Incomplete { line: usize },
     #[error("line {line} was changed after line {next} was written (line {next} holds another hash of it): the chain is broken")]
     Rewritten { line: usize, next: usize },
-    #[error("line {line} is record 1 but does not start a chain (its prev is not the genesis value)")]
+    #[error(
+        "line {line} is record 1 but does not start a chain (its prev is not the genesis value)"
+    )]
     BadGenesis { line: usize },
     #[error("{} missing before line {line}: lines were deleted", records(*first, *last))]
     Deleted { line: usize, first: u64, last: u64 },
@@ -76,7 +78,9 @@ pub fn check(bytes: &[u8], anchor: Option<&str>) -> ChainReport {
     report.line_count = raw.len();
     report.head = raw.last().map(|l| sha256_hex(l));
     if !complete {
-        report.problems.push(ChainProblem::Incomplete { line: raw.len() });
+        report
+            .problems
+            .push(ChainProblem::Incomplete { line: raw.len() });
     }
     // Per line: the record if the line is intact, and the record number it stands for
     // (an altered line stands for one more than the line before it).

@@ -238,7 +238,10 @@ fn checked_body(line: &[u8]) -> Result<&[u8], LineError> {
         return Err(LineError::NoChecksum);
     };
     let sum = &sum[..64];
-    if !sum.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)) {
+    if !sum
+        .iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
         return Err(LineError::Checksum);
     }
     if sum != sha256_hex(body).as_bytes() {

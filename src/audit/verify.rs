@@ -192,7 +192,10 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         }
     }
     for d in &e.declined {
-        if !declined.iter().any(|(p, r)| *p == d.party && *r == d.reason) {
+        if !declined
+            .iter()
+            .any(|(p, r)| *p == d.party && *r == d.reason)
+        {
             c.problems.push(format!(
                 "the record says party {} declined, but no ABORT signed by party {} with that reason backs it",
                 d.party, d.party
