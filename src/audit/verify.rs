@@ -234,7 +234,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         .map(|(p, r)| format!("party {p}: \"{r}\""))
         .collect();
     c.summary = format!(
-        "signing {} (session {}) started by party {party}: MRENCLAVE {} dated {}; {}; approved by parties {}; declined by {}{}{}{}",
+        "signing ({}, session {}) started by party {party}: MRENCLAVE {} dated {}; {}; approved by parties {}; declined by {}{}{}{}",
         e.outcome,
         &e.session[..e.session.len().min(8)],
         e.enclave.mrenclave,
