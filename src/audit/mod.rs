@@ -43,3 +43,6 @@ pub enum AuditError {
         reason: String,
     },
 }
+
+#[cfg(test)]
+mod tests;
