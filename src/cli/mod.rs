@@ -159,7 +159,7 @@ pub struct Pkcs11Args {
         long,
         value_name = "LIB.so",
         requires_all = ["config", "key_label"],
-        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes"]
+        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes", "audit_log"]
     )]
     pub pkcs11_module: Option<PathBuf>,
     /// Label (CKA_LABEL) of the private key in the token.
