@@ -271,3 +271,22 @@ fn signer_and_keygen_records_verify_against_the_roster_file() {
     let c = check_record(&line(r), &Roster::from_share(&again[0]).unwrap());
     only_problem(&c, "key code");
 }
+
+#[test]
+fn hostile_text_in_a_record_does_not_panic() {
+    let shares = keygen(2, 2);
+    let roster = Roster::from_share(&shares[0]).unwrap();
+    let mut r = super::record::tests::sample(1, GENESIS);
+    r.mrsigner = hex::encode(shares[0].public().mrsigner());
+    if let Event::SignSigner(e) = &mut r.event {
+        e.session = "aéééé\u{1b}".into();
+        e.messages.push(super::record::Recorded {
+            dir: "received".into(),
+            kind: "SIGN-INIT".into(),
+            from: 200,
+            text: "mpcegosign2:ééé".into(),
+        });
+    }
+    let c = check_record(&line(r), &roster);
+    assert!(!c.problems.is_empty());
+}

@@ -29,6 +29,11 @@ pub struct RecordCheck {
     pub declined: Vec<u8>,
 }
 
+/// The first 8 characters (a session's short form); a hostile log may hold any text.
+fn short(s: &str) -> String {
+    s.chars().take(8).collect()
+}
+
 fn list(v: &[u8]) -> String {
     if v.is_empty() {
         return "none".into();
@@ -65,7 +70,7 @@ fn check_message(
         problems.push(format!(
             "{what} belongs to session {}, not {}",
             msg.session().short(),
-            &session[..session.len().min(8)]
+            short(session)
         ));
         return None;
     }
@@ -236,7 +241,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
     c.summary = format!(
         "signing ({}, session {}) started by party {party}: MRENCLAVE {} dated {}; {}; approved by parties {}; declined by {}{}{}{}",
         e.outcome,
-        &e.session[..e.session.len().min(8)],
+        short(&e.session),
         e.enclave.mrenclave,
         e.enclave.date,
         if e.enclave.debug { "DEBUG" } else { "not debug" },
@@ -299,7 +304,7 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
     c.summary = format!(
         "party {party} {} {what} (session {}, request from party {}){}",
         e.answer,
-        &e.session[..e.session.len().min(8)],
+        short(&e.session),
         e.initiator,
         e.reason
             .as_ref()
