@@ -279,8 +279,10 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
         }
     }
     match (&answer, e.answer.as_str()) {
-        (Some(Message::SignPartial(_)), "signed") => {}
-        (Some(Message::Abort(a)), "declined") if e.reason.as_deref() == Some(&a.reason) => {}
+        (Some(Message::SignPartial(_)), "signed") => c.approved = vec![party],
+        (Some(Message::Abort(a)), "declined") if e.reason.as_deref() == Some(&a.reason) => {
+            c.declined = vec![party]
+        }
         (None, _) => c.problems.push(format!(
             "no answer signed by party {party} (the record's writer) backs it"
         )),
@@ -311,9 +313,4 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
             .map(|r| format!(": \"{r}\""))
             .unwrap_or_default()
     );
-    if e.answer == "signed" {
-        c.approved = vec![party];
-    } else {
-        c.declined = vec![party];
-    }
 }
