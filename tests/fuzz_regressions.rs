@@ -118,6 +118,7 @@ replay_tests!(
     enclave_json,
     sign_review,
     sign_accept,
+    audit_log,
 );
 
 #[test]

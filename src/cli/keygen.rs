@@ -7,6 +7,7 @@ use mpcegosign::ceremony::keygen::{Dealer, Joiner, KeygenError, RosterEntry};
 use mpcegosign::key::{self, KeygenEvent, PrivateKey};
 use mpcegosign::threshold::Scheme;
 
+use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::share_io::OutputPlan;
 use super::{open_transport, CliError, KeygenArgs};
@@ -77,6 +78,7 @@ fn dealer(
     plan: OutputPlan,
 ) -> Result<(), CliError> {
     let (n, t) = (scheme.parties(), scheme.threshold());
+    let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
     let mut transport = open_transport(&args.transport)?;
     let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public))
         .map_err(|e| CliError::new(e.to_string()))?;
@@ -139,10 +141,11 @@ fn dealer(
     confirm_key_code(args, &dealt.key_code)?;
     let written = staged.commit()?;
     eprintln!("{written}");
-    Ok(())
+    audit.keygen(&dealt.share, true)
 }
 
 fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
+    let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
     let mut transport = open_transport(&args.transport)?;
     let (joiner, join) = receive_loop(
         transport.as_mut(),
@@ -185,7 +188,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
     confirm_key_code(args, &joined.key_code)?;
     let written = staged.commit()?;
     eprintln!("{written}");
-    Ok(())
+    audit.keygen(&joined.share, false)
 }
 
 fn load_private_key(path: &Path) -> Result<PrivateKey, CliError> {

@@ -1,6 +1,7 @@
 //! Command-line layer: argument definitions, terminal I/O, files. The library below
 //! never touches the terminal.
 
+mod audit;
 mod console;
 mod enclave_target;
 mod error;
@@ -52,6 +53,8 @@ pub enum Command {
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
+    /// The audit log of ceremonies: verify it, show its signings, export the public roster.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Args, Debug)]
@@ -88,6 +91,8 @@ pub struct KeygenArgs {
     pub passphrase: PassphraseArgs,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub audit: audit::AuditLogArgs,
 }
 
 #[derive(Args, Debug)]
@@ -141,6 +146,8 @@ pub struct SignArgs {
     #[command(flatten)]
     pub transport: TransportArgs,
     #[command(flatten)]
+    pub audit: audit::AuditLogArgs,
+    #[command(flatten)]
     pub pkcs11: Box<Pkcs11Args>,
 }
 
@@ -152,7 +159,7 @@ pub struct Pkcs11Args {
         long,
         value_name = "LIB.so",
         requires_all = ["config", "key_label"],
-        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes"]
+        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes", "audit_log"]
     )]
     pub pkcs11_module: Option<PathBuf>,
     /// Label (CKA_LABEL) of the private key in the token.
@@ -266,7 +273,7 @@ impl Command {
     pub fn handles_secrets(&self) -> bool {
         matches!(
             self,
-            Command::Keygen(_) | Command::Sign(_) | Command::Share(_)
+            Command::Keygen(_) | Command::Sign(_) | Command::Share(_) | Command::Audit(_)
         )
     }
 }
@@ -291,5 +298,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
+        Command::Audit(a) => audit::run(a),
     }
 }

@@ -11,6 +11,7 @@ use mpcegosign::share::KeyShare;
 use mpcegosign::threshold::Subset;
 use mpcegosign::transport::Transport;
 
+use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::enclave_target::Target;
 use super::{open_transport, share_io, CliError, SignArgs};
@@ -71,6 +72,7 @@ fn parse_signers(list: Option<&str>, share: &KeyShare) -> Result<Subset, CliErro
 
 fn initiator(args: &SignArgs) -> Result<(), CliError> {
     let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
     let target = match (&args.sigstruct, &args.config) {
         (Some(path), _) => Target::sigstruct_file(path, args.out.as_deref(), args.force)?,
@@ -100,10 +102,11 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
         if regions.is_debug() { "yes" } else { "no" }
     );
     send(transport.as_mut(), "SIGN-INIT", &init)?;
+    audit.sent(&init);
     let signature = receive_loop(
         transport.as_mut(),
         "a SIGN-PARTIAL message",
-        |bytes| match ini.accept(bytes)? {
+        |bytes| match audit.saw(bytes, ini.accept(bytes))? {
             Progress::Accepted { party, failed } => {
                 eprintln!("Party {party}'s partial signature accepted.");
                 for subset in failed {
@@ -144,10 +147,13 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
             }
         },
         |e: &SignError| !matches!(e, SignError::NoValidSubset { .. } | SignError::Threshold(_)),
-    )?;
-    let out = target.finish(share.public(), &signature)?;
+    )
+    .map_err(|e| audit.failed(e))?;
+    let out = target
+        .finish(share.public(), &signature)
+        .map_err(|e| audit.failed(e))?;
     eprintln!("Verified and wrote {}", out.display());
-    Ok(())
+    audit.signed(&out)
 }
 
 fn report_waiting(ini: &Initiator) {
@@ -224,6 +230,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         .map(parse_mrenclave)
         .transpose()?;
     let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     if share.auth().is_none() {
         eprintln!("Warning: your share is of the reference format (version 2 or 1): it has no roster, so nothing proves who sent the SIGN-INIT. Check every field before you sign.");
     }
@@ -237,7 +244,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     let outcome: Result<Review, (SignError, SessionId)> = receive_loop(
         transport.as_mut(),
         "the SIGN-INIT message",
-        |bytes| match review(&share, bytes, &policy) {
+        |bytes| match review(&share, audit.reviewing(bytes), &policy) {
             Ok(r) => Ok(Step::Done(Ok(r))),
             Err(e) if ignorable(&e) => Err(e),
             Err(e) => match Message::decode(bytes) {
@@ -251,6 +258,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         Ok(r) => r,
         Err((e, session)) => {
             let abort = sign::decline(&share, session, &e.to_string());
+            audit.answer(&abort)?;
             send(transport.as_mut(), "ABORT", &abort)?;
             return Err(CliError::new(e.to_string()));
         }
@@ -258,6 +266,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     show_review(&r, &share);
     let refuse = |transport: &mut dyn Transport, reason: &str, message: &str| {
         let abort = r.decline(&share, reason);
+        audit.answer(&abort)?;
         send(transport, "ABORT", &abort)?;
         Err(CliError::new(message.to_string()))
     };
@@ -291,6 +300,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         );
     }
     let partial = r.sign(&share).map_err(|e| CliError::new(e.to_string()))?;
+    audit.answer(&partial)?;
     send(transport.as_mut(), "SIGN-PARTIAL", &partial)?;
     Ok(())
 }
