@@ -18,7 +18,9 @@ use num_bigint::BigUint;
 use super::{expect_message, MessageError};
 use crate::identity::IdentityPublic;
 use crate::key::{to_fixed_be, PublicKey};
-use crate::protocol::{Abort, Message, MessageType, SessionId, SignInit, SignPartial};
+use crate::protocol::{
+    Abort, Message, MessageType, PartialBody, SessionId, SignInit, SignPartial, SCHEME_SUBSETS,
+};
 use crate::sgx::{Date, SignedRegions, Sigstruct, SigstructError};
 use crate::share::KeyShare;
 use crate::threshold::{combine, partial_sign, PartialSignature, Subset, ThresholdError};
@@ -73,6 +75,10 @@ pub enum SignError {
     },
     #[error("party {0}'s partial signature is out of range; ignored")]
     OutOfRange(u8),
+    #[error(
+        "party {0} sent a partial signature of another threshold scheme than this key's; ignored"
+    )]
+    WrongScheme(u8),
     #[error("no subset of the parties can produce a valid signature any more (failed: {failed}; declined: {declined}). Suspected bad partials from: {suspects}")]
     NoValidSubset {
         failed: String,
@@ -260,7 +266,7 @@ impl Review {
             Message::SignPartial(SignPartial {
                 session: self.session,
                 party: self.party,
-                partials,
+                body: PartialBody::Subsets(partials),
                 signature: None,
             }),
         ))
@@ -378,6 +384,7 @@ impl Initiator {
             share,
             Message::SignInit(SignInit {
                 session,
+                scheme: SCHEME_SUBSETS,
                 initiator: party,
                 signers: signers.bits(),
                 parties: scheme.parties(),
@@ -490,8 +497,10 @@ impl Initiator {
             .copied()
             .filter(|s| s.contains(party))
             .collect();
-        let got: Vec<Subset> = p
-            .partials
+        let PartialBody::Subsets(partials) = &p.body else {
+            return Err(SignError::WrongScheme(party));
+        };
+        let got: Vec<Subset> = partials
             .iter()
             .map(|(s, _)| Subset::from_bits(*s))
             .collect();
@@ -509,7 +518,7 @@ impl Initiator {
             });
         }
         let mut values = BTreeMap::new();
-        for (subset, value) in &p.partials {
+        for (subset, value) in partials {
             let value = BigUint::from_bytes_be(value);
             if value <= BigUint::from(1u8) || &value >= self.public.modulus() {
                 return Err(SignError::OutOfRange(party));

@@ -78,8 +78,12 @@ fn dealer(
 ) -> Result<(), CliError> {
     let (n, t) = (scheme.parties(), scheme.threshold());
     let mut transport = open_transport(&args.transport)?;
-    let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public))
-        .map_err(|e| CliError::new(e.to_string()))?;
+    let (mut dealer, init) = Dealer::start(
+        scheme,
+        mpcegosign::protocol::SCHEME_SUBSETS,
+        imported.as_ref().map(PrivateKey::public),
+    )
+    .map_err(|e| CliError::new(e.to_string()))?;
     eprintln!(
         "Keygen {t}-of-{n}: you are party 1, the dealer. Session code: {}",
         dealer.session_code()
