@@ -191,6 +191,8 @@ fn keygen_refuses_bad_joins_and_recovers() {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "3",
             "--threshold",
@@ -207,6 +209,8 @@ fn keygen_refuses_bad_joins_and_recovers() {
         "other dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",
@@ -313,6 +317,8 @@ fn dealer_stops_when_fingerprints_are_not_confirmed() {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",

@@ -101,6 +101,14 @@ pub fn finalize_size(scheme: Scheme) -> usize {
     18 + 3 + 384 + 64 * n + 1 + (n - 1) * sealed + 64
 }
 
+/// What a `shoup3` dealing sends, before the dealer's own share is checked.
+struct Shoup3Messages {
+    finalize: Message,
+    views: Vec<(u8, Message)>,
+    roster: Vec<PartyKeys>,
+    transcript: [u8; 32],
+}
+
 /// The dealer's state between KEYGEN-INIT and KEYGEN-FINALIZE.
 #[derive(Debug)]
 pub struct Dealer {
@@ -274,14 +282,48 @@ impl Dealer {
     }
 
     /// Deals a `shoup3` key from its dealing (see [`shoup3::deal`]): returns the full
-    /// KEYGEN-FINALIZE, each joiner's own view, the dealer's own (checked) share and
-    /// the key code. The dealing is taken as it is (tests hand in corrupt ones to see
-    /// every joiner refuse them). Consumes the dealer: a ceremony deals once.
+    /// KEYGEN-FINALIZE, each joiner's own view, the dealer's own share (through the
+    /// same dealing checks as every joiner's) and the key code. Consumes the dealer: a
+    /// ceremony deals once.
     pub fn deal_shoup3(
         self,
         keys: VerificationKeys,
         secrets: Vec<SecretShare>,
     ) -> Result<Dealt, KeygenError> {
+        let (messages, own, keys) = self.shoup3_messages(keys, secrets)?;
+        let own = shoup3::Share::accept(own, keys).map_err(KeygenError::Dealing)?;
+        let share = KeyShare::from_shoup3(own)?.with_auth(ShareAuth {
+            identity: self.identity,
+            roster: messages.roster,
+            session: self.init.session,
+            transcript: messages.transcript,
+        })?;
+        Ok(Dealt {
+            finalize: messages.finalize,
+            views: messages.views,
+            key_code: key_code(&messages.transcript, share.public()),
+            share,
+            transcript: messages.transcript,
+        })
+    }
+
+    /// Test-only: the KEYGEN-FINALIZE and views of a dealing as it is, without the
+    /// dealer's own checks (a corrupt dealer, whose dealing every joiner must refuse).
+    #[cfg(any(test, feature = "test-export"))]
+    pub fn corrupt_finalize_for_tests(
+        self,
+        keys: VerificationKeys,
+        secrets: Vec<SecretShare>,
+    ) -> Result<(Message, Vec<(u8, Message)>), KeygenError> {
+        let (messages, _, _) = self.shoup3_messages(keys, secrets)?;
+        Ok((messages.finalize, messages.views))
+    }
+
+    fn shoup3_messages(
+        &self,
+        keys: VerificationKeys,
+        secrets: Vec<SecretShare>,
+    ) -> Result<(Shoup3Messages, SecretShare, VerificationKeys), KeygenError> {
         let public = keys.public_key().map_err(KeygenError::Verification)?;
         self.check_ready(&public, SCHEME_SHOUP3)?;
         if keys.scheme() != self.scheme() || secrets.len() != usize::from(self.init.parties) {
@@ -340,20 +382,16 @@ impl Dealer {
             Vec::new()
         };
         let finalize = finalize_with(sealed);
-        let own = shoup3::Share::accept(own, keys).map_err(KeygenError::Dealing)?;
-        let share = KeyShare::from_shoup3(own)?.with_auth(ShareAuth {
-            identity: self.identity,
-            roster: roster_keys,
-            session: self.init.session,
-            transcript,
-        })?;
-        Ok(Dealt {
-            finalize,
-            views,
-            key_code: key_code(&transcript, share.public()),
-            share,
-            transcript,
-        })
+        Ok((
+            Shoup3Messages {
+                finalize,
+                views,
+                roster: roster_keys,
+                transcript,
+            },
+            own,
+            keys,
+        ))
     }
 
     /// Deals a `subsets` key: returns the KEYGEN-FINALIZE, the dealer's own share and
@@ -535,18 +573,21 @@ impl Joiner {
             || fin.parties != self.init.parties
             || fin.threshold != self.init.threshold
         {
+            // The scheme is named only when it is what changed.
+            let name = |scheme: u8| {
+                if fin.scheme == self.init.scheme {
+                    String::new()
+                } else {
+                    format!(" {}", scheme_name(scheme))
+                }
+            };
             return Err(KeygenError::SchemeChanged {
-                found: format!(
-                    "{}-of-{} {}",
-                    fin.threshold,
-                    fin.parties,
-                    scheme_name(fin.scheme)
-                ),
+                found: format!("{}-of-{}{}", fin.threshold, fin.parties, name(fin.scheme)),
                 announced: format!(
-                    "{}-of-{} {}",
+                    "{}-of-{}{}",
                     self.init.threshold,
                     self.init.parties,
-                    scheme_name(self.init.scheme)
+                    name(self.init.scheme)
                 ),
             });
         }
