@@ -458,3 +458,86 @@ fn shoup3_keygen_whole_finalize_and_views() {
         Some(crate::share::ShareError::MissingField("verification"))
     );
 }
+
+#[test]
+fn shoup3_signing_any_t_of_the_invited_with_bad_partials_named_and_ignored() {
+    let shares = keygen_shoup3(3, 5, 3, false);
+    let public = shares[0].public().clone();
+    let mut s = unsigned(false, [0xab; 32]);
+    // Party 1 invites 1, 2, 3, 4, 5 (more than t = 3).
+    let set = Subset::from_parties(&[1, 2, 3, 4, 5]).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[0], &s, set).unwrap();
+    let init = init.encode();
+    let policy = SignPolicy::default();
+    let partial = |p: usize, init: &[u8]| {
+        let r = review(&shares[p - 1], init, &policy).unwrap();
+        assert!(r.subsets.is_empty());
+        r.sign(&shares[p - 1]).unwrap()
+    };
+    // Party 2: a tampered value, re-signed with its own identity key: named, ignored.
+    let Message::SignPartial(mut p2) = partial(2, &init) else {
+        unreachable!()
+    };
+    let PartialBody::Shoup3(bytes) = &mut p2.body else {
+        unreachable!()
+    };
+    bytes[100] ^= 1;
+    match ini.accept(&resign(Message::SignPartial(p2), &shares[1]).encode()) {
+        Err(SignError::BadPartial { party: 2, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ini.suspects(), vec![2]);
+    ini.check_still_possible().unwrap();
+    // Party 3: a valid partial for another SIGSTRUCT (other MRENCLAVE): named, ignored.
+    let other = unsigned(false, [0xcd; 32]);
+    let (_, other_init) = Initiator::start(&shares[0], &other, set).unwrap();
+    let Message::SignPartial(mut p3) = partial(3, &other_init.encode()) else {
+        unreachable!()
+    };
+    p3.session = ini.session();
+    match ini.accept(&resign(Message::SignPartial(p3), &shares[2]).encode()) {
+        Err(SignError::BadPartial { party: 3, reason }) => {
+            assert!(reason.contains("proof"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Parties 4 and 5 answer genuinely: with the initiator's own, t = 3 valid.
+    assert!(matches!(
+        ini.accept(&partial(4, &init).encode()).unwrap(),
+        Progress::Accepted { party: 4, .. }
+    ));
+    ini.check_still_possible().unwrap();
+    match ini.accept(&partial(5, &init).encode()).unwrap() {
+        Progress::Complete { signature, subset } => {
+            assert_eq!(subset, Subset::from_parties(&[1, 4, 5]).unwrap());
+            s.set_signature(&public, &signature);
+            s.verify(Some(&public)).unwrap();
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn shoup3_signing_ends_when_t_valid_partials_cannot_come() {
+    let shares = keygen_shoup3(3, 3, 3, false);
+    let s = unsigned(false, [0xab; 32]);
+    let set = Subset::from_parties(&[1, 2, 3]).unwrap();
+    let (mut ini, _) = Initiator::start(&shares[0], &s, set).unwrap();
+    let abort = crate::ceremony::sign::decline(&shares[2], ini.session(), "no");
+    ini.accept(&abort.encode()).unwrap();
+    assert!(matches!(
+        ini.check_still_possible(),
+        Err(SignError::NotEnoughPartials {
+            valid: 1,
+            need: 3,
+            ..
+        })
+    ));
+    // A subsets share does not review a shoup3 request.
+    let subsets = keygen(3, 3);
+    let (_, init) = Initiator::start(&shares[0], &s, set).unwrap();
+    assert!(matches!(
+        review(&subsets[1], &init.encode(), &SignPolicy::default()),
+        Err(SignError::BadSignature { .. } | SignError::SchemeMismatch { .. })
+    ));
+}
