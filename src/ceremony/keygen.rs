@@ -50,6 +50,8 @@ pub enum KeygenError {
     ImportedKeyMismatch { found: String, announced: String },
     #[error("the KEYGEN-FINALIZE does not list this machine's keys: your KEYGEN-JOIN did not reach the dealer unchanged, or this FINALIZE is for other parties; ignored. Tell the group: if the genuine FINALIZE leaves you out, stop and start a new keygen")]
     NotInRoster,
+    #[error("that KEYGEN-FINALIZE is party {view}'s own part; ignored: scan the one announced for party {me}")]
+    OtherPartysView { view: u8, me: u8 },
     #[error("the KEYGEN-FINALIZE names a different dealer than the KEYGEN-INIT: ignored, still waiting for the dealer's")]
     DealerChanged,
     #[error("the KEYGEN-FINALIZE has {found}, but KEYGEN-INIT announced {announced}: ignored")]
@@ -629,11 +631,18 @@ impl Joiner {
             verification: fin.verification.clone(),
         }
         .hash();
-        let sealed = fin
-            .shares
-            .iter()
-            .find(|s| usize::from(s.party) == me + 1)
-            .ok_or(KeygenError::NotInRoster)?;
+        let sealed = match fin.shares.iter().find(|s| usize::from(s.party) == me + 1) {
+            Some(s) => s,
+            None => match fin.shares.as_slice() {
+                [other] if fin.verification.is_some() => {
+                    return Err(KeygenError::OtherPartysView {
+                        view: other.party,
+                        me: me as u8 + 1,
+                    })
+                }
+                _ => return Err(KeygenError::NotInRoster),
+            },
+        };
         let share = match &fin.verification {
             Some(data) => {
                 // shoup3: the dealing checks run before the key code is shown.
