@@ -258,3 +258,53 @@ fn a_swapped_v_is_refused() {
         "the verification base v does not match the verification keys",
     );
 }
+
+/// The one test that generates a safe-prime key (slow: seconds to a minute): a new
+/// key without --scheme is shoup3, and the dealer says that it takes longer.
+#[test]
+fn a_new_key_without_scheme_is_shoup3_from_fresh_safe_primes() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs: Vec<PathBuf> = (1..=2).map(|i| root.path().join(format!("p{i}"))).collect();
+    for d in &dirs {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let mut dealer = Party::spawn(
+        "dealer",
+        &[
+            "keygen",
+            "--parties",
+            "2",
+            "--out-dir",
+            dirs[0].to_str().unwrap(),
+            "--yes",
+            "--plaintext-share",
+        ],
+        &[],
+    );
+    let init = dealer.next_message();
+    let mut joiner = Party::spawn(
+        "joiner",
+        &[
+            "keygen",
+            "--out-dir",
+            dirs[1].to_str().unwrap(),
+            "--yes",
+            "--plaintext-share",
+        ],
+        &[],
+    );
+    joiner.send_line(&init);
+    dealer.send_line(&joiner.next_message());
+    let fin = dealer.next_message();
+    let end = dealer.succeed();
+    assert!(
+        end.stderr.contains("from two safe primes") && end.stderr.contains("takes longer"),
+        "{}",
+        end.stderr
+    );
+    joiner.send_line(&fin);
+    assert!(joiner.succeed().stderr.contains("(shoup3 scheme)"));
+    for (i, d) in dirs.iter().enumerate() {
+        assert_eq!(json(&share(d, i as u8 + 1))["scheme"], "shoup3");
+    }
+}

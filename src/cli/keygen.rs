@@ -408,8 +408,9 @@ fn generate_safe_key() -> Result<SafePrimeKey, CliError> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar.println(
-        "Generating an RSA-3072 key (e = 3) from two safe primes, one per core. This takes longer than an ordinary key: usually seconds, sometimes a minute or more.",
+    // Said once on stderr even without a terminal (the spinner draws only on one).
+    eprintln!(
+        "Generating an RSA-3072 key (e = 3) from two safe primes, one per core. This takes longer than an ordinary key: usually seconds, sometimes a minute or more."
     );
     let mut seen = [0u64; 2];
     let mut found = [false; 2];
