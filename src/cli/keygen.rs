@@ -376,7 +376,7 @@ mod test_corruption {
         let mut seed = *keys.seed();
         match how.as_str() {
             "wrong-share" => {
-                let mut value = secrets[1].value_bytes().expose().to_vec();
+                let mut value = zeroize::Zeroizing::new(secrets[1].value_bytes().expose().to_vec());
                 if let Some(last) = value.last_mut() {
                     *last ^= 1;
                 }
