@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use mpcegosign::audit::record::Record;
 use mpcegosign::identity::IdentityKey;
-use mpcegosign::protocol::{text, Message, SignPartial};
+use mpcegosign::protocol::{text, Message, PartialBody, SignPartial};
 use support::ceremony::keygen;
 use support::party::{Party, BIN};
 
@@ -111,7 +111,7 @@ fn every_party_s_log_proves_who_signed_and_who_declined() {
     let mut forged = Message::SignPartial(SignPartial {
         session,
         party: 3,
-        partials: vec![(0b101, [0x42; 384])],
+        body: PartialBody::Subsets(vec![(0b101, [0x42; 384])]),
         signature: None,
     });
     forged.sign(&IdentityKey::generate());

@@ -134,6 +134,8 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "3",
             "--threshold",

@@ -4,10 +4,10 @@
 
 use super::record::{
     format_time, Decline, Enclave, Event, Ignored, InitiatorEvent, KeygenEvent, Output, Record,
-    Recorded, RosterKeys, SignerEvent, RECORD_VERSION,
+    Recorded, RosterKeys, SignerEvent, VerificationHex, RECORD_VERSION,
 };
 use super::AuditError;
-use crate::protocol::{text, Message, SCHEME_SUBSETS};
+use crate::protocol::{text, Message};
 use crate::sgx::SignedRegions;
 use crate::share::KeyShare;
 
@@ -169,7 +169,7 @@ pub fn keygen_event(share: &KeyShare, dealer: bool) -> Result<KeygenEvent, Audit
     let scheme = share.scheme();
     Ok(KeygenEvent {
         role: if dealer { "dealer" } else { "joiner" }.to_string(),
-        scheme: SCHEME_SUBSETS,
+        scheme: share.scheme_byte(),
         parties: scheme.parties(),
         threshold: scheme.threshold(),
         session: hex::encode(auth.session.0),
@@ -186,5 +186,8 @@ pub fn keygen_event(share: &KeyShare, dealer: bool) -> Result<KeygenEvent, Audit
                 identity: k.identity.to_hex(),
             })
             .collect(),
+        verification: share
+            .shoup3()
+            .map(|s| VerificationHex::of(&crate::share::shoup3_public(s.keys()))),
     })
 }

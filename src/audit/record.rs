@@ -57,7 +57,7 @@ pub enum Event {
 pub struct KeygenEvent {
     /// "dealer" or "joiner".
     pub role: String,
-    /// The scheme byte of the keygen messages (1 = subsets).
+    /// The scheme byte of the keygen messages (1 = subsets, 2 = shoup3).
     pub scheme: u8,
     pub parties: u8,
     pub threshold: u8,
@@ -70,6 +70,37 @@ pub struct KeygenEvent {
     /// The RSA modulus, big-endian hex.
     pub modulus: String,
     pub roster: Vec<RosterKeys>,
+    /// `shoup3` keys: the public verification data (in the transcript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationHex>,
+}
+
+/// A `shoup3` key's public verification data: the seed of v and v_1..v_n (hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationHex {
+    pub seed: String,
+    pub keys: Vec<String>,
+}
+
+impl VerificationHex {
+    pub fn of(data: &crate::protocol::Shoup3Public) -> Self {
+        VerificationHex {
+            seed: hex::encode(data.seed),
+            keys: data.keys.iter().map(hex::encode).collect(),
+        }
+    }
+
+    /// The message form; `None` when a field is not hex of the right length.
+    pub fn parse(&self) -> Option<crate::protocol::Shoup3Public> {
+        let seed = hex::decode(&self.seed).ok()?.try_into().ok()?;
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| hex::decode(k).ok()?.try_into().ok())
+            .collect::<Option<Vec<[u8; 384]>>>()?;
+        Some(crate::protocol::Shoup3Public { seed, keys })
+    }
 }
 
 /// One party's public keys, as in the share's roster.

@@ -7,12 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{KeygenEvent, RosterKeys};
+use super::record::{KeygenEvent, RosterKeys, VerificationHex};
 use super::AuditError;
 use crate::ceremony::transcript::{key_code, Transcript};
 use crate::identity::IdentityPublic;
 use crate::key::PublicKey;
-use crate::protocol::{PartyKeys, SessionId, SCHEME_SUBSETS};
+use crate::protocol::{PartyKeys, SessionId, SCHEME_SHOUP3, SCHEME_SUBSETS};
 use crate::share::KeyShare;
 
 /// The `format` member of a public roster file.
@@ -34,6 +34,9 @@ pub struct PublicRosterFile {
     /// RSA modulus, big-endian hex (public exponent 3).
     pub modulus: String,
     pub roster: Vec<RosterKeys>,
+    /// `shoup3` keys: the public verification data (in the transcript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationHex>,
 }
 
 /// A checked roster.
@@ -85,6 +88,7 @@ pub fn file_of(share: &KeyShare) -> Result<PublicRosterFile, AuditError> {
         mrsigner: hex::encode(share.public().mrsigner()),
         modulus: ev.modulus,
         roster: ev.roster,
+        verification: ev.verification,
     })
 }
 
@@ -104,12 +108,24 @@ pub fn transcript_of(
     session: &str,
     modulus: &str,
     roster: &[RosterKeys],
+    verification: Option<&VerificationHex>,
 ) -> Result<([u8; 32], PublicKey, Vec<IdentityPublic>), AuditError> {
-    if scheme != SCHEME_SUBSETS {
-        return Err(AuditError::Roster(format!(
-            "threshold scheme {scheme} is not known to this version"
-        )));
-    }
+    let verification = match (scheme, verification) {
+        (SCHEME_SUBSETS, None) => None,
+        (SCHEME_SHOUP3, Some(v)) => Some(v.parse().ok_or_else(|| {
+            AuditError::Roster("the shoup3 verification data is not hex of the right length".into())
+        })?),
+        (SCHEME_SUBSETS | SCHEME_SHOUP3, _) => {
+            return Err(AuditError::Roster(
+                "the verification data does not fit the threshold scheme".into(),
+            ))
+        }
+        _ => {
+            return Err(AuditError::Roster(format!(
+                "threshold scheme {scheme} is not known to this version"
+            )))
+        }
+    };
     let session: [u8; 16] = hex::decode(session)
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -151,6 +167,7 @@ pub fn transcript_of(
         session: SessionId(session),
         roster: keys.clone(),
         modulus: modulus_be,
+        verification,
     };
     Ok((t.hash(), public, keys.iter().map(|k| k.identity).collect()))
 }
@@ -171,6 +188,7 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
         &f.session,
         &f.modulus,
         &f.roster,
+        f.verification.as_ref(),
     )?;
     if hex::encode(transcript) != f.transcript {
         return Err(AuditError::Roster(
@@ -202,6 +220,7 @@ pub fn check_keygen(ev: &KeygenEvent) -> Result<[u8; 32], AuditError> {
         &ev.session,
         &ev.modulus,
         &ev.roster,
+        ev.verification.as_ref(),
     )?;
     if hex::encode(transcript) != ev.transcript {
         return Err(AuditError::Roster(

@@ -76,8 +76,15 @@ pub struct KeygenArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
     /// Deal an existing EGo private key (PKCS#1 or PKCS#8 PEM) instead of a fresh one.
+    /// Without --scheme, a key whose primes are safe is dealt as shoup3, any other
+    /// as subsets (said on screen).
     #[arg(long, value_name = "PEM", requires = "parties")]
     pub import: Option<PathBuf>,
+    /// Threshold scheme: shoup3 (one share per party, verifiable dealing; needs a key
+    /// from safe primes, which takes longer to generate) or subsets (the reference's
+    /// scheme: one sub-share per t-subset). Default: shoup3 for a new key.
+    #[arg(long, value_enum, requires = "parties")]
+    pub scheme: Option<SchemeArg>,
     /// Skip the confirmation that all fingerprints were compared (automation only).
     #[arg(long)]
     pub yes: bool,
@@ -93,6 +100,15 @@ pub struct KeygenArgs {
     pub transport: TransportArgs,
     #[command(flatten)]
     pub audit: audit::AuditLogArgs,
+}
+
+/// The threshold schemes `keygen --scheme` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemeArg {
+    /// Shoup's threshold RSA adapted to e = 3: one share per party at any t-of-n.
+    Shoup3,
+    /// The reference's redundant additive sharing: one sub-share per t-subset.
+    Subsets,
 }
 
 #[derive(Args, Debug)]

@@ -106,8 +106,17 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
     let signature = receive_loop(
         transport.as_mut(),
         "a SIGN-PARTIAL message",
-        |bytes| match audit.saw(bytes, ini.accept(bytes))? {
-            Progress::Accepted { party, failed } => {
+        |bytes| match audit.saw(bytes, ini.accept(bytes)) {
+            // shoup3: a partial whose proof fails is named and ignored; the others
+            // may still complete the signature.
+            Err(e @ SignError::BadPartial { .. }) => {
+                eprintln!("mpcegosign: {e}");
+                ini.check_still_possible()?;
+                report_waiting(&ini);
+                Ok(Step::More)
+            }
+            Err(e) => Err(e),
+            Ok(Progress::Accepted { party, failed }) => {
                 eprintln!("Party {party}'s partial signature accepted.");
                 for subset in failed {
                     eprintln!(
@@ -118,11 +127,11 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 report_waiting(&ini);
                 Ok(Step::More)
             }
-            Progress::Declined {
+            Ok(Progress::Declined {
                 party,
                 reason,
                 authenticated,
-            } => {
+            }) => {
                 let how = if authenticated {
                     ""
                 } else {
@@ -133,7 +142,7 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 report_waiting(&ini);
                 Ok(Step::More)
             }
-            Progress::Stuck { suspects } => {
+            Ok(Progress::Stuck { suspects }) => {
                 let list: Vec<String> = suspects.iter().map(u8::to_string).collect();
                 eprintln!(
                     "No subset can complete with the partials received so far (suspects: {}); waiting for more.",
@@ -141,12 +150,20 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 );
                 Ok(Step::More)
             }
-            Progress::Complete { signature, subset } => {
+            Ok(Progress::Complete { signature, subset }) => {
                 eprintln!("Parties {subset} produced a valid signature.");
                 Ok(Step::Done(signature))
             }
         },
-        |e: &SignError| !matches!(e, SignError::NoValidSubset { .. } | SignError::Threshold(_)),
+        |e: &SignError| {
+            !matches!(
+                e,
+                SignError::NoValidSubset { .. }
+                    | SignError::NotEnoughPartials { .. }
+                    | SignError::Threshold(_)
+                    | SignError::Shoup3(_)
+            )
+        },
     )
     .map_err(|e| audit.failed(e))?;
     let out = target
@@ -201,12 +218,21 @@ fn show_review(r: &Review, share: &KeyShare) {
             Origin::NoRoster => "unknown: your share has no roster (reference format)".to_string(),
         }
     );
-    eprintln!(
-        "  Signers    {} (you are party {}; {} partial(s) to compute)",
-        r.signers,
-        share.party(),
-        r.subsets.len()
-    );
+    if share.shoup3().is_some() {
+        eprintln!(
+            "  Signers    {} (you are party {}; one partial with its proof; any {} valid partials sign)",
+            r.signers,
+            share.party(),
+            share.scheme().threshold()
+        );
+    } else {
+        eprintln!(
+            "  Signers    {} (you are party {}; {} partial(s) to compute)",
+            r.signers,
+            share.party(),
+            r.subsets.len()
+        );
+    }
 }
 
 /// Review errors that leave the signer waiting for the genuine SIGN-INIT: the
