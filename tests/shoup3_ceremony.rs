@@ -169,6 +169,25 @@ fn five_of_nine_six_invited_one_declines_one_sends_garbage() {
         end.stderr
     );
     same_as_openssl(&out, "safe3.pem");
+    // The initiator's audit log proves who approved and who declined (shoup3 roster).
+    let log = dirs[0].join("mpcegosign-audit.jsonl");
+    let s1 = share(&dirs, 1);
+    let o = Command::new(env!("CARGO_BIN_EXE_mpcegosign"))
+        .args(["audit", "verify", log.to_str().unwrap(), "--share"])
+        .arg(&s1)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        report.contains("approved by parties 1, 5, 6, 8, 9"),
+        "{report}"
+    );
+    assert!(report.contains("declined by 2"), "{report}");
 }
 
 /// Re-signs a SIGN-PARTIAL line with the identity key in `share_path`, after `edit`.
