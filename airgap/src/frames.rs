@@ -263,11 +263,11 @@ fn pick_spares(k: usize, n: usize, messages: &[u64], pool: &[(String, Vec<usize>
     }
     // Exchange passes: each chosen spare is replaced by the candidate that lowers the
     // share of lost patterns most, while that helps.
-    let exchange = |chosen: &mut Vec<usize>, used: &mut Vec<bool>, weight: &mut Vec<usize>| {
+    let exchange = |chosen: &mut [usize], used: &mut [bool], weight: &mut [usize]| {
         for _ in 0..8 {
             let mut better = false;
-            for slot in 0..chosen.len() {
-                let old = chosen[slot];
+            for slot in chosen.iter_mut() {
+                let old = *slot;
                 let without: Vec<usize> = messages
                     .iter()
                     .zip(weight.iter())
@@ -279,7 +279,7 @@ fn pick_spares(k: usize, n: usize, messages: &[u64], pool: &[(String, Vec<usize>
                         better = true;
                         used[old] = false;
                         used[c] = true;
-                        chosen[slot] = c;
+                        *slot = c;
                         for ((&m, w), wo) in messages.iter().zip(weight.iter_mut()).zip(&without) {
                             *w = wo + bit(m, c);
                         }
