@@ -262,9 +262,12 @@ fn pick_spares(k: usize, n: usize, messages: &[u64], pool: &[(String, Vec<usize>
         }
     }
     // Exchange passes: each chosen spare is replaced by the candidate that lowers the
-    // share of lost patterns most, while that helps.
+    // share of lost patterns most, while that helps (as many passes as the work bound
+    // allows, 1 to 8).
+    let pass = (spares * pool.len() * messages.len()).max(1);
+    let passes = (SPARE_SEARCH_WORK / pass).clamp(1, 8);
     let exchange = |chosen: &mut [usize], used: &mut [bool], weight: &mut [usize]| {
-        for _ in 0..8 {
+        for _ in 0..passes {
             let mut better = false;
             for slot in chosen.iter_mut() {
                 let old = *slot;
@@ -295,7 +298,6 @@ fn pick_spares(k: usize, n: usize, messages: &[u64], pool: &[(String, Vec<usize>
     let mut best = exchange(&mut chosen, &mut used, &mut weight);
     // Restarts from random choices while the work bound allows (small messages), the
     // best kept. A fixed generator: the same message always gives the same frames.
-    let pass = (spares * pool.len() * messages.len()).max(1);
     let restarts = (SPARE_SEARCH_WORK / (4 * pass)).min(200);
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ (k as u64) << 32 ^ n as u64;
     let mut next = move || {
