@@ -13,9 +13,8 @@ use crate::Error;
 
 /// Default largest fragment of the message per frame, in bytes: a QR code of version
 /// 20 at level M (97 modules) for messages of up to 99 frames (a test checks it),
-/// version 21 beyond. A short SIGN-INIT or a subsets
-/// one-partial SIGN-PARTIAL fits one frame, a `shoup3` SIGN-PARTIAL (904 bytes with
-/// its proof and signature) two.
+/// version 21 beyond. A SIGN-INIT fits one frame, a `shoup3` SIGN-PARTIAL (904 bytes
+/// with its proof and signature) two.
 pub const DEFAULT_FRAGMENT: usize = 454;
 /// The smallest fragment we accept.
 pub const MIN_FRAGMENT: usize = 10;

@@ -5,6 +5,7 @@
 pub mod deblur;
 pub mod rqrr;
 pub mod rxing;
+#[cfg(feature = "zxing")]
 pub mod zxing_cpp;
 
 use image::GrayImage;
@@ -19,7 +20,9 @@ pub fn candidates() -> Vec<Candidate> {
         ("rqrr + retries (previous)", rqrr::detect_with_retries),
         ("rxing", rxing::detect),
         ("rxing try-harder", rxing::detect_harder),
+        #[cfg(feature = "zxing")]
         ("zxing-cpp", zxing_cpp::detect),
+        #[cfg(feature = "zxing")]
         ("zxing-cpp try-harder", zxing_cpp::detect_harder),
         ("chosen", detect),
     ]
@@ -31,18 +34,24 @@ pub fn candidates() -> Vec<Candidate> {
 /// looks blurred sideways, the blur is undone (up to four lengths around its
 /// estimate) and the picture read again; other unreadable pictures fail at once.
 /// A panic inside a decoder (a bug of theirs on a strange picture) counts as
-/// nothing found, so one picture cannot stop a scan.
+/// nothing found, so one picture cannot stop a scan. Built without the `zxing`
+/// feature, rxing with "try harder" takes zxing-cpp's place.
 pub fn detect(img: &GrayImage) -> Vec<String> {
-    let found = guarded(zxing_cpp::detect_harder, img);
+    let found = guarded(DECODER, img);
     if !found.is_empty() {
         return found;
     }
     deblur::horizontal_lengths(img)
         .into_iter()
-        .map(|l| guarded(zxing_cpp::detect_harder, &deblur::undo_horizontal(img, l)))
+        .map(|l| guarded(DECODER, &deblur::undo_horizontal(img, l)))
         .find(|f| !f.is_empty())
         .unwrap_or_default()
 }
+
+#[cfg(feature = "zxing")]
+const DECODER: fn(&GrayImage) -> Vec<String> = zxing_cpp::detect_harder;
+#[cfg(not(feature = "zxing"))]
+const DECODER: fn(&GrayImage) -> Vec<String> = rxing::detect_harder;
 
 fn guarded(decode: fn(&GrayImage) -> Vec<String>, img: &GrayImage) -> Vec<String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(img))).unwrap_or_default()
