@@ -166,7 +166,7 @@ fn alloc_failure() -> ! {
     std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u64; 64]>())
 }
 
-mod subtle_eq {
+pub(crate) mod subtle_eq {
     /// Constant-time equality of two equal-length byte strings.
     pub fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
         if a.len() != b.len() {

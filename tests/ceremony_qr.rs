@@ -120,6 +120,117 @@ fn keygen_and_signing_with_every_frame_photographed_or_in_a_scene() {
     assert!(relayed >= 8, "{relayed} frames relayed");
 }
 
+/// The reference encoder's frames (@ngraveio/bc-ur under node, tests/interop) of
+/// `message`: its first `count` parts at `max_fragment` bytes per fragment.
+fn reference_frames(message: &[u8], max_fragment: usize, count: usize) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    assert!(
+        dir.join("node_modules/@ngraveio/bc-ur").is_dir(),
+        "@ngraveio/bc-ur is missing: run .ci/deps (npm ci in tests/interop)"
+    );
+    let hex: String = message.iter().map(|b| format!("{b:02x}")).collect();
+    let out = std::process::Command::new("node")
+        .arg(dir.join("ur.js"))
+        .args([
+            "encode",
+            &hex,
+            &max_fragment.to_string(),
+            &count.to_string(),
+        ])
+        .output()
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Reads every message the parties show under `from` (one folder of PNG frames per
+/// message), and writes it into `to` as PNG frames made by the reference encoder
+/// only: its own fragment size (200 bytes, not ours), its parts, as QR codes of its
+/// upper-case UR strings. Returns how many messages it re-encoded.
+fn reference_relay(
+    from: PathBuf,
+    to: PathBuf,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<usize> {
+    std::thread::spawn(move || {
+        let mut done = std::collections::HashSet::new();
+        let mut decoders: std::collections::HashMap<PathBuf, airgap::Decoder> = Default::default();
+        let mut seen = std::collections::HashSet::new();
+        let mut n = 0usize;
+        while !stop.load(Ordering::SeqCst) {
+            for path in airgap::scan::image_files(std::slice::from_ref(&from)) {
+                let folder = path.parent().unwrap().to_path_buf();
+                if done.contains(&folder) || !seen.insert(path.clone()) {
+                    continue;
+                }
+                let Ok(texts) = airgap::scan::scan_file(&path) else {
+                    seen.remove(&path);
+                    continue;
+                };
+                let dec = decoders.entry(folder.clone()).or_default();
+                let Some(message) = texts.iter().find_map(|t| match dec.receive(t) {
+                    Ok(airgap::Progress::Complete(m)) => Some(m),
+                    _ => None,
+                }) else {
+                    continue;
+                };
+                done.insert(folder);
+                let k = message.len().div_ceil(200);
+                let frames = reference_frames(&message, 200, k + k.div_ceil(2) + 2);
+                let out = to.join(format!("bc-ur-{n}"));
+                std::fs::create_dir_all(&out).unwrap();
+                for (i, f) in frames.iter().enumerate() {
+                    let tmp = out.join(format!(".{i}.part"));
+                    let png = airgap::render::to_png(&f.to_ascii_uppercase(), 4).unwrap();
+                    std::fs::write(&tmp, png).unwrap();
+                    std::fs::rename(&tmp, out.join(format!("frame-{i:03}.png"))).unwrap();
+                }
+                n += 1;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        n
+    })
+}
+
+/// Every message of a keygen and a signing reaches the other parties only as frames
+/// made by the reference encoder (@ngraveio/bc-ur), scanned with `--scan`.
+#[test]
+fn keygen_and_signing_on_frames_of_the_reference_encoder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mk = |name: &str| {
+        let d = tmp.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let kg = Channel {
+        out: mk("keygen-ours"),
+        scan: mk("keygen-bc-ur"),
+    };
+    let sg = Channel {
+        out: mk("sign-ours"),
+        scan: mk("sign-bc-ur"),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let relays = [
+        reference_relay(kg.out.clone(), kg.scan.clone(), Arc::clone(&stop)),
+        reference_relay(sg.out.clone(), sg.scan.clone(), Arc::clone(&stop)),
+    ];
+    ceremony(tmp.path(), &kg, &sg);
+    stop.store(true, Ordering::SeqCst);
+    let relayed: Vec<usize> = relays.into_iter().map(|r| r.join().unwrap()).collect();
+    // INIT, two JOINs, FINALIZE; SIGN-INIT and one SIGN-PARTIAL.
+    assert_eq!(relayed, [4, 2], "messages re-encoded by bc-ur");
+}
+
 fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
     let tmp = root;
     std::fs::create_dir_all(&kg.out).unwrap();
@@ -134,6 +245,8 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "3",
             "--threshold",

@@ -191,6 +191,8 @@ fn keygen_refuses_bad_joins_and_recovers() {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "3",
             "--threshold",
@@ -207,6 +209,8 @@ fn keygen_refuses_bad_joins_and_recovers() {
         "other dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",
@@ -313,6 +317,8 @@ fn dealer_stops_when_fingerprints_are_not_confirmed() {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",
@@ -468,7 +474,9 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
     let bytes = mpcegosign::protocol::text::decode(&partials[0]).unwrap();
     let mut msg = mpcegosign::protocol::Message::decode(&bytes).unwrap();
     if let mpcegosign::protocol::Message::SignPartial(p) = &mut msg {
-        p.partials[0].1[200] ^= 0x10;
+        if let mpcegosign::protocol::PartialBody::Subsets(partials) = &mut p.body {
+            partials[0].1[200] ^= 0x10;
+        }
     }
     let tampered = mpcegosign::protocol::text::encode(&msg.encode());
     ini.send_line(&tampered);

@@ -379,6 +379,8 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",

@@ -316,3 +316,39 @@ fn failures_give_one_clear_line_and_no_output() {
     fails_early(&w, &share, &bad.join("enclave.json"), &ego, "enclave.json");
     assert!(!w.path().join("app/app.signed").exists());
 }
+
+/// A `shoup3` key (the safe-prime fixture dealt by keygen), 5 signers invited for
+/// t = 3: the output is the bytes of `sign -k` with the whole key, exported from the
+/// safe-prime key by the test-only path.
+#[cfg(feature = "test-export")]
+#[test]
+fn shoup3_three_of_five_is_byte_identical_to_ego_sign() {
+    use mpcegosign::threshold::shoup3::SafePrimeKey;
+    let w = World::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/safe2.pem");
+    let safe = SafePrimeKey::from_pem(&std::fs::read(&fixture).unwrap()).unwrap();
+    let key = w.path().join("whole.pem");
+    std::fs::write(&key, safe.to_pkcs1_pem_for_tests().unwrap().expose()).unwrap();
+    let date_file = w.path().join("date");
+    std::fs::write(&date_file, today()).unwrap();
+    let df = date_file.to_str().unwrap().to_string();
+    let envs = [("OESIGN_DOUBLE_DATE_FILE", df.as_str())];
+    let dirs = keygen(
+        &w.path().join("parties"),
+        5,
+        3,
+        &["--scheme", "shoup3", "--import", fixture.to_str().unwrap()],
+        &["--plaintext-share"],
+        &[],
+    );
+    let share: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dirs[1].join("share_2.json")).unwrap()).unwrap();
+    assert_eq!(share["scheme"], "shoup3");
+    let out = w.path().join("app.signed");
+    let end = threshold_sign(&w, &dirs, &[2, 1, 3, 4, 5], &out, &envs, || {});
+    assert!(end.status.success(), "{}", end.stderr);
+    assert!(
+        std::fs::read(&out).unwrap() == ego_sign_reference(&w, &key, &date_file),
+        "shoup3 threshold output differs from sign -k"
+    );
+}

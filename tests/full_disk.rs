@@ -49,6 +49,8 @@ fn a_full_disk_leaves_neither_the_share_nor_public_pem() {
     let envs = [("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")];
     let dealer_args = [
         "keygen",
+        "--scheme",
+        "subsets",
         "--parties",
         "2",
         "--out-dir",

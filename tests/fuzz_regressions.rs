@@ -118,6 +118,7 @@ replay_tests!(
     enclave_json,
     sign_review,
     sign_accept,
+    audit_log,
 );
 
 #[test]
@@ -148,8 +149,8 @@ mod seeds {
     use mpcegosign::fuzzing::{self, ceremony};
     use mpcegosign::identity::IdentityKey;
     use mpcegosign::protocol::{
-        text, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartyKeys, SealedShare,
-        SessionId, SCHEME_SUBSETS,
+        text, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody, PartyKeys,
+        SealedShare, SessionId, Shoup3Public, SignInit, SignPartial, SCHEME_SHOUP3, SCHEME_SUBSETS,
     };
     use mpcegosign::secret::{SecretBytes, SecretString};
     use mpcegosign::share::encrypted;
@@ -227,7 +228,8 @@ mod seeds {
                         parties: 3,
                         threshold: 2,
                         modulus,
-                        roster,
+                        roster: roster.clone(),
+                        verification: None,
                         shares: vec![
                             SealedShare {
                                 party: 2,
@@ -243,6 +245,64 @@ mod seeds {
                         signature: [0; 64],
                     }),
                     &dealer,
+                ),
+            ),
+            (
+                "keygen-finalize-shoup3-view",
+                signed(
+                    Message::KeygenFinalize(KeygenFinalize {
+                        session: SESSION,
+                        scheme: SCHEME_SHOUP3,
+                        parties: 3,
+                        threshold: 2,
+                        modulus,
+                        roster: roster.clone(),
+                        verification: Some(Shoup3Public {
+                            seed: [3; 32],
+                            keys: vec![[4; 384], [5; 384], [6; 384]],
+                        }),
+                        shares: vec![SealedShare {
+                            party: 3,
+                            nonce: [6; 12],
+                            ciphertext: vec![7; 402],
+                        }],
+                        signature: [0; 64],
+                    }),
+                    &dealer,
+                ),
+            ),
+            (
+                "sign-init-shoup3",
+                signed(
+                    Message::SignInit(SignInit {
+                        session: SESSION,
+                        scheme: SCHEME_SHOUP3,
+                        initiator: 2,
+                        signers: 0b111,
+                        parties: 3,
+                        threshold: 2,
+                        mrsigner: [1; 32],
+                        mrenclave: [2; 32],
+                        regions: [3; 256],
+                        signature: None,
+                    }),
+                    &joiner,
+                ),
+            ),
+            (
+                "sign-partial-shoup3",
+                signed(
+                    Message::SignPartial(SignPartial {
+                        session: SESSION,
+                        party: 2,
+                        body: PartialBody::Shoup3({
+                            let mut v = vec![1u8, 2];
+                            v.resize(mpcegosign::threshold::shoup3::PARTIAL_BYTES, 0x11);
+                            v
+                        }),
+                        signature: None,
+                    }),
+                    &joiner,
                 ),
             ),
             (

@@ -39,6 +39,8 @@ fn a_1_gib_line_and_invalid_utf8_are_skipped_with_bounded_memory() {
         "dealer",
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",

@@ -31,7 +31,7 @@ fn keygen_cmd<'a>(dir: &'a Path, dealer: Option<&'a str>, yes: bool) -> Vec<&'a 
         "--plaintext-share",
     ];
     if let Some(n) = dealer {
-        a.extend(["--parties", n, "--threshold", "2"]);
+        a.extend(["--scheme", "subsets", "--parties", n, "--threshold", "2"]);
     }
     if yes {
         a.push("--yes");

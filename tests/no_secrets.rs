@@ -1,5 +1,6 @@
 //! No secret value (d, p, q, λ, any sub-share) appears in anything a full ceremony
-//! prints: every process's stdout and stderr, and the Debug forms of the values.
+//! prints (every process's stdout and stderr), in any party's audit log, nor in the
+//! Debug forms of the values.
 
 mod support;
 
@@ -155,6 +156,14 @@ fn a_full_ceremony_prints_no_secret() {
         "the transcript holds the messages"
     );
     assert_no_leak(&transcript, &secrets);
+    // Every party's audit log (keygen records, and the signing's records).
+    let mut logs = String::new();
+    for d in &dirs {
+        logs.push_str(&std::fs::read_to_string(d.join("mpcegosign-audit.jsonl")).unwrap());
+    }
+    assert_eq!(logs.lines().count(), 5, "{logs}");
+    assert!(logs.contains("mpcegosign2:"), "the logs hold the messages");
+    assert_no_leak(&logs, &secrets);
     // Control: the detector does find secrets where they are (a plaintext share file
     // and the private key in hex).
     let share_text = std::fs::read_to_string(&shares[1]).unwrap();

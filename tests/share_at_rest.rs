@@ -194,6 +194,8 @@ fn errors_leave_files_untouched() {
     let (code, _, err) = run(
         &[
             "keygen",
+            "--scheme",
+            "subsets",
             "--parties",
             "2",
             "--out-dir",
@@ -203,7 +205,18 @@ fn errors_leave_files_untouched() {
     );
     assert_eq!(code, 1);
     assert!(err.contains("already holds public.pem"), "{err}");
-    let (code, _, err) = run(&["keygen", "--parties", "2", "--out-dir", "/proc/1"], &envs);
+    let (code, _, err) = run(
+        &[
+            "keygen",
+            "--scheme",
+            "subsets",
+            "--parties",
+            "2",
+            "--out-dir",
+            "/proc/1",
+        ],
+        &envs,
+    );
     assert_eq!(code, 1);
     assert!(
         err.starts_with("mpcegosign: cannot write in /proc/1:"),

@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use mpcegosign::identity::IdentityKey;
-use mpcegosign::protocol::{text, Abort, Message, SignPartial};
+use mpcegosign::protocol::{text, Abort, Message, PartialBody, SignPartial};
 use num_bigint::{BigUint, RandBigInt};
 use num_integer::Integer;
 use support::ceremony::keygen;
@@ -93,7 +93,7 @@ fn forged_partials_and_aborts_sent_first_do_not_stop_the_signing() {
     let mut forged = Message::SignPartial(SignPartial {
         session,
         party: 2,
-        partials: vec![(0b011, [0x42; 384])],
+        body: PartialBody::Subsets(vec![(0b011, [0x42; 384])]),
         signature: None,
     });
     ini.send_line(&text::encode(&forged.encode()));
@@ -277,7 +277,7 @@ fn reference_format_shares_still_sign_and_keep_every_candidate() {
     let forged = Message::SignPartial(SignPartial {
         session,
         party: 2,
-        partials: vec![(0b011, [0x42; 384])],
+        body: PartialBody::Subsets(vec![(0b011, [0x42; 384])]),
         signature: None,
     });
     ini.send_line(&text::encode(&forged.encode()));

@@ -1,7 +1,8 @@
 //! `cargo bench -p airgap`: for every candidate QR decoder, frames read and decode
 //! time per level of the degradation suite (readable and unreadable frames apart);
 //! frames needed by the fountain decoder at 0/20/40 % loss; encode and render time.
-//! Set BENCH_QR_FRAMES to use fewer frames per level (default 29).
+//! Set BENCH_QR_FRAMES to use fewer frames per level (default 29), BENCH_QR_ONLY to
+//! run some parts only (`encode`, `files`, `fountain`, `camera`, `decoders`, comma-separated).
 
 #[path = "../tests/support/degrade.rs"]
 mod degrade;
@@ -115,34 +116,117 @@ fn fountain() {
 }
 
 /// Share of trials in which losing a random fifth of the default file frames
-/// still rebuilds the message.
-fn file_frames() {
-    println!("\nFiles: K + max(4, K/2) frames written, a random 20 % of them lost (1000 trials)");
-    println!("| message | K | frames | rebuilt |");
-    println!("|---|---|---|---|");
-    for size in [300usize, 1_200, 2_500, 5_000, 20_000] {
+/// still rebuilds the message, for messages of K fragments.
+fn file_frames(trials: usize) {
+    println!("\nFiles: the default K + max(4, K/2) (+1 for K = 11-24) frames written, a random 20 % of them lost ({trials} trials per K, 200-byte fragments)");
+    println!("| K | frames | lost | rebuilt | ms to choose the frames |");
+    println!("|---|---|---|---|---|");
+    for k in [
+        2usize, 4, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 32, 40, 50, 64, 101,
+    ] {
+        // The CBOR header and the UR length field make the payload a few bytes longer.
+        let size = k * 200 - 8;
         let msg: Vec<u8> = (0..size).map(|i| (i * 13 + 1) as u8).collect();
         let Ok(mut enc) = Encoder::new(&msg, 200) else {
             return;
         };
         let k = enc.pure_parts();
         let n = airgap::frames::default_file_frames(k);
-        let frames = enc.file_frames(n);
-        let mut rng = rand::rngs::StdRng::seed_from_u64(size as u64);
+        let t = Instant::now();
+        let written = enc.file_frames(n);
+        let took = t.elapsed();
+        let sets: Vec<Vec<usize>> = written
+            .iter()
+            .map(|f| match airgap::format::parse(f) {
+                Ok(airgap::format::Frame::Part(p)) => p.indexes,
+                _ => vec![0],
+            })
+            .collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(k as u64);
         let mut ok = 0;
-        for _ in 0..1000 {
+        for _ in 0..trials {
             let mut order: Vec<usize> = (0..n).collect();
             rand::seq::SliceRandom::shuffle(&mut order[..], &mut rng);
-            let mut d = Decoder::new();
-            if order[..n - n / 5]
-                .iter()
-                .any(|&i| matches!(d.receive(&frames[i]), Ok(Progress::Complete(_))))
-            {
-                ok += 1;
+            let mut s = airgap::fountain::Solver::new(k, 1);
+            for &i in &order[..n - n / 5] {
+                s.add(&sets[i], &[0]);
+            }
+            ok += usize::from(s.is_complete());
+        }
+        println!(
+            "| {k} | {n} | {} | {:.2} % | {:.0} |",
+            n / 5,
+            ok as f64 * 100.0 / trials as f64,
+            ms(took)
+        );
+    }
+}
+
+/// The camera loop of `--transport qr` with a synthetic camera (no webcam needed):
+/// 1280x720 pictures, alternately readable (a scene at 3 px/module) and not (the
+/// combined level), handed to the decoding worker as a camera at `fps` would (or as
+/// fast as possible with `fps` 0). Reports the loop's rate, the worker's decodes, the
+/// frames dropped unread, and how old a decoded frame was when its result came back.
+fn camera(fps: u32) {
+    let texts = degrade::big_frames(16, 12);
+    let levels = degrade::levels();
+    let (Some(scene), Some(combined)) = (
+        levels.iter().find(|l| l.0.starts_with("1280x720")),
+        levels.iter().find(|l| l.0.starts_with("combined")),
+    ) else {
+        return;
+    };
+    let pictures: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| degrade::picture(if i % 2 == 0 { scene } else { combined }, t, i))
+        .collect();
+    let worker = airgap::scan::Worker::start(decode::detect);
+    let period = if fps == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(1.0 / f64::from(fps))
+    };
+    let run = Duration::from_secs(4);
+    let start = Instant::now();
+    let (mut loops, mut dropped, mut decoded, mut lags) = (0usize, 0usize, 0usize, Vec::new());
+    while start.elapsed() < run {
+        // The camera blocks until its next frame is due.
+        let due = period * loops as u32;
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        let i = loops % pictures.len();
+        if worker.submit(pictures[i].clone()) {
+            dropped += 1;
+        }
+        loops += 1;
+        for found in worker.results() {
+            decoded += 1;
+            for t in found {
+                if let Some(j) = texts.iter().position(|x| *x == t) {
+                    // Frames submitted since picture j was last submitted.
+                    lags.push((loops - 1 + pictures.len() - j) % pictures.len());
+                }
             }
         }
-        println!("| {size} B | {k} | {n} | {:.1} % |", ok as f64 / 10.0);
     }
+    let secs = start.elapsed().as_secs_f64();
+    lags.sort_unstable();
+    println!(
+        "| {} | {:.1} | {:.1} | {} of {loops} | {} | {} |",
+        if fps == 0 {
+            "unpaced".to_string()
+        } else {
+            format!("{fps} fps")
+        },
+        loops as f64 / secs,
+        decoded as f64 / secs,
+        dropped,
+        lags.get(lags.len() / 2)
+            .map_or("-".into(), |l| l.to_string()),
+        lags.last().map_or("-".into(), |l| l.to_string()),
+    );
 }
 
 fn main() {
@@ -153,20 +237,38 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(degrade::FRAMES);
-    let message: Vec<u8> = (0..407u32).map(|i| (i * 7 + 3) as u8).collect();
-    if let Ok(mut enc) = Encoder::new(&message, airgap::frames::DEFAULT_FRAGMENT) {
-        let t = Instant::now();
-        for _ in 0..20 {
-            let f = enc.next_frame();
-            std::hint::black_box(render::to_png(&f, 4).ok());
+    // BENCH_QR_ONLY=files,fountain,camera,decoders runs some parts only.
+    let only = std::env::var("BENCH_QR_ONLY").unwrap_or_default();
+    let part = |name: &str| only.is_empty() || only.split(',').any(|p| p == name);
+    if part("encode") {
+        let message: Vec<u8> = (0..407u32).map(|i| (i * 7 + 3) as u8).collect();
+        if let Ok(mut enc) = Encoder::new(&message, airgap::frames::DEFAULT_FRAGMENT) {
+            let t = Instant::now();
+            for _ in 0..20 {
+                let f = enc.next_frame();
+                std::hint::black_box(render::to_png(&f, 4).ok());
+            }
+            println!(
+                "encode + render one frame to PNG (4 px/module): {:.2} ms\n",
+                ms(t.elapsed()) / 20.0
+            );
         }
-        println!(
-            "encode + render one frame to PNG (4 px/module): {:.2} ms\n",
-            ms(t.elapsed()) / 20.0
-        );
     }
-    file_frames();
-    fountain();
-    println!();
-    decoders(per_level);
+    if part("files") {
+        file_frames(10_000);
+    }
+    if part("fountain") {
+        fountain();
+    }
+    if part("camera") {
+        println!("\nCamera loop, synthetic 1280x720 camera (half readable scenes, half unreadable combined pictures), decoder on a worker thread, 4 s");
+        println!("| camera | loop fps | decodes/s | frames dropped unread | frames newer than the decoded one, median | max |");
+        println!("|---|---|---|---|---|---|");
+        camera(30);
+        camera(0);
+    }
+    if part("decoders") {
+        println!();
+        decoders(per_level);
+    }
 }

@@ -11,16 +11,19 @@ use crate::format::{self, Frame, Part};
 use crate::fountain::Solver;
 use crate::Error;
 
-/// Default largest fragment of the message per frame, in bytes: a short SIGN-INIT
-/// or a one-partial SIGN-PARTIAL fits one frame, a QR code of version ~20 at level M.
-pub const DEFAULT_FRAGMENT: usize = 450;
+/// Default largest fragment of the message per frame, in bytes: a QR code of version
+/// 20 at level M (97 modules) for messages of up to 99 frames (a test checks it),
+/// version 21 beyond. A SIGN-INIT fits one frame, a `shoup3` SIGN-PARTIAL (904 bytes
+/// with its proof and signature) two.
+pub const DEFAULT_FRAGMENT: usize = 454;
 /// The smallest fragment we accept.
 pub const MIN_FRAGMENT: usize = 10;
 
-/// Frames written to files by default for `pure` fragments: K + max(4, K/2), so
-/// that losing any 20 % of them still leaves enough with high probability.
+/// Frames written to files by default for `pure` fragments: K + max(4, K/2), one
+/// more for 11 to 24 fragments, so that losing any 20 % of them still rebuilds the
+/// message in ≥ 99 % of cases (`cargo bench -p airgap`, docs/airgap.md).
 pub fn default_file_frames(pure: usize) -> usize {
-    pure + (pure / 2).max(4)
+    pure + (pure / 2 + usize::from((11..=24).contains(&pure))).max(4)
 }
 
 /// Produces the frames of one message: the pure parts (one fragment each), then an
@@ -117,7 +120,8 @@ impl Encoder {
     /// parts of the same stream that mix several fragments, all different. The
     /// reference stream's own next parts are mostly single fragments again, a poor
     /// spare when the lost frames are pure parts. For up to 64 fragments the spares
-    /// are picked greedily against sampled losses of a fifth of the frames.
+    /// are picked to minimise the loss patterns of a fifth of the frames that would
+    /// lose the message ([`pick_spares`]).
     pub fn file_frames(&mut self, n: usize) -> Vec<String> {
         let k = self.pure_parts();
         let mut out = self.frames(k);
@@ -130,7 +134,20 @@ impl Encoder {
         // Candidates: distinct mixes from the stream (bounded search).
         let mut sets = HashSet::new();
         let mut pool: Vec<(String, Vec<usize>)> = Vec::new();
-        let want = if k <= 64 { 8 * spares + 16 } else { spares };
+        let messages = if k <= 64 {
+            light_messages(k, n / 5)
+        } else {
+            Vec::new()
+        };
+        // As many candidates as the search's work bound allows, 32 per spare at most.
+        let want = if k <= 64 {
+            (SPARE_SEARCH_WORK / (messages.len().max(1) * spares.max(1)))
+                .clamp(spares, 32 * spares + 64)
+                // There are only 2^k - k - 1 mixes of two fragments or more.
+                .min(if k < 16 { (1 << k) - k - 1 } else { usize::MAX })
+        } else {
+            spares
+        };
         let mut tries = 0;
         while pool.len() < want && tries < 64 * want + 1_000 {
             tries += 1;
@@ -144,7 +161,7 @@ impl Encoder {
             }
         }
         let chosen = if k <= 64 {
-            pick_spares(k, n, &pool)
+            pick_spares(k, n, &messages, &pool)
         } else {
             (0..pool.len().min(spares)).collect()
         };
@@ -166,80 +183,189 @@ fn dense_range(k: usize) -> (usize, usize) {
     }
 }
 
-/// Greedy choice of `n - k` spares among `pool` (fragment sets, k ≤ 64): each step
-/// takes the candidate that adds the most rank over sampled loss patterns (a fifth
-/// of the `n` frames lost), given the frames chosen so far.
-fn pick_spares(k: usize, n: usize, pool: &[(String, Vec<usize>)]) -> Vec<usize> {
-    const PATTERNS: usize = 1024;
-    let mask = |set: &[usize]| set.iter().fold(0u64, |m, &i| m | 1 << i);
+/// Low-weight messages tracked by [`pick_spares`] at most (bounds its work).
+const SPARE_SEARCH_MESSAGES: usize = 200_000;
+/// Bound on messages × candidates × spares in [`pick_spares`] (a fraction of a
+/// second).
+const SPARE_SEARCH_WORK: usize = 300_000_000;
+
+/// Chooses `n - k` spares among `pool` (fragment sets, k ≤ 64; `messages` from
+/// [`light_messages`]) so that losing any
+/// fifth of the `n` frames rarely loses the message.
+///
+/// The k pure frames and the spares form a systematic binary code; the frames left
+/// after a loss fail to rebuild the message exactly when the lost positions cover a
+/// nonzero codeword (a combination of fragments that no surviving frame sees). A lost
+/// fifth can only cover codewords of weight ≤ n/5, and those come from combinations
+/// of ≤ n/5 fragments: these are tracked (up to [`SPARE_SEARCH_MESSAGES`] of them, the
+/// lightest first). The spares are picked one by one by conditional expectations:
+/// each step takes the candidate that minimises the expected share of lost loss
+/// patterns, with the spares still to choose counted as random.
+/// Then one pass of exchanges: each chosen spare is replaced by the candidate that
+/// lowers the share of lost patterns most, if any does.
+fn pick_spares(k: usize, n: usize, messages: &[u64], pool: &[(String, Vec<usize>)]) -> Vec<usize> {
     let lost = n / 5;
-    // A fixed generator: the same message always gives the same frames.
+    let spares = n.saturating_sub(k).min(pool.len());
+    let masks: Vec<u64> = pool
+        .iter()
+        .map(|(_, s)| s.iter().fold(0u64, |m, &i| m | 1 << i))
+        .collect();
+    let bit = |m: u64, c: usize| (m & masks[c]).count_ones() as usize % 2;
+    let mut weight: Vec<usize> = messages.iter().map(|m| m.count_ones() as usize).collect();
+    // fail[w]: share of the loss patterns that cover a given codeword of weight w.
+    let fail: Vec<f64> = (0..=n + 1)
+        .map(|w| {
+            if w > lost {
+                0.0
+            } else {
+                binomial(n - w, lost - w) / binomial(n, lost)
+            }
+        })
+        .collect();
+    // expect[r][w]: expected `fail` of a codeword of weight w, r random spares to come.
+    let expect: Vec<Vec<f64>> = (0..=spares)
+        .map(|r| {
+            (0..=n + 1)
+                .map(|w| {
+                    (0..=r)
+                        .map(|j| {
+                            binomial(r, j) / 2f64.powi(r as i32)
+                                * fail.get(w + j).copied().unwrap_or(0.0)
+                        })
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let best_of = |used: &[bool], table: &[f64], weight: &[usize]| -> Option<(usize, f64)> {
+        let mut best: Option<(usize, f64)> = None;
+        for c in (0..pool.len()).filter(|&c| !used[c]) {
+            let v: f64 = messages
+                .iter()
+                .zip(weight)
+                .map(|(&m, &w)| table[w + bit(m, c)])
+                .sum();
+            if best.is_none_or(|(_, b)| v < b) {
+                best = Some((c, v));
+            }
+        }
+        best
+    };
+    let mut used = vec![false; pool.len()];
+    let mut chosen = Vec::with_capacity(spares);
+    for step in 0..spares {
+        let Some((c, _)) = best_of(&used, &expect[spares - step - 1], &weight) else {
+            break;
+        };
+        used[c] = true;
+        chosen.push(c);
+        for (&m, w) in messages.iter().zip(weight.iter_mut()) {
+            *w += bit(m, c);
+        }
+    }
+    // Exchange passes: each chosen spare is replaced by the candidate that lowers the
+    // share of lost patterns most, while that helps (as many passes as the work bound
+    // allows, 1 to 8).
+    let pass = (spares * pool.len() * messages.len()).max(1);
+    let passes = (SPARE_SEARCH_WORK / pass).clamp(1, 8);
+    let exchange = |chosen: &mut [usize], used: &mut [bool], weight: &mut [usize]| {
+        for _ in 0..passes {
+            let mut better = false;
+            for slot in chosen.iter_mut() {
+                let old = *slot;
+                let without: Vec<usize> = messages
+                    .iter()
+                    .zip(weight.iter())
+                    .map(|(&m, &w)| w - bit(m, old))
+                    .collect();
+                let now: f64 = weight.iter().map(|&w| fail[w]).sum();
+                if let Some((c, v)) = best_of(used, &fail, &without) {
+                    if v < now - 1e-12 {
+                        better = true;
+                        used[old] = false;
+                        used[c] = true;
+                        *slot = c;
+                        for ((&m, w), wo) in messages.iter().zip(weight.iter_mut()).zip(&without) {
+                            *w = wo + bit(m, c);
+                        }
+                    }
+                }
+            }
+            if !better {
+                break;
+            }
+        }
+        weight.iter().map(|&w| fail[w]).sum::<f64>()
+    };
+    let mut best = exchange(&mut chosen, &mut used, &mut weight);
+    // Restarts from random choices while the work bound allows (small messages), the
+    // best kept. A fixed generator: the same message always gives the same frames.
+    let restarts = (SPARE_SEARCH_WORK / (4 * pass)).min(200);
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ (k as u64) << 32 ^ n as u64;
-    let mut next = || {
+    let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state
     };
-    // kept[p][pos]: whether frame position `pos` survives pattern p.
-    let kept: Vec<Vec<bool>> = (0..PATTERNS)
-        .map(|_| {
-            let mut alive = vec![true; n];
-            let mut gone = 0;
-            while gone < lost {
-                let i = (next() % n as u64) as usize;
-                if alive[i] {
-                    alive[i] = false;
-                    gone += 1;
-                }
-            }
-            alive
-        })
-        .collect();
-    // Per pattern, a basis (by leading bit) of the surviving pure parts.
-    let mut bases: Vec<Vec<u64>> = kept
-        .iter()
-        .map(|alive| {
-            let mut b = vec![0u64; k];
-            for (i, _) in alive.iter().enumerate().take(k).filter(|(_, a)| **a) {
-                b[i] = 1 << i;
-            }
-            b
-        })
-        .collect();
-    let reduce = |basis: &[u64], mut v: u64| -> u64 {
-        while v != 0 {
-            let top = 63 - v.leading_zeros() as usize;
-            if basis[top] == 0 {
-                return v;
-            }
-            v ^= basis[top];
+    for _ in 0..restarts {
+        if best <= 0.0 {
+            break;
         }
-        0
-    };
-    let masks: Vec<u64> = pool.iter().map(|(_, s)| mask(s)).collect();
-    let mut used = vec![false; pool.len()];
-    let mut chosen = Vec::new();
-    for pos in k..n.min(k + pool.len()) {
-        let best = (0..pool.len()).filter(|&c| !used[c]).max_by_key(|&c| {
-            kept.iter()
-                .zip(&bases)
-                .filter(|(alive, basis)| alive[pos] && reduce(basis, masks[c]) != 0)
-                .count()
-        });
-        let Some(c) = best else { break };
-        used[c] = true;
-        chosen.push(c);
-        for (alive, basis) in kept.iter().zip(bases.iter_mut()) {
-            if alive[pos] {
-                let v = reduce(basis, masks[c]);
-                if v != 0 {
-                    basis[63 - v.leading_zeros() as usize] = v;
-                }
+        let mut try_used = vec![false; pool.len()];
+        let mut try_chosen = Vec::with_capacity(spares);
+        while try_chosen.len() < spares {
+            let c = (next() % pool.len() as u64) as usize;
+            if !try_used[c] {
+                try_used[c] = true;
+                try_chosen.push(c);
             }
+        }
+        let mut try_weight: Vec<usize> = messages
+            .iter()
+            .map(|&m| {
+                m.count_ones() as usize + try_chosen.iter().map(|&c| bit(m, c)).sum::<usize>()
+            })
+            .collect();
+        let v = exchange(&mut try_chosen, &mut try_used, &mut try_weight);
+        if v < best - 1e-12 {
+            best = v;
+            chosen = try_chosen;
         }
     }
     chosen
+}
+
+/// Nonzero sets of at most `most` of `k` fragments (as bit masks), lightest first,
+/// stopping at a whole weight class that would pass [`SPARE_SEARCH_MESSAGES`].
+fn light_messages(k: usize, most: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut class: Vec<u64> = vec![0];
+    for _ in 1..=most.min(k) {
+        let mut next = Vec::new();
+        for &m in &class {
+            // Extend by fragments above the highest one, so each set comes once.
+            let from = if m == 0 {
+                0
+            } else {
+                64 - m.leading_zeros() as usize
+            };
+            next.extend((from..k).map(|i| m | 1 << i));
+        }
+        if !out.is_empty() && out.len() + next.len() > SPARE_SEARCH_MESSAGES {
+            break;
+        }
+        out.extend_from_slice(&next);
+        class = next;
+    }
+    out
+}
+
+fn binomial(n: usize, r: usize) -> f64 {
+    if r > n {
+        return 0.0;
+    }
+    (0..r).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
 /// What one received frame did.
@@ -621,7 +747,7 @@ mod tests {
 
     #[test]
     fn any_fifth_of_the_file_frames_may_be_lost() {
-        for size in [300usize, 1_200, 5_000, 20_000] {
+        for size in [300usize, 1_200, 2_500, 4_000, 5_000, 20_000] {
             let msg = message(size, 13);
             let mut enc = Encoder::new(&msg, 200).unwrap();
             let k = enc.pure_parts();
@@ -641,7 +767,7 @@ mod tests {
                 }
                 ok += usize::from(s.is_complete());
             }
-            assert!(ok * 100 >= trials * 97, "{size} bytes: {ok}/{trials}");
+            assert!(ok * 100 >= trials * 98, "{size} bytes: {ok}/{trials}");
         }
     }
 }

@@ -197,6 +197,24 @@ mod tests {
     }
 
     #[test]
+    fn default_fragment_frames_are_version_20_at_most() {
+        use crate::frames::DEFAULT_FRAGMENT;
+        // Up to 99 frames (45 KB; every shoup3 message): every frame carries a whole
+        // default fragment. (Three-digit sequence numbers may need version 21.)
+        let msg = vec![0xa5u8; 99 * DEFAULT_FRAGMENT];
+        let mut enc = Encoder::new(&msg, DEFAULT_FRAGMENT).unwrap();
+        let mut widest = 0;
+        for fr in enc.frames(enc.pure_parts() + 10).iter() {
+            widest = widest.max(modules(fr).unwrap());
+        }
+        assert!(widest <= 97, "{widest} modules: beyond version 20");
+        // And a larger fragment would not stay within version 20 everywhere.
+        let mut enc = Encoder::new(&msg, DEFAULT_FRAGMENT + 30).unwrap();
+        let fr = enc.next_frame();
+        assert!(modules(&fr).unwrap() > 97);
+    }
+
+    #[test]
     fn too_small_a_terminal_names_the_size_needed() {
         let e = fragment_for_terminal(300, 450, 20, 10).unwrap_err();
         assert!(matches!(e, Error::TooLarge { columns, rows, .. } if columns > 20 && rows > 10));

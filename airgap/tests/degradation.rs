@@ -13,15 +13,18 @@ use support::degrade::{big_frames, levels, picture};
 /// `cargo test` time modest.
 const FRAMES_HERE: usize = 25;
 
+/// Measured (zxing-cpp try-harder, then sideways deblurring): 25 at every level but
+/// the combined one, which reads 1 of these 25 (2 of the bench's 29); the margin is
+/// one frame where there is room for one.
 const MUST_READ: [(&str, usize); 8] = [
     ("photographed screen", 24),
-    ("2.5 px per module", 25),
-    ("3.5 px per module", 25),
-    ("1280x720 scene, 3 px/module", 25),
-    ("motion blur 5-9 px at 4 px/module", 3),
-    ("tilt 10-25 degrees", 25),
+    ("2.5 px per module", 24),
+    ("3.5 px per module", 24),
+    ("1280x720 scene, 3 px/module", 24),
+    ("motion blur 5-9 px at 4 px/module", 24),
+    ("tilt 10-25 degrees", 24),
     ("noise and JPEG", 24),
-    ("combined camera-like", 0),
+    ("combined camera-like", 1),
 ];
 
 #[test]

@@ -8,7 +8,7 @@ use super::tests::{keygen, resign, test_key, unsigned};
 use super::MessageError;
 use crate::identity::{IdentityKey, IdentityPublic};
 use crate::key::PrivateKey;
-use crate::protocol::{Abort, KeygenJoin, Message, PartyKeys};
+use crate::protocol::{Abort, KeygenJoin, Message, PartyKeys, SCHEME_SUBSETS};
 use crate::share::KeyShare;
 use crate::threshold::{Scheme, Subset};
 
@@ -20,7 +20,7 @@ fn attacker_key() -> PrivateKey {
 /// A 3-party keygen up to the dealer's FINALIZE.
 fn until_finalize() -> (Message, Vec<Joiner>) {
     let scheme = Scheme::new(3, 2).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
+    let (mut dealer, init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
     let mut joiners = Vec::new();
     for _ in 0..2 {
         let (j, join) = Joiner::join(&init.encode()).unwrap();
@@ -141,10 +141,10 @@ fn a_dealer_key_swapped_in_the_init_shows_in_the_key_code() {
     // The attacker sits between the dealer and party 2: it joins the real dealer in
     // party 2's place and deals to party 2 itself.
     let scheme = Scheme::new(2, 2).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
+    let (mut dealer, init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
     let (as_joiner, join_to_dealer) = Joiner::join(&init.encode()).unwrap();
     dealer.accept_join(&join_to_dealer.encode()).unwrap();
-    let (mut as_dealer, fake_init) = Dealer::start(scheme, None).unwrap();
+    let (mut as_dealer, fake_init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
     let (victim, victim_join) = Joiner::join(&fake_init.encode()).unwrap();
     as_dealer.accept_join(&victim_join.encode()).unwrap();
     assert_ne!(victim.session_code(), dealer.session_code());
@@ -159,7 +159,7 @@ fn a_dealer_key_swapped_in_the_init_shows_in_the_key_code() {
 #[test]
 fn weak_or_unsigned_joins_are_refused_on_arrival() {
     let scheme = Scheme::new(3, 2).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
+    let (mut dealer, init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
     let (_, join) = Joiner::join(&init.encode()).unwrap();
     let Message::KeygenJoin(good) = join else {
         unreachable!()
@@ -223,7 +223,9 @@ fn forged_partial(
     let Message::SignPartial(mut p) = r.sign(share_of_victim).unwrap() else {
         unreachable!()
     };
-    p.partials[0].1 = [0x42; 384];
+    if let crate::protocol::PartialBody::Subsets(partials) = &mut p.body {
+        partials[0].1 = [0x42; 384];
+    }
     p.signature = None;
     let mut m = Message::SignPartial(p);
     if let Some(k) = signer {

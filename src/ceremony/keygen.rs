@@ -18,9 +18,10 @@ use crate::identity::{IdentityError, IdentityKey};
 use crate::key::{PrivateKey, PublicKey};
 use crate::protocol::{
     KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, PartyKeys, SessionId,
-    MAX_MESSAGE_LEN, SCHEME_SUBSETS,
+    MAX_MESSAGE_LEN, SCHEME_SHOUP3, SCHEME_SUBSETS,
 };
-use crate::share::{KeyShare, ShareAuth, ShareError};
+use crate::share::{shoup3_public, verification_keys, KeyShare, ShareAuth, ShareError};
+use crate::threshold::shoup3::{self, SecretShare, Shoup3Error, VerificationKeys};
 use crate::threshold::{deal, Scheme, ThresholdError, MAX_SUB_SHARE_BITS};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -49,6 +50,8 @@ pub enum KeygenError {
     ImportedKeyMismatch { found: String, announced: String },
     #[error("the KEYGEN-FINALIZE does not list this machine's keys: your KEYGEN-JOIN did not reach the dealer unchanged, or this FINALIZE is for other parties; ignored. Tell the group: if the genuine FINALIZE leaves you out, stop and start a new keygen")]
     NotInRoster,
+    #[error("that KEYGEN-FINALIZE is party {view}'s own part; ignored: scan the one announced for party {me}")]
+    OtherPartysView { view: u8, me: u8 },
     #[error("the KEYGEN-FINALIZE names a different dealer than the KEYGEN-INIT: ignored, still waiting for the dealer's")]
     DealerChanged,
     #[error("the KEYGEN-FINALIZE has {found}, but KEYGEN-INIT announced {announced}: ignored")]
@@ -65,6 +68,23 @@ pub enum KeygenError {
     Share(#[from] ShareError),
     #[error(transparent)]
     Threshold(#[from] ThresholdError),
+    #[error("the dealing is refused: {0}; ignored, still waiting (tell the group: the dealer must deal again)")]
+    Dealing(Shoup3Error),
+    #[error("the KEYGEN-FINALIZE's verification data is unusable ({0}); ignored")]
+    Verification(Shoup3Error),
+    #[error("this ceremony deals a {announced} key, but it was given a {given} key")]
+    WrongKeyKind {
+        announced: &'static str,
+        given: &'static str,
+    },
+}
+
+/// The name of a scheme byte, as humans and share files spell it.
+pub fn scheme_name(scheme: u8) -> &'static str {
+    match scheme {
+        SCHEME_SHOUP3 => "shoup3",
+        _ => "subsets",
+    }
 }
 
 /// One line of the roster: a party and its key fingerprint.
@@ -74,13 +94,21 @@ pub struct RosterEntry {
     pub fingerprint: String,
 }
 
-/// The largest KEYGEN-FINALIZE a scheme can need, in bytes.
+/// The largest KEYGEN-FINALIZE a `subsets` key can need, in bytes.
 pub fn finalize_size(scheme: Scheme) -> usize {
     let n = usize::from(scheme.parties());
     let per_party_subs = scheme.subsets_of(1).len();
     let sub = 5 + (MAX_SUB_SHARE_BITS as usize).div_ceil(8);
     let sealed = 1 + 12 + 4 + 3 + per_party_subs * sub + 16;
     18 + 3 + 384 + 64 * n + 1 + (n - 1) * sealed + 64
+}
+
+/// What a `shoup3` dealing sends, before the dealer's own share is checked.
+struct Shoup3Messages {
+    finalize: Message,
+    views: Vec<(u8, Message)>,
+    roster: Vec<PartyKeys>,
+    transcript: [u8; 32],
 }
 
 /// The dealer's state between KEYGEN-INIT and KEYGEN-FINALIZE.
@@ -98,6 +126,10 @@ pub struct Dealer {
 pub struct Dealt {
     /// The KEYGEN-FINALIZE to send.
     pub finalize: Message,
+    /// `shoup3`: each joiner's own view (party, a KEYGEN-FINALIZE with the public
+    /// data and only that joiner's sealed share, signed by the dealer). Empty for
+    /// `subsets`.
+    pub views: Vec<(u8, Message)>,
     /// The dealer's own share (version 3: with identity key and roster).
     pub share: KeyShare,
     /// The key code every party must see.
@@ -107,14 +139,16 @@ pub struct Dealt {
 }
 
 impl Dealer {
-    /// Opens a ceremony; returns the KEYGEN-INIT to send. `imported` is the public key
-    /// of an existing key that will be dealt, announced so joiners can check it.
+    /// Opens a ceremony; returns the KEYGEN-INIT to send. `kind` is the scheme byte
+    /// ([`SCHEME_SUBSETS`] or [`SCHEME_SHOUP3`]); `imported` is the public key of an
+    /// existing key that will be dealt, announced so joiners can check it.
     pub fn start(
         scheme: Scheme,
+        kind: u8,
         imported: Option<&PublicKey>,
     ) -> Result<(Self, Message), KeygenError> {
         let size = finalize_size(scheme);
-        if size > MAX_MESSAGE_LEN {
+        if kind == SCHEME_SUBSETS && size > MAX_MESSAGE_LEN {
             return Err(KeygenError::TooLarge {
                 n: scheme.parties(),
                 t: scheme.threshold(),
@@ -125,7 +159,7 @@ impl Dealer {
         let identity = IdentityKey::generate();
         let init = KeygenInit {
             session: SessionId::random(),
-            scheme: SCHEME_SUBSETS,
+            scheme: kind,
             parties: scheme.parties(),
             threshold: scheme.threshold(),
             dealer_key: key.public(),
@@ -225,9 +259,13 @@ impl Dealer {
         roster(&self.init.session, &self.roster_keys())
     }
 
-    /// Deals `key`: returns the KEYGEN-FINALIZE, the dealer's own share and the key
-    /// code. Consumes the dealer: a ceremony deals once.
-    pub fn deal(self, key: &PrivateKey) -> Result<Dealt, KeygenError> {
+    fn check_ready(&self, public: &PublicKey, kind: u8) -> Result<(), KeygenError> {
+        if self.init.scheme != kind {
+            return Err(KeygenError::WrongKeyKind {
+                announced: scheme_name(self.init.scheme),
+                given: scheme_name(kind),
+            });
+        }
         if !self.is_complete() {
             return Err(KeygenError::Incomplete {
                 joined: self.joiners.len() as u8 + 1,
@@ -235,13 +273,133 @@ impl Dealer {
             });
         }
         if let Some(announced) = self.init.imported_mrsigner {
-            if announced != key.public().mrsigner() {
+            if announced != public.mrsigner() {
                 return Err(KeygenError::ImportedKeyMismatch {
-                    found: hex::encode(key.public().mrsigner()),
+                    found: hex::encode(public.mrsigner()),
                     announced: hex::encode(announced),
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Deals a `shoup3` key from its dealing (see [`shoup3::deal`]): returns the full
+    /// KEYGEN-FINALIZE, each joiner's own view, the dealer's own share (through the
+    /// same dealing checks as every joiner's) and the key code. Consumes the dealer: a
+    /// ceremony deals once.
+    pub fn deal_shoup3(
+        self,
+        keys: VerificationKeys,
+        secrets: Vec<SecretShare>,
+    ) -> Result<Dealt, KeygenError> {
+        let (messages, own, keys) = self.shoup3_messages(keys, secrets)?;
+        let own = shoup3::Share::accept(own, keys).map_err(KeygenError::Dealing)?;
+        let share = KeyShare::from_shoup3(own)?.with_auth(ShareAuth {
+            identity: self.identity,
+            roster: messages.roster,
+            session: self.init.session,
+            transcript: messages.transcript,
+        })?;
+        Ok(Dealt {
+            finalize: messages.finalize,
+            views: messages.views,
+            key_code: key_code(&messages.transcript, share.public()),
+            share,
+            transcript: messages.transcript,
+        })
+    }
+
+    /// Test-only: the KEYGEN-FINALIZE and views of a dealing as it is, without the
+    /// dealer's own checks (a corrupt dealer, whose dealing every joiner must refuse).
+    #[cfg(any(test, feature = "test-export"))]
+    pub fn corrupt_finalize_for_tests(
+        self,
+        keys: VerificationKeys,
+        secrets: Vec<SecretShare>,
+    ) -> Result<(Message, Vec<(u8, Message)>), KeygenError> {
+        let (messages, _, _) = self.shoup3_messages(keys, secrets)?;
+        Ok((messages.finalize, messages.views))
+    }
+
+    fn shoup3_messages(
+        &self,
+        keys: VerificationKeys,
+        secrets: Vec<SecretShare>,
+    ) -> Result<(Shoup3Messages, SecretShare, VerificationKeys), KeygenError> {
+        let public = keys.public_key().map_err(KeygenError::Verification)?;
+        self.check_ready(&public, SCHEME_SHOUP3)?;
+        if keys.scheme() != self.scheme() || secrets.len() != usize::from(self.init.parties) {
+            return Err(
+                ThresholdError::Deal("the dealing does not fit the ceremony".into()).into(),
+            );
+        }
+        let roster_keys = self.roster_keys();
+        let verification = shoup3_public(&keys);
+        let transcript = Transcript {
+            scheme: self.init.scheme,
+            parties: self.init.parties,
+            threshold: self.init.threshold,
+            session: self.init.session,
+            roster: roster_keys.clone(),
+            modulus: public.modulus_be(),
+            verification: Some(verification.clone()),
+        }
+        .hash();
+        let mut secrets = secrets.into_iter();
+        let own = secrets
+            .next()
+            .ok_or(ThresholdError::Deal("no shares".into()))?;
+        let mut sealed = Vec::with_capacity(self.joiners.len());
+        for (secret, party_keys) in secrets.zip(&self.joiners) {
+            sealed.push(seal::seal_shoup3(
+                &self.key,
+                &party_keys.x25519,
+                &self.init.session,
+                &transcript,
+                &secret,
+            )?);
+        }
+        let finalize_with = |shares| {
+            let mut m = Message::KeygenFinalize(KeygenFinalize {
+                session: self.init.session,
+                scheme: self.init.scheme,
+                parties: self.init.parties,
+                threshold: self.init.threshold,
+                modulus: public.modulus_be(),
+                roster: roster_keys.clone(),
+                verification: Some(verification.clone()),
+                shares,
+                signature: [0; 64],
+            });
+            m.sign(&self.identity);
+            m
+        };
+        let views = if self.init.parties > 2 {
+            sealed
+                .iter()
+                .map(|s| (s.party, finalize_with(vec![s.clone()])))
+                .collect()
+        } else {
+            // With one joiner, its view is the whole FINALIZE.
+            Vec::new()
+        };
+        let finalize = finalize_with(sealed);
+        Ok((
+            Shoup3Messages {
+                finalize,
+                views,
+                roster: roster_keys,
+                transcript,
+            },
+            own,
+            keys,
+        ))
+    }
+
+    /// Deals a `subsets` key: returns the KEYGEN-FINALIZE, the dealer's own share and
+    /// the key code. Consumes the dealer: a ceremony deals once.
+    pub fn deal(self, key: &PrivateKey) -> Result<Dealt, KeygenError> {
+        self.check_ready(key.public(), SCHEME_SUBSETS)?;
         let roster_keys = self.roster_keys();
         let transcript = Transcript {
             scheme: self.init.scheme,
@@ -250,6 +408,7 @@ impl Dealer {
             session: self.init.session,
             roster: roster_keys.clone(),
             modulus: key.public().modulus_be(),
+            verification: None,
         }
         .hash();
         let mut shares = deal(key, self.scheme())?.into_iter();
@@ -273,6 +432,7 @@ impl Dealer {
             threshold: self.init.threshold,
             modulus: key.public().modulus_be(),
             roster: roster_keys.clone(),
+            verification: None,
             shares: sealed,
             signature: [0; 64],
         });
@@ -285,6 +445,7 @@ impl Dealer {
         })?;
         Ok(Dealt {
             finalize,
+            views: Vec::new(),
             key_code: key_code(&transcript, share.public()),
             share,
             transcript,
@@ -375,6 +536,10 @@ impl Joiner {
     pub fn imported_mrsigner(&self) -> Option<[u8; 32]> {
         self.init.imported_mrsigner
     }
+    /// The scheme byte the dealer announced.
+    pub fn scheme_byte(&self) -> u8 {
+        self.init.scheme
+    }
     fn dealer_keys(&self) -> PartyKeys {
         PartyKeys {
             x25519: self.init.dealer_key,
@@ -410,9 +575,22 @@ impl Joiner {
             || fin.parties != self.init.parties
             || fin.threshold != self.init.threshold
         {
+            // The scheme is named only when it is what changed.
+            let name = |scheme: u8| {
+                if fin.scheme == self.init.scheme {
+                    String::new()
+                } else {
+                    format!(" {}", scheme_name(scheme))
+                }
+            };
             return Err(KeygenError::SchemeChanged {
-                found: format!("{}-of-{}", fin.threshold, fin.parties),
-                announced: format!("{}-of-{}", self.init.threshold, self.init.parties),
+                found: format!("{}-of-{}{}", fin.threshold, fin.parties, name(fin.scheme)),
+                announced: format!(
+                    "{}-of-{}{}",
+                    self.init.threshold,
+                    self.init.parties,
+                    name(self.init.scheme)
+                ),
             });
         }
         if fin.roster.first() != Some(&self.dealer_keys()) {
@@ -450,22 +628,46 @@ impl Joiner {
             session: self.init.session,
             roster: fin.roster.clone(),
             modulus: fin.modulus,
+            verification: fin.verification.clone(),
         }
         .hash();
-        let sealed = fin
-            .shares
-            .iter()
-            .find(|s| usize::from(s.party) == me + 1)
-            .ok_or(KeygenError::NotInRoster)?;
-        let share = seal::open(
-            &self.key,
-            &self.init.dealer_key,
-            &self.init.session,
-            &transcript,
-            sealed,
-            scheme,
-            &public,
-        )?;
+        let sealed = match fin.shares.iter().find(|s| usize::from(s.party) == me + 1) {
+            Some(s) => s,
+            None => match fin.shares.as_slice() {
+                [other] if fin.verification.is_some() => {
+                    return Err(KeygenError::OtherPartysView {
+                        view: other.party,
+                        me: me as u8 + 1,
+                    })
+                }
+                _ => return Err(KeygenError::NotInRoster),
+            },
+        };
+        let share = match &fin.verification {
+            Some(data) => {
+                // shoup3: the dealing checks run before the key code is shown.
+                let keys =
+                    verification_keys(&public, scheme, data).map_err(KeygenError::Verification)?;
+                let secret = seal::open_shoup3(
+                    &self.key,
+                    &self.init.dealer_key,
+                    &self.init.session,
+                    &transcript,
+                    sealed,
+                )?;
+                let checked = shoup3::Share::accept(secret, keys).map_err(KeygenError::Dealing)?;
+                KeyShare::from_shoup3(checked)?
+            }
+            None => seal::open(
+                &self.key,
+                &self.init.dealer_key,
+                &self.init.session,
+                &transcript,
+                sealed,
+                scheme,
+                &public,
+            )?,
+        };
         let share = share.with_auth(ShareAuth {
             identity: IdentityKey::from_seed(&self.identity.seed()),
             roster: fin.roster.clone(),

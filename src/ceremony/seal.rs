@@ -22,6 +22,7 @@ use crate::key::PublicKey;
 use crate::protocol::{SealedShare, SessionId};
 use crate::secret::SecretBn;
 use crate::share::{KeyShare, ShareError};
+use crate::threshold::shoup3::SecretShare;
 use crate::threshold::{Scheme, Subset, MAX_SUB_SHARE_BITS};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -110,12 +111,59 @@ pub fn seal(
     transcript: &[u8; 32],
     share: &KeyShare,
 ) -> Result<SealedShare, SealError> {
-    let party = share.party();
+    seal_plaintext(
+        dealer,
+        party_key,
+        session,
+        transcript,
+        share.party(),
+        encode_share(share),
+    )
+}
+
+/// Seals a `shoup3` secret share (its own encoding: version, party, s_i) the same way.
+pub fn seal_shoup3(
+    dealer: &CeremonyKey,
+    party_key: &[u8; 32],
+    session: &SessionId,
+    transcript: &[u8; 32],
+    share: &SecretShare,
+) -> Result<SealedShare, SealError> {
+    let bytes = share.to_bytes();
+    let mut buf = Zeroizing::new(Vec::with_capacity(bytes.expose().len() + 16));
+    buf.extend_from_slice(bytes.expose());
+    seal_plaintext(dealer, party_key, session, transcript, share.party(), buf)
+}
+
+/// Opens a sealed `shoup3` secret share; the dealing checks come after.
+pub fn open_shoup3(
+    own: &CeremonyKey,
+    dealer_key: &[u8; 32],
+    session: &SessionId,
+    transcript: &[u8; 32],
+    sealed: &SealedShare,
+) -> Result<SecretShare, SealError> {
+    let buf = open_plaintext(own, dealer_key, session, transcript, sealed)?;
+    let share = SecretShare::from_bytes(&buf).map_err(|_| SealError::Malformed)?;
+    if share.party() != sealed.party {
+        return Err(SealError::Malformed);
+    }
+    Ok(share)
+}
+
+/// `buf` must have room for the 16-byte tag, so that it is never reallocated.
+fn seal_plaintext(
+    dealer: &CeremonyKey,
+    party_key: &[u8; 32],
+    session: &SessionId,
+    transcript: &[u8; 32],
+    party: u8,
+    mut buf: Zeroizing<Vec<u8>>,
+) -> Result<SealedShare, SealError> {
     let key = dealer.derive(party_key, session, transcript, party)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let mut buf = encode_share(share);
     cipher
         .encrypt_in_place(
             Nonce::from_slice(&nonce),
@@ -140,6 +188,21 @@ pub fn open(
     scheme: Scheme,
     public: &PublicKey,
 ) -> Result<KeyShare, SealError> {
+    let buf = open_plaintext(own, dealer_key, session, transcript, sealed)?;
+    let share = decode_share(&buf, scheme, public)?;
+    if share.party() != sealed.party {
+        return Err(SealError::Malformed);
+    }
+    Ok(share)
+}
+
+fn open_plaintext(
+    own: &CeremonyKey,
+    dealer_key: &[u8; 32],
+    session: &SessionId,
+    transcript: &[u8; 32],
+    sealed: &SealedShare,
+) -> Result<Zeroizing<Vec<u8>>, SealError> {
     let key = own.derive(dealer_key, session, transcript, sealed.party)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
     let mut buf = Zeroizing::new(sealed.ciphertext.clone());
@@ -150,11 +213,7 @@ pub fn open(
             &mut *buf,
         )
         .map_err(|_| SealError::Open(sealed.party))?;
-    let share = decode_share(&buf, scheme, public)?;
-    if share.party() != sealed.party {
-        return Err(SealError::Malformed);
-    }
-    Ok(share)
+    Ok(buf)
 }
 
 /// The plaintext, in a buffer sized in advance for the tag that sealing appends, so

@@ -18,9 +18,10 @@ use num_bigint::BigUint;
 use super::{expect_message, MessageError};
 use crate::identity::IdentityPublic;
 use crate::key::{to_fixed_be, PublicKey};
-use crate::protocol::{Abort, Message, MessageType, SessionId, SignInit, SignPartial};
+use crate::protocol::{Abort, Message, MessageType, PartialBody, SessionId, SignInit, SignPartial};
 use crate::sgx::{Date, SignedRegions, Sigstruct, SigstructError};
 use crate::share::KeyShare;
+use crate::threshold::shoup3::{self, PartialWithProof, Shoup3Error, VerifiedPartial};
 use crate::threshold::{combine, partial_sign, PartialSignature, Subset, ThresholdError};
 
 /// The most distinct candidate messages kept per party (only an unauthenticated
@@ -73,6 +74,22 @@ pub enum SignError {
     },
     #[error("party {0}'s partial signature is out of range; ignored")]
     OutOfRange(u8),
+    #[error(
+        "party {0} sent a partial signature of another threshold scheme than this key's; ignored"
+    )]
+    WrongScheme(u8),
+    #[error("party {party}'s partial signature is refused: {reason}; ignored, the ceremony goes on with the other parties")]
+    BadPartial { party: u8, reason: String },
+    #[error("too few valid partial signatures can still arrive: {valid} valid, {need} needed (declined: {declined}; bad partials from: {bad}; waiting for: {waiting})")]
+    NotEnoughPartials {
+        valid: usize,
+        need: usize,
+        declined: String,
+        bad: String,
+        waiting: String,
+    },
+    #[error(transparent)]
+    Shoup3(#[from] Shoup3Error),
     #[error("no subset of the parties can produce a valid signature any more (failed: {failed}; declined: {declined}). Suspected bad partials from: {suspects}")]
     NoValidSubset {
         failed: String,
@@ -118,7 +135,8 @@ pub struct Review {
     pub debug: bool,
     pub date: Date,
     pub digest: [u8; 32],
-    /// The subsets this party will sign for: within the signers, with the initiator.
+    /// The subsets this party will sign for: within the signers, with the initiator
+    /// (`subsets`); empty for `shoup3`, where one partial serves any t signers.
     pub subsets: Vec<Subset>,
     /// Whether the request provably comes from the initiator it names.
     pub origin: Origin,
@@ -135,6 +153,9 @@ impl Review {
 /// The subsets a party signs for: all t-subsets of `signers` that hold both the
 /// initiator and `party` (only those the initiator can use).
 fn usable_subsets(share: &KeyShare, signers: Subset, initiator: u8, party: u8) -> Vec<Subset> {
+    if share.shoup3().is_some() {
+        return Vec::new();
+    }
     let required = Subset::from_bits(0).with(initiator).with(party);
     share.scheme().subsets_within(signers, required)
 }
@@ -193,10 +214,23 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
         unreachable!("expect_message checked the type")
     };
     let scheme = share.scheme();
-    if init.parties != scheme.parties() || init.threshold != scheme.threshold() {
+    if init.parties != scheme.parties()
+        || init.threshold != scheme.threshold()
+        || init.scheme != share.scheme_byte()
+    {
         return Err(SignError::SchemeMismatch {
-            found: format!("{}-of-{}", init.threshold, init.parties),
-            own: format!("{}-of-{}", scheme.threshold(), scheme.parties()),
+            found: format!(
+                "{}-of-{} {}",
+                init.threshold,
+                init.parties,
+                crate::ceremony::keygen::scheme_name(init.scheme)
+            ),
+            own: format!(
+                "{}-of-{} {}",
+                scheme.threshold(),
+                scheme.parties(),
+                share.scheme_name()
+            ),
         });
     }
     let own = share.public().mrsigner();
@@ -250,6 +284,18 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
 impl Review {
     /// Computes this party's partials and signs the SIGN-PARTIAL; consumes the review.
     pub fn sign(self, share: &KeyShare) -> Result<Message, SignError> {
+        if let Some(s) = share.shoup3() {
+            let p = shoup3::partial_sign(s, &self.digest)?;
+            return Ok(signed_by(
+                share,
+                Message::SignPartial(SignPartial {
+                    session: self.session,
+                    party: self.party,
+                    body: PartialBody::Shoup3(p.to_bytes()),
+                    signature: None,
+                }),
+            ));
+        }
         let mut partials = Vec::with_capacity(self.subsets.len());
         for subset in &self.subsets {
             let p = partial_sign(share, *subset, &self.digest)?;
@@ -260,7 +306,7 @@ impl Review {
             Message::SignPartial(SignPartial {
                 session: self.session,
                 party: self.party,
-                partials,
+                body: PartialBody::Subsets(partials),
                 signature: None,
             }),
         ))
@@ -340,6 +386,16 @@ pub struct Initiator {
     declined: BTreeMap<u8, (String, bool)>,
     /// Combinations tried: a subset and the candidate index of each other member.
     tried: BTreeSet<(Subset, Vec<usize>)>,
+    /// `shoup3`: the partials whose proofs passed, and who sent bad ones.
+    shoup3: Option<Shoup3Signing>,
+}
+
+/// The initiator's `shoup3` state: any t valid partials (its own included) complete.
+#[derive(Debug)]
+struct Shoup3Signing {
+    keys: shoup3::VerificationKeys,
+    valid: BTreeMap<u8, VerifiedPartial>,
+    bad: BTreeSet<u8>,
 }
 
 impl Initiator {
@@ -368,16 +424,34 @@ impl Initiator {
         regions.validate()?;
         let session = SessionId::random();
         let digest = regions.digest();
-        let candidates = scheme.subsets_within(signers, Subset::from_bits(0).with(party));
         let mut own = BTreeMap::new();
-        for subset in &candidates {
-            let PartialSignature { value, .. } = partial_sign(share, *subset, &digest)?;
-            own.insert(*subset, value);
-        }
+        let (candidates, shoup3) = match share.shoup3() {
+            Some(s) => {
+                // Our own partial, checked like any other before it is counted.
+                let mine = shoup3::partial_sign(s, &digest)?.verify(s.keys(), &digest)?;
+                let mut valid = BTreeMap::new();
+                valid.insert(party, mine);
+                let state = Shoup3Signing {
+                    keys: s.keys().clone(),
+                    valid,
+                    bad: BTreeSet::new(),
+                };
+                (Vec::new(), Some(state))
+            }
+            None => {
+                let candidates = scheme.subsets_within(signers, Subset::from_bits(0).with(party));
+                for subset in &candidates {
+                    let PartialSignature { value, .. } = partial_sign(share, *subset, &digest)?;
+                    own.insert(*subset, value);
+                }
+                (candidates, None)
+            }
+        };
         let init = signed_by(
             share,
             Message::SignInit(SignInit {
                 session,
+                scheme: share.scheme_byte(),
                 initiator: party,
                 signers: signers.bits(),
                 parties: scheme.parties(),
@@ -403,6 +477,7 @@ impl Initiator {
             received: BTreeMap::new(),
             declined: BTreeMap::new(),
             tried: BTreeSet::new(),
+            shoup3,
         };
         Ok((me, init))
     }
@@ -424,7 +499,10 @@ impl Initiator {
             .parties()
             .into_iter()
             .filter(|p| {
-                *p != self.party && !self.received.contains_key(p) && !self.declined.contains_key(p)
+                *p != self.party
+                    && !self.received.contains_key(p)
+                    && !self.declined.contains_key(p)
+                    && !self.shoup3.as_ref().is_some_and(|s| s.bad.contains(p))
             })
             .collect()
     }
@@ -475,7 +553,63 @@ impl Initiator {
         }
     }
 
+    /// `shoup3`: the partial's proof is checked on arrival; a bad one is named and
+    /// ignored, and any t valid partials complete the signature (checked, y³ = M).
+    fn accept_shoup3(&mut self, p: SignPartial, bytes: &[u8]) -> Result<Progress, SignError> {
+        let party = p.party;
+        let PartialBody::Shoup3(value) = &p.body else {
+            return Err(SignError::WrongScheme(party));
+        };
+        let known = self.received.get(&party).map(Vec::as_slice).unwrap_or(&[]);
+        if known.iter().any(|c| c.bytes == bytes) {
+            return Err(SignError::Duplicate(party));
+        }
+        if known.len() >= MAX_CANDIDATES {
+            return Err(SignError::TooManyCandidates(party));
+        }
+        let Some(state) = self.shoup3.as_mut() else {
+            return Err(SignError::WrongScheme(party));
+        };
+        if state.valid.contains_key(&party) {
+            return Err(SignError::Duplicate(party));
+        }
+        let checked =
+            PartialWithProof::from_bytes(value).and_then(|p| p.verify(&state.keys, &self.digest));
+        let verified = match checked {
+            Ok(v) if v.party() == party => v,
+            Ok(_) | Err(_) => {
+                state.bad.insert(party);
+                let reason = match checked {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "it is made by another party".into(),
+                };
+                return Err(SignError::BadPartial { party, reason });
+            }
+        };
+        state.bad.remove(&party);
+        state.valid.insert(party, verified);
+        self.received.entry(party).or_default().push(Candidate {
+            bytes: bytes.to_vec(),
+            values: BTreeMap::new(),
+        });
+        let need = usize::from(state.keys.scheme().threshold());
+        if state.valid.len() >= need {
+            let chosen: Vec<VerifiedPartial> = state.valid.values().take(need).cloned().collect();
+            let used: Vec<u8> = chosen.iter().map(VerifiedPartial::party).collect();
+            let signature = shoup3::combine(&state.keys, &self.digest, &chosen)?;
+            let subset = Subset::from_parties(&used)?;
+            return Ok(Progress::Complete { signature, subset });
+        }
+        Ok(Progress::Accepted {
+            party,
+            failed: Vec::new(),
+        })
+    }
+
     fn accept_partial(&mut self, p: SignPartial, bytes: &[u8]) -> Result<Progress, SignError> {
+        if self.shoup3.is_some() || matches!(p.body, PartialBody::Shoup3(_)) {
+            return self.accept_shoup3(p, bytes);
+        }
         let party = p.party;
         let known = self.received.get(&party).map(Vec::as_slice).unwrap_or(&[]);
         if known.iter().any(|c| c.bytes == bytes) {
@@ -490,8 +624,10 @@ impl Initiator {
             .copied()
             .filter(|s| s.contains(party))
             .collect();
-        let got: Vec<Subset> = p
-            .partials
+        let PartialBody::Subsets(partials) = &p.body else {
+            return Err(SignError::WrongScheme(party));
+        };
+        let got: Vec<Subset> = partials
             .iter()
             .map(|(s, _)| Subset::from_bits(*s))
             .collect();
@@ -509,7 +645,7 @@ impl Initiator {
             });
         }
         let mut values = BTreeMap::new();
-        for (subset, value) in &p.partials {
+        for (subset, value) in partials {
             let value = BigUint::from_bytes_be(value);
             if value <= BigUint::from(1u8) || &value >= self.public.modulus() {
                 return Err(SignError::OutOfRange(party));
@@ -635,6 +771,9 @@ impl Initiator {
     /// Fails when every candidate subset is dead (only provable declines and failed
     /// combinations count).
     pub fn check_still_possible(&self) -> Result<(), SignError> {
+        if let Some(state) = &self.shoup3 {
+            return self.shoup3_still_possible(state);
+        }
         if self.candidates.iter().any(|s| !self.is_dead(*s)) {
             return Ok(());
         }
@@ -658,9 +797,42 @@ impl Initiator {
         })
     }
 
+    /// `shoup3`: t valid partials can still come when the valid ones plus the parties
+    /// still awaited (not provably declined, no bad partial yet) reach t.
+    fn shoup3_still_possible(&self, state: &Shoup3Signing) -> Result<(), SignError> {
+        let need = usize::from(state.keys.scheme().threshold());
+        let waiting = self.waiting_for();
+        // An unauthenticated decline may be forged: its party is still awaited.
+        let unproven = self
+            .declined
+            .iter()
+            .filter(|(p, (_, proven))| !proven && !self.received.contains_key(p))
+            .count();
+        if state.valid.len() + waiting.len() + unproven >= need {
+            return Ok(());
+        }
+        let list = |v: Vec<String>| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        Err(SignError::NotEnoughPartials {
+            valid: state.valid.len(),
+            need,
+            declined: list(self.declined.keys().map(u8::to_string).collect()),
+            bad: list(state.bad.iter().map(u8::to_string).collect()),
+            waiting: list(waiting.iter().map(u8::to_string).collect()),
+        })
+    }
+
     /// Parties other than the initiator that are in a failed subset and in no subset
-    /// that could still succeed.
+    /// that could still succeed (`shoup3`: those that sent a bad partial).
     pub fn suspects(&self) -> Vec<u8> {
+        if let Some(state) = &self.shoup3 {
+            return state.bad.iter().copied().collect();
+        }
         let in_failed: BTreeSet<u8> = self
             .candidates
             .iter()

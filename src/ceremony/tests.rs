@@ -6,7 +6,7 @@ use super::keygen::{Dealer, Joiner, KeygenError};
 use super::sign::{review, Initiator, Origin, Progress, SignError, SignPolicy};
 use super::MessageError;
 use crate::key::{self, PrivateKey};
-use crate::protocol::{Message, MessageType, SignPartial};
+use crate::protocol::{Message, MessageType, PartialBody, SignPartial, SCHEME_SUBSETS};
 use crate::sgx::sigstruct::SigstructFields;
 use crate::sgx::{Date, Sigstruct};
 use crate::share::KeyShare;
@@ -19,7 +19,8 @@ pub(crate) fn test_key() -> &'static PrivateKey {
 
 pub(crate) fn keygen(n: u8, t: u8) -> Vec<KeyShare> {
     let scheme = Scheme::new(n, t).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, Some(test_key().public())).unwrap();
+    let (mut dealer, init) =
+        Dealer::start(scheme, SCHEME_SUBSETS, Some(test_key().public())).unwrap();
     let init = init.encode();
     let mut joiners = Vec::new();
     for i in 2..=n {
@@ -119,8 +120,8 @@ fn keygen_then_sign_with_every_subset() {
 #[test]
 fn joins_from_elsewhere_are_refused() {
     let scheme = Scheme::new(3, 2).unwrap();
-    let (mut dealer, _) = Dealer::start(scheme, None).unwrap();
-    let (_, other_init) = Dealer::start(scheme, None).unwrap();
+    let (mut dealer, _) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
+    let (_, other_init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
     let (_, foreign_join) = Joiner::join(&other_init.encode()).unwrap();
     assert!(matches!(
         dealer.accept_join(&foreign_join.encode()),
@@ -227,7 +228,7 @@ fn tampered_partial_is_named_and_another_subset_used() {
     let Message::SignPartial(SignPartial {
         session,
         party,
-        mut partials,
+        body: PartialBody::Subsets(mut partials),
         ..
     }) = p2
     else {
@@ -239,7 +240,7 @@ fn tampered_partial_is_named_and_another_subset_used() {
         Message::SignPartial(SignPartial {
             session,
             party,
-            partials,
+            body: PartialBody::Subsets(partials),
             signature: None,
         }),
         &shares[1],
@@ -280,7 +281,10 @@ fn all_subsets_failing_names_the_suspects() {
     let Message::SignPartial(mut p) = p2 else {
         unreachable!()
     };
-    p.partials[0].1[100] ^= 0x40;
+    let PartialBody::Subsets(partials) = &mut p.body else {
+        unreachable!()
+    };
+    partials[0].1[100] ^= 0x40;
     match ini.accept(&resign(Message::SignPartial(p), &shares[1]).encode()) {
         Err(SignError::NoValidSubset { suspects, .. }) => assert_eq!(suspects, "2"),
         other => panic!("unexpected {other:?}"),
@@ -341,7 +345,7 @@ fn messages_from_other_sessions_and_declines() {
 #[test]
 fn finalize_for_someone_else_is_refused() {
     let scheme = Scheme::new(2, 2).unwrap();
-    let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
+    let (mut dealer, init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
     let (j, join) = Joiner::join(&init.encode()).unwrap();
     let (outsider, _) = Joiner::join(&init.encode()).unwrap();
     dealer.accept_join(&join.encode()).unwrap();
@@ -358,4 +362,182 @@ fn finalize_for_someone_else_is_refused() {
 pub(super) fn resign(mut msg: Message, share: &KeyShare) -> Message {
     msg.sign(&share.auth().unwrap().identity);
     msg
+}
+
+/// A whole `shoup3` keygen in memory, with the fixture safe-prime key `safe{index}`;
+/// joiners open their own views when `views` is set, else the whole FINALIZE.
+pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShare> {
+    use crate::protocol::SCHEME_SHOUP3;
+    use crate::threshold::shoup3::{deal, SafePrimeKey};
+    let scheme = Scheme::new(n, t).unwrap();
+    let pem = std::fs::read(format!(
+        "{}/tests/fixtures/keys/safe{index}.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let key = SafePrimeKey::from_pem(&pem).unwrap();
+    let public = key.public().clone();
+    let (mut dealer, init) = Dealer::start(scheme, SCHEME_SHOUP3, Some(&public)).unwrap();
+    let init = init.encode();
+    let mut joiners = Vec::new();
+    for _ in 2..=n {
+        let (j, join) = Joiner::join(&init).unwrap();
+        assert_eq!(j.scheme_byte(), SCHEME_SHOUP3);
+        dealer.accept_join(&join.encode()).unwrap();
+        joiners.push(j);
+    }
+    let (keys, secrets) = deal(key, scheme).unwrap().into_shares();
+    let dealt = dealer.deal_shoup3(keys, secrets).unwrap();
+    let fin = dealt.finalize.encode();
+    if n > 2 {
+        assert_eq!(dealt.views.len(), usize::from(n - 1));
+    }
+    let mut shares = vec![dealt.share];
+    for (i, j) in joiners.iter().enumerate() {
+        let party = i as u8 + 2;
+        let bytes = match dealt.views.iter().find(|(p, _)| *p == party) {
+            Some((_, view)) if views => view.encode(),
+            _ => fin.clone(),
+        };
+        let joined = j.finish(&bytes).unwrap();
+        assert_eq!(joined.key_code, dealt.key_code);
+        assert_eq!(joined.share.party(), party);
+        // Another joiner's view holds no share for this one.
+        if let Some((_, other)) = dealt.views.iter().find(|(p, _)| *p != party) {
+            assert!(matches!(
+                j.finish(&other.encode()),
+                Err(KeygenError::OtherPartysView { me, .. }) if me == party
+            ));
+        }
+        shares.push(joined.share);
+    }
+    for s in &shares {
+        assert_eq!(s.public(), &public);
+        assert!(s.shoup3().is_some());
+    }
+    shares
+}
+
+#[test]
+fn shoup3_keygen_whole_finalize_and_views() {
+    let shares = keygen_shoup3(1, 3, 2, false);
+    assert_eq!(shares.len(), 3);
+    let shares = keygen_shoup3(2, 5, 3, true);
+    // The share file holds one share and the verification data, and reads back.
+    let text = crate::share::file::serialize(&shares[2]);
+    let s = std::str::from_utf8(text.expose()).unwrap();
+    assert!(s.contains("\"scheme\": \"shoup3\""), "{s}");
+    assert!(!s.contains("\"shares\""));
+    let back = crate::share::file::parse(text.expose()).unwrap();
+    assert!(back.same_share(&shares[2]));
+    assert_eq!(back.key_code(), shares[2].key_code());
+    assert!(!format!("{back:?}").contains(&s[s.find("\"share\": \"").unwrap() + 10..][..40]));
+    // An altered share, verification key or seed is refused when the file is read.
+    let v: serde_json::Value = serde_json::from_str(s).unwrap();
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = v.clone();
+        f(&mut v);
+        crate::share::file::parse(serde_json::to_string(&v).unwrap().as_bytes())
+    };
+    let other = v["verification"]["keys"][4].clone();
+    for e in [
+        edit(&|v| v["verification"]["keys"][3] = other.clone()),
+        edit(&|v| v["verification"]["seed"] = "00".repeat(32).into()),
+        edit(&|v| v["share"] = v["verification"]["keys"][0].clone()),
+    ] {
+        assert!(
+            matches!(e, Err(crate::share::ShareError::Shoup3(_))),
+            "{e:?}"
+        );
+    }
+    let e = edit(&|v| {
+        v.as_object_mut().unwrap().remove("verification");
+    });
+    assert_eq!(
+        e.err(),
+        Some(crate::share::ShareError::MissingField("verification"))
+    );
+}
+
+#[test]
+fn shoup3_signing_any_t_of_the_invited_with_bad_partials_named_and_ignored() {
+    let shares = keygen_shoup3(3, 5, 3, false);
+    let public = shares[0].public().clone();
+    let mut s = unsigned(false, [0xab; 32]);
+    // Party 1 invites 1, 2, 3, 4, 5 (more than t = 3).
+    let set = Subset::from_parties(&[1, 2, 3, 4, 5]).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[0], &s, set).unwrap();
+    let init = init.encode();
+    let policy = SignPolicy::default();
+    let partial = |p: usize, init: &[u8]| {
+        let r = review(&shares[p - 1], init, &policy).unwrap();
+        assert!(r.subsets.is_empty());
+        r.sign(&shares[p - 1]).unwrap()
+    };
+    // Party 2: a tampered value, re-signed with its own identity key: named, ignored.
+    let Message::SignPartial(mut p2) = partial(2, &init) else {
+        unreachable!()
+    };
+    let PartialBody::Shoup3(bytes) = &mut p2.body else {
+        unreachable!()
+    };
+    bytes[100] ^= 1;
+    match ini.accept(&resign(Message::SignPartial(p2), &shares[1]).encode()) {
+        Err(SignError::BadPartial { party: 2, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ini.suspects(), vec![2]);
+    ini.check_still_possible().unwrap();
+    // Party 3: a valid partial for another SIGSTRUCT (other MRENCLAVE): named, ignored.
+    let other = unsigned(false, [0xcd; 32]);
+    let (_, other_init) = Initiator::start(&shares[0], &other, set).unwrap();
+    let Message::SignPartial(mut p3) = partial(3, &other_init.encode()) else {
+        unreachable!()
+    };
+    p3.session = ini.session();
+    match ini.accept(&resign(Message::SignPartial(p3), &shares[2]).encode()) {
+        Err(SignError::BadPartial { party: 3, reason }) => {
+            assert!(reason.contains("proof"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Parties 4 and 5 answer genuinely: with the initiator's own, t = 3 valid.
+    assert!(matches!(
+        ini.accept(&partial(4, &init).encode()).unwrap(),
+        Progress::Accepted { party: 4, .. }
+    ));
+    ini.check_still_possible().unwrap();
+    match ini.accept(&partial(5, &init).encode()).unwrap() {
+        Progress::Complete { signature, subset } => {
+            assert_eq!(subset, Subset::from_parties(&[1, 4, 5]).unwrap());
+            s.set_signature(&public, &signature);
+            s.verify(Some(&public)).unwrap();
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn shoup3_signing_ends_when_t_valid_partials_cannot_come() {
+    let shares = keygen_shoup3(3, 3, 3, false);
+    let s = unsigned(false, [0xab; 32]);
+    let set = Subset::from_parties(&[1, 2, 3]).unwrap();
+    let (mut ini, _) = Initiator::start(&shares[0], &s, set).unwrap();
+    let abort = crate::ceremony::sign::decline(&shares[2], ini.session(), "no");
+    ini.accept(&abort.encode()).unwrap();
+    assert!(matches!(
+        ini.check_still_possible(),
+        Err(SignError::NotEnoughPartials {
+            valid: 1,
+            need: 3,
+            ..
+        })
+    ));
+    // A subsets share does not review a shoup3 request.
+    let subsets = keygen(3, 3);
+    let (_, init) = Initiator::start(&shares[0], &s, set).unwrap();
+    assert!(matches!(
+        review(&subsets[1], &init.encode(), &SignPolicy::default()),
+        Err(SignError::BadSignature { .. } | SignError::SchemeMismatch { .. })
+    ));
 }

@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::key::{PublicKey, PUBLIC_EXPONENT};
-use crate::protocol::{PartyKeys, SessionId};
+use crate::protocol::{PartyKeys, SessionId, Shoup3Public};
 
 use super::fingerprint::groups;
 
@@ -23,6 +23,9 @@ pub struct Transcript {
     pub session: SessionId,
     pub roster: Vec<PartyKeys>,
     pub modulus: [u8; 384],
+    /// `shoup3`: the public verification data (seed of v, v_1..v_n); `None` for
+    /// `subsets`, whose hash is unchanged from before `shoup3` existed.
+    pub verification: Option<Shoup3Public>,
 }
 
 impl Transcript {
@@ -39,6 +42,14 @@ impl Transcript {
         }
         h.update(self.modulus);
         h.update(PUBLIC_EXPONENT.to_be_bytes());
+        if let Some(v) = &self.verification {
+            h.update(b"shoup3 verification\0");
+            h.update(v.seed);
+            h.update([v.keys.len() as u8]);
+            for k in &v.keys {
+                h.update(k);
+            }
+        }
         h.finalize().into()
     }
 }
@@ -76,6 +87,18 @@ mod tests {
                 },
             ],
             modulus: [0xc3; 384],
+            verification: None,
+        }
+    }
+
+    fn sample_shoup3() -> Transcript {
+        Transcript {
+            scheme: 2,
+            verification: Some(Shoup3Public {
+                seed: [0x5d; 32],
+                keys: vec![[0x71; 384], [0x72; 384]],
+            }),
+            ..sample()
         }
     }
 
@@ -110,6 +133,31 @@ mod tests {
         for v in variants {
             assert_ne!(v.hash(), base, "{v:?}");
         }
+        // shoup3: the scheme and every byte of the verification data count.
+        let base3 = sample_shoup3().hash();
+        assert_ne!(base3, base);
+        let mut t = sample_shoup3();
+        t.verification.as_mut().unwrap().seed[0] ^= 1;
+        assert_ne!(t.hash(), base3);
+        let mut t = sample_shoup3();
+        t.verification.as_mut().unwrap().keys[1][383] ^= 1;
+        assert_ne!(t.hash(), base3);
+        let mut t = sample_shoup3();
+        t.verification.as_mut().unwrap().keys.swap(0, 1);
+        assert_ne!(t.hash(), base3);
+    }
+
+    #[test]
+    fn frozen_vector_shoup3() {
+        // python3 -c 'import hashlib; print(hashlib.sha256(b"mpcegosign/v2/keygen transcript\0"
+        //   + bytes([2,2,2]) + bytes([7]*16) + bytes([2]) + bytes([1]*32) + bytes([2]*32)
+        //   + bytes([3]*32) + bytes([4]*32) + bytes([0xc3]*384) + (3).to_bytes(4,"big")
+        //   + b"shoup3 verification\0" + bytes([0x5d]*32) + bytes([2]) + bytes([0x71]*384)
+        //   + bytes([0x72]*384)).hexdigest())'
+        assert_eq!(
+            hex::encode(sample_shoup3().hash()),
+            "8c0473aed7a838bc062a714e1366412e95eecc5eba42855e44b93a1aa0a249ab"
+        );
     }
 
     #[test]

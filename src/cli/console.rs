@@ -68,6 +68,7 @@ pub fn receive_loop<T, E: std::fmt::Display>(
 #[cfg(test)]
 mod tests {
     use mpcegosign::ceremony::keygen::{Dealer, Joiner, KeygenError};
+    use mpcegosign::protocol::SCHEME_SUBSETS;
     use mpcegosign::threshold::Scheme;
     use mpcegosign::transport::memory::MemoryTransport;
 
@@ -76,8 +77,8 @@ mod tests {
     #[test]
     fn bad_messages_are_skipped_until_a_good_one_arrives() {
         let scheme = Scheme::new(2, 2).unwrap();
-        let (mut dealer, init) = Dealer::start(scheme, None).unwrap();
-        let (_, other_init) = Dealer::start(scheme, None).unwrap();
+        let (mut dealer, init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
+        let (_, other_init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();
         let (_, foreign) = Joiner::join(&other_init.encode()).unwrap();
         let (_, good) = Joiner::join(&init.encode()).unwrap();
         let mut t = MemoryTransport::default();

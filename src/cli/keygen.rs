@@ -1,15 +1,43 @@
 //! `mpcegosign keygen`: the dealer (`--parties N`) or a joiner (no flags).
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use mpcegosign::ceremony::keygen::{Dealer, Joiner, KeygenError, RosterEntry};
-use mpcegosign::key::{self, KeygenEvent, PrivateKey};
+use mpcegosign::ceremony::keygen::{Dealer, Dealt, Joiner, KeygenError, RosterEntry};
+use mpcegosign::key::{self, KeygenEvent, PrivateKey, PublicKey};
+use mpcegosign::protocol::{SCHEME_SHOUP3, SCHEME_SUBSETS};
+use mpcegosign::threshold::shoup3::{self, SafeKeygenEvent, SafePrimeKey, Shoup3Error};
 use mpcegosign::threshold::Scheme;
 
+use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::share_io::OutputPlan;
-use super::{open_transport, CliError, KeygenArgs};
+use super::transport_args::TransportKind;
+use super::{open_transport, CliError, KeygenArgs, SchemeArg};
+
+/// The key the dealer will deal, of the ceremony's scheme.
+enum KeyToDeal {
+    /// `subsets`: an imported key, or a fresh ordinary one.
+    Subsets(Option<PrivateKey>),
+    /// `shoup3`: an imported safe-prime key, or a fresh one.
+    Shoup3(Option<SafePrimeKey>),
+}
+
+impl KeyToDeal {
+    fn kind(&self) -> u8 {
+        match self {
+            KeyToDeal::Subsets(_) => SCHEME_SUBSETS,
+            KeyToDeal::Shoup3(_) => SCHEME_SHOUP3,
+        }
+    }
+    fn imported(&self) -> Option<&PublicKey> {
+        match self {
+            KeyToDeal::Subsets(k) => k.as_ref().map(PrivateKey::public),
+            KeyToDeal::Shoup3(k) => k.as_ref().map(SafePrimeKey::public),
+        }
+    }
+}
 
 pub fn run(args: KeygenArgs) -> Result<(), CliError> {
     match args.parties {
@@ -17,9 +45,9 @@ pub fn run(args: KeygenArgs) -> Result<(), CliError> {
             // Parameters and the key to import first, before any question is asked.
             let t = args.threshold.unwrap_or(n);
             let scheme = Scheme::new(n, t).map_err(|e| CliError::new(e.to_string()))?;
-            let imported = args.import.as_deref().map(load_private_key).transpose()?;
+            let key = key_to_deal(&args)?;
             let plan = OutputPlan::prepare(&args)?;
-            dealer(&args, scheme, imported, plan)
+            dealer(&args, scheme, key, plan)
         }
         None => {
             let plan = OutputPlan::prepare(&args)?;
@@ -70,24 +98,64 @@ fn print_roster(roster: &[RosterEntry], me: u8) {
     }
 }
 
+/// Chooses the scheme and reads the key to import, if any (see `--scheme`).
+fn key_to_deal(args: &KeygenArgs) -> Result<KeyToDeal, CliError> {
+    let Some(path) = args.import.as_deref() else {
+        return Ok(match args.scheme {
+            Some(SchemeArg::Subsets) => KeyToDeal::Subsets(None),
+            Some(SchemeArg::Shoup3) | None => KeyToDeal::Shoup3(None),
+        });
+    };
+    if args.scheme == Some(SchemeArg::Subsets) {
+        return Ok(KeyToDeal::Subsets(Some(load_private_key(path)?)));
+    }
+    let pem = mpcegosign::fsutil::read_secret(path)
+        .map_err(|e| super::error::io_error("read the key", path, &e))?;
+    match SafePrimeKey::from_pem(&pem) {
+        Ok(k) => Ok(KeyToDeal::Shoup3(Some(k))),
+        Err(Shoup3Error::NotSafePrimes) if args.scheme.is_none() => {
+            let key = load_private_key(path)?;
+            eprintln!(
+                "{}: its primes are not safe primes, so it is dealt with the subsets scheme (shoup3 needs safe primes; pass --scheme subsets to say so)",
+                path.display()
+            );
+            Ok(KeyToDeal::Subsets(Some(key)))
+        }
+        Err(Shoup3Error::NotSafePrimes) => Err(CliError::new(format!(
+            "cannot deal {} with --scheme shoup3: its primes are not safe primes (p = 2p'+1 with p' prime); deal it with --scheme subsets",
+            path.display()
+        ))),
+        // Not a usable key at all: the same message as for any import.
+        Err(_) => Err(load_private_key(path).err().unwrap_or_else(|| {
+            CliError::new(format!("cannot import {}: unreadable key", path.display()))
+        })),
+    }
+}
+
 fn dealer(
     args: &KeygenArgs,
     scheme: Scheme,
-    imported: Option<PrivateKey>,
+    key: KeyToDeal,
     plan: OutputPlan,
 ) -> Result<(), CliError> {
     let (n, t) = (scheme.parties(), scheme.threshold());
+    let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
     let mut transport = open_transport(&args.transport)?;
-    let (mut dealer, init) = Dealer::start(scheme, imported.as_ref().map(PrivateKey::public))
+    let (mut dealer, init) = Dealer::start(scheme, key.kind(), key.imported())
         .map_err(|e| CliError::new(e.to_string()))?;
+    let name = if key.kind() == SCHEME_SHOUP3 {
+        "shoup3"
+    } else {
+        "subsets"
+    };
     eprintln!(
-        "Keygen {t}-of-{n}: you are party 1, the dealer. Session code: {}",
+        "Keygen {t}-of-{n} ({name} scheme): you are party 1, the dealer. Session code: {}",
         dealer.session_code()
     );
-    if let Some(k) = &imported {
+    if let Some(k) = key.imported() {
         eprintln!(
             "Dealing the imported key, MRSIGNER {}",
-            hex::encode(k.public().mrsigner())
+            hex::encode(k.mrsigner())
         );
     }
     transport
@@ -122,27 +190,31 @@ fn dealer(
             "keygen stopped before dealing: the fingerprints were not confirmed; nothing was written",
         ));
     }
-    let key = match imported {
-        Some(k) => k,
-        None => generate_key()?,
+    let qr = args.transport.transport == TransportKind::Qr;
+    let dealt = match deal(dealer, scheme, key)? {
+        Dealing::Honest(d) => *d,
+        #[cfg(feature = "test-export")]
+        Dealing::Corrupt { finalize, views } => {
+            send_finalize(transport.as_mut(), qr, &finalize, &views)?;
+            return Err(CliError::new(
+                "test corruption: a corrupt dealing was sent; no share was saved",
+            ));
+        }
     };
-    let dealt = dealer
-        .deal(&key)
-        .map_err(|e| CliError::new(e.to_string()))?;
-    drop(key);
     // Our own files on disk first (under temporary names): if they cannot be
     // written, no one receives a share.
     let staged = plan.stage(&dealt.share)?;
-    transport
-        .send("KEYGEN-FINALIZE", &dealt.finalize.encode())
-        .map_err(|e| CliError::new(e.to_string()))?;
+    // Over an air gap each joiner scans only its own part: the public data and its
+    // one sealed share.
+    send_finalize(transport.as_mut(), qr, &dealt.finalize, &dealt.views)?;
     confirm_key_code(args, &dealt.key_code)?;
     let written = staged.commit()?;
     eprintln!("{written}");
-    Ok(())
+    audit.keygen(&dealt.share, true)
 }
 
 fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
+    let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
     let mut transport = open_transport(&args.transport)?;
     let (joiner, join) = receive_loop(
         transport.as_mut(),
@@ -151,9 +223,10 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         |_: &KeygenError| true,
     )?;
     eprintln!(
-        "Joining a {}-of-{} keygen. Session code: {} (the dealer's must be the same)",
+        "Joining a {}-of-{} keygen ({} scheme). Session code: {} (the dealer's must be the same)",
         joiner.threshold(),
         joiner.parties(),
+        mpcegosign::ceremony::keygen::scheme_name(joiner.scheme_byte()),
         joiner.session_code()
     );
     if let Some(m) = joiner.imported_mrsigner() {
@@ -179,13 +252,208 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         |_: &KeygenError| true,
     )?;
     let me = joined.share.party();
+    if joined.share.shoup3().is_some() {
+        eprintln!("The dealing checks passed: your share matches v_{me}, all verification keys lie on one polynomial, and they share the key's secret exponent.");
+    }
     eprintln!("You are party {me}. Participants:");
     print_roster(&joined.roster, me);
     let staged = plan.stage(&joined.share)?;
     confirm_key_code(args, &joined.key_code)?;
     let written = staged.commit()?;
     eprintln!("{written}");
-    Ok(())
+    audit.keygen(&joined.share, false)
+}
+
+/// What dealing produced.
+enum Dealing {
+    Honest(Box<Dealt>),
+    /// Test-only (`test-export`): a corrupt dealing's messages, to send and stop.
+    #[cfg(feature = "test-export")]
+    Corrupt {
+        finalize: Box<mpcegosign::protocol::Message>,
+        views: Vec<(u8, mpcegosign::protocol::Message)>,
+    },
+}
+
+/// Sends the FINALIZE: over QR each joiner's own view, announced by party number
+/// (each its own animated QR code, or its own PNG folder with --qr-out); otherwise
+/// the whole message.
+fn send_finalize(
+    transport: &mut dyn mpcegosign::transport::Transport,
+    qr: bool,
+    finalize: &mpcegosign::protocol::Message,
+    views: &[(u8, mpcegosign::protocol::Message)],
+) -> Result<(), CliError> {
+    if qr && !views.is_empty() {
+        eprintln!("Each joiner now scans its own KEYGEN-FINALIZE, announced by party number.");
+        for (party, view) in views {
+            transport
+                .send(
+                    &format!("KEYGEN-FINALIZE for party {party}"),
+                    &view.encode(),
+                )
+                .map_err(|e| CliError::new(e.to_string()))?;
+        }
+        Ok(())
+    } else {
+        transport
+            .send("KEYGEN-FINALIZE", &finalize.encode())
+            .map_err(|e| CliError::new(e.to_string()))
+    }
+}
+
+/// Generates (or takes) the key and deals it.
+fn deal(dealer: Dealer, scheme: Scheme, key: KeyToDeal) -> Result<Dealing, CliError> {
+    let fail = |e: KeygenError| CliError::new(e.to_string());
+    match key {
+        KeyToDeal::Subsets(key) => {
+            let key = match key {
+                Some(k) => k,
+                None => generate_key()?,
+            };
+            dealer
+                .deal(&key)
+                .map(|d| Dealing::Honest(Box::new(d)))
+                .map_err(fail)
+        }
+        KeyToDeal::Shoup3(key) => {
+            let key = match key {
+                Some(k) => k,
+                None => generate_safe_key()?,
+            };
+            #[cfg(feature = "test-export")]
+            let dealing = if test_corruption::wrong_secret() {
+                shoup3::deal_wrong_secret_for_tests(key, scheme)
+            } else {
+                shoup3::deal(key, scheme)
+            };
+            #[cfg(not(feature = "test-export"))]
+            let dealing = shoup3::deal(key, scheme);
+            let dealing = dealing.map_err(|e| CliError::new(e.to_string()))?;
+            let (keys, secrets) = dealing.into_shares();
+            #[cfg(feature = "test-export")]
+            if test_corruption::active() {
+                let (keys, secrets) = test_corruption::apply(keys, secrets)?;
+                let (finalize, views) = dealer
+                    .corrupt_finalize_for_tests(keys, secrets)
+                    .map_err(fail)?;
+                return Ok(Dealing::Corrupt {
+                    finalize: Box::new(finalize),
+                    views,
+                });
+            }
+            dealer
+                .deal_shoup3(keys, secrets)
+                .map(|d| Dealing::Honest(Box::new(d)))
+                .map_err(fail)
+        }
+    }
+}
+
+/// Test-only: a corrupt dealer, to see every joiner refuse its dealing. Set
+/// `MPCEGOSIGN_TEST_CORRUPT_DEALING` to `wrong-share` (party 2's share + 1),
+/// `inconsistent-keys` (v_n squared), `wrong-secret` (the shares encode d + 1) or
+/// `swapped-v` (another seed for v). Built only with the `test-export` feature.
+#[cfg(feature = "test-export")]
+mod test_corruption {
+    use mpcegosign::threshold::shoup3::{SecretShare, VerificationKeys};
+
+    use super::CliError;
+
+    pub fn active() -> bool {
+        std::env::var_os("MPCEGOSIGN_TEST_CORRUPT_DEALING").is_some()
+    }
+
+    pub fn apply(
+        keys: VerificationKeys,
+        mut secrets: Vec<SecretShare>,
+    ) -> Result<(VerificationKeys, Vec<SecretShare>), CliError> {
+        let how = std::env::var("MPCEGOSIGN_TEST_CORRUPT_DEALING").unwrap_or_default();
+        let fail = |e: mpcegosign::threshold::shoup3::Shoup3Error| CliError::new(e.to_string());
+        let n = keys.scheme().parties();
+        let modulus = keys.modulus().clone();
+        let mut vs: Vec<_> = (1..=n)
+            .map(|i| keys.key(i).cloned())
+            .collect::<Result<_, _>>()
+            .map_err(fail)?;
+        let mut seed = *keys.seed();
+        match how.as_str() {
+            "wrong-share" => {
+                let mut value = zeroize::Zeroizing::new(secrets[1].value_bytes().expose().to_vec());
+                if let Some(last) = value.last_mut() {
+                    *last ^= 1;
+                }
+                secrets[1] = SecretShare::from_value_bytes(2, &value).map_err(fail)?;
+            }
+            "inconsistent-keys" => {
+                let last = &vs[usize::from(n) - 1];
+                vs[usize::from(n) - 1] = last * last % &modulus;
+            }
+            "swapped-v" => seed[0] ^= 1,
+            // Dealt as such by `deal_wrong_secret_for_tests`.
+            "wrong-secret" => {}
+            other => return Err(CliError::new(format!("unknown corruption {other}"))),
+        }
+        let keys = VerificationKeys::new(modulus, keys.scheme(), seed, vs).map_err(fail)?;
+        Ok((keys, secrets))
+    }
+
+    /// Whether the dealer must deal d + 1 instead of d.
+    pub fn wrong_secret() -> bool {
+        std::env::var("MPCEGOSIGN_TEST_CORRUPT_DEALING").as_deref() == Ok("wrong-secret")
+    }
+}
+
+fn generate_safe_key() -> Result<SafePrimeKey, CliError> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    // Said once on stderr even without a terminal (the spinner draws only on one).
+    eprintln!(
+        "Generating an RSA-3072 key (e = 3) from two safe primes, one per core. This takes longer than an ordinary key: usually seconds, sometimes a minute or more."
+    );
+    let mut seen = [0u64; 2];
+    let mut found = [false; 2];
+    let cancel = AtomicBool::new(false);
+    let key = SafePrimeKey::generate(
+        &mut |ev| match ev {
+            SafeKeygenEvent::Searching => {
+                found = [false; 2];
+                bar.set_message("Searching for two safe primes")
+            }
+            SafeKeygenEvent::Progress { index, candidates } => {
+                if let Some(s) = seen.get_mut(usize::from(index).wrapping_sub(1)) {
+                    *s = candidates;
+                }
+                let state = |i: usize| {
+                    if found[i] {
+                        "found".to_string()
+                    } else {
+                        format!("{} candidates", seen[i])
+                    }
+                };
+                bar.set_message(format!(
+                    "Searching for two safe primes: prime 1 {}, prime 2 {}",
+                    state(0),
+                    state(1)
+                ))
+            }
+            SafeKeygenEvent::FoundPrime { index } => {
+                if let Some(f) = found.get_mut(usize::from(index).wrapping_sub(1)) {
+                    *f = true;
+                }
+                bar.println(format!("Found safe prime {index} of 2"))
+            }
+            SafeKeygenEvent::Retry => bar.println("Primes too close together; searching again"),
+            SafeKeygenEvent::Done => {}
+        },
+        &cancel,
+    );
+    bar.finish_and_clear();
+    key.map_err(|e| CliError::new(e.to_string()))
 }
 
 fn load_private_key(path: &Path) -> Result<PrivateKey, CliError> {

@@ -1,6 +1,7 @@
 //! Command-line layer: argument definitions, terminal I/O, files. The library below
 //! never touches the terminal.
 
+mod audit;
 mod completions;
 mod console;
 mod enclave_target;
@@ -68,6 +69,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) to stdout: `mpcegosign manpage > mpcegosign.1`.
     Manpage(completions::ManpageArgs),
+    /// The audit log of ceremonies: verify it, show its signings, export the public roster.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Args, Debug)]
@@ -89,8 +92,15 @@ pub struct KeygenArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
     /// Deal an existing EGo private key (PKCS#1 or PKCS#8 PEM) instead of a fresh one.
+    /// Without --scheme, a key whose primes are safe is dealt as shoup3, any other
+    /// as subsets (said on screen).
     #[arg(long, value_name = "PEM", requires = "parties")]
     pub import: Option<PathBuf>,
+    /// Threshold scheme: shoup3 (one share per party, verifiable dealing; needs a key
+    /// from safe primes, which takes longer to generate) or subsets (the reference's
+    /// scheme: one sub-share per t-subset). Default: shoup3 for a new key.
+    #[arg(long, value_enum, requires = "parties")]
+    pub scheme: Option<SchemeArg>,
     /// Skip the confirmation that all fingerprints were compared (automation only).
     #[arg(long)]
     pub yes: bool,
@@ -104,6 +114,17 @@ pub struct KeygenArgs {
     pub passphrase: PassphraseArgs,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub audit: audit::AuditLogArgs,
+}
+
+/// The threshold schemes `keygen --scheme` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemeArg {
+    /// Shoup's threshold RSA adapted to e = 3: one share per party at any t-of-n.
+    Shoup3,
+    /// The reference's redundant additive sharing: one sub-share per t-subset.
+    Subsets,
 }
 
 #[derive(Args, Debug)]
@@ -157,6 +178,8 @@ pub struct SignArgs {
     #[command(flatten)]
     pub transport: TransportArgs,
     #[command(flatten)]
+    pub audit: audit::AuditLogArgs,
+    #[command(flatten)]
     pub pkcs11: Box<Pkcs11Args>,
 }
 
@@ -168,7 +191,7 @@ pub struct Pkcs11Args {
         long,
         value_name = "LIB.so",
         requires_all = ["config", "key_label"],
-        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes"]
+        conflicts_with_all = ["share", "sigstruct", "signers", "expect_mrenclave", "allow_debug", "yes", "audit_log"]
     )]
     pub pkcs11_module: Option<PathBuf>,
     /// Label (CKA_LABEL) of the private key in the token.
@@ -282,7 +305,11 @@ impl Command {
     pub fn handles_secrets(&self) -> bool {
         matches!(
             self,
-            Command::Keygen(_) | Command::Sign(_) | Command::Share(_) | Command::Selftest(_)
+            Command::Keygen(_)
+                | Command::Sign(_)
+                | Command::Share(_)
+                | Command::Selftest(_)
+                | Command::Audit(_)
         )
     }
 }
@@ -310,5 +337,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Selftest(a) => selftest::run(a),
         Command::Completions(a) => completions::completions(a),
         Command::Manpage(a) => completions::manpage(a),
+        Command::Audit(a) => audit::run(a),
     }
 }

@@ -222,7 +222,14 @@ fn info(path: &Path, key: Option<&Path>, args: &PassphraseArgs) -> Result<(), Cl
     println!("party:      {} of {}", share.party(), s.parties());
     println!("threshold:  {}-of-{}", s.threshold(), s.parties());
     println!("mrsigner:   {}", hex::encode(share.public().mrsigner()));
-    println!("sub-shares: {}", share.sub_share_count());
+    println!("scheme:     {}", share.scheme_name());
+    match share.shoup3() {
+        Some(_) => println!(
+            "share:      one (s_{}), with the verification data",
+            share.party()
+        ),
+        None => println!("sub-shares: {}", share.sub_share_count()),
+    }
     match share.auth() {
         Some(auth) => {
             println!("format:     version 3 (with identity key and roster)");

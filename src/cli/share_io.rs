@@ -173,16 +173,7 @@ impl StagedShare<'_> {
                 .clone()
                 .ok_or_else(|| CliError::new("no passphrase"))
         })?;
-        let same = reread.party() == share.party()
-            && reread.public() == share.public()
-            && reread.key_code() == share.key_code()
-            && reread.subsets().eq(share.subsets())
-            && share
-                .subsets()
-                .all(|s| match (reread.sub_share(s), share.sub_share(s)) {
-                    (Some(a), Some(b)) => a.ct_eq(b) && a.is_negative() == b.is_negative(),
-                    _ => false,
-                });
+        let same = reread.same_share(share);
         let pem = std::fs::read_to_string(&public_path)
             .map_err(|e| io_error("read back", &public_path, &e))?;
         if !same || PublicKey::from_pem(&pem).ok().as_ref() != Some(share.public()) {

@@ -11,6 +11,7 @@ use mpcegosign::share::KeyShare;
 use mpcegosign::threshold::Subset;
 use mpcegosign::transport::Transport;
 
+use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::enclave_target::Target;
 use super::{open_transport, share_io, CliError, SignArgs};
@@ -71,6 +72,7 @@ fn parse_signers(list: Option<&str>, share: &KeyShare) -> Result<Subset, CliErro
 
 fn initiator(args: &SignArgs) -> Result<(), CliError> {
     let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
     let target = match (&args.sigstruct, &args.config) {
         (Some(path), _) => Target::sigstruct_file(path, args.out.as_deref(), args.force)?,
@@ -100,11 +102,21 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
         if regions.is_debug() { "yes" } else { "no" }
     );
     send(transport.as_mut(), "SIGN-INIT", &init)?;
+    audit.sent(&init);
     let signature = receive_loop(
         transport.as_mut(),
         "a SIGN-PARTIAL message",
-        |bytes| match ini.accept(bytes)? {
-            Progress::Accepted { party, failed } => {
+        |bytes| match audit.saw(bytes, ini.accept(bytes)) {
+            // shoup3: a partial whose proof fails is named and ignored; the others
+            // may still complete the signature.
+            Err(e @ SignError::BadPartial { .. }) => {
+                eprintln!("mpcegosign: {e}");
+                ini.check_still_possible()?;
+                report_waiting(&ini);
+                Ok(Step::More)
+            }
+            Err(e) => Err(e),
+            Ok(Progress::Accepted { party, failed }) => {
                 eprintln!("Party {party}'s partial signature accepted.");
                 for subset in failed {
                     eprintln!(
@@ -115,11 +127,11 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 report_waiting(&ini);
                 Ok(Step::More)
             }
-            Progress::Declined {
+            Ok(Progress::Declined {
                 party,
                 reason,
                 authenticated,
-            } => {
+            }) => {
                 let how = if authenticated {
                     ""
                 } else {
@@ -130,7 +142,7 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 report_waiting(&ini);
                 Ok(Step::More)
             }
-            Progress::Stuck { suspects } => {
+            Ok(Progress::Stuck { suspects }) => {
                 let list: Vec<String> = suspects.iter().map(u8::to_string).collect();
                 eprintln!(
                     "No subset can complete with the partials received so far (suspects: {}); waiting for more.",
@@ -138,16 +150,27 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 );
                 Ok(Step::More)
             }
-            Progress::Complete { signature, subset } => {
+            Ok(Progress::Complete { signature, subset }) => {
                 eprintln!("Parties {subset} produced a valid signature.");
                 Ok(Step::Done(signature))
             }
         },
-        |e: &SignError| !matches!(e, SignError::NoValidSubset { .. } | SignError::Threshold(_)),
-    )?;
-    let out = target.finish(share.public(), &signature)?;
+        |e: &SignError| {
+            !matches!(
+                e,
+                SignError::NoValidSubset { .. }
+                    | SignError::NotEnoughPartials { .. }
+                    | SignError::Threshold(_)
+                    | SignError::Shoup3(_)
+            )
+        },
+    )
+    .map_err(|e| audit.failed(e))?;
+    let out = target
+        .finish(share.public(), &signature)
+        .map_err(|e| audit.failed(e))?;
     eprintln!("Verified and wrote {}", out.display());
-    Ok(())
+    audit.signed(&out)
 }
 
 fn report_waiting(ini: &Initiator) {
@@ -195,12 +218,21 @@ fn show_review(r: &Review, share: &KeyShare) {
             Origin::NoRoster => "unknown: your share has no roster (reference format)".to_string(),
         }
     );
-    eprintln!(
-        "  Signers    {} (you are party {}; {} partial(s) to compute)",
-        r.signers,
-        share.party(),
-        r.subsets.len()
-    );
+    if share.shoup3().is_some() {
+        eprintln!(
+            "  Signers    {} (you are party {}; one partial with its proof; any {} valid partials sign)",
+            r.signers,
+            share.party(),
+            share.scheme().threshold()
+        );
+    } else {
+        eprintln!(
+            "  Signers    {} (you are party {}; {} partial(s) to compute)",
+            r.signers,
+            share.party(),
+            r.subsets.len()
+        );
+    }
 }
 
 /// Review errors that leave the signer waiting for the genuine SIGN-INIT: the
@@ -224,6 +256,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         .map(parse_mrenclave)
         .transpose()?;
     let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     if share.auth().is_none() {
         eprintln!("Warning: your share is of the reference format (version 2 or 1): it has no roster, so nothing proves who sent the SIGN-INIT. Check every field before you sign.");
     }
@@ -237,7 +270,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     let outcome: Result<Review, (SignError, SessionId)> = receive_loop(
         transport.as_mut(),
         "the SIGN-INIT message",
-        |bytes| match review(&share, bytes, &policy) {
+        |bytes| match review(&share, audit.reviewing(bytes), &policy) {
             Ok(r) => Ok(Step::Done(Ok(r))),
             Err(e) if ignorable(&e) => Err(e),
             Err(e) => match Message::decode(bytes) {
@@ -251,6 +284,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         Ok(r) => r,
         Err((e, session)) => {
             let abort = sign::decline(&share, session, &e.to_string());
+            audit.answer(&abort)?;
             send(transport.as_mut(), "ABORT", &abort)?;
             return Err(CliError::new(e.to_string()));
         }
@@ -258,6 +292,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     show_review(&r, &share);
     let refuse = |transport: &mut dyn Transport, reason: &str, message: &str| {
         let abort = r.decline(&share, reason);
+        audit.answer(&abort)?;
         send(transport, "ABORT", &abort)?;
         Err(CliError::new(message.to_string()))
     };
@@ -291,6 +326,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         );
     }
     let partial = r.sign(&share).map_err(|e| CliError::new(e.to_string()))?;
+    audit.answer(&partial)?;
     send(transport.as_mut(), "SIGN-PARTIAL", &partial)?;
     Ok(())
 }

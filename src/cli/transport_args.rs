@@ -26,7 +26,8 @@ pub struct TransportArgs {
     #[arg(long, value_name = "DIR")]
     pub qr_out: Option<PathBuf>,
     /// With --qr-out: how many PNG frames to write per message (default: the K frames
-    /// needed plus max(4, K/2) spares, so that any fifth of them may be lost).
+    /// needed plus max(4, K/2) spares, one more for 11-24 fragments, so that any fifth
+    /// of them may be lost).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub qr_frames: Option<u64>,
     /// With --transport qr: read incoming frames from these image files or folders

@@ -72,6 +72,7 @@ fn make_fixture() -> Result<Fixture, String> {
         session,
         roster: roster.clone(),
         modulus: shares[0].public().modulus_be(),
+        verification: None,
     }
     .hash();
     let with_auth = make_shares()?
@@ -178,8 +179,10 @@ pub fn sign_review(data: &[u8]) -> bool {
         Ok(Message::SignPartial(p)) => {
             assert_eq!(p.session, session);
             assert_eq!(p.party, share.party());
-            let got: Vec<Subset> = p
-                .partials
+            let crate::protocol::PartialBody::Subsets(partials) = &p.body else {
+                panic!("a subsets share signed a partial of another scheme")
+            };
+            let got: Vec<Subset> = partials
                 .iter()
                 .map(|(s, _)| Subset::from_bits(*s))
                 .collect();

@@ -11,6 +11,7 @@
 //! Nothing here touches the disk or the network. The ceremony targets (`sign_review`,
 //! `sign_accept`) live in [`ceremony`], with the fixture they need.
 
+mod audit;
 pub mod ceremony;
 mod guard;
 
@@ -26,6 +27,7 @@ use crate::share::{encrypted, file};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use audit::audit_log;
 pub use ceremony::{sign_accept, sign_review};
 
 /// A fuzz target body: the input, and whether it was accepted.
@@ -43,6 +45,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("enclave_json", enclave_json),
     ("sign_review", sign_review),
     ("sign_accept", sign_accept),
+    ("audit_log", audit_log),
 ];
 
 /// The target called `name`.

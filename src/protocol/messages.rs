@@ -3,13 +3,36 @@
 use super::codec::{Reader, Writer};
 use super::{MessageType, ProtocolError, SessionId, SESSION_LEN, VERSION};
 use crate::identity::{IdentityKey, IdentityPublic, SIGNATURE_LEN};
+use crate::threshold::shoup3::PARTIAL_BYTES as SHOUP3_PARTIAL_BYTES;
 use crate::threshold::MAX_PARTIES;
 
 /// A 64-byte Ed25519 signature.
 pub type Sig = [u8; SIGNATURE_LEN];
 
-/// The threshold scheme of a keygen, as its byte in KEYGEN-INIT and KEYGEN-FINALIZE.
+/// The threshold scheme of a keygen, as its byte in KEYGEN-INIT and KEYGEN-FINALIZE:
+/// the reference's redundant additive sharing (one sub-share per t-subset).
 pub const SCHEME_SUBSETS: u8 = 1;
+/// `shoup3`: Shoup's threshold RSA adapted to e = 3 (one share per party, verifiable
+/// dealing, partials with proofs). See `docs/shoup3.md`.
+pub const SCHEME_SHOUP3: u8 = 2;
+
+/// Wire type of a SIGN-INIT that carries a scheme byte (every scheme but `subsets`,
+/// whose SIGN-INIT keeps type 4 and its version-2 layout byte for byte).
+const WIRE_SIGN_INIT_SCHEMED: u8 = 7;
+/// Wire type of a SIGN-PARTIAL that carries a scheme byte (as above, type 5 otherwise).
+const WIRE_SIGN_PARTIAL_SCHEMED: u8 = 8;
+
+/// Bytes of a number mod N (RSA-3072) in a message.
+const NUMBER_BYTES: usize = 384;
+
+/// The public verification data of a `shoup3` dealing, as KEYGEN-FINALIZE carries
+/// it: the seed from which v is derived and v_1..v_n (N is the FINALIZE's modulus).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shoup3Public {
+    pub seed: [u8; 32],
+    /// v_i for parties 1..=n, each 384 bytes big-endian.
+    pub keys: Vec<[u8; NUMBER_BYTES]>,
+}
 
 /// KEYGEN-INIT: the dealer (party 1) opens a keygen ceremony. Signed by the dealer's
 /// new identity key (which proves it holds that key).
@@ -55,6 +78,11 @@ pub struct SealedShare {
 
 /// KEYGEN-FINALIZE: the public key, the roster, every joiner's sealed share, and the
 /// dealer's signature over all of it.
+///
+/// For `shoup3` it also carries the public verification data once, after the roster;
+/// and it may carry the sealed share of a single joiner instead of all of them: that
+/// is the joiner's own view, which the dealer signs separately (a QR air gap shows
+/// each joiner only its part).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeygenFinalize {
     pub session: SessionId,
@@ -65,7 +93,10 @@ pub struct KeygenFinalize {
     pub modulus: [u8; 384],
     /// Keys of parties 1..=n, in party order.
     pub roster: Vec<PartyKeys>,
-    /// Sealed shares of parties 2..=n, in party order.
+    /// `shoup3` only (and always there for it): seed of v and v_1..v_n.
+    pub verification: Option<Shoup3Public>,
+    /// Sealed shares of parties 2..=n, in party order; for `shoup3`, either those or
+    /// the sealed share of one joiner.
     pub shares: Vec<SealedShare>,
     pub signature: Sig,
 }
@@ -74,6 +105,8 @@ pub struct KeygenFinalize {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInit {
     pub session: SessionId,
+    /// The key's threshold scheme ([`SCHEME_SUBSETS`] or [`SCHEME_SHOUP3`]).
+    pub scheme: u8,
     pub initiator: u8,
     /// Bitmask of the parties asked to sign (bit i-1 = party i), initiator included.
     pub signers: u16,
@@ -89,14 +122,34 @@ pub struct SignInit {
     pub signature: Option<Sig>,
 }
 
-/// SIGN-PARTIAL: one party's partial signatures, one per usable subset.
+/// SIGN-PARTIAL: one party's partial signatures: for `subsets`, one per usable
+/// subset; for `shoup3`, one partial with its proof of correctness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignPartial {
     pub session: SessionId,
     pub party: u8,
-    /// (subset bitmask, partial signature as 384 bytes big-endian).
-    pub partials: Vec<(u16, [u8; 384])>,
+    pub body: PartialBody,
     pub signature: Option<Sig>,
+}
+
+/// What a SIGN-PARTIAL carries, by scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartialBody {
+    /// (subset bitmask, partial signature as 384 bytes big-endian).
+    Subsets(Vec<(u16, [u8; 384])>),
+    /// A `shoup3` partial with its proof, as `PartialWithProof::to_bytes` writes it
+    /// (its own party byte must equal the message's).
+    Shoup3(Vec<u8>),
+}
+
+impl PartialBody {
+    /// The scheme byte of this body.
+    pub fn scheme(&self) -> u8 {
+        match self {
+            PartialBody::Subsets(_) => SCHEME_SUBSETS,
+            PartialBody::Shoup3(_) => SCHEME_SHOUP3,
+        }
+    }
 }
 
 /// ABORT: a party declines or stops the ceremony, with a reason for humans.
@@ -218,8 +271,21 @@ impl Message {
         w.finish()
     }
 
+    /// The type byte on the wire: the [`MessageType`], except for SIGN-INIT and
+    /// SIGN-PARTIAL of schemes other than `subsets`, which have their own type (with a
+    /// scheme byte after the session) so that `subsets` messages keep their bytes.
+    fn wire_type(&self) -> u8 {
+        match self {
+            Message::SignInit(m) if m.scheme != SCHEME_SUBSETS => WIRE_SIGN_INIT_SCHEMED,
+            Message::SignPartial(m) if m.body.scheme() != SCHEME_SUBSETS => {
+                WIRE_SIGN_PARTIAL_SCHEMED
+            }
+            other => other.kind() as u8,
+        }
+    }
+
     fn write_body(&self, w: &mut Writer) {
-        w.u8(VERSION).u8(self.kind() as u8).bytes(&self.session().0);
+        w.u8(VERSION).u8(self.wire_type()).bytes(&self.session().0);
         match self {
             Message::KeygenInit(m) => {
                 w.u8(m.scheme)
@@ -243,12 +309,21 @@ impl Message {
                 for k in &m.roster {
                     w.bytes(&k.x25519).bytes(&k.identity.0);
                 }
+                if let Some(v) = &m.verification {
+                    w.bytes(&v.seed);
+                    for key in &v.keys {
+                        w.bytes(key);
+                    }
+                }
                 w.u8(m.shares.len() as u8);
                 for s in &m.shares {
                     w.u8(s.party).bytes(&s.nonce).var(&s.ciphertext);
                 }
             }
             Message::SignInit(m) => {
+                if m.scheme != SCHEME_SUBSETS {
+                    w.u8(m.scheme);
+                }
                 w.u8(m.initiator)
                     .u16(m.signers)
                     .u8(m.parties)
@@ -257,12 +332,17 @@ impl Message {
                     .bytes(&m.mrenclave)
                     .bytes(&m.regions);
             }
-            Message::SignPartial(m) => {
-                w.u8(m.party).u16(m.partials.len() as u16);
-                for (subset, value) in &m.partials {
-                    w.u16(*subset).bytes(value);
+            Message::SignPartial(m) => match &m.body {
+                PartialBody::Subsets(partials) => {
+                    w.u8(m.party).u16(partials.len() as u16);
+                    for (subset, value) in partials {
+                        w.u16(*subset).bytes(value);
+                    }
                 }
-            }
+                PartialBody::Shoup3(bytes) => {
+                    w.u8(SCHEME_SHOUP3).u8(m.party).bytes(bytes);
+                }
+            },
             Message::Abort(m) => {
                 w.u8(m.party).var(m.reason.as_bytes());
             }
@@ -280,9 +360,26 @@ impl Message {
             return Err(ProtocolError::Version(version));
         }
         let type_byte = r.u8()?;
-        let kind = MessageType::from_u8(type_byte).ok_or(ProtocolError::UnknownType(type_byte))?;
+        let (kind, schemed) = match type_byte {
+            WIRE_SIGN_INIT_SCHEMED => (MessageType::SignInit, true),
+            WIRE_SIGN_PARTIAL_SCHEMED => (MessageType::SignPartial, true),
+            other => (
+                MessageType::from_u8(other).ok_or(ProtocolError::UnknownType(other))?,
+                false,
+            ),
+        };
         let session = SessionId(r.array::<SESSION_LEN>()?);
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
+        // The scheme of a SIGN-INIT or SIGN-PARTIAL: `subsets` for the plain types,
+        // and never `subsets` for the schemed ones (one encoding per message).
+        let sign_scheme = if schemed {
+            match read_scheme(&mut r, kind)? {
+                SCHEME_SUBSETS => return Err(bad("scheme")),
+                other => other,
+            }
+        } else {
+            SCHEME_SUBSETS
+        };
         let msg = match kind {
             MessageType::KeygenInit => {
                 let scheme = read_scheme(&mut r, kind)?;
@@ -326,14 +423,31 @@ impl Message {
                         identity: IdentityPublic(r.array()?),
                     });
                 }
+                let verification = if scheme == SCHEME_SHOUP3 {
+                    let seed = r.array()?;
+                    let mut keys = Vec::with_capacity(usize::from(parties));
+                    for _ in 0..parties {
+                        keys.push(r.array()?);
+                    }
+                    Some(Shoup3Public { seed, keys })
+                } else {
+                    None
+                };
                 let count = r.u8()?;
-                if count != parties - 1 {
+                // Every joiner's share; for shoup3 also a single joiner's view.
+                let single = scheme == SCHEME_SHOUP3 && count == 1 && parties > 2;
+                if count != parties - 1 && !single {
                     return Err(bad("number of sealed shares"));
                 }
                 let mut shares = Vec::with_capacity(usize::from(count));
                 for i in 0..count {
                     let party = r.u8()?;
-                    if party != i + 2 {
+                    let in_order = if single {
+                        (2..=parties).contains(&party)
+                    } else {
+                        party == i + 2
+                    };
+                    if !in_order {
                         return Err(bad("sealed share party order"));
                     }
                     let nonce = r.array()?;
@@ -351,6 +465,7 @@ impl Message {
                     threshold,
                     modulus,
                     roster,
+                    verification,
                     shares,
                     signature: r.array()?,
                 })
@@ -377,6 +492,7 @@ impl Message {
                 }
                 Message::SignInit(SignInit {
                     session,
+                    scheme: sign_scheme,
                     initiator,
                     signers,
                     parties,
@@ -384,6 +500,22 @@ impl Message {
                     mrsigner: r.array()?,
                     mrenclave: r.array()?,
                     regions: r.array()?,
+                    signature: read_optional_signature(&mut r, kind)?,
+                })
+            }
+            MessageType::SignPartial if sign_scheme == SCHEME_SHOUP3 => {
+                let party = r.u8()?;
+                if party == 0 || party > MAX_PARTIES {
+                    return Err(bad("party"));
+                }
+                let value = r.take(SHOUP3_PARTIAL_BYTES)?;
+                if value[1] != party {
+                    return Err(bad("party of the partial"));
+                }
+                Message::SignPartial(SignPartial {
+                    session,
+                    party,
+                    body: PartialBody::Shoup3(value.to_vec()),
                     signature: read_optional_signature(&mut r, kind)?,
                 })
             }
@@ -406,7 +538,7 @@ impl Message {
                 Message::SignPartial(SignPartial {
                     session,
                     party,
-                    partials,
+                    body: PartialBody::Subsets(partials),
                     signature: read_optional_signature(&mut r, kind)?,
                 })
             }
@@ -442,7 +574,7 @@ enum SignatureSlot<'a> {
 
 fn read_scheme(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, ProtocolError> {
     match r.u8()? {
-        SCHEME_SUBSETS => Ok(SCHEME_SUBSETS),
+        s @ (SCHEME_SUBSETS | SCHEME_SHOUP3) => Ok(s),
         other => Err(ProtocolError::Scheme {
             kind,
             scheme: other,

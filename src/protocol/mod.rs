@@ -12,8 +12,8 @@ mod messages;
 pub mod text;
 
 pub use messages::{
-    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartyKeys, SealedShare, Sig, SignInit,
-    SignPartial, MAX_REASON, SCHEME_SUBSETS,
+    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody, PartyKeys, SealedShare,
+    Shoup3Public, Sig, SignInit, SignPartial, MAX_REASON, SCHEME_SHOUP3, SCHEME_SUBSETS,
 };
 
 /// The only format version this tool writes and reads. Version 2 added identity keys,

@@ -14,6 +14,11 @@
 //! `"identity_key"` (base64 of this party's Ed25519 secret seed) and `"keygen"`:
 //! `{ "session": hex, "transcript": hex, "roster": [ { "x25519": hex, "identity": hex },
 //! … ] }` with one roster entry per party, in party order. See `docs/protocol.md`.
+//!
+//! A version-3 `"scheme": "shoup3"` file holds one share whatever t and n: `"share"`
+//! (base64 of s_i, 384 bytes big-endian) instead of `"shares"`, and the public
+//! verification data `"verification": { "seed": hex, "keys": [ base64 of v_1, … ] }`.
+//! Reading it runs the dealing checks again, so an altered file is refused.
 
 use std::collections::BTreeMap;
 
@@ -28,6 +33,7 @@ use crate::identity::{IdentityKey, IdentityPublic};
 use crate::key::{KeyError, PublicKey, MODULUS_BITS, PUBLIC_EXPONENT};
 use crate::protocol::{PartyKeys, SessionId};
 use crate::secret::{SecretBn, SecretBytes};
+use crate::threshold::shoup3;
 use crate::threshold::{Scheme, Subset, ThresholdError};
 
 /// The version keygen writes.
@@ -70,7 +76,7 @@ pub enum ShareError {
     SubShareEncoding { subset: String },
     #[error("the share file's sub-share for subset \"{subset}\" is larger than the modulus")]
     SubShareTooLarge { subset: String },
-    #[error("the share file's scheme `{0}` is not known to this version (it knows `subsets`)")]
+    #[error("the share file's scheme `{0}` is not known to this version (it knows `subsets` and `shoup3`)")]
     UnknownScheme(String),
     #[error("the share file's `{0}` is not valid hex of the right length")]
     Hex(&'static str),
@@ -80,6 +86,8 @@ pub enum ShareError {
     Roster(String),
     #[error("the share file's transcript hash does not match its key, scheme and roster: the file was altered")]
     Transcript,
+    #[error("the share file's shoup3 share is unusable: {0}")]
+    Shoup3(String),
 }
 
 /// Secret base64 text read from or written to a file, wiped on drop.
@@ -103,6 +111,13 @@ struct RawKeygen {
     roster: Vec<RawRosterEntry>,
 }
 
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawVerification {
+    seed: String,
+    keys: Vec<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawShare {
@@ -117,6 +132,7 @@ struct RawShare {
     share: Option<SecretText>,
     identity_key: Option<SecretText>,
     keygen: Option<RawKeygen>,
+    verification: Option<RawVerification>,
 }
 
 #[derive(Serialize)]
@@ -129,7 +145,12 @@ struct ShareOut<'a> {
     threshold: u8,
     modulus: String,
     public_exponent: u32,
-    shares: &'a BTreeMap<String, SecretText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shares: Option<&'a BTreeMap<String, SecretText>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share: Option<SecretText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<RawVerification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     identity_key: Option<SecretText>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -245,11 +266,13 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     if !(1..=3).contains(&version) {
         return Err(ShareError::Version(version));
     }
+    let mut shoup3 = false;
     if version < 3 {
         for (present, name) in [
             (raw.scheme.is_some(), "scheme"),
             (raw.identity_key.is_some(), "identity_key"),
             (raw.keygen.is_some(), "keygen"),
+            (raw.verification.is_some(), "verification"),
         ] {
             if present {
                 return Err(ShareError::UnknownField(name.into()));
@@ -262,6 +285,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
             .ok_or(ShareError::MissingField("scheme"))?
         {
             serde_json::Value::String(s) if s == "subsets" => {}
+            serde_json::Value::String(s) if s == "shoup3" => shoup3 = true,
             serde_json::Value::String(s) => {
                 return Err(ShareError::UnknownScheme(crate::sanitize::sanitize(
                     &s.chars().take(40).collect::<String>(),
@@ -306,6 +330,13 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
         .decode(modulus_text)
         .map_err(|_| ShareError::ModulusEncoding)?;
     let public = PublicKey::from_modulus(BigUint::from_bytes_be(&modulus))?;
+    if shoup3 {
+        let share = parse_shoup3(&raw, party, scheme, &public)?;
+        return share.with_auth(parse_auth(&raw)?);
+    }
+    if raw.verification.is_some() {
+        return Err(ShareError::UnknownField("verification".into()));
+    }
 
     let mut subs = BTreeMap::new();
     match version {
@@ -345,10 +376,64 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     }
 }
 
+/// The `shoup3` share of a version-3 file, through the dealing checks.
+fn parse_shoup3(
+    raw: &RawShare,
+    party: u8,
+    scheme: Scheme,
+    public: &PublicKey,
+) -> Result<KeyShare, ShareError> {
+    if raw.shares.is_some() {
+        return Err(ShareError::UnknownField("shares".into()));
+    }
+    let text = raw
+        .share
+        .as_ref()
+        .ok_or(ShareError::MissingField("share"))?;
+    let data = raw
+        .verification
+        .as_ref()
+        .ok_or(ShareError::MissingField("verification"))?;
+    let seed = hex_array(&data.seed, "verification.seed")?;
+    if data.keys.len() != usize::from(scheme.parties()) {
+        return Err(ShareError::Shoup3(format!(
+            "it has {} verification keys for {} parties",
+            data.keys.len().min(999),
+            scheme.parties()
+        )));
+    }
+    let mut keys = Vec::with_capacity(data.keys.len());
+    for k in &data.keys {
+        let bytes = STANDARD
+            .decode(k.as_bytes())
+            .map_err(|_| ShareError::FieldType {
+                field: "verification.keys",
+                expected: "a list of base64 numbers",
+            })?;
+        if bytes.len() > MODULUS_BITS.div_ceil(8) as usize {
+            return Err(ShareError::Shoup3("a verification key is too large".into()));
+        }
+        keys.push(BigUint::from_bytes_be(&bytes));
+    }
+    let keys = shoup3::VerificationKeys::new(public.modulus().clone(), scheme, seed, keys)
+        .map_err(|e| ShareError::Shoup3(e.to_string()))?;
+    let value = Zeroizing::new(STANDARD.decode(text.0.as_bytes()).map_err(|_| {
+        ShareError::SubShareEncoding {
+            subset: "share".into(),
+        }
+    })?);
+    let secret = shoup3::SecretShare::from_value_bytes(party, &value)
+        .map_err(|e| ShareError::Shoup3(e.to_string()))?;
+    let checked =
+        shoup3::Share::accept(secret, keys).map_err(|e| ShareError::Shoup3(e.to_string()))?;
+    KeyShare::from_shoup3(checked)
+}
+
 /// Serializes a share: version 3 when it has its keygen's roster and identity key,
 /// otherwise version 2 (the reference's format), pretty JSON as the reference writes.
+/// A `shoup3` share is always version 3 (there is no reference format for it).
 pub fn serialize(share: &KeyShare) -> SecretBytes {
-    let version3 = share.auth.is_some();
+    let version3 = share.auth.is_some() || share.shoup3.is_some();
     let shares: BTreeMap<String, SecretText> = share
         .sub_shares
         .iter()
@@ -375,21 +460,44 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         }
         None => (None, None),
     };
+    let (single, verification) = match &share.shoup3 {
+        Some(s) => {
+            let value = s.secret().value_bytes();
+            let mut text = Zeroizing::new(String::with_capacity(
+                base64::encoded_len(value.expose().len(), true).unwrap_or(0),
+            ));
+            STANDARD.encode_string(value.expose(), &mut text);
+            let keys = s.keys();
+            (
+                Some(SecretText(text)),
+                Some(RawVerification {
+                    seed: hex::encode(keys.seed()),
+                    keys: (1..=share.scheme.parties())
+                        .filter_map(|i| keys.key(i).ok())
+                        .map(|v| STANDARD.encode(v.to_bytes_be()))
+                        .collect(),
+                }),
+            )
+        }
+        None => (None, None),
+    };
     let out = ShareOut {
         version: if version3 { CURRENT_VERSION } else { 2 },
-        scheme: version3.then_some("subsets"),
+        scheme: version3.then_some(share.scheme_name()),
         party_index: share.party,
         num_parties: share.scheme.parties(),
         threshold: share.scheme.threshold(),
         modulus: STANDARD.encode(share.public.modulus().to_bytes_be()),
         public_exponent: PUBLIC_EXPONENT,
-        shares: &shares,
+        shares: single.is_none().then_some(&shares),
+        share: single,
+        verification,
         identity_key,
         keygen,
     };
     // Into a buffer sized in advance and never grown (growing would leave freed
     // copies of the secret text behind); a larger one is tried if it was too small.
-    let mut capacity = 2048 + 700 * shares.len() + 200 * share.scheme.parties() as usize;
+    let mut capacity = 2048 + 700 * shares.len() + 800 * share.scheme.parties() as usize;
     loop {
         let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
         let fits = serde_json::to_writer_pretty(FixedBuffer(&mut buf), &out).is_ok()

@@ -1,6 +1,8 @@
-//! A party's key share: its sub-shares of d, one per t-subset it belongs to, and,
-//! for shares made by our keygen (file version 3), the party's identity key and the
-//! roster and transcript of the keygen that made it.
+//! A party's key share, of one of two schemes: `subsets` (its sub-shares of d, one
+//! per t-subset it belongs to) or `shoup3` (one share s_i and the public verification
+//! data, checked by the dealing checks). Shares made by our keygen (file version 3)
+//! also hold the party's identity key and the roster and transcript of the keygen
+//! that made it.
 //!
 //! `file` reads and writes the JSON form (the reference tool's versions 1 and 2, and
 //! our version 3); encryption at rest wraps those bytes (see `encrypted`).
@@ -13,8 +15,9 @@ use std::collections::BTreeMap;
 use crate::ceremony::transcript::{key_code, Transcript};
 use crate::identity::{IdentityKey, IdentityPublic};
 use crate::key::PublicKey;
-use crate::protocol::{PartyKeys, SessionId, SCHEME_SUBSETS};
+use crate::protocol::{PartyKeys, SessionId, Shoup3Public, SCHEME_SHOUP3, SCHEME_SUBSETS};
 use crate::secret::SecretBn;
+use crate::threshold::shoup3;
 use crate::threshold::{Scheme, Subset, MAX_SUB_SHARE_BITS};
 
 pub use file::ShareError;
@@ -24,7 +27,10 @@ pub struct KeyShare {
     party: u8,
     scheme: Scheme,
     public: PublicKey,
+    /// Empty for a `shoup3` share.
     sub_shares: BTreeMap<Subset, SecretBn>,
+    /// The checked `shoup3` share; `None` for `subsets`.
+    shoup3: Option<shoup3::Share>,
     auth: Option<ShareAuth>,
 }
 
@@ -56,6 +62,7 @@ impl std::fmt::Debug for KeyShare {
             .field("party", &self.party)
             .field("scheme", &self.scheme)
             .field("auth", &self.auth)
+            .field("shoup3", &self.shoup3)
             .field(
                 "sub_shares",
                 &format_args!("<{} redacted>", self.sub_shares.len()),
@@ -114,8 +121,76 @@ impl KeyShare {
             scheme,
             public,
             sub_shares,
+            shoup3: None,
             auth: None,
         })
+    }
+
+    /// A `shoup3` share, already through its dealing checks ([`shoup3::Share::accept`]).
+    pub fn from_shoup3(share: shoup3::Share) -> Result<Self, ShareError> {
+        let public = share
+            .keys()
+            .public_key()
+            .map_err(|e| ShareError::Shoup3(e.to_string()))?;
+        Ok(KeyShare {
+            party: share.party(),
+            scheme: share.keys().scheme(),
+            public,
+            sub_shares: BTreeMap::new(),
+            shoup3: Some(share),
+            auth: None,
+        })
+    }
+
+    /// The checked `shoup3` share, if this is one.
+    pub fn shoup3(&self) -> Option<&shoup3::Share> {
+        self.shoup3.as_ref()
+    }
+
+    /// The scheme byte of this share ([`SCHEME_SUBSETS`] or [`SCHEME_SHOUP3`]).
+    pub fn scheme_byte(&self) -> u8 {
+        if self.shoup3.is_some() {
+            SCHEME_SHOUP3
+        } else {
+            SCHEME_SUBSETS
+        }
+    }
+
+    /// The scheme's name as share files and humans spell it.
+    pub fn scheme_name(&self) -> &'static str {
+        if self.shoup3.is_some() {
+            "shoup3"
+        } else {
+            "subsets"
+        }
+    }
+
+    /// Whether `other` holds the same party, key, keygen and secret (compared in
+    /// constant time): for checking that a written file reads back intact.
+    pub fn same_share(&self, other: &KeyShare) -> bool {
+        let secrets = match (&self.shoup3, &other.shoup3) {
+            (Some(a), Some(b)) => {
+                a.keys() == b.keys()
+                    && crate::secret::subtle_eq::ct_eq_bytes(
+                        a.secret().to_bytes().expose(),
+                        b.secret().to_bytes().expose(),
+                    )
+            }
+            (None, None) => {
+                self.subsets().eq(other.subsets())
+                    && self
+                        .subsets()
+                        .all(|s| match (self.sub_share(s), other.sub_share(s)) {
+                            (Some(a), Some(b)) => a.ct_eq(b) && a.is_negative() == b.is_negative(),
+                            _ => false,
+                        })
+            }
+            _ => false,
+        };
+        secrets
+            && self.party == other.party
+            && self.public == other.public
+            && self.key_code() == other.key_code()
     }
 
     /// Adds the keygen's roster, transcript and this party's identity key, after
@@ -157,12 +232,13 @@ impl KeyShare {
 
     fn transcript_of(&self, roster: &[PartyKeys], session: SessionId) -> Transcript {
         Transcript {
-            scheme: SCHEME_SUBSETS,
+            scheme: self.scheme_byte(),
             parties: self.scheme.parties(),
             threshold: self.scheme.threshold(),
             session,
             roster: roster.to_vec(),
             modulus: self.public.modulus_be(),
+            verification: self.shoup3.as_ref().map(|s| shoup3_public(s.keys())),
         }
     }
 
@@ -186,6 +262,11 @@ impl KeyShare {
                 .iter()
                 .map(|(s, v)| (*s, v.try_clone()))
                 .collect(),
+            shoup3: self.shoup3.as_ref().map(|s| {
+                let secret =
+                    shoup3::SecretShare::from_bytes(s.secret().to_bytes().expose()).unwrap();
+                shoup3::Share::accept(secret, s.keys().clone()).unwrap()
+            }),
             auth: self.auth.as_ref().map(|a| ShareAuth {
                 identity: IdentityKey::from_seed(&a.identity.seed()),
                 roster: a.roster.clone(),
@@ -233,4 +314,39 @@ impl KeyShare {
     pub fn sub_share_count(&self) -> usize {
         self.sub_shares.len()
     }
+}
+
+/// The public verification data of a `shoup3` key as messages carry it.
+pub fn shoup3_public(keys: &shoup3::VerificationKeys) -> Shoup3Public {
+    let n = keys.scheme().parties();
+    Shoup3Public {
+        seed: *keys.seed(),
+        keys: (1..=n)
+            .map(|i| {
+                let mut out = [0u8; 384];
+                if let Ok(v) = keys.key(i) {
+                    let b = v.to_bytes_be();
+                    if b.len() <= 384 {
+                        out[384 - b.len()..].copy_from_slice(&b);
+                    }
+                }
+                out
+            })
+            .collect(),
+    }
+}
+
+/// The verification data of a message, for the key with `modulus` (range checks and
+/// the derivation of v; the dealing checks are [`shoup3::Share::accept`]).
+pub fn verification_keys(
+    public: &PublicKey,
+    scheme: Scheme,
+    data: &Shoup3Public,
+) -> Result<shoup3::VerificationKeys, shoup3::Shoup3Error> {
+    let keys = data
+        .keys
+        .iter()
+        .map(|k| num_bigint::BigUint::from_bytes_be(k))
+        .collect();
+    shoup3::VerificationKeys::new(public.modulus().clone(), scheme, data.seed, keys)
 }

@@ -10,8 +10,18 @@ use num_bigint::BigUint;
 use num_traits::{One, Zero};
 use sha2::{Digest, Sha256};
 
+use super::shoup3::{self, Shoup3Error};
 use super::{partial_sign, ThresholdError};
 use crate::share::KeyShare;
+
+/// Why a test partial could not be made or did not check.
+#[derive(Debug, thiserror::Error)]
+pub enum SelftestError {
+    #[error(transparent)]
+    Subsets(#[from] ThresholdError),
+    #[error(transparent)]
+    Shoup3(#[from] Shoup3Error),
+}
 
 /// Domain separation of the dummy digest.
 pub const DUMMY_DOMAIN: &[u8] = b"mpcegosign selftest v1: dummy digest, never a SIGSTRUCT\0";
@@ -36,10 +46,20 @@ pub enum PartialCheck {
 
 /// Makes the test partial(s) of this share over the dummy digest and checks them
 /// as far as the share's scheme allows.
-pub fn test_partial(share: &KeyShare) -> Result<PartialCheck, ThresholdError> {
-    // Shares hold one scheme today; a second (shoup3, with verification keys) gets
-    // its own arm and function here.
-    subsets_partial(share)
+pub fn test_partial(share: &KeyShare) -> Result<PartialCheck, SelftestError> {
+    match share.shoup3() {
+        Some(s) => shoup3_partial(s),
+        None => Ok(subsets_partial(share)?),
+    }
+}
+
+/// The shoup3 scheme: the party's one partial with its proof of correctness, checked
+/// against the verification keys exactly as an initiator checks it (a wrong share
+/// fails the proof; loading the file already ran the dealing checks).
+fn shoup3_partial(share: &shoup3::Share) -> Result<PartialCheck, SelftestError> {
+    let digest = dummy_digest(share.party());
+    shoup3::partial_sign(share, &digest)?.verify(share.keys(), &digest)?;
+    Ok(PartialCheck::Verified { partials: 1 })
 }
 
 /// The subsets scheme: one partial per t-subset the party belongs to. Each must be a
@@ -104,6 +124,25 @@ mod tests {
                 }
                 other => panic!("{other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_shoup3_share_checks_its_partial_against_the_verification_keys() {
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/keys/safe1.pem"
+        ))
+        .unwrap();
+        let key = shoup3::SafePrimeKey::from_pem(&pem).unwrap();
+        let dealing = shoup3::deal(key, crate::threshold::Scheme::new(3, 2).unwrap()).unwrap();
+        let shares = shoup3::accept_all(dealing).unwrap();
+        for share in shares {
+            let share = KeyShare::from_shoup3(share).unwrap();
+            assert_eq!(
+                test_partial(&share).unwrap(),
+                PartialCheck::Verified { partials: 1 }
+            );
         }
     }
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use super::party::Party;
 
 /// Runs keygen among n processes; returns each party's output directory.
-/// `dealer_extra` adds arguments to the dealer's command (e.g. `--import`).
+/// `dealer_extra` adds arguments to the dealer's command (e.g. `--import`); the
+/// scheme is `subsets` unless it has a `--scheme` or an `--import`.
 pub fn keygen(
     root: &Path,
     n: u8,
@@ -44,6 +45,12 @@ pub fn keygen_transcript(
         d1,
         "--yes",
     ];
+    // A fresh key is of the reference's scheme unless the test names one (shoup3
+    // keys come from the safe-prime fixtures: generating one is slow); an imported
+    // key gets the scheme its primes allow.
+    if !dealer_extra.contains(&"--scheme") && !dealer_extra.contains(&"--import") {
+        args.extend(["--scheme", "subsets"]);
+    }
     args.extend_from_slice(dealer_extra);
     args.extend_from_slice(common);
     let mut dealer = Party::spawn("dealer", &args, envs);

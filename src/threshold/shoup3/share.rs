@@ -50,6 +50,30 @@ impl SecretShare {
         SecretBytes::new(out)
     }
 
+    /// s_i alone, 384 bytes big-endian, in a buffer wiped on drop (the share file's
+    /// form; the party number is stored beside it).
+    pub fn value_bytes(&self) -> SecretBytes {
+        self.s.to_be_bytes_padded(MODULUS_BYTES)
+    }
+
+    /// Reads [`Self::value_bytes`] for `party`. Not yet checked: see [`Share::accept`].
+    pub fn from_value_bytes(party: u8, bytes: &[u8]) -> Result<Self, Shoup3Error> {
+        if bytes.len() != MODULUS_BYTES {
+            return Err(Shoup3Error::Length {
+                what: "secret share",
+                got: bytes.len(),
+                want: MODULUS_BYTES,
+            });
+        }
+        if party == 0 {
+            return Err(Shoup3Error::Malformed("party number of the share"));
+        }
+        Ok(SecretShare {
+            party,
+            s: SecretBn::from_be_bytes(bytes),
+        })
+    }
+
     /// Reads [`Self::to_bytes`]. The share is not yet checked: see [`Share::accept`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Shoup3Error> {
         if bytes.len() != SECRET_SHARE_BYTES {

@@ -1,0 +1,179 @@
+//! `cargo bench --bench wire_sizes`: the bytes and QR frames of each scheme's keygen
+//! and signing messages and share files, measured by running the real ceremonies in
+//! memory (dealer, joiners, initiator, signers) and the real encoders: nothing here is
+//! a formula. Keys: the fixtures (`key1.pem` for subsets, `safe1.pem` for shoup3).
+//!
+//! Columns: KEYGEN-FINALIZE (binary bytes; its pasted text line), the part one joiner
+//! receives over QR (shoup3: its own view; subsets: the whole FINALIZE), the largest
+//! share file (plain JSON), one SIGN-PARTIAL with t invited and with all n invited, and
+//! QR frames (pure parts at the default 450-byte frame size).
+
+use mpcegosign::ceremony::keygen::{Dealer, Joiner};
+use mpcegosign::ceremony::sign::{review, Initiator, SignPolicy};
+use mpcegosign::key::PrivateKey;
+use mpcegosign::protocol::{text, Message, SCHEME_SHOUP3, SCHEME_SUBSETS};
+use mpcegosign::sgx::sigstruct::SigstructFields;
+use mpcegosign::sgx::{Date, Sigstruct};
+use mpcegosign::share::{file, KeyShare};
+use mpcegosign::threshold::shoup3::{self, SafePrimeKey};
+use mpcegosign::threshold::{Scheme, Subset};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture key")
+}
+
+fn frames(bytes: &[u8]) -> usize {
+    airgap::Encoder::new(bytes, airgap::frames::DEFAULT_FRAGMENT)
+        .expect("encoder")
+        .pure_parts()
+}
+
+struct Keygen {
+    finalize: Vec<u8>,
+    per_joiner: Vec<u8>,
+    shares: Vec<KeyShare>,
+}
+
+fn keygen(scheme: Scheme, kind: u8) -> Keygen {
+    let n = scheme.parties();
+    let imported = match kind {
+        SCHEME_SHOUP3 => None,
+        _ => Some(PrivateKey::from_pem(&fixture("key1.pem")).expect("key1")),
+    };
+    let (mut dealer, init) =
+        Dealer::start(scheme, kind, imported.as_ref().map(|k| k.public())).expect("start");
+    let init = init.encode();
+    let mut joiners = Vec::new();
+    for _ in 2..=n {
+        let (j, join) = Joiner::join(&init).expect("join");
+        dealer.accept_join(&join.encode()).expect("accept");
+        joiners.push(j);
+    }
+    let dealt = match imported {
+        Some(k) => dealer.deal(&k).expect("deal"),
+        None => {
+            let key = SafePrimeKey::from_pem(&fixture("safe1.pem")).expect("safe1");
+            let (keys, secrets) = shoup3::deal(key, scheme).expect("deal").into_shares();
+            dealer.deal_shoup3(keys, secrets).expect("deal")
+        }
+    };
+    let finalize = dealt.finalize.encode();
+    let per_joiner = dealt
+        .views
+        .iter()
+        .map(|(_, v)| v.encode())
+        .max_by_key(Vec::len)
+        .unwrap_or_else(|| finalize.clone());
+    let mut shares = vec![dealt.share];
+    for j in &joiners {
+        shares.push(
+            j.finish(&per_joiner_for(&dealt.views, j, &finalize))
+                .expect("finish")
+                .share,
+        );
+    }
+    Keygen {
+        finalize,
+        per_joiner,
+        shares,
+    }
+}
+
+/// What a joiner opens: its own view when there are views (tried in turn), else the
+/// whole FINALIZE.
+fn per_joiner_for(views: &[(u8, Message)], j: &Joiner, whole: &[u8]) -> Vec<u8> {
+    for (_, v) in views {
+        let bytes = v.encode();
+        if j.finish(&bytes).is_ok() {
+            return bytes;
+        }
+    }
+    whole.to_vec()
+}
+
+/// The largest SIGN-PARTIAL a signer sends when `signers` are invited by party 1.
+fn sign_partial(shares: &[KeyShare], signers: &[u8]) -> Vec<u8> {
+    let unsigned = Sigstruct::build(&SigstructFields {
+        date: Date {
+            year: 2026,
+            month: 11,
+            day: 25,
+        },
+        debug: false,
+        mrenclave: [0xab; 32],
+        isv_prod_id: 1,
+        isv_svn: 1,
+    });
+    let set = Subset::from_parties(signers).expect("signers");
+    let (_, init) = Initiator::start(&shares[0], &unsigned, set).expect("init");
+    let init = init.encode();
+    signers[1..]
+        .iter()
+        .map(|&p| {
+            let share = &shares[usize::from(p - 1)];
+            review(share, &init, &SignPolicy::default())
+                .expect("review")
+                .sign(share)
+                .expect("sign")
+                .encode()
+        })
+        .max_by_key(Vec::len)
+        .unwrap_or_default()
+}
+
+fn kb(n: usize) -> String {
+    if n >= 10_000 {
+        format!("{:.0} KB", n as f64 / 1000.0)
+    } else {
+        format!("{:.1} KB", n as f64 / 1000.0)
+    }
+}
+
+fn main() {
+    println!(
+        "bytes and QR frames ({} B per frame), measured with the real encoders",
+        airgap::frames::DEFAULT_FRAGMENT
+    );
+    println!(
+        "| scheme | t-of-n | KEYGEN-FINALIZE (text line) | frames | per joiner | frames | share file | SIGN-PARTIAL, t invited | frames | SIGN-PARTIAL, n invited | frames |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (n, t) in [(3u8, 2u8), (5, 3), (9, 5), (12, 7)] {
+        let scheme = Scheme::new(n, t).expect("scheme");
+        for (kind, name) in [(SCHEME_SUBSETS, "subsets"), (SCHEME_SHOUP3, "shoup3")] {
+            let k = keygen(scheme, kind);
+            let line = text::encode(&k.finalize).len();
+            let share_file = k
+                .shares
+                .iter()
+                .map(|s| file::serialize(s).expose().len())
+                .max()
+                .unwrap_or(0);
+            let few: Vec<u8> = (1..=t).collect();
+            let all: Vec<u8> = (1..=n).collect();
+            let p_few = sign_partial(&k.shares, &few);
+            let p_all = sign_partial(&k.shares, &all);
+            println!(
+                "| {name} | {t}-of-{n} | {} ({}) | {} | {} | {} | {} | {} B | {} | {} | {} |",
+                kb(k.finalize.len()),
+                kb(line),
+                frames(&k.finalize),
+                kb(k.per_joiner.len()),
+                frames(&k.per_joiner),
+                kb(share_file),
+                p_few.len(),
+                frames(&p_few),
+                if p_all.len() >= 10_000 {
+                    kb(p_all.len())
+                } else {
+                    format!("{} B", p_all.len())
+                },
+                frames(&p_all),
+            );
+        }
+    }
+}

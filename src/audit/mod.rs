@@ -1,0 +1,48 @@
+//! The audit log: one JSON line per keygen or signing ceremony, hash-chained, and
+//! its verification against a public roster of identity keys.
+//!
+//! - `record`: the versioned record types and the line encoding (each line ends
+//!   with the SHA-256 of its own content, and holds the SHA-256 of the line before).
+//! - `build`: records made from the raw messages a ceremony sent and accepted.
+//! - `chain`: the hash chain of a whole file: altered, deleted, re-ordered and
+//!   copied lines, each told apart.
+//! - `roster`: `public-roster.json`, the public half of a keygen.
+//! - `verify`: every record's message signatures checked against a roster.
+//! - `show`: the table of signings.
+//! - `log`: the only file I/O: append (0600, locked, fsync'ed) and read.
+//!
+//! Pure except `log`; nothing here touches the terminal.
+
+pub mod build;
+pub mod chain;
+pub mod log;
+pub mod record;
+pub mod roster;
+pub mod show;
+pub mod verify;
+
+pub use record::{Record, GENESIS, LOG_FILE_NAME, RECORD_VERSION};
+
+/// Errors of the audit library.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("a message for the audit record is unreadable: {0}")]
+    Message(String),
+    #[error("the audit record has no {0}")]
+    Missing(&'static str),
+    #[error("the public roster is not valid: {0}")]
+    Roster(String),
+    #[error("the share has no roster of identity keys (reference format, version 1 or 2): there is nothing to check signatures against")]
+    NoRoster,
+    #[error("the audit log {path} ends with an incomplete or damaged line: {why}; run `mpcegosign audit verify` on it, and move it aside to start a new log")]
+    DamagedTail { path: String, why: String },
+    #[error("cannot {what} the audit log {path}: {reason}")]
+    Io {
+        what: &'static str,
+        path: String,
+        reason: String,
+    },
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,316 @@
+//! Every record's messages checked against a roster. For a signing it proves, from
+//! signed messages alone, that the initiator asked for this SIGSTRUCT (its signed
+//! SIGN-INIT, whose content must equal the record's enclave fields) and which parties
+//! approved it (a SIGN-PARTIAL signed by party i for that session) or declined (a
+//! signed ABORT). The RSA signature, when recorded, is checked over the SIGN-INIT's
+//! SIGSTRUCT with the roster's key.
+
+use num_bigint::BigUint;
+
+use super::build::{enclave_of, sender};
+use super::chain::Line;
+use super::record::{Enclave, Event, InitiatorEvent, KeygenEvent, Recorded, SignerEvent};
+use super::roster::{check_keygen, Roster};
+use crate::protocol::{text, Message};
+use crate::sgx::SignedRegions;
+
+/// What was found about one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordCheck {
+    pub line: usize,
+    /// What the record proves, for humans (remote text not yet sanitised).
+    pub summary: String,
+    /// Each broken signature or mismatch, one line each.
+    pub problems: Vec<String>,
+    /// Why the record was not checked (another key).
+    pub skipped: Option<String>,
+    /// For a signing: the parties proven to have approved, and to have declined.
+    pub approved: Vec<u8>,
+    pub declined: Vec<u8>,
+}
+
+/// The first 8 characters (a session's short form); a hostile log may hold any text.
+fn short(s: &str) -> String {
+    s.chars().take(8).collect()
+}
+
+fn list(v: &[u8]) -> String {
+    if v.is_empty() {
+        return "none".into();
+    }
+    v.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// A recorded message decoded and checked: kind and sender as recorded, the
+/// session, and its signature by the sender's roster key.
+fn check_message(
+    i: usize,
+    m: &Recorded,
+    session: &str,
+    roster: &Roster,
+    problems: &mut Vec<String>,
+) -> Option<Message> {
+    let what = format!("message {} ({} from party {})", i + 1, m.kind, m.from);
+    let msg = match text::decode(&m.text).and_then(|b| Message::decode(&b)) {
+        Ok(msg) => msg,
+        Err(e) => {
+            problems.push(format!("{what} is unreadable: {e}"));
+            return None;
+        }
+    };
+    if msg.kind().name() != m.kind || sender(&msg) != m.from {
+        problems.push(format!(
+            "{what} is really a {} from party {}",
+            msg.kind(),
+            sender(&msg)
+        ));
+        return None;
+    }
+    if hex::encode(msg.session().0) != session {
+        problems.push(format!(
+            "{what} belongs to session {}, not {}",
+            msg.session().short(),
+            short(session)
+        ));
+        return None;
+    }
+    let Some(key) = roster.identity(m.from) else {
+        problems.push(format!("{what}: party {} is not in the roster", m.from));
+        return None;
+    };
+    match msg.signature() {
+        None => {
+            problems.push(format!(
+                "{what} is unsigned: nothing proves party {} sent it",
+                m.from
+            ));
+            None
+        }
+        Some(_) if !msg.is_signed_by(key) => {
+            problems.push(format!(
+                "{what} is not signed by party {}'s identity key: forged or altered",
+                m.from
+            ));
+            None
+        }
+        Some(_) => Some(msg),
+    }
+}
+
+/// The record's enclave fields against those of a signed SIGN-INIT.
+fn same_enclave(recorded: &Enclave, init: &Message, problems: &mut Vec<String>) {
+    let Message::SignInit(si) = init else { return };
+    match enclave_of(&si.regions, &si.mrsigner) {
+        Ok(e) if &e == recorded => {}
+        Ok(e) => problems.push(format!(
+            "the record's enclave fields differ from its signed SIGN-INIT (MRENCLAVE {} date {} in the message)",
+            e.mrenclave, e.date
+        )),
+        Err(e) => problems.push(format!("the signed SIGN-INIT is unusable: {e}")),
+    }
+}
+
+/// Checks one intact line against the roster.
+pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
+    let r = &line.record;
+    let mut c = RecordCheck {
+        line: line.number,
+        ..Default::default()
+    };
+    if r.mrsigner != hex::encode(roster.mrsigner()) {
+        c.skipped = Some(format!(
+            "a record for another key (MRSIGNER {}); not checked against this roster",
+            r.mrsigner
+        ));
+        return c;
+    }
+    match &r.event {
+        Event::Keygen(k) => keygen(k, roster, &mut c),
+        Event::SignInitiator(e) => initiator(r.party, e, roster, &mut c),
+        Event::SignSigner(e) => signer(r.party, e, roster, &mut c),
+    }
+    c
+}
+
+fn keygen(k: &KeygenEvent, roster: &Roster, c: &mut RecordCheck) {
+    match check_keygen(k) {
+        Err(e) => c.problems.push(e.to_string()),
+        Ok(t) if t != roster.transcript => {
+            c.skipped = Some(format!(
+                "a keygen of the same key dealt to another roster (key code {}); not this roster's",
+                k.key_code
+            ));
+        }
+        Ok(_) => {
+            c.summary = format!(
+                "keygen {}-of-{} as {}: transcript and key code {} match the roster",
+                k.threshold, k.parties, k.role, k.key_code
+            )
+        }
+    }
+}
+
+fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck) {
+    let mut init = None;
+    let mut approved = Vec::new();
+    let mut declined: Vec<(u8, String)> = Vec::new();
+    for (i, m) in e.messages.iter().enumerate() {
+        let Some(msg) = check_message(i, m, &e.session, roster, &mut c.problems) else {
+            continue;
+        };
+        match msg {
+            Message::SignInit(_) if m.from == party && init.is_none() => init = Some(msg),
+            Message::SignPartial(p) => approved.push(p.party),
+            Message::Abort(a) => declined.push((a.party, a.reason)),
+            _ => c.problems.push(format!(
+                "message {} ({} from party {}) does not belong in an initiator's record",
+                i + 1,
+                m.kind,
+                m.from
+            )),
+        }
+    }
+    let Some(init) = init else {
+        c.problems.push(format!(
+            "no SIGN-INIT signed by party {party} (the initiator): nothing proves what was asked"
+        ));
+        return;
+    };
+    same_enclave(&e.enclave, &init, &mut c.problems);
+    let Message::SignInit(si) = &init else { return };
+    let invited = crate::threshold::Subset::from_bits(si.signers).parties();
+    if invited != e.invited {
+        c.problems.push(format!(
+            "the record says parties {} were invited, the signed SIGN-INIT says {}",
+            list(&e.invited),
+            list(&invited)
+        ));
+    }
+    approved.push(party);
+    approved.sort_unstable();
+    approved.dedup();
+    for p in &e.approved {
+        if !approved.contains(p) {
+            c.problems.push(format!(
+                "the record says party {p} approved, but no SIGN-PARTIAL signed by party {p} backs it"
+            ));
+        }
+    }
+    for d in &e.declined {
+        if !declined
+            .iter()
+            .any(|(p, r)| *p == d.party && *r == d.reason)
+        {
+            c.problems.push(format!(
+                "the record says party {} declined, but no ABORT signed by party {} with that reason backs it",
+                d.party, d.party
+            ));
+        }
+    }
+    let mut signature_note = String::new();
+    if e.outcome == "signed" {
+        let regions = SignedRegions::from_bytes(&si.regions).ok();
+        let sig = e.signature.as_deref().and_then(|s| hex::decode(s).ok());
+        match (regions, sig) {
+            (Some(r), Some(s))
+                if roster
+                    .public
+                    .verify_digest(&r.digest(), &BigUint::from_bytes_be(&s)) =>
+            {
+                signature_note = "; the RSA signature verifies over this SIGSTRUCT".into();
+            }
+            _ => c.problems.push(
+                "the recorded RSA signature does not verify over the signed SIGN-INIT's SIGSTRUCT with the roster's key".into(),
+            ),
+        }
+        for p in &e.subset {
+            if !approved.contains(p) {
+                c.problems.push(format!(
+                    "party {p} is in the signing subset but did not provably approve"
+                ));
+            }
+        }
+    }
+    let mut declined_parties: Vec<u8> = declined.iter().map(|(p, _)| *p).collect();
+    declined_parties.sort_unstable();
+    declined_parties.dedup();
+    let reasons: Vec<String> = declined
+        .iter()
+        .map(|(p, r)| format!("party {p}: \"{r}\""))
+        .collect();
+    c.summary = format!(
+        "signing ({}, session {}) started by party {party}: MRENCLAVE {} dated {}; {}; approved by parties {}; declined by {}{}{}{}",
+        e.outcome,
+        short(&e.session),
+        e.enclave.mrenclave,
+        e.enclave.date,
+        if e.enclave.debug { "DEBUG" } else { "not debug" },
+        list(&approved),
+        list(&declined_parties),
+        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join("; ")) },
+        signature_note,
+        e.output
+            .as_ref()
+            .map(|o| format!("; output SHA-256 {}", o.sha256))
+            .unwrap_or_default(),
+    );
+    c.approved = approved;
+    c.declined = declined_parties;
+}
+
+fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
+    let mut init = None;
+    let mut answer = None;
+    for (i, m) in e.messages.iter().enumerate() {
+        let Some(msg) = check_message(i, m, &e.session, roster, &mut c.problems) else {
+            continue;
+        };
+        match (&msg, m.dir.as_str()) {
+            (Message::SignInit(_), "received") => init = Some(msg),
+            (Message::SignPartial(_) | Message::Abort(_), "sent") if m.from == party => {
+                answer = Some(msg)
+            }
+            _ => c.problems.push(format!(
+                "message {} ({} from party {}) does not belong in a signer's record",
+                i + 1,
+                m.kind,
+                m.from
+            )),
+        }
+    }
+    match (&answer, e.answer.as_str()) {
+        (Some(Message::SignPartial(_)), "signed") => c.approved = vec![party],
+        (Some(Message::Abort(a)), "declined") if e.reason.as_deref() == Some(&a.reason) => {
+            c.declined = vec![party]
+        }
+        (None, _) => c.problems.push(format!(
+            "no answer signed by party {party} (the record's writer) backs it"
+        )),
+        _ => c.problems.push(format!(
+            "the record says \"{}\", but party {party}'s signed answer says otherwise",
+            e.answer
+        )),
+    }
+    match (&init, &e.enclave) {
+        (Some(i), Some(en)) => same_enclave(en, i, &mut c.problems),
+        (None, Some(_)) => c.problems.push(
+            "the record names an enclave, but holds no SIGN-INIT signed by the initiator".into(),
+        ),
+        _ => {}
+    }
+    let what = e
+        .enclave
+        .as_ref()
+        .map(|en| format!("MRENCLAVE {} dated {}", en.mrenclave, en.date))
+        .unwrap_or_else(|| "an unreadable request".into());
+    c.summary = format!(
+        "party {party} {} {what} (session {}, request from party {}){}",
+        e.answer,
+        short(&e.session),
+        e.initiator,
+        e.reason
+            .as_ref()
+            .map(|r| format!(": \"{r}\""))
+            .unwrap_or_default()
+    );
+}

@@ -1,0 +1,433 @@
+//! The audit log across real processes: a keygen and signings (one with a forged
+//! partial and a decline) append records to every party's log; `audit verify` proves
+//! who signed and who declined from the signed messages alone, and tells an edited
+//! byte, a deleted line and re-ordered lines apart. No secret reaches a log.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mpcegosign::audit::record::Record;
+use mpcegosign::identity::IdentityKey;
+use mpcegosign::protocol::{text, Message, PartialBody, SignPartial};
+use support::ceremony::keygen;
+use support::party::{Party, BIN};
+
+const MRENCLAVE: [u8; 32] = [0x5a; 32];
+const PASSPHRASE: &str = "audit-test passphrase 7f3e";
+const ENVS: &[(&str, &str)] = &[
+    ("MPCEGOSIGN_PASSPHRASE", PASSPHRASE),
+    ("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10"),
+];
+
+fn share(dirs: &[PathBuf], party: u8) -> String {
+    dirs[usize::from(party) - 1]
+        .join(format!("share_{party}.json.age"))
+        .display()
+        .to_string()
+}
+
+fn log_of(dirs: &[PathBuf], party: u8) -> PathBuf {
+    dirs[usize::from(party) - 1].join("mpcegosign-audit.jsonl")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("MPCEGOSIGN_PASSPHRASE")
+        .envs(ENVS.iter().copied())
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `audit verify FILE ARGS…`: (exit code, stdout).
+fn verify(file: &Path, extra: &[&str]) -> (i32, String) {
+    let mut a = vec!["audit", "verify", file.to_str().unwrap()];
+    a.extend_from_slice(extra);
+    let o = run(&a);
+    (o.status.code().unwrap_or(-1), stdout(&o))
+}
+
+fn signer(share: &str, mrenclave: [u8; 32], extra: &[&str]) -> Party {
+    let m = hex::encode(mrenclave);
+    let mut a = vec!["sign", "--share", share, "--yes", "--expect-mrenclave", &m];
+    a.extend_from_slice(extra);
+    Party::spawn("signer", &a, ENVS)
+}
+
+fn initiator(unsigned: &Path, share: &str, out: &Path, signers: &str, extra: &[&str]) -> Party {
+    let mut a = vec![
+        "sign",
+        "--sigstruct",
+        unsigned.to_str().unwrap(),
+        "--share",
+        share,
+        "--out",
+        out.to_str().unwrap(),
+        "--signers",
+        signers,
+    ];
+    a.extend_from_slice(extra);
+    Party::spawn("initiator", &a, ENVS)
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_lines(path: &Path, l: &[String]) {
+    std::fs::write(path, l.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn every_party_s_log_proves_who_signed_and_who_declined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, &[], &[], ENVS);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+
+    // Signing 1: party 2 declines (it expects another enclave), a forged partial in
+    // party 3's name comes first, then party 3's genuine partial.
+    let out1 = tmp.path().join("signed1");
+    let mut ini = initiator(&unsigned, &share(&dirs, 1), &out1, "1,2,3", &[]);
+    let init = ini.next_message();
+    let mut s2 = signer(&share(&dirs, 2), [0x11; 32], &[]);
+    s2.send_line(&init);
+    let abort = s2.next_message();
+    assert_eq!(s2.finish().status.code(), Some(1));
+    ini.send_line(&abort);
+    ini.wait_stderr("Party 2 declined");
+    let session = Message::decode(&text::decode(&init).unwrap())
+        .unwrap()
+        .session();
+    let mut forged = Message::SignPartial(SignPartial {
+        session,
+        party: 3,
+        body: PartialBody::Subsets(vec![(0b101, [0x42; 384])]),
+        signature: None,
+    });
+    forged.sign(&IdentityKey::generate());
+    ini.send_line(&text::encode(&forged.encode()));
+    ini.wait_stderr("not signed by party 3's identity key");
+    let mut s3 = signer(&share(&dirs, 3), MRENCLAVE, &[]);
+    s3.send_line(&init);
+    ini.send_line(&s3.next_message());
+    s3.succeed();
+    ini.succeed();
+
+    // Signing 2: parties 1 and 3; party 3 writes to a log of its choice.
+    let custom = tmp.path().join("custom.jsonl");
+    let out2 = tmp.path().join("signed2");
+    let mut ini = initiator(&unsigned, &share(&dirs, 1), &out2, "1,3", &[]);
+    let init = ini.next_message();
+    let mut s3 = signer(
+        &share(&dirs, 3),
+        MRENCLAVE,
+        &["--audit-log", custom.to_str().unwrap()],
+    );
+    s3.send_line(&init);
+    ini.send_line(&s3.next_message());
+    s3.succeed();
+    ini.succeed();
+
+    // Signing 3: no records at all.
+    let out3 = tmp.path().join("signed3");
+    let mut ini = initiator(
+        &unsigned,
+        &share(&dirs, 1),
+        &out3,
+        "1,3",
+        &["--no-audit-log"],
+    );
+    let init = ini.next_message();
+    let mut s3 = signer(&share(&dirs, 3), MRENCLAVE, &["--no-audit-log"]);
+    s3.send_line(&init);
+    ini.send_line(&s3.next_message());
+    s3.succeed();
+    ini.succeed();
+
+    let log1 = log_of(&dirs, 1);
+    assert_eq!(lines(&log1).len(), 3, "keygen and two signings");
+    assert_eq!(lines(&log_of(&dirs, 2)).len(), 2);
+    assert_eq!(lines(&log_of(&dirs, 3)).len(), 2);
+    assert_eq!(lines(&custom).len(), 1);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&log1).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // The public roster, from party 1's (encrypted) share.
+    let roster = tmp.path().join("public-roster.json");
+    let o = run(&[
+        "audit",
+        "roster",
+        "--share",
+        &share(&dirs, 1),
+        "--out",
+        roster.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = roster.to_str().unwrap();
+
+    // Party 1 (the initiator).
+    let (code, out) = verify(&log1, &["--roster", r]);
+    assert_eq!(code, 0, "{out}");
+    let l: Vec<&str> = out.lines().collect();
+    assert!(
+        l.iter()
+            .any(|l| l.starts_with("line 1: OK: keygen 2-of-3 as dealer")),
+        "{out}"
+    );
+    let sign1 = l.iter().find(|l| l.starts_with("line 2: OK:")).unwrap();
+    assert!(sign1.contains("approved by parties 1, 3"), "{sign1}");
+    assert!(sign1.contains("declined by 2"), "{sign1}");
+    assert!(sign1.contains(&hex::encode(MRENCLAVE)), "{sign1}");
+    assert!(sign1.contains("the RSA signature verifies"), "{sign1}");
+    let sha = mpcegosign::audit::record::sha256_hex(&std::fs::read(&out1).unwrap());
+    assert!(sign1.contains(&sha), "{sign1}");
+    let sign2 = l.iter().find(|l| l.starts_with("line 3: OK:")).unwrap();
+    assert!(
+        sign2.contains("approved by parties 1, 3; declined by none"),
+        "{sign2}"
+    );
+    // The forged partial is listed as refused, by hash, not kept as a message.
+    let rec = Record::from_line(lines(&log1)[1].as_bytes()).unwrap();
+    let json = serde_json::to_value(&rec).unwrap();
+    let ignored = json["event"]["ignored"].as_array().unwrap();
+    assert_eq!(ignored.len(), 1, "{json}");
+    assert!(ignored[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not signed by party 3's identity key"));
+
+    // Party 2 (declined) and party 3 (signed), against their own shares.
+    let (code, out) = verify(&log_of(&dirs, 2), &["--share", &share(&dirs, 2)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("line 1: OK: keygen 2-of-3 as joiner"), "{out}");
+    assert!(
+        out.contains("line 2: OK: party 2 declined MRENCLAVE"),
+        "{out}"
+    );
+    let (code, out) = verify(&log_of(&dirs, 3), &["--share", &share(&dirs, 3)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("line 2: OK: party 3 signed MRENCLAVE"),
+        "{out}"
+    );
+    let (code, out) = verify(&custom, &["--roster", r]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("line 1: OK: party 3 signed"), "{out}");
+
+    // The table.
+    let o = run(&["audit", "show", log1.to_str().unwrap()]);
+    assert!(o.status.success());
+    let table = stdout(&o);
+    let row = table.lines().find(|l| l.starts_with("2 ")).unwrap();
+    assert!(
+        row.contains("initiator 1") && row.contains("1,3") && row.contains(" 2 "),
+        "{table}"
+    );
+    assert!(row.contains(&sha[..16]), "{table}");
+
+    // Damage, each told apart.
+    let original = lines(&log1);
+    let bad = tmp.path().join("bad.jsonl");
+    let edited: Vec<String> = original
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 1 {
+                l.replacen("\"signed\"", "\"signee\"", 1)
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    assert_ne!(edited, original);
+    write_lines(&bad, &edited);
+    let (code, out) = verify(&bad, &["--roster", r]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains(
+            "chain: FAILED: line 2 was altered: its content does not match its own checksum"
+        ),
+        "{out}"
+    );
+
+    write_lines(&bad, &[original[0].clone(), original[2].clone()]);
+    let (code, out) = verify(&bad, &["--roster", r]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("chain: FAILED: record 2 is missing before line 2: lines were deleted"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("re-ordered") && !out.contains("altered"),
+        "{out}"
+    );
+
+    write_lines(
+        &bad,
+        &[
+            original[0].clone(),
+            original[2].clone(),
+            original[1].clone(),
+        ],
+    );
+    let (code, out) = verify(&bad, &["--roster", r]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("chain: FAILED: lines were re-ordered: line 3 holds record 2, but line 2 before it holds record 3"), "{out}");
+    assert!(
+        !out.contains("deleted") && !out.contains("altered"),
+        "{out}"
+    );
+
+    // A forger who re-computes the line checksum: the chain tells on line 2, and the
+    // signatures tell on a claim that no signed message backs.
+    let mut r2 = Record::from_line(original[1].as_bytes()).unwrap();
+    let mut r3 = Record::from_line(original[2].as_bytes()).unwrap();
+    r2.time = "2020-01-01T00:00:00Z".into();
+    if let mpcegosign::audit::record::Event::SignInitiator(e) = &mut r3.event {
+        e.approved = vec![1, 2, 3];
+    }
+    write_lines(
+        &bad,
+        &[
+            original[0].clone(),
+            r2.to_line().unwrap(),
+            r3.to_line().unwrap(),
+        ],
+    );
+    let (code, out) = verify(&bad, &["--roster", r]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("line 2 was changed after line 3 was written"),
+        "{out}"
+    );
+    assert!(out.contains("line 3: FAILED: the record says party 2 approved, but no SIGN-PARTIAL signed by party 2 backs it"), "{out}");
+
+    // Anchoring: the head printed by verify catches a cut tail.
+    let head = verify(&log1, &[]).1;
+    let head = head
+        .split("head (publish it to anchor the log): ")
+        .nth(1)
+        .unwrap()[..64]
+        .to_string();
+    write_lines(&bad, &original[..2]);
+    let (code, out) = verify(&bad, &["--anchor", &head]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("no line of the log has the anchored hash"),
+        "{out}"
+    );
+
+    // No secret in any log: the passphrase and the identity seeds, in every form.
+    let mut all = String::new();
+    for p in 1..=3u8 {
+        all.push_str(&std::fs::read_to_string(log_of(&dirs, p)).unwrap());
+    }
+    all.push_str(&std::fs::read_to_string(&custom).unwrap());
+    all.push_str(&std::fs::read_to_string(&roster).unwrap());
+    assert!(!all.contains(PASSPHRASE));
+    for p in 1..=3u8 {
+        let bytes = std::fs::read(share(&dirs, p)).unwrap();
+        let plain = mpcegosign::share::encrypted::decrypt(
+            &bytes,
+            &mpcegosign::secret::SecretString::new(PASSPHRASE.into()),
+        )
+        .unwrap();
+        let s = mpcegosign::share::file::parse(plain.expose()).unwrap();
+        let seed = s.auth().unwrap().identity.seed();
+        use base64::Engine;
+        for form in [
+            hex::encode(*seed),
+            base64::engine::general_purpose::STANDARD.encode(*seed),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(*seed),
+        ] {
+            assert!(!all.contains(&form[..24]), "an identity seed is in a log");
+        }
+        // The plain share's own text (its sub-shares in base64) is not in a log.
+        let plain_text = String::from_utf8_lossy(plain.expose()).into_owned();
+        let v: serde_json::Value = serde_json::from_str(&plain_text).unwrap();
+        for (_, sub) in v["shares"].as_object().unwrap() {
+            let sub = sub.as_str().unwrap().trim_start_matches('-');
+            assert!(!all.contains(&sub[..32]), "a sub-share is in a log");
+        }
+    }
+}
+
+#[test]
+fn a_bad_log_stops_a_ceremony_before_it_starts_and_failures_are_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 2, 2, &[], &[], ENVS);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    // The log's place is taken by a directory: refused before the ceremony.
+    let f = signer(
+        &share(&dirs, 2),
+        MRENCLAVE,
+        &["--audit-log", tmp.path().to_str().unwrap()],
+    )
+    .finish();
+    assert_eq!(f.status.code(), Some(1));
+    assert!(
+        f.stderr.contains("it is not a regular file"),
+        "{}",
+        f.stderr
+    );
+    // A damaged last line: refused too, with what to do.
+    let log2 = log_of(&dirs, 2);
+    let mut l = std::fs::read_to_string(&log2).unwrap();
+    l.push_str("{\"version\":1");
+    std::fs::write(&log2, l).unwrap();
+    let f = signer(&share(&dirs, 2), MRENCLAVE, &[]).finish();
+    assert_eq!(f.status.code(), Some(1));
+    assert!(
+        f.stderr.contains("ends with an incomplete or damaged line"),
+        "{}",
+        f.stderr
+    );
+    // The initiator is stopped the same way, before it sends anything.
+    let out = tmp.path().join("out");
+    let f = initiator(&unsigned, &share(&dirs, 2), &out, "1,2", &[]).finish();
+    assert_eq!(f.status.code(), Some(1));
+    assert!(
+        f.stderr.contains("ends with an incomplete or damaged line"),
+        "{}",
+        f.stderr
+    );
+    assert!(f.stdout.is_empty(), "{:?}", f.stdout);
+
+    // Repaired, the log takes records again. A signing that fails (the only other
+    // signer declines) is recorded too, with the decline and its reason.
+    let mut l = std::fs::read_to_string(&log2).unwrap();
+    l.truncate(l.rfind('\n').unwrap() + 1);
+    std::fs::write(&log2, l).unwrap();
+    let mut ini = initiator(&unsigned, &share(&dirs, 1), &out, "1,2", &[]);
+    let init = ini.next_message();
+    let mut s2 = signer(&share(&dirs, 2), [0x22; 32], &[]);
+    s2.send_line(&init);
+    ini.send_line(&s2.next_message());
+    assert_eq!(s2.finish().status.code(), Some(1));
+    let end = ini.finish();
+    assert_eq!(end.status.code(), Some(1));
+    assert!(!out.exists());
+    let (code, text) = verify(&log_of(&dirs, 1), &["--share", &share(&dirs, 1)]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("line 2: OK: signing (failed, session")
+            && text.contains(
+                "approved by parties 1; declined by 2 (party 2: \"the enclave's MRENCLAVE is"
+            ),
+        "{text}"
+    );
+    let (code, text) = verify(&log2, &["--share", &share(&dirs, 2)]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("line 2: OK: party 2 declined"), "{text}");
+}
