@@ -10,12 +10,13 @@ use airgap::{frames, render, Encoder};
 
 /// Printing resolution of the sheet.
 pub const DPI: u32 = 300;
-/// Smallest QR module, in sheet pixels (0.34 mm at 300 dpi).
-pub const MIN_MODULE_PX: u32 = 4;
+/// Smallest QR module, in sheet pixels (0.25 mm at 300 dpi): used only for files
+/// that do not fit with larger modules (about 8 KB and up).
+pub const MIN_MODULE_PX: u32 = 3;
 /// Largest QR module used; beyond this, more and smaller codes are preferred.
 pub const MAX_MODULE_PX: u32 = 8;
 /// Fragment sizes tried, in bytes per code.
-const FRAGMENTS: [usize; 8] = [120, 160, 200, 250, 300, 400, 500, 650];
+const FRAGMENTS: [usize; 11] = [120, 160, 200, 250, 300, 400, 500, 650, 800, 1000, 1250];
 const MARGIN: u32 = DPI / 2;
 const GAP: u32 = 36;
 const LABEL_SCALE: u32 = 2;
@@ -281,6 +282,34 @@ mod tests {
         let mut dec = airgap::Decoder::new();
         let mut got = None;
         airgap::scan::scan_sheet(&sheet.image, &mut |texts| {
+            for t in texts {
+                if let Ok(airgap::Progress::Complete(m)) = dec.receive(&t) {
+                    got = Some(m);
+                }
+            }
+            got.is_some()
+        });
+        assert_eq!(got.as_deref(), Some(&bytes[..]));
+    }
+
+    /// A 7-of-12 `shoup3` share (about 10.3 KB encrypted) fits a Letter page with
+    /// 3-pixel modules, and reads back from a JPEG copy at quality 50.
+    #[test]
+    fn a_large_share_fits_letter_and_survives_jpeg() {
+        let bytes: Vec<u8> = (0..10_500u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let sheet = render_sheet(&bytes, &info(), Paper::Letter).unwrap();
+        assert_eq!(sheet.module_px, MIN_MODULE_PX);
+        assert!(sheet.printed >= sheet.needed + 4);
+        let mut jpeg = Vec::new();
+        airgap::image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 50)
+            .encode_image(&sheet.image)
+            .unwrap();
+        let img = airgap::image::load_from_memory(&jpeg).unwrap().to_luma8();
+        let mut dec = airgap::Decoder::new();
+        let mut got = None;
+        airgap::scan::scan_sheet(&img, &mut |texts| {
             for t in texts {
                 if let Ok(airgap::Progress::Complete(m)) = dec.receive(&t) {
                     got = Some(m);
