@@ -254,6 +254,21 @@ pub fn render_sheet(bytes: &[u8], info: &SheetInfo, paper: Paper) -> Result<Shee
 mod tests {
     use super::*;
 
+    /// The file a sheet's codes carry, as `share restore` reads it.
+    fn scan_back(img: &airgap::image::GrayImage) -> Option<Vec<u8>> {
+        let mut dec = airgap::Decoder::new();
+        let mut got = None;
+        airgap::scan::scan_sheet(img, &mut |texts| {
+            for t in texts {
+                if let Ok(airgap::Progress::Complete(m)) = dec.receive(&t) {
+                    got = Some(m);
+                }
+            }
+            got.is_some()
+        });
+        got
+    }
+
     fn info() -> SheetInfo {
         SheetInfo {
             party: 2,
@@ -279,17 +294,7 @@ mod tests {
             sheet.printed
         );
         assert!(sheet.module_px >= MIN_MODULE_PX);
-        let mut dec = airgap::Decoder::new();
-        let mut got = None;
-        airgap::scan::scan_sheet(&sheet.image, &mut |texts| {
-            for t in texts {
-                if let Ok(airgap::Progress::Complete(m)) = dec.receive(&t) {
-                    got = Some(m);
-                }
-            }
-            got.is_some()
-        });
-        assert_eq!(got.as_deref(), Some(&bytes[..]));
+        assert_eq!(scan_back(&sheet.image).as_deref(), Some(&bytes[..]));
     }
 
     /// A 7-of-12 `shoup3` share (about 10.3 KB encrypted) fits a Letter page with
@@ -307,17 +312,7 @@ mod tests {
             .encode_image(&sheet.image)
             .unwrap();
         let img = airgap::image::load_from_memory(&jpeg).unwrap().to_luma8();
-        let mut dec = airgap::Decoder::new();
-        let mut got = None;
-        airgap::scan::scan_sheet(&img, &mut |texts| {
-            for t in texts {
-                if let Ok(airgap::Progress::Complete(m)) = dec.receive(&t) {
-                    got = Some(m);
-                }
-            }
-            got.is_some()
-        });
-        assert_eq!(got.as_deref(), Some(&bytes[..]));
+        assert_eq!(scan_back(&img).as_deref(), Some(&bytes[..]));
     }
 
     #[test]

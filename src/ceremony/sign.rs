@@ -777,23 +777,16 @@ impl Initiator {
         if self.candidates.iter().any(|s| !self.is_dead(*s)) {
             return Ok(());
         }
-        let list = |v: Vec<String>| {
-            if v.is_empty() {
-                "none".to_string()
-            } else {
-                v.join(", ")
-            }
-        };
         Err(SignError::NoValidSubset {
-            failed: list(
+            failed: list_or_none(
                 self.candidates
                     .iter()
                     .filter(|s| self.has_failed(**s))
                     .map(|s| format!("{{{s}}}"))
                     .collect(),
             ),
-            declined: list(self.declined.keys().map(u8::to_string).collect()),
-            suspects: list(self.suspects().iter().map(u8::to_string).collect()),
+            declined: list_or_none(self.declined.keys().map(u8::to_string).collect()),
+            suspects: list_or_none(self.suspects().iter().map(u8::to_string).collect()),
         })
     }
 
@@ -811,19 +804,12 @@ impl Initiator {
         if state.valid.len() + waiting.len() + unproven >= need {
             return Ok(());
         }
-        let list = |v: Vec<String>| {
-            if v.is_empty() {
-                "none".to_string()
-            } else {
-                v.join(", ")
-            }
-        };
         Err(SignError::NotEnoughPartials {
             valid: state.valid.len(),
             need,
-            declined: list(self.declined.keys().map(u8::to_string).collect()),
-            bad: list(state.bad.iter().map(u8::to_string).collect()),
-            waiting: list(waiting.iter().map(u8::to_string).collect()),
+            declined: list_or_none(self.declined.keys().map(u8::to_string).collect()),
+            bad: list_or_none(state.bad.iter().map(u8::to_string).collect()),
+            waiting: list_or_none(waiting.iter().map(u8::to_string).collect()),
         })
     }
 
@@ -864,5 +850,14 @@ impl Initiator {
                 others.join(", ")
             )
         }
+    }
+}
+
+/// "a, b, c", or "none" for an empty list (error messages).
+fn list_or_none(v: Vec<String>) -> String {
+    if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.join(", ")
     }
 }
