@@ -7,7 +7,14 @@ use std::path::Path;
 use std::process::Command;
 
 /// Crates whose versions `--version` reports, in this order.
-const REPORTED: [&str; 5] = ["openssl", "openssl-src", "age", "rxing", "qrcode"];
+const REPORTED: [&str; 6] = [
+    "openssl",
+    "openssl-src",
+    "age",
+    "zxing-cpp",
+    "rxing",
+    "qrcode",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
@@ -68,7 +75,8 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 /// "name version" pairs, separated by ';', of the reported crates found in
-/// Cargo.lock; openssl-src (the vendored OpenSSL source) only when it is built.
+/// Cargo.lock; openssl-src (the vendored OpenSSL source) only when it is built, and
+/// zxing-cpp (the scanner's decoder) only with the `zxing` feature (else rxing decodes).
 fn crate_versions() -> String {
     let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
     let parsed: toml::Value = match toml::from_str(&lock) {
@@ -82,9 +90,11 @@ fn crate_versions() -> String {
         .unwrap_or_default();
     // openssl-src builds the library only with the vendored-openssl feature.
     let vendored = std::env::var_os("CARGO_FEATURE_VENDORED_OPENSSL").is_some();
+    let zxing = std::env::var_os("CARGO_FEATURE_ZXING").is_some();
     REPORTED
         .iter()
         .filter(|name| vendored || **name != "openssl-src")
+        .filter(|name| zxing || **name != "zxing-cpp")
         .filter_map(|name| {
             let versions: Vec<&str> = packages
                 .iter()

@@ -11,8 +11,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// "unknown" when built outside a git checkout.
 pub const GIT_COMMIT: &str = env!("MPCEGOSIGN_GIT_COMMIT");
 
-/// `(crate, version)` of openssl, (openssl-src when vendored,) age, rxing and
-/// qrcode, as locked in Cargo.lock.
+/// `(crate, version)` of openssl, (openssl-src when vendored,) age, (zxing-cpp, the
+/// QR decoder, with the `zxing` feature,) rxing and qrcode, as locked in Cargo.lock.
 pub fn crate_versions() -> Vec<(&'static str, &'static str)> {
     env!("MPCEGOSIGN_CRATES")
         .split(';')

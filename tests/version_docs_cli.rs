@@ -62,7 +62,9 @@ fn version_names_commit_and_locked_crates() {
         ),
         None => assert_eq!(commit, "unknown"),
     }
-    for name in ["openssl", "age", "rxing", "qrcode"] {
+    // zxing-cpp: the scanner's decoder (the default `zxing` feature, which the
+    // README's test command keeps).
+    for name in ["openssl", "age", "zxing-cpp", "rxing", "qrcode"] {
         let line = format!("{name}: {}", locked_version(name));
         assert!(out.lines().any(|l| l == line), "no `{line}` in:\n{out}");
     }
