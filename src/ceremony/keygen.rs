@@ -17,8 +17,8 @@ use super::{expect_message, MessageError};
 use crate::identity::{IdentityError, IdentityKey};
 use crate::key::{PrivateKey, PublicKey};
 use crate::protocol::{
-    KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, PartyKeys, SessionId,
-    MAX_MESSAGE_LEN, SCHEME_SHOUP3, SCHEME_SUBSETS,
+    KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, PartyKeys, SealedShare,
+    SessionId, Shoup3Public, MAX_MESSAGE_LEN, SCHEME_SHOUP3, SCHEME_SUBSETS,
 };
 use crate::share::{shoup3_public, verification_keys, KeyShare, ShareAuth, ShareError};
 use crate::threshold::shoup3::{self, SecretShare, Shoup3Error, VerificationKeys};
@@ -335,16 +335,7 @@ impl Dealer {
         }
         let roster_keys = self.roster_keys();
         let verification = shoup3_public(&keys);
-        let transcript = Transcript {
-            scheme: self.init.scheme,
-            parties: self.init.parties,
-            threshold: self.init.threshold,
-            session: self.init.session,
-            roster: roster_keys.clone(),
-            modulus: public.modulus_be(),
-            verification: Some(verification.clone()),
-        }
-        .hash();
+        let transcript = self.transcript(&roster_keys, &public, Some(verification.clone()));
         let mut secrets = secrets.into_iter();
         let own = secrets
             .next()
@@ -359,21 +350,8 @@ impl Dealer {
                 &secret,
             )?);
         }
-        let finalize_with = |shares| {
-            let mut m = Message::KeygenFinalize(KeygenFinalize {
-                session: self.init.session,
-                scheme: self.init.scheme,
-                parties: self.init.parties,
-                threshold: self.init.threshold,
-                modulus: public.modulus_be(),
-                roster: roster_keys.clone(),
-                verification: Some(verification.clone()),
-                shares,
-                signature: [0; 64],
-            });
-            m.sign(&self.identity);
-            m
-        };
+        let finalize_with =
+            |shares| self.finalize(&roster_keys, &public, Some(verification.clone()), shares);
         let views = if self.init.parties > 2 {
             sealed
                 .iter()
@@ -396,21 +374,55 @@ impl Dealer {
         ))
     }
 
+    /// The keygen transcript hash of this ceremony for `public` (and, for `shoup3`,
+    /// its verification data).
+    fn transcript(
+        &self,
+        roster: &[PartyKeys],
+        public: &PublicKey,
+        verification: Option<Shoup3Public>,
+    ) -> [u8; 32] {
+        Transcript {
+            scheme: self.init.scheme,
+            parties: self.init.parties,
+            threshold: self.init.threshold,
+            session: self.init.session,
+            roster: roster.to_vec(),
+            modulus: public.modulus_be(),
+            verification,
+        }
+        .hash()
+    }
+
+    /// A KEYGEN-FINALIZE carrying `shares`, signed by the dealer.
+    fn finalize(
+        &self,
+        roster: &[PartyKeys],
+        public: &PublicKey,
+        verification: Option<Shoup3Public>,
+        shares: Vec<SealedShare>,
+    ) -> Message {
+        let mut m = Message::KeygenFinalize(KeygenFinalize {
+            session: self.init.session,
+            scheme: self.init.scheme,
+            parties: self.init.parties,
+            threshold: self.init.threshold,
+            modulus: public.modulus_be(),
+            roster: roster.to_vec(),
+            verification,
+            shares,
+            signature: [0; 64],
+        });
+        m.sign(&self.identity);
+        m
+    }
+
     /// Deals a `subsets` key: returns the KEYGEN-FINALIZE, the dealer's own share and
     /// the key code. Consumes the dealer: a ceremony deals once.
     pub fn deal(self, key: &PrivateKey) -> Result<Dealt, KeygenError> {
         self.check_ready(key.public(), SCHEME_SUBSETS)?;
         let roster_keys = self.roster_keys();
-        let transcript = Transcript {
-            scheme: self.init.scheme,
-            parties: self.init.parties,
-            threshold: self.init.threshold,
-            session: self.init.session,
-            roster: roster_keys.clone(),
-            modulus: key.public().modulus_be(),
-            verification: None,
-        }
-        .hash();
+        let transcript = self.transcript(&roster_keys, key.public(), None);
         let mut shares = deal(key, self.scheme())?.into_iter();
         let own = shares
             .next()
@@ -425,18 +437,7 @@ impl Dealer {
                 &share,
             )?);
         }
-        let mut finalize = Message::KeygenFinalize(KeygenFinalize {
-            session: self.init.session,
-            scheme: self.init.scheme,
-            parties: self.init.parties,
-            threshold: self.init.threshold,
-            modulus: key.public().modulus_be(),
-            roster: roster_keys.clone(),
-            verification: None,
-            shares: sealed,
-            signature: [0; 64],
-        });
-        finalize.sign(&self.identity);
+        let finalize = self.finalize(&roster_keys, key.public(), None, sealed);
         let share = own.with_auth(ShareAuth {
             identity: self.identity,
             roster: roster_keys,
