@@ -57,7 +57,9 @@ fn keygen(scheme: Scheme, kind: u8) -> Keygen {
         Some(k) => dealer.deal(&k).expect("deal"),
         None => {
             let key = SafePrimeKey::from_pem(&fixture("safe1.pem")).expect("safe1");
-            let (keys, secrets) = shoup3::deal(key, scheme).expect("deal").into_shares();
+            let (keys, secrets) = shoup3::deal_seeded(key, scheme, &dealer.shoup3_seed())
+                .expect("deal")
+                .into_shares();
             dealer.deal_shoup3(keys, secrets).expect("deal")
         }
     };
@@ -133,6 +135,15 @@ fn kb(n: usize) -> String {
     }
 }
 
+/// Exact bytes below 10 KB (where a size target is close), KB above.
+fn bytes_or_kb(n: usize) -> String {
+    if n >= 10_000 {
+        kb(n)
+    } else {
+        format!("{n} B")
+    }
+}
+
 fn main() {
     println!(
         "bytes and QR frames ({} B per frame), measured with the real encoders",
@@ -162,16 +173,12 @@ fn main() {
                 kb(k.finalize.len()),
                 kb(line),
                 frames(&k.finalize),
-                kb(k.per_joiner.len()),
+                bytes_or_kb(k.per_joiner.len()),
                 frames(&k.per_joiner),
                 kb(share_file),
                 p_few.len(),
                 frames(&p_few),
-                if p_all.len() >= 10_000 {
-                    kb(p_all.len())
-                } else {
-                    format!("{} B", p_all.len())
-                },
+                bytes_or_kb(p_all.len()),
                 frames(&p_all),
             );
         }

@@ -149,8 +149,9 @@ mod seeds {
     use mpcegosign::fuzzing::{self, ceremony};
     use mpcegosign::identity::IdentityKey;
     use mpcegosign::protocol::{
-        text, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody, PartyKeys,
-        SealedShare, SessionId, Shoup3Public, SignInit, SignPartial, SCHEME_SHOUP3, SCHEME_SUBSETS,
+        shoup3_seed, text, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody,
+        PartyKeys, SealedShare, SessionId, Shoup3Public, SignInit, SignPartial, SCHEME_SHOUP3,
+        SCHEME_SUBSETS, SHOUP3_SEALED_BYTES,
     };
     use mpcegosign::secret::{SecretBytes, SecretString};
     use mpcegosign::share::encrypted;
@@ -228,6 +229,7 @@ mod seeds {
                         parties: 3,
                         threshold: 2,
                         modulus,
+                        view: None,
                         roster: roster.clone(),
                         verification: None,
                         shares: vec![
@@ -256,15 +258,16 @@ mod seeds {
                         parties: 3,
                         threshold: 2,
                         modulus,
-                        roster: roster.clone(),
+                        view: Some(3),
+                        roster: KeygenFinalize::wire_roster(SCHEME_SHOUP3, &roster, Some(3)),
                         verification: Some(Shoup3Public {
-                            seed: [3; 32],
+                            seed: shoup3_seed(&SESSION),
                             keys: vec![[4; 384], [5; 384], [6; 384]],
                         }),
                         shares: vec![SealedShare {
                             party: 3,
-                            nonce: [6; 12],
-                            ciphertext: vec![7; 402],
+                            nonce: [0; 12],
+                            ciphertext: vec![7; SHOUP3_SEALED_BYTES],
                         }],
                         signature: [0; 64],
                     }),

@@ -225,7 +225,7 @@ fn corrupt_dealings_are_refused_by_every_joiner() {
         );
     }
     // 4. A wrong secret: the dealer shared d + 1.
-    let (bad_keys, bad_shares) = deal_wrong_secret_for_tests(load_key(3), scheme)
+    let (bad_keys, bad_shares) = deal_wrong_secret_for_tests(load_key(3), scheme, &[4; 32])
         .unwrap()
         .into_shares();
     for s in bad_shares {

@@ -16,6 +16,7 @@ use super::transcript::{key_code, Transcript};
 use super::{expect_message, MessageError};
 use crate::identity::{IdentityError, IdentityKey};
 use crate::key::{PrivateKey, PublicKey};
+use crate::protocol::shoup3_seed;
 use crate::protocol::{
     KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, PartyKeys, SealedShare,
     SessionId, Shoup3Public, MAX_MESSAGE_LEN, SCHEME_SHOUP3, SCHEME_SUBSETS,
@@ -52,6 +53,8 @@ pub enum KeygenError {
     NotInRoster,
     #[error("that KEYGEN-FINALIZE is party {view}'s own part; ignored: scan the one announced for party {me}")]
     OtherPartysView { view: u8, me: u8 },
+    #[error("that KEYGEN-FINALIZE is party {0}'s own part and it does not open with this machine's key: it is another party's part (scan the one announced for you), or your KEYGEN-JOIN did not reach the dealer unchanged (then tell the group and start a new keygen); ignored")]
+    ViewNotOpened(u8),
     #[error("the KEYGEN-FINALIZE names a different dealer than the KEYGEN-INIT: ignored, still waiting for the dealer's")]
     DealerChanged,
     #[error("the KEYGEN-FINALIZE has {found}, but KEYGEN-INIT announced {announced}: ignored")]
@@ -195,6 +198,11 @@ impl Dealer {
         // Valid by construction in `start`.
         Scheme::new(self.init.parties, self.init.threshold).unwrap_or_else(|_| unreachable!())
     }
+    /// The seed of v that a `shoup3` dealing of this ceremony must use
+    /// ([`shoup3::deal_seeded`]): derived from the session, so no message carries it.
+    pub fn shoup3_seed(&self) -> [u8; 32] {
+        shoup3_seed(&self.init.session)
+    }
 
     fn own_keys(&self) -> PartyKeys {
         PartyKeys {
@@ -328,7 +336,10 @@ impl Dealer {
     ) -> Result<(Shoup3Messages, SecretShare, VerificationKeys), KeygenError> {
         let public = keys.public_key().map_err(KeygenError::Verification)?;
         self.check_ready(&public, SCHEME_SHOUP3)?;
-        if keys.scheme() != self.scheme() || secrets.len() != usize::from(self.init.parties) {
+        if keys.scheme() != self.scheme()
+            || secrets.len() != usize::from(self.init.parties)
+            || *keys.seed() != self.shoup3_seed()
+        {
             return Err(
                 ThresholdError::Deal("the dealing does not fit the ceremony".into()).into(),
             );
@@ -350,18 +361,25 @@ impl Dealer {
                 &secret,
             )?);
         }
-        let finalize_with =
-            |shares| self.finalize(&roster_keys, &public, Some(verification.clone()), shares);
+        let finalize_with = |view, shares| {
+            self.finalize(
+                &roster_keys,
+                &public,
+                Some(verification.clone()),
+                view,
+                shares,
+            )
+        };
         let views = if self.init.parties > 2 {
             sealed
                 .iter()
-                .map(|s| (s.party, finalize_with(vec![s.clone()])))
+                .map(|s| (s.party, finalize_with(Some(s.party), vec![s.clone()])))
                 .collect()
         } else {
             // With one joiner, its view is the whole FINALIZE.
             Vec::new()
         };
-        let finalize = finalize_with(sealed);
+        let finalize = finalize_with(None, sealed);
         Ok((
             Shoup3Messages {
                 finalize,
@@ -394,12 +412,14 @@ impl Dealer {
         .hash()
     }
 
-    /// A KEYGEN-FINALIZE carrying `shares`, signed by the dealer.
+    /// A KEYGEN-FINALIZE carrying `shares` (for `shoup3`, `view`'s alone or every
+    /// joiner's), signed by the dealer.
     fn finalize(
         &self,
         roster: &[PartyKeys],
         public: &PublicKey,
         verification: Option<Shoup3Public>,
+        view: Option<u8>,
         shares: Vec<SealedShare>,
     ) -> Message {
         let mut m = Message::KeygenFinalize(KeygenFinalize {
@@ -408,7 +428,8 @@ impl Dealer {
             parties: self.init.parties,
             threshold: self.init.threshold,
             modulus: public.modulus_be(),
-            roster: roster.to_vec(),
+            view,
+            roster: KeygenFinalize::wire_roster(self.init.scheme, roster, view),
             verification,
             shares,
             signature: [0; 64],
@@ -437,7 +458,7 @@ impl Dealer {
                 &share,
             )?);
         }
-        let finalize = self.finalize(&roster_keys, key.public(), None, sealed);
+        let finalize = self.finalize(&roster_keys, key.public(), None, None, sealed);
         let share = own.with_auth(ShareAuth {
             identity: self.identity,
             roster: roster_keys,
@@ -462,6 +483,12 @@ fn roster(session: &SessionId, keys: &[PartyKeys]) -> Vec<RosterEntry> {
             fingerprint: key_fingerprint(session, k),
         })
         .collect()
+}
+
+/// Where a joiner stands in a KEYGEN-FINALIZE.
+enum Placement {
+    Party(u8),
+    OtherView { view: u8, me: u8 },
 }
 
 /// A joiner's state between KEYGEN-JOIN and KEYGEN-FINALIZE.
@@ -560,6 +587,46 @@ impl Joiner {
         key_fingerprint(&self.init.session, &self.own_keys())
     }
 
+    /// Where this machine's keys are in a FINALIZE's roster: its party number, or
+    /// (a `shoup3` view) that the view is another joiner's.
+    fn place(&self, fin: &KeygenFinalize) -> Result<Placement, KeygenError> {
+        let own = self.own_keys();
+        let mine: Vec<usize> = fin
+            .roster
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.x25519 == own.x25519 || k.identity == own.identity)
+            .map(|(i, _)| i)
+            .collect();
+        let listed = match mine.as_slice() {
+            [] => None,
+            [i] if fin.roster[*i] == own => Some(fin.roster_party(*i)),
+            _ => return Err(KeygenError::NotInRoster),
+        };
+        if fin.scheme != SCHEME_SHOUP3 {
+            // The whole roster, the dealer first.
+            if fin.roster.first() != Some(&self.dealer_keys()) {
+                return Err(KeygenError::DealerChanged);
+            }
+            return match listed {
+                Some(me) if me > 1 => Ok(Placement::Party(me)),
+                _ => Err(KeygenError::NotInRoster),
+            };
+        }
+        // The dealer's keys are not listed: they are the KEYGEN-INIT's.
+        if fin.roster.contains(&self.dealer_keys()) {
+            return Err(KeygenError::DealerChanged);
+        }
+        match (fin.view, listed) {
+            // Every joiner's share: this machine must be listed.
+            (None, Some(me)) => Ok(Placement::Party(me)),
+            (None, None) => Err(KeygenError::NotInRoster),
+            // A view leaves its own joiner out: listed means another's view.
+            (Some(view), Some(me)) => Ok(Placement::OtherView { view, me }),
+            (Some(view), None) => Ok(Placement::Party(view)),
+        }
+    }
+
     /// Opens this party's share from a KEYGEN-FINALIZE. On error the joiner keeps
     /// waiting: a forged, altered or foreign FINALIZE must not end the ceremony
     /// before the dealer's arrives.
@@ -594,24 +661,18 @@ impl Joiner {
                 ),
             });
         }
-        if fin.roster.first() != Some(&self.dealer_keys()) {
-            return Err(KeygenError::DealerChanged);
-        }
         let own = self.own_keys();
-        let mine: Vec<usize> = fin
-            .roster
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k.x25519 == own.x25519 || k.identity == own.identity)
-            .map(|(i, _)| i)
-            .collect();
-        let me = match mine.as_slice() {
-            [i] if *i > 0 && fin.roster[*i] == own => *i,
-            _ => return Err(KeygenError::NotInRoster),
-        };
+        let placement = self.place(fin)?;
         if !msg.is_signed_by(&self.init.dealer_identity) {
             return Err(KeygenError::ForgedFinalize);
         }
+        let me = match placement {
+            Placement::Party(me) => me,
+            Placement::OtherView { view, me } => {
+                return Err(KeygenError::OtherPartysView { view, me })
+            }
+        };
+        let full_roster = fin.full_roster(self.dealer_keys(), own);
         let public = PublicKey::from_modulus(BigUint::from_bytes_be(&fin.modulus))?;
         if let Some(announced) = self.init.imported_mrsigner {
             if announced != public.mrsigner() {
@@ -627,23 +688,16 @@ impl Joiner {
             parties: fin.parties,
             threshold: fin.threshold,
             session: self.init.session,
-            roster: fin.roster.clone(),
+            roster: full_roster.clone(),
             modulus: fin.modulus,
             verification: fin.verification.clone(),
         }
         .hash();
-        let sealed = match fin.shares.iter().find(|s| usize::from(s.party) == me + 1) {
-            Some(s) => s,
-            None => match fin.shares.as_slice() {
-                [other] if fin.verification.is_some() => {
-                    return Err(KeygenError::OtherPartysView {
-                        view: other.party,
-                        me: me as u8 + 1,
-                    })
-                }
-                _ => return Err(KeygenError::NotInRoster),
-            },
-        };
+        let sealed = fin
+            .shares
+            .iter()
+            .find(|s| s.party == me)
+            .ok_or(KeygenError::NotInRoster)?;
         let share = match &fin.verification {
             Some(data) => {
                 // shoup3: the dealing checks run before the key code is shown.
@@ -655,7 +709,12 @@ impl Joiner {
                     &self.init.session,
                     &transcript,
                     sealed,
-                )?;
+                )
+                .map_err(|e| match (e, fin.view) {
+                    // A view names its joiner only by leaving its keys out.
+                    (SealError::Open(party), Some(_)) => KeygenError::ViewNotOpened(party),
+                    (e, _) => e.into(),
+                })?;
                 let checked = shoup3::Share::accept(secret, keys).map_err(KeygenError::Dealing)?;
                 KeyShare::from_shoup3(checked)?
             }
@@ -671,13 +730,13 @@ impl Joiner {
         };
         let share = share.with_auth(ShareAuth {
             identity: IdentityKey::from_seed(&self.identity.seed()),
-            roster: fin.roster.clone(),
+            roster: full_roster.clone(),
             session: self.init.session,
             transcript,
         })?;
         Ok(Joined {
             key_code: key_code(&transcript, &public),
-            roster: roster(&self.init.session, &fin.roster),
+            roster: roster(&self.init.session, &full_roster),
             share,
             transcript,
         })

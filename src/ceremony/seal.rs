@@ -111,12 +111,15 @@ pub fn seal(
     transcript: &[u8; 32],
     share: &KeyShare,
 ) -> Result<SealedShare, SealError> {
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
     seal_plaintext(
         dealer,
         party_key,
         session,
         transcript,
         share.party(),
+        nonce,
         encode_share(share),
     )
 }
@@ -132,7 +135,18 @@ pub fn seal_shoup3(
     let bytes = share.to_bytes();
     let mut buf = Zeroizing::new(Vec::with_capacity(bytes.expose().len() + 16));
     buf.extend_from_slice(bytes.expose());
-    seal_plaintext(dealer, party_key, session, transcript, share.party(), buf)
+    // A zero nonce: the key is derived for this one share (its party and the
+    // transcript, which fixes s_i through v_i = v^{s_i}), so it never seals anything
+    // else, and the FINALIZE need not carry a nonce.
+    seal_plaintext(
+        dealer,
+        party_key,
+        session,
+        transcript,
+        share.party(),
+        [0; 12],
+        buf,
+    )
 }
 
 /// Opens a sealed `shoup3` secret share; the dealing checks come after.
@@ -158,12 +172,11 @@ fn seal_plaintext(
     session: &SessionId,
     transcript: &[u8; 32],
     party: u8,
+    nonce: [u8; 12],
     mut buf: Zeroizing<Vec<u8>>,
 ) -> Result<SealedShare, SealError> {
     let key = dealer.derive(party_key, session, transcript, party)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
-    let mut nonce = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
     cipher
         .encrypt_in_place(
             Nonce::from_slice(&nonce),

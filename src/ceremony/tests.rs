@@ -368,7 +368,7 @@ pub(super) fn resign(mut msg: Message, share: &KeyShare) -> Message {
 /// joiners open their own views when `views` is set, else the whole FINALIZE.
 pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShare> {
     use crate::protocol::SCHEME_SHOUP3;
-    use crate::threshold::shoup3::{deal, SafePrimeKey};
+    use crate::threshold::shoup3::{deal_seeded, SafePrimeKey};
     let scheme = Scheme::new(n, t).unwrap();
     let pem = std::fs::read(format!(
         "{}/tests/fixtures/keys/safe{index}.pem",
@@ -386,11 +386,41 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
         dealer.accept_join(&join.encode()).unwrap();
         joiners.push(j);
     }
-    let (keys, secrets) = deal(key, scheme).unwrap().into_shares();
+    // A machine whose KEYGEN-JOIN never reached the dealer.
+    let (stranger, _) = Joiner::join(&init).unwrap();
+    let (keys, secrets) = deal_seeded(key, scheme, &dealer.shoup3_seed())
+        .unwrap()
+        .into_shares();
     let dealt = dealer.deal_shoup3(keys, secrets).unwrap();
     let fin = dealt.finalize.encode();
+    assert_eq!(stranger.finish(&fin).err(), Some(KeygenError::NotInRoster));
     if n > 2 {
         assert_eq!(dealt.views.len(), usize::from(n - 1));
+        // A view lists neither the dealer nor its joiner; to a stranger it does not open.
+        let (party, view) = &dealt.views[0];
+        let Message::KeygenFinalize(f) = view else {
+            unreachable!()
+        };
+        assert_eq!(f.roster.len(), usize::from(n - 2));
+        // The budget for one joiner's part, verification keys included.
+        let budget = match (n, t) {
+            (5, 3) => Some(3000),
+            (9, 5) => Some(6000),
+            _ => None,
+        };
+        for (_, v) in &dealt.views {
+            if let Some(budget) = budget {
+                assert!(
+                    v.encode().len() <= budget,
+                    "{} > {budget}",
+                    v.encode().len()
+                );
+            }
+        }
+        assert_eq!(
+            stranger.finish(&view.encode()).err(),
+            Some(KeygenError::ViewNotOpened(*party))
+        );
     }
     let mut shares = vec![dealt.share];
     for (i, j) in joiners.iter().enumerate() {
@@ -419,9 +449,33 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
 }
 
 #[test]
+fn shoup3_dealer_refuses_a_v_not_derived_from_the_session() {
+    use crate::protocol::SCHEME_SHOUP3;
+    use crate::threshold::shoup3::{deal, SafePrimeKey};
+    let scheme = Scheme::new(2, 2).unwrap();
+    let pem = std::fs::read(format!(
+        "{}/tests/fixtures/keys/safe1.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let key = SafePrimeKey::from_pem(&pem).unwrap();
+    let public = key.public().clone();
+    let (mut dealer, init) = Dealer::start(scheme, SCHEME_SHOUP3, Some(&public)).unwrap();
+    let (_, join) = Joiner::join(&init.encode()).unwrap();
+    dealer.accept_join(&join.encode()).unwrap();
+    // A random seed, not the session's.
+    let (keys, secrets) = deal(key, scheme).unwrap().into_shares();
+    assert!(matches!(
+        dealer.deal_shoup3(keys, secrets),
+        Err(KeygenError::Threshold(_))
+    ));
+}
+
+#[test]
 fn shoup3_keygen_whole_finalize_and_views() {
     let shares = keygen_shoup3(1, 3, 2, false);
     assert_eq!(shares.len(), 3);
+    assert_eq!(keygen_shoup3(1, 9, 5, true).len(), 9);
     let shares = keygen_shoup3(2, 5, 3, true);
     // The share file holds one share and the verification data, and reads back.
     let text = crate::share::file::serialize(&shares[2]);

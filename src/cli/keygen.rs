@@ -321,14 +321,15 @@ fn deal(dealer: Dealer, scheme: Scheme, key: KeyToDeal) -> Result<Dealing, CliEr
                 Some(k) => k,
                 None => generate_safe_key()?,
             };
+            let seed = dealer.shoup3_seed();
             #[cfg(feature = "test-export")]
             let dealing = if test_corruption::wrong_secret() {
-                shoup3::deal_wrong_secret_for_tests(key, scheme)
+                shoup3::deal_wrong_secret_for_tests(key, scheme, &seed)
             } else {
-                shoup3::deal(key, scheme)
+                shoup3::deal_seeded(key, scheme, &seed)
             };
             #[cfg(not(feature = "test-export"))]
-            let dealing = shoup3::deal(key, scheme);
+            let dealing = shoup3::deal_seeded(key, scheme, &seed);
             let dealing = dealing.map_err(|e| CliError::new(e.to_string()))?;
             let (keys, secrets) = dealing.into_shares();
             #[cfg(feature = "test-export")]
@@ -353,10 +354,11 @@ fn deal(dealer: Dealer, scheme: Scheme, key: KeyToDeal) -> Result<Dealing, CliEr
 /// Test-only: a corrupt dealer, to see every joiner refuse its dealing. Set
 /// `MPCEGOSIGN_TEST_CORRUPT_DEALING` to `wrong-share` (party 2's share + 1),
 /// `inconsistent-keys` (v_n squared), `wrong-secret` (the shares encode d + 1) or
-/// `swapped-v` (another seed for v). Built only with the `test-export` feature.
+/// `swapped-v` (the v_i made from another base than the session's v). Built only with
+/// the `test-export` feature.
 #[cfg(feature = "test-export")]
 mod test_corruption {
-    use mpcegosign::threshold::shoup3::{SecretShare, VerificationKeys};
+    use mpcegosign::threshold::shoup3::{self, SecretShare, VerificationKeys};
 
     use super::CliError;
 
@@ -376,7 +378,6 @@ mod test_corruption {
             .map(|i| keys.key(i).cloned())
             .collect::<Result<_, _>>()
             .map_err(fail)?;
-        let mut seed = *keys.seed();
         match how.as_str() {
             "wrong-share" => {
                 let mut value = zeroize::Zeroizing::new(secrets[1].value_bytes().expose().to_vec());
@@ -389,12 +390,16 @@ mod test_corruption {
                 let last = &vs[usize::from(n) - 1];
                 vs[usize::from(n) - 1] = last * last % &modulus;
             }
-            "swapped-v" => seed[0] ^= 1,
+            "swapped-v" => {
+                let rebased = shoup3::keys_under_other_base_for_tests(&keys, &secrets, &[0x5a; 32])
+                    .map_err(fail)?;
+                return Ok((rebased, secrets));
+            }
             // Dealt as such by `deal_wrong_secret_for_tests`.
             "wrong-secret" => {}
             other => return Err(CliError::new(format!("unknown corruption {other}"))),
         }
-        let keys = VerificationKeys::new(modulus, keys.scheme(), seed, vs).map_err(fail)?;
+        let keys = VerificationKeys::new(modulus, keys.scheme(), *keys.seed(), vs).map_err(fail)?;
         Ok((keys, secrets))
     }
 

@@ -12,8 +12,9 @@ mod messages;
 pub mod text;
 
 pub use messages::{
-    Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody, PartyKeys, SealedShare,
-    Shoup3Public, Sig, SignInit, SignPartial, MAX_REASON, SCHEME_SHOUP3, SCHEME_SUBSETS,
+    shoup3_seed, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody, PartyKeys,
+    SealedShare, Shoup3Public, Sig, SignInit, SignPartial, MAX_REASON, SCHEME_SHOUP3,
+    SCHEME_SUBSETS, SHOUP3_SEALED_BYTES,
 };
 
 /// The only format version this tool writes and reads. Version 2 added identity keys,

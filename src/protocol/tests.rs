@@ -95,6 +95,7 @@ fn keygen_finalize_vector() {
         parties: 2,
         threshold: 2,
         modulus: [0xc3; 384],
+        view: None,
         roster: vec![
             PartyKeys {
                 x25519: [0x01; 32],
@@ -182,16 +183,20 @@ fn roster3() -> Vec<PartyKeys> {
         .collect()
 }
 
-fn shoup3_finalize(shares: Vec<SealedShare>) -> Message {
+/// SHA-256("mpcegosign/v2/shoup3 seed" ‖ 00 ‖ 5e × 16), computed with Python's hashlib.
+const SEED_5E: &str = "5486a7da98bc7e4d13a8d699c986cb56902736830299f8235ecec300f234acc3";
+
+fn shoup3_finalize(view: Option<u8>, shares: Vec<SealedShare>) -> Message {
     Message::KeygenFinalize(KeygenFinalize {
         session: SESSION,
         scheme: SCHEME_SHOUP3,
         parties: 3,
         threshold: 2,
         modulus: [0xc3; 384],
-        roster: roster3(),
+        view,
+        roster: KeygenFinalize::wire_roster(SCHEME_SHOUP3, &roster3(), view),
         verification: Some(Shoup3Public {
-            seed: [0x5d; 32],
+            seed: hex::decode(SEED_5E).unwrap().try_into().unwrap(),
             keys: vec![[0x71; 384], [0x72; 384], [0x73; 384]],
         }),
         shares,
@@ -202,8 +207,8 @@ fn shoup3_finalize(shares: Vec<SealedShare>) -> Message {
 fn sealed(party: u8) -> SealedShare {
     SealedShare {
         party,
-        nonce: [0x0e; 12],
-        ciphertext: vec![0xa0 + party, 0xbb],
+        nonce: [0; 12],
+        ciphertext: vec![0xa0 + party; SHOUP3_SEALED_BYTES],
     }
 }
 
@@ -231,55 +236,81 @@ fn keygen_init_shoup3_vector() {
 }
 
 #[test]
+fn shoup3_seed_vector() {
+    assert_eq!(hex::encode(shoup3_seed(&SESSION)), SEED_5E);
+}
+
+#[test]
 fn keygen_finalize_shoup3_vectors() {
-    // scheme 2, parties, threshold, modulus, 3 roster entries, then the verification
-    // data once (seed of v, v_1, v_2, v_3), then the sealed shares, the signature.
-    let head = format!(
-        "0203{S}020302{}{}{}{}{}{}{}{}{}{}{}",
-        "c3".repeat(384),
-        "01".repeat(32),
-        "11".repeat(32),
-        "02".repeat(32),
-        "12".repeat(32),
-        "03".repeat(32),
-        "13".repeat(32),
-        "5d".repeat(32),
+    // scheme 2, parties, threshold, modulus, then the view byte, the roster without
+    // the dealer (and without the view's joiner), v_1..v_3, the sealed shares (402
+    // bytes each, no party, nonce or length), the signature. No seed: it is the
+    // session's.
+    let head = format!("0203{S}020302{}", "c3".repeat(384));
+    let keys = format!(
+        "{}{}{}",
         "71".repeat(384),
         "72".repeat(384),
-        "73".repeat(384),
+        "73".repeat(384)
     );
+    let entry = |i: u8| format!("{}{}", hex::encode([i; 32]), hex::encode([0x10 + i; 32]));
+    let ct = |party: u8| hex::encode(vec![0xa0 + party; 402]);
     let sig = "53".repeat(64);
-    let nonce = "0e".repeat(12);
     // Every joiner's share.
     check(
-        shoup3_finalize(vec![sealed(2), sealed(3)]),
-        &format!("{head}0202{nonce}00000002a2bb03{nonce}00000002a3bb{sig}"),
+        shoup3_finalize(None, vec![sealed(2), sealed(3)]),
+        &format!(
+            "{head}00{}{}{keys}{}{}{sig}",
+            entry(2),
+            entry(3),
+            ct(2),
+            ct(3)
+        ),
     );
-    // Joiner 3's own view: the same public data, only its sealed share.
+    // Joiner 3's own view: without its roster entry, only its sealed share.
     check(
-        shoup3_finalize(vec![sealed(3)]),
-        &format!("{head}0103{nonce}00000002a3bb{sig}"),
+        shoup3_finalize(Some(3), vec![sealed(3)]),
+        &format!("{head}03{}{keys}{}{sig}", entry(2), ct(3)),
     );
-    // A view for the dealer (party 1), no share, or shares out of order: refused.
-    for shares in [
-        vec![sealed(1)],
-        vec![],
-        vec![sealed(3), sealed(2)],
-        vec![sealed(2), sealed(2)],
-    ] {
-        let bytes = shoup3_finalize(shares).encode();
-        assert!(
-            matches!(Message::decode(&bytes), Err(ProtocolError::Field { .. })),
-            "{:?}",
-            Message::decode(&bytes)
+    check(
+        shoup3_finalize(Some(2), vec![sealed(2)]),
+        &format!("{head}02{}{keys}{}{sig}", entry(3), ct(2)),
+    );
+    // The view puts the roster back together around the joiner's own keys.
+    let Message::KeygenFinalize(view) = shoup3_finalize(Some(2), vec![sealed(2)]) else {
+        unreachable!()
+    };
+    let all = roster3();
+    assert_eq!(view.full_roster(all[0], all[1]), all);
+    assert_eq!(view.roster_party(0), 3);
+    // A view for the dealer (party 1) or a party beyond n: refused.
+    let bytes = shoup3_finalize(Some(3), vec![sealed(3)]).encode();
+    for bad_view in [1u8, 4, 0xff] {
+        let mut b = bytes.clone();
+        b[18 + 3 + 384] = bad_view;
+        assert_eq!(
+            Message::decode(&b),
+            Err(ProtocolError::Field {
+                kind: MessageType::KeygenFinalize,
+                field: "view"
+            })
         );
     }
+    // The whole message with one share short, or a view with two: refused.
+    for (view, shares) in [
+        (None, vec![sealed(2)]),
+        (Some(3), vec![sealed(2), sealed(3)]),
+    ] {
+        let bytes = shoup3_finalize(view, shares).encode();
+        assert!(Message::decode(&bytes).is_err());
+    }
     // A subsets FINALIZE has no single-joiner view.
-    let Message::KeygenFinalize(mut subsets) = shoup3_finalize(vec![sealed(3)]) else {
+    let Message::KeygenFinalize(mut subsets) = shoup3_finalize(None, vec![sealed(3)]) else {
         unreachable!()
     };
     subsets.scheme = SCHEME_SUBSETS;
     subsets.verification = None;
+    subsets.roster = roster3();
     assert!(matches!(
         Message::decode(&Message::KeygenFinalize(subsets).encode()),
         Err(ProtocolError::Field {

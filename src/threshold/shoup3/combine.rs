@@ -143,7 +143,7 @@ mod tests {
             (8, 8),
         ] {
             let scheme = Scheme::new(parties, t).unwrap();
-            let shares = accept_all(deal_primes(&n, &p, &q, scheme, 0).unwrap()).unwrap();
+            let shares = accept_all(deal_primes(&n, &p, &q, scheme, 0, &[3; 32]).unwrap()).unwrap();
             let keys = shares[0].keys().clone();
             let verified: Vec<VerifiedPartial> = shares
                 .iter()
@@ -177,7 +177,7 @@ mod tests {
     fn bad_partials_are_named_by_their_proofs() {
         let (n, p, q) = small_modulus(96);
         let scheme = Scheme::new(4, 2).unwrap();
-        let shares = accept_all(deal_primes(&n, &p, &q, scheme, 0).unwrap()).unwrap();
+        let shares = accept_all(deal_primes(&n, &p, &q, scheme, 0, &[3; 32]).unwrap()).unwrap();
         let keys = shares[0].keys().clone();
         let mut rng = rand::thread_rng();
         let m1 = rng.gen_biguint_below(&n);

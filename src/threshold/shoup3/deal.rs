@@ -1,4 +1,4 @@
-//! The dealer: f(0) = d · r⁻¹ mod m, s_i = f(i) mod m, v from a fresh seed, v_i = v^{s_i}.
+//! The dealer: f(0) = d · r⁻¹ mod m, s_i = f(i) mod m, v from a seed, v_i = v^{s_i}.
 
 use num_bigint::BigUint;
 use openssl::bn::{BigNum, BigNumContext};
@@ -33,13 +33,26 @@ impl Dealing {
     }
 }
 
-/// Deals `key` to `scheme.parties()` parties; the key is consumed (and wiped).
+/// Deals `key` to `scheme.parties()` parties, with v from a fresh random seed; the key
+/// is consumed (and wiped). A keygen ceremony uses [`deal_seeded`] instead: its v is
+/// derived from the session.
+pub fn deal(key: SafePrimeKey, scheme: Scheme) -> Result<Dealing, Shoup3Error> {
+    let mut seed = [0u8; 32];
+    openssl::rand::rand_bytes(&mut seed).map_err(ossl)?;
+    deal_seeded(key, scheme, &seed)
+}
+
+/// Deals `key` with v derived from `seed` (see [`derive_v`]).
 ///
 /// Before returning, the dealer runs every joiner's checks on every share, so a
 /// faulty dealing never leaves the dealer.
-pub fn deal(key: SafePrimeKey, scheme: Scheme) -> Result<Dealing, Shoup3Error> {
+pub fn deal_seeded(
+    key: SafePrimeKey,
+    scheme: Scheme,
+    seed: &[u8; 32],
+) -> Result<Dealing, Shoup3Error> {
     let (public, p, q) = key.into_primes();
-    let dealing = deal_primes(public.modulus(), &p, &q, scheme, 0)?;
+    let dealing = deal_primes(public.modulus(), &p, &q, scheme, 0, seed)?;
     dealing.keys.check_polynomial()?;
     if !dealing.keys.secret_matches()? {
         return Err(Shoup3Error::WrongSecret);
@@ -54,14 +67,33 @@ pub fn deal(key: SafePrimeKey, scheme: Scheme) -> Result<Dealing, Shoup3Error> {
 
 /// Test-only: a dealing whose shared secret is d + 1 instead of d (every joiner must
 /// refuse it with [`Shoup3Error::WrongSecret`]). Other corruptions (a wrong share,
-/// an inconsistent v_i, a swapped v) can be made by editing the encoded bytes.
+/// an inconsistent v_i) can be made by editing the encoded bytes, a swapped v with
+/// [`keys_under_other_base_for_tests`].
 #[cfg(any(test, feature = "test-export"))]
 pub fn deal_wrong_secret_for_tests(
     key: SafePrimeKey,
     scheme: Scheme,
+    seed: &[u8; 32],
 ) -> Result<Dealing, Shoup3Error> {
     let (public, p, q) = key.into_primes();
-    deal_primes(public.modulus(), &p, &q, scheme, 1)
+    deal_primes(public.modulus(), &p, &q, scheme, 1, seed)
+}
+
+/// Test-only: the verification data of a dealer that swapped v: v_i = w^{s_i} for a
+/// base w derived from `other_seed`, while the data still names `keys`' own seed (so
+/// the v every joiner derives is not the base of the v_i).
+#[cfg(any(test, feature = "test-export"))]
+pub fn keys_under_other_base_for_tests(
+    keys: &VerificationKeys,
+    secrets: &[SecretShare],
+    other_seed: &[u8; 32],
+) -> Result<VerificationKeys, Shoup3Error> {
+    let w = derive_v(keys.modulus(), keys.params(), other_seed)?;
+    let vs = secrets
+        .iter()
+        .map(|s| mod_exp_secret(&w, s.value(), keys.modulus()))
+        .collect();
+    VerificationKeys::new(keys.modulus().clone(), keys.scheme(), *keys.seed(), vs)
 }
 
 /// The dealing for N = pq (any size). `d_offset` is 0 except in tests that deal a
@@ -72,6 +104,7 @@ pub(super) fn deal_primes(
     q: &SecretBn,
     scheme: Scheme,
     d_offset: u32,
+    seed: &[u8; 32],
 ) -> Result<Dealing, Shoup3Error> {
     let params = Params::new(scheme);
     let mut ctx = BigNumContext::new_secure().map_err(ossl)?;
@@ -127,14 +160,12 @@ pub(super) fn deal_primes(
         }
         secrets.push(SecretShare::new(i, acc));
     }
-    let mut seed = [0u8; 32];
-    openssl::rand::rand_bytes(&mut seed).map_err(ossl)?;
-    let v = derive_v(modulus, &params, &seed)?;
+    let v = derive_v(modulus, &params, seed)?;
     let keys = secrets
         .iter()
         .map(|s| mod_exp_secret(&v, s.value(), modulus))
         .collect();
-    let keys = VerificationKeys::new(modulus.clone(), scheme, seed, keys)?;
+    let keys = VerificationKeys::new(modulus.clone(), scheme, *seed, keys)?;
     Ok(Dealing {
         keys,
         shares: secrets,
@@ -185,7 +216,7 @@ pub(super) mod tests {
     fn honest_dealing_passes_every_check() {
         let (n, p, q) = small_modulus(128);
         for (parties, t) in [(2u8, 2u8), (3, 2), (5, 3), (7, 7), (16, 5)] {
-            let d = deal_primes(&n, &p, &q, Scheme::new(parties, t).unwrap(), 0).unwrap();
+            let d = deal_primes(&n, &p, &q, Scheme::new(parties, t).unwrap(), 0, &[2; 32]).unwrap();
             let shares = accept_all(d).unwrap();
             assert_eq!(shares.len(), usize::from(parties));
             assert!(format!("{:?}", shares[0]).contains("redacted"));
@@ -197,7 +228,9 @@ pub(super) mod tests {
         let (n, p, q) = small_modulus(128);
         let scheme = Scheme::new(5, 3).unwrap();
         // A wrong share: party 2 gets s_2 + 1.
-        let (keys, shares) = deal_primes(&n, &p, &q, scheme, 0).unwrap().into_shares();
+        let (keys, shares) = deal_primes(&n, &p, &q, scheme, 0, &[1; 32])
+            .unwrap()
+            .into_shares();
         assert_eq!(
             Share::accept(shares[1].tampered(1), keys.clone()).err(),
             Some(Shoup3Error::WrongShare { party: 2 })
@@ -213,7 +246,9 @@ pub(super) mod tests {
             );
         }
         // A wrong secret: f(0) = (d + 1) · r⁻¹.
-        let (keys1, shares1) = deal_primes(&n, &p, &q, scheme, 1).unwrap().into_shares();
+        let (keys1, shares1) = deal_primes(&n, &p, &q, scheme, 1, &[1; 32])
+            .unwrap()
+            .into_shares();
         for s in &shares1 {
             assert_eq!(keys1.check_dealing(s).err(), Some(Shoup3Error::WrongSecret));
         }
@@ -222,6 +257,12 @@ pub(super) mod tests {
         let swapped = VerificationKeys::new(n.clone(), scheme, [9u8; 32], vs).unwrap();
         for s in &shares {
             assert_eq!(swapped.check_dealing(s).err(), Some(Shoup3Error::WrongBase));
+        }
+        // The same seed, but v_i made from another base.
+        let rebased = keys_under_other_base_for_tests(&keys, &shares, &[9u8; 32]).unwrap();
+        assert_eq!(rebased.seed(), keys.seed());
+        for s in &shares {
+            assert_eq!(rebased.check_dealing(s).err(), Some(Shoup3Error::WrongBase));
         }
         // And the honest dealing passes.
         for s in shares {

@@ -23,9 +23,9 @@ mod share;
 mod vkeys;
 
 pub use combine::{combine, combine_any, Combined};
+pub use deal::{accept_all, deal, deal_seeded, Dealing};
 #[cfg(any(test, feature = "test-export"))]
-pub use deal::deal_wrong_secret_for_tests;
-pub use deal::{accept_all, deal, Dealing};
+pub use deal::{deal_wrong_secret_for_tests, keys_under_other_base_for_tests};
 pub use key::{SafeKeygenEvent, SafePrimeKey};
 pub use params::Params;
 pub use partial::{partial_sign, partial_value, PartialWithProof, VerifiedPartial, PARTIAL_BYTES};
