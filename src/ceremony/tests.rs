@@ -364,18 +364,23 @@ pub(super) fn resign(mut msg: Message, share: &KeyShare) -> Message {
     msg
 }
 
-/// A whole `shoup3` keygen in memory, with the fixture safe-prime key `safe{index}`;
-/// joiners open their own views when `views` is set, else the whole FINALIZE.
-pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShare> {
-    use crate::protocol::SCHEME_SHOUP3;
-    use crate::threshold::shoup3::{deal_seeded, SafePrimeKey};
-    let scheme = Scheme::new(n, t).unwrap();
+/// The safe-prime fixture key `tests/fixtures/keys/safe{index}.pem`.
+fn safe_key(index: u8) -> crate::threshold::shoup3::SafePrimeKey {
     let pem = std::fs::read(format!(
         "{}/tests/fixtures/keys/safe{index}.pem",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let key = SafePrimeKey::from_pem(&pem).unwrap();
+    crate::threshold::shoup3::SafePrimeKey::from_pem(&pem).unwrap()
+}
+
+/// A whole `shoup3` keygen in memory, with the fixture safe-prime key `safe{index}`;
+/// joiners open their own views when `views` is set, else the whole FINALIZE.
+pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShare> {
+    use crate::protocol::SCHEME_SHOUP3;
+    use crate::threshold::shoup3::deal_seeded;
+    let scheme = Scheme::new(n, t).unwrap();
+    let key = safe_key(index);
     let public = key.public().clone();
     let (mut dealer, init) = Dealer::start(scheme, SCHEME_SHOUP3, Some(&public)).unwrap();
     let init = init.encode();
@@ -451,14 +456,9 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
 #[test]
 fn shoup3_dealer_refuses_a_v_not_derived_from_the_session() {
     use crate::protocol::SCHEME_SHOUP3;
-    use crate::threshold::shoup3::{deal, SafePrimeKey};
+    use crate::threshold::shoup3::deal;
     let scheme = Scheme::new(2, 2).unwrap();
-    let pem = std::fs::read(format!(
-        "{}/tests/fixtures/keys/safe1.pem",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let key = SafePrimeKey::from_pem(&pem).unwrap();
+    let key = safe_key(1);
     let public = key.public().clone();
     let (mut dealer, init) = Dealer::start(scheme, SCHEME_SHOUP3, Some(&public)).unwrap();
     let (_, join) = Joiner::join(&init.encode()).unwrap();
