@@ -108,30 +108,25 @@ fn the_transcript_binds_every_sealed_share() {
     let party = seal::CeremonyKey::generate();
     let shares = keygen(2, 2);
     let session = shares[1].auth().unwrap().session;
-    let sealed = seal::seal(&dealer, &party.public(), &session, &[1; 32], &shares[1]).unwrap();
+    let (dealer_key, party_key) = (dealer.public(), party.public());
+    let channel = |own, peer, transcript| seal::Channel {
+        own,
+        peer,
+        session: &session,
+        transcript,
+    };
+    let sealed = channel(&dealer, &party_key, &[1; 32])
+        .seal(&shares[1])
+        .unwrap();
     let scheme = Scheme::new(2, 2).unwrap();
     let public = test_key().public();
-    assert!(seal::open(
-        &party,
-        &dealer.public(),
-        &session,
-        &[1; 32],
-        &sealed,
-        scheme,
-        public
-    )
-    .is_ok());
+    assert!(channel(&party, &dealer_key, &[1; 32])
+        .open(&sealed, scheme, public)
+        .is_ok());
     assert_eq!(
-        seal::open(
-            &party,
-            &dealer.public(),
-            &session,
-            &[2; 32],
-            &sealed,
-            scheme,
-            public
-        )
-        .unwrap_err(),
+        channel(&party, &dealer_key, &[2; 32])
+            .open(&sealed, scheme, public)
+            .unwrap_err(),
         SealError::Open(2)
     );
 }

@@ -11,7 +11,7 @@
 use num_bigint::BigUint;
 
 use super::fingerprint::{key_fingerprint, session_code};
-use super::seal::{self, CeremonyKey, SealError};
+use super::seal::{CeremonyKey, Channel, SealError};
 use super::transcript::{key_code, Transcript};
 use super::{expect_message, MessageError};
 use crate::identity::{IdentityError, IdentityKey};
@@ -347,20 +347,7 @@ impl Dealer {
         let roster_keys = self.roster_keys();
         let verification = shoup3_public(&keys);
         let transcript = self.transcript(&roster_keys, &public, Some(verification.clone()));
-        let mut secrets = secrets.into_iter();
-        let own = secrets
-            .next()
-            .ok_or(ThresholdError::Deal("no shares".into()))?;
-        let mut sealed = Vec::with_capacity(self.joiners.len());
-        for (secret, party_keys) in secrets.zip(&self.joiners) {
-            sealed.push(seal::seal_shoup3(
-                &self.key,
-                &party_keys.x25519,
-                &self.init.session,
-                &transcript,
-                &secret,
-            )?);
-        }
+        let (own, sealed) = self.seal_to_joiners(&transcript, secrets, |c, s| c.seal_shoup3(s))?;
         let finalize_with = |view, shares| {
             self.finalize(
                 &roster_keys,
@@ -390,6 +377,31 @@ impl Dealer {
             own,
             keys,
         ))
+    }
+
+    /// Splits the dealt shares of parties 1..=n into the dealer's own and the others,
+    /// each sealed with `seal` on the channel to its joiner under `transcript`.
+    fn seal_to_joiners<S>(
+        &self,
+        transcript: &[u8; 32],
+        shares: Vec<S>,
+        seal: impl Fn(&Channel<'_>, &S) -> Result<SealedShare, SealError>,
+    ) -> Result<(S, Vec<SealedShare>), KeygenError> {
+        let mut shares = shares.into_iter();
+        let own = shares
+            .next()
+            .ok_or(ThresholdError::Deal("no shares".into()))?;
+        let mut sealed = Vec::with_capacity(self.joiners.len());
+        for (share, party_keys) in shares.zip(&self.joiners) {
+            let channel = Channel {
+                own: &self.key,
+                peer: &party_keys.x25519,
+                session: &self.init.session,
+                transcript,
+            };
+            sealed.push(seal(&channel, &share)?);
+        }
+        Ok((own, sealed))
     }
 
     /// The keygen transcript hash of this ceremony for `public` (and, for `shoup3`,
@@ -444,20 +456,8 @@ impl Dealer {
         self.check_ready(key.public(), SCHEME_SUBSETS)?;
         let roster_keys = self.roster_keys();
         let transcript = self.transcript(&roster_keys, key.public(), None);
-        let mut shares = deal(key, self.scheme())?.into_iter();
-        let own = shares
-            .next()
-            .ok_or(ThresholdError::Deal("no shares".into()))?;
-        let mut sealed = Vec::with_capacity(self.joiners.len());
-        for (share, party_keys) in shares.zip(&self.joiners) {
-            sealed.push(seal::seal(
-                &self.key,
-                &party_keys.x25519,
-                &self.init.session,
-                &transcript,
-                &share,
-            )?);
-        }
+        let shares = deal(key, self.scheme())?;
+        let (own, sealed) = self.seal_to_joiners(&transcript, shares, |c, s| c.seal(s))?;
         let finalize = self.finalize(&roster_keys, key.public(), None, None, sealed);
         let share = own.with_auth(ShareAuth {
             identity: self.identity,
@@ -698,35 +698,28 @@ impl Joiner {
             .iter()
             .find(|s| s.party == me)
             .ok_or(KeygenError::NotInRoster)?;
+        let channel = Channel {
+            own: &self.key,
+            peer: &self.init.dealer_key,
+            session: &self.init.session,
+            transcript: &transcript,
+        };
         let share = match &fin.verification {
             Some(data) => {
                 // shoup3: the dealing checks run before the key code is shown.
                 let keys =
                     verification_keys(&public, scheme, data).map_err(KeygenError::Verification)?;
-                let secret = seal::open_shoup3(
-                    &self.key,
-                    &self.init.dealer_key,
-                    &self.init.session,
-                    &transcript,
-                    sealed,
-                )
-                .map_err(|e| match (e, fin.view) {
-                    // A view names its joiner only by leaving its keys out.
-                    (SealError::Open(party), Some(_)) => KeygenError::ViewNotOpened(party),
-                    (e, _) => e.into(),
-                })?;
+                let secret = channel
+                    .open_shoup3(sealed)
+                    .map_err(|e| match (e, fin.view) {
+                        // A view names its joiner only by leaving its keys out.
+                        (SealError::Open(party), Some(_)) => KeygenError::ViewNotOpened(party),
+                        (e, _) => e.into(),
+                    })?;
                 let checked = shoup3::Share::accept(secret, keys).map_err(KeygenError::Dealing)?;
                 KeyShare::from_shoup3(checked)?
             }
-            None => seal::open(
-                &self.key,
-                &self.init.dealer_key,
-                &self.init.session,
-                &transcript,
-                sealed,
-                scheme,
-                &public,
-            )?,
+            None => channel.open(sealed, scheme, &public)?,
         };
         let share = share.with_auth(ShareAuth {
             identity: IdentityKey::from_seed(&self.identity.seed()),

@@ -70,28 +70,6 @@ impl CeremonyKey {
             .diffie_hellman(&XPublic::from(*peer))
             .was_contributory()
     }
-
-    fn derive(
-        &self,
-        peer: &[u8; 32],
-        session: &SessionId,
-        transcript: &[u8; 32],
-        party: u8,
-    ) -> Result<Zeroizing<[u8; 32]>, SealError> {
-        let shared = self.secret.diffie_hellman(&XPublic::from(*peer));
-        if !shared.was_contributory() {
-            return Err(SealError::WeakKey);
-        }
-        let hk = Hkdf::<Sha256>::new(Some(&session.0), shared.as_bytes());
-        let mut info = [0u8; 19 + 32 + 1];
-        info[..19].copy_from_slice(b"mpcegosign/v2/share");
-        info[19..51].copy_from_slice(transcript);
-        info[51] = party;
-        let mut key = Zeroizing::new([0u8; 32]);
-        hk.expand(&info, key.as_mut())
-            .map_err(|_| SealError::WeakKey)?;
-        Ok(key)
-    }
 }
 
 fn aad(transcript: &[u8; 32], party: u8) -> [u8; 26 + 32 + 1] {
@@ -102,131 +80,114 @@ fn aad(transcript: &[u8; 32], party: u8) -> [u8; 26 + 32 + 1] {
     a
 }
 
-/// The dealer seals `share` for the party whose ceremony key is `party_key`, bound
-/// to the keygen's transcript hash.
-pub fn seal(
-    dealer: &CeremonyKey,
-    party_key: &[u8; 32],
-    session: &SessionId,
-    transcript: &[u8; 32],
-    share: &KeyShare,
-) -> Result<SealedShare, SealError> {
-    let mut nonce = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    seal_plaintext(
-        dealer,
-        party_key,
-        session,
-        transcript,
-        share.party(),
-        nonce,
-        encode_share(share),
-    )
+/// The channel of one keygen between this machine's ceremony key and a peer's: a
+/// share sealed or opened on it is bound to the session, the transcript hash and the
+/// party it is for. The dealer seals on the channel to each joiner; a joiner opens on
+/// the channel to the dealer.
+pub struct Channel<'a> {
+    pub own: &'a CeremonyKey,
+    pub peer: &'a [u8; 32],
+    pub session: &'a SessionId,
+    pub transcript: &'a [u8; 32],
 }
 
-/// Seals a `shoup3` secret share (its own encoding: version, party, s_i) the same way.
-pub fn seal_shoup3(
-    dealer: &CeremonyKey,
-    party_key: &[u8; 32],
-    session: &SessionId,
-    transcript: &[u8; 32],
-    share: &SecretShare,
-) -> Result<SealedShare, SealError> {
-    let bytes = share.to_bytes();
-    let mut buf = Zeroizing::new(Vec::with_capacity(bytes.expose().len() + 16));
-    buf.extend_from_slice(bytes.expose());
-    // A zero nonce: the key is derived for this one share (its party and the
-    // transcript, which fixes s_i through v_i = v^{s_i}), so it never seals anything
-    // else, and the FINALIZE need not carry a nonce.
-    seal_plaintext(
-        dealer,
-        party_key,
-        session,
-        transcript,
-        share.party(),
-        [0; 12],
-        buf,
-    )
-}
-
-/// Opens a sealed `shoup3` secret share; the dealing checks come after.
-pub fn open_shoup3(
-    own: &CeremonyKey,
-    dealer_key: &[u8; 32],
-    session: &SessionId,
-    transcript: &[u8; 32],
-    sealed: &SealedShare,
-) -> Result<SecretShare, SealError> {
-    let buf = open_plaintext(own, dealer_key, session, transcript, sealed)?;
-    let share = SecretShare::from_bytes(&buf).map_err(|_| SealError::Malformed)?;
-    if share.party() != sealed.party {
-        return Err(SealError::Malformed);
+impl Channel<'_> {
+    /// The AES-256 key of `party`'s share.
+    fn key(&self, party: u8) -> Result<Zeroizing<[u8; 32]>, SealError> {
+        let shared = self.own.secret.diffie_hellman(&XPublic::from(*self.peer));
+        if !shared.was_contributory() {
+            return Err(SealError::WeakKey);
+        }
+        let hk = Hkdf::<Sha256>::new(Some(&self.session.0), shared.as_bytes());
+        let mut info = [0u8; 19 + 32 + 1];
+        info[..19].copy_from_slice(b"mpcegosign/v2/share");
+        info[19..51].copy_from_slice(self.transcript);
+        info[51] = party;
+        let mut key = Zeroizing::new([0u8; 32]);
+        hk.expand(&info, key.as_mut())
+            .map_err(|_| SealError::WeakKey)?;
+        Ok(key)
     }
-    Ok(share)
-}
 
-/// `buf` must have room for the 16-byte tag, so that it is never reallocated.
-fn seal_plaintext(
-    dealer: &CeremonyKey,
-    party_key: &[u8; 32],
-    session: &SessionId,
-    transcript: &[u8; 32],
-    party: u8,
-    nonce: [u8; 12],
-    mut buf: Zeroizing<Vec<u8>>,
-) -> Result<SealedShare, SealError> {
-    let key = dealer.derive(party_key, session, transcript, party)?;
-    let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
-    cipher
-        .encrypt_in_place(
-            Nonce::from_slice(&nonce),
-            &aad(transcript, party),
-            &mut *buf,
-        )
-        .map_err(|_| SealError::Malformed)?;
-    Ok(SealedShare {
-        party,
-        nonce,
-        ciphertext: std::mem::take(&mut *buf),
-    })
-}
-
-/// A party opens its sealed share, with the transcript hash of its own view.
-pub fn open(
-    own: &CeremonyKey,
-    dealer_key: &[u8; 32],
-    session: &SessionId,
-    transcript: &[u8; 32],
-    sealed: &SealedShare,
-    scheme: Scheme,
-    public: &PublicKey,
-) -> Result<KeyShare, SealError> {
-    let buf = open_plaintext(own, dealer_key, session, transcript, sealed)?;
-    let share = decode_share(&buf, scheme, public)?;
-    if share.party() != sealed.party {
-        return Err(SealError::Malformed);
+    /// Seals a `subsets` share, under a random nonce.
+    pub fn seal(&self, share: &KeyShare) -> Result<SealedShare, SealError> {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        self.seal_plaintext(share.party(), nonce, encode_share(share))
     }
-    Ok(share)
-}
 
-fn open_plaintext(
-    own: &CeremonyKey,
-    dealer_key: &[u8; 32],
-    session: &SessionId,
-    transcript: &[u8; 32],
-    sealed: &SealedShare,
-) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    let key = own.derive(dealer_key, session, transcript, sealed.party)?;
-    let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
-    let mut buf = Zeroizing::new(sealed.ciphertext.clone());
-    cipher
-        .decrypt_in_place(
-            Nonce::from_slice(&sealed.nonce),
-            &aad(transcript, sealed.party),
-            &mut *buf,
-        )
-        .map_err(|_| SealError::Open(sealed.party))?;
-    Ok(buf)
+    /// Seals a `shoup3` secret share (its own encoding: version, party, s_i).
+    pub fn seal_shoup3(&self, share: &SecretShare) -> Result<SealedShare, SealError> {
+        let bytes = share.to_bytes();
+        let mut buf = Zeroizing::new(Vec::with_capacity(bytes.expose().len() + 16));
+        buf.extend_from_slice(bytes.expose());
+        // A zero nonce: the key is derived for this one share (its party and the
+        // transcript, which fixes s_i through v_i = v^{s_i}), so it never seals
+        // anything else, and the FINALIZE need not carry a nonce.
+        self.seal_plaintext(share.party(), [0; 12], buf)
+    }
+
+    /// `buf` must have room for the 16-byte tag, so that it is never reallocated.
+    fn seal_plaintext(
+        &self,
+        party: u8,
+        nonce: [u8; 12],
+        mut buf: Zeroizing<Vec<u8>>,
+    ) -> Result<SealedShare, SealError> {
+        let key = self.key(party)?;
+        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
+        cipher
+            .encrypt_in_place(
+                Nonce::from_slice(&nonce),
+                &aad(self.transcript, party),
+                &mut *buf,
+            )
+            .map_err(|_| SealError::Malformed)?;
+        Ok(SealedShare {
+            party,
+            nonce,
+            ciphertext: std::mem::take(&mut *buf),
+        })
+    }
+
+    /// Opens a sealed `subsets` share.
+    pub fn open(
+        &self,
+        sealed: &SealedShare,
+        scheme: Scheme,
+        public: &PublicKey,
+    ) -> Result<KeyShare, SealError> {
+        let buf = self.open_plaintext(sealed)?;
+        let share = decode_share(&buf, scheme, public)?;
+        if share.party() != sealed.party {
+            return Err(SealError::Malformed);
+        }
+        Ok(share)
+    }
+
+    /// Opens a sealed `shoup3` secret share; the dealing checks come after.
+    pub fn open_shoup3(&self, sealed: &SealedShare) -> Result<SecretShare, SealError> {
+        let buf = self.open_plaintext(sealed)?;
+        let share = SecretShare::from_bytes(&buf).map_err(|_| SealError::Malformed)?;
+        if share.party() != sealed.party {
+            return Err(SealError::Malformed);
+        }
+        Ok(share)
+    }
+
+    fn open_plaintext(&self, sealed: &SealedShare) -> Result<Zeroizing<Vec<u8>>, SealError> {
+        let key = self.key(sealed.party)?;
+        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| SealError::WeakKey)?;
+        let mut buf = Zeroizing::new(sealed.ciphertext.clone());
+        cipher
+            .decrypt_in_place(
+                Nonce::from_slice(&sealed.nonce),
+                &aad(self.transcript, sealed.party),
+                &mut *buf,
+            )
+            .map_err(|_| SealError::Open(sealed.party))?;
+        Ok(buf)
+    }
 }
 
 /// The plaintext, in a buffer sized in advance for the tag that sealing appends, so
