@@ -409,13 +409,19 @@ mod test_corruption {
     }
 }
 
-fn generate_safe_key() -> Result<SafePrimeKey, CliError> {
+/// The spinner shown while a key's primes are searched for, with the time so far.
+fn keygen_spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn generate_safe_key() -> Result<SafePrimeKey, CliError> {
+    let bar = keygen_spinner();
     // Said once on stderr even without a terminal (the spinner draws only on one).
     eprintln!(
         "Generating an RSA-3072 key (e = 3) from two safe primes, one per core. This takes longer than an ordinary key: usually seconds, sometimes a minute or more."
@@ -473,12 +479,7 @@ fn load_private_key(path: &Path) -> Result<PrivateKey, CliError> {
 }
 
 fn generate_key() -> Result<PrivateKey, CliError> {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = keygen_spinner();
     bar.set_message("Generating an RSA-3072 key (e = 3)");
     let key = key::generate(&mut |ev| match ev {
         KeygenEvent::SearchingPrime { index } => {
