@@ -181,14 +181,24 @@ fn json_error(e: &serde_json::Error) -> ShareError {
     ))
 }
 
+/// A field the file must have.
+fn required<'a, T>(v: &'a Option<T>, field: &'static str) -> Result<&'a T, ShareError> {
+    v.as_ref().ok_or(ShareError::MissingField(field))
+}
+
+/// A field this kind of file must not have.
+fn absent<T>(v: &Option<T>, field: &'static str) -> Result<(), ShareError> {
+    match v {
+        Some(_) => Err(ShareError::UnknownField(field.into())),
+        None => Ok(()),
+    }
+}
+
 fn small_int(v: &Option<serde_json::Value>, field: &'static str) -> Result<u64, ShareError> {
-    v.as_ref()
-        .ok_or(ShareError::MissingField(field))?
-        .as_u64()
-        .ok_or(ShareError::FieldType {
-            field,
-            expected: "a non-negative whole number",
-        })
+    required(v, field)?.as_u64().ok_or(ShareError::FieldType {
+        field,
+        expected: "a non-negative whole number",
+    })
 }
 
 fn to_u8(x: u64, field: &'static str) -> Result<u8, ShareError> {
@@ -227,14 +237,8 @@ fn hex_array<const N: usize>(text: &str, field: &'static str) -> Result<[u8; N],
 }
 
 fn parse_auth(raw: &RawShare) -> Result<ShareAuth, ShareError> {
-    let keygen = raw
-        .keygen
-        .as_ref()
-        .ok_or(ShareError::MissingField("keygen"))?;
-    let seed_text = raw
-        .identity_key
-        .as_ref()
-        .ok_or(ShareError::MissingField("identity_key"))?;
+    let keygen = required(&raw.keygen, "keygen")?;
+    let seed_text = required(&raw.identity_key, "identity_key")?;
     let seed = Zeroizing::new(
         STANDARD
             .decode(seed_text.0.as_bytes())
@@ -279,11 +283,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
             }
         }
     } else {
-        match raw
-            .scheme
-            .as_ref()
-            .ok_or(ShareError::MissingField("scheme"))?
-        {
+        match required(&raw.scheme, "scheme")? {
             serde_json::Value::String(s) if s == "subsets" => {}
             serde_json::Value::String(s) if s == "shoup3" => shoup3 = true,
             serde_json::Value::String(s) => {
@@ -304,9 +304,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     let t = if version >= 2 {
         to_u8(small_int(&raw.threshold, "threshold")?, "threshold")?
     } else {
-        if raw.threshold.is_some() {
-            return Err(ShareError::UnknownField("threshold".into()));
-        }
+        absent(&raw.threshold, "threshold")?;
         n
     };
     let scheme = Scheme::new(n, t).map_err(ShareError::Scheme)?;
@@ -317,15 +315,13 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     if e != u64::from(PUBLIC_EXPONENT) {
         return Err(ShareError::Exponent(e));
     }
-    let modulus_text = raw
-        .modulus
-        .as_ref()
-        .ok_or(ShareError::MissingField("modulus"))?
-        .as_str()
-        .ok_or(ShareError::FieldType {
-            field: "modulus",
-            expected: "a base64 string",
-        })?;
+    let modulus_text =
+        required(&raw.modulus, "modulus")?
+            .as_str()
+            .ok_or(ShareError::FieldType {
+                field: "modulus",
+                expected: "a base64 string",
+            })?;
     let modulus = STANDARD
         .decode(modulus_text)
         .map_err(|_| ShareError::ModulusEncoding)?;
@@ -334,32 +330,20 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
         let share = parse_shoup3(&raw, party, scheme, &public)?;
         return share.with_auth(parse_auth(&raw)?);
     }
-    if raw.verification.is_some() {
-        return Err(ShareError::UnknownField("verification".into()));
-    }
+    absent(&raw.verification, "verification")?;
 
     let mut subs = BTreeMap::new();
     match version {
         1 => {
-            if raw.shares.is_some() {
-                return Err(ShareError::UnknownField("shares".into()));
-            }
-            let text = raw
-                .share
-                .as_ref()
-                .ok_or(ShareError::MissingField("share"))?;
+            absent(&raw.shares, "shares")?;
+            let text = required(&raw.share, "share")?;
             let all =
                 Subset::from_parties(&(1..=n).collect::<Vec<_>>()).map_err(ShareError::Scheme)?;
             subs.insert(all, decode_sub_share(&all.to_string(), text, false)?);
         }
         _ => {
-            if raw.share.is_some() {
-                return Err(ShareError::UnknownField("share".into()));
-            }
-            let map = raw
-                .shares
-                .as_ref()
-                .ok_or(ShareError::MissingField("shares"))?;
+            absent(&raw.share, "share")?;
+            let map = required(&raw.shares, "shares")?;
             for (key, text) in map {
                 let subset: Subset = key
                     .parse()
@@ -383,17 +367,9 @@ fn parse_shoup3(
     scheme: Scheme,
     public: &PublicKey,
 ) -> Result<KeyShare, ShareError> {
-    if raw.shares.is_some() {
-        return Err(ShareError::UnknownField("shares".into()));
-    }
-    let text = raw
-        .share
-        .as_ref()
-        .ok_or(ShareError::MissingField("share"))?;
-    let data = raw
-        .verification
-        .as_ref()
-        .ok_or(ShareError::MissingField("verification"))?;
+    absent(&raw.shares, "shares")?;
+    let text = required(&raw.share, "share")?;
+    let data = required(&raw.verification, "verification")?;
     let seed = hex_array(&data.seed, "verification.seed")?;
     if data.keys.len() != usize::from(scheme.parties()) {
         return Err(ShareError::Shoup3(format!(
