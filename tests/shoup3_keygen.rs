@@ -116,9 +116,16 @@ fn shoup3_import_of_an_ordinary_key_is_refused_in_one_line() {
     assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
 }
 
-/// A dealer that deals corruptly (`how`); both joiners of a 2-of-3 refuse the
-/// FINALIZE with `expected`, keep waiting, and save nothing.
-fn corrupt_dealing_is_refused(how: &str, expected: &str) {
+/// A 2-of-3 keygen whose dealer deals corruptly (`how`), up to the FINALIZE: the
+/// dealer has failed its own checks and stopped; both joiners wait for the FINALIZE.
+struct CorruptKeygen {
+    _root: tempfile::TempDir,
+    dirs: Vec<PathBuf>,
+    joiners: Vec<Party>,
+    fin: String,
+}
+
+fn corrupt_keygen(how: &str) -> CorruptKeygen {
     let root = tempfile::tempdir().unwrap();
     let dirs: Vec<PathBuf> = (1..=3).map(|i| root.path().join(format!("p{i}"))).collect();
     for d in &dirs {
@@ -161,19 +168,28 @@ fn corrupt_dealing_is_refused(how: &str, expected: &str) {
         joiners.push(j);
     }
     let fin = dealer.next_message();
-    let end = dealer.finish();
-    assert!(!end.status.success());
-    for j in &mut joiners {
-        j.send_line(&fin);
+    assert!(!dealer.finish().status.success());
+    CorruptKeygen {
+        _root: root,
+        dirs,
+        joiners,
+        fin,
     }
-    for j in joiners {
+}
+
+/// Both joiners of a corrupt dealing (`how`) refuse the FINALIZE with `expected`,
+/// keep waiting, and save nothing.
+fn corrupt_dealing_is_refused(how: &str, expected: &str) {
+    let k = corrupt_keygen(how);
+    for mut j in k.joiners {
+        j.send_line(&k.fin);
         j.wait_stderr(expected);
         // Still waiting for a genuine FINALIZE: the refusal did not end it.
         assert!(j.stderr_so_far().contains("still waiting"));
         let f = j.finish();
         assert!(!f.status.success());
     }
-    for d in &dirs {
+    for d in &k.dirs {
         assert_eq!(std::fs::read_dir(d).unwrap().count(), 0, "{}", d.display());
     }
 }
@@ -182,59 +198,17 @@ fn corrupt_dealing_is_refused(how: &str, expected: &str) {
 /// genuine, so its checks pass (only party 2 can check s_2).
 #[test]
 fn a_wrong_share_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let dirs: Vec<PathBuf> = (1..=3).map(|i| root.path().join(format!("p{i}"))).collect();
-    for d in &dirs {
-        std::fs::create_dir_all(d).unwrap();
-    }
-    let key = fixture("safe2.pem");
-    let mut dealer = Party::spawn(
-        "dealer",
-        &[
-            "keygen",
-            "--parties",
-            "3",
-            "--threshold",
-            "2",
-            "--import",
-            &key,
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
-        &[("MPCEGOSIGN_TEST_CORRUPT_DEALING", "wrong-share")],
-    );
-    let init = dealer.next_message();
-    let mut joiners = Vec::new();
-    for d in &dirs[1..] {
-        let mut j = Party::spawn(
-            "joiner",
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--yes",
-                "--plaintext-share",
-            ],
-            &[],
-        );
-        j.send_line(&init);
-        dealer.send_line(&j.next_message());
-        joiners.push(j);
-    }
-    let fin = dealer.next_message();
-    assert!(!dealer.finish().status.success());
-    let mut j3 = joiners.pop().unwrap();
-    let mut j2 = joiners.pop().unwrap();
-    j2.send_line(&fin);
+    let mut k = corrupt_keygen("wrong-share");
+    let mut j3 = k.joiners.pop().unwrap();
+    let mut j2 = k.joiners.pop().unwrap();
+    j2.send_line(&k.fin);
     j2.wait_stderr("the dealer sent party 2 a share that does not match its verification key v_2");
     assert!(j2.stderr_so_far().contains("still waiting"));
     assert!(!j2.finish().status.success());
-    assert_eq!(std::fs::read_dir(&dirs[1]).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(&k.dirs[1]).unwrap().count(), 0);
     // Party 3's own share is genuine: its checks pass (the wrong share is party 2's
     // to see; only it can check its s_2).
-    j3.send_line(&fin);
+    j3.send_line(&k.fin);
     assert!(j3.succeed().stderr.contains("The dealing checks passed"));
 }
 
