@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use mpcegosign::audit::record::Record;
 use mpcegosign::identity::IdentityKey;
 use mpcegosign::protocol::{text, Message, PartialBody, SignPartial};
-use support::ceremony::keygen;
+use support::ceremony::{keygen, spawn_initiator};
 use support::party::{Party, BIN};
 
 const MRENCLAVE: [u8; 32] = [0x5a; 32];
@@ -61,19 +61,7 @@ fn signer(share: &str, mrenclave: [u8; 32], extra: &[&str]) -> Party {
 }
 
 fn initiator(unsigned: &Path, share: &str, out: &Path, signers: &str, extra: &[&str]) -> Party {
-    let mut a = vec![
-        "sign",
-        "--sigstruct",
-        unsigned.to_str().unwrap(),
-        "--share",
-        share,
-        "--out",
-        out.to_str().unwrap(),
-        "--signers",
-        signers,
-    ];
-    a.extend_from_slice(extra);
-    Party::spawn("initiator", &a, ENVS)
+    spawn_initiator(unsigned, Path::new(share), out, signers, extra, ENVS)
 }
 
 fn lines(path: &Path) -> Vec<String> {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::protocol::{text, Message, PartialBody};
-use support::ceremony::{initiator_mrenclave, keygen_transcript};
+use support::ceremony::{initiator_mrenclave, keygen_transcript, spawn_initiator};
 use support::party::Party;
 
 const PLAIN: &[&str] = &["--plaintext-share"];
@@ -78,22 +78,7 @@ fn signer(dirs: &[PathBuf], party: u8, mrenclave: &str) -> Party {
 }
 
 fn initiator(dirs: &[PathBuf], unsigned: &Path, out: &Path, signers: &str) -> Party {
-    let s = share(dirs, 1);
-    Party::spawn(
-        "initiator",
-        &[
-            "sign",
-            "--sigstruct",
-            unsigned.to_str().unwrap(),
-            "--share",
-            s.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--signers",
-            signers,
-        ],
-        &[],
-    )
+    spawn_initiator(unsigned, &share(dirs, 1), out, signers, &[], &[])
 }
 
 /// Party `party`'s genuine answer to `init`.

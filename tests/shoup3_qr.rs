@@ -229,11 +229,5 @@ fn ceremony(
         "{}",
         end.stderr
     );
-    let signed = mpcegosign::sgx::Sigstruct::from_bytes(&std::fs::read(&out).unwrap()).unwrap();
-    let public = std::fs::read_to_string(dirs[0].join("public.pem")).unwrap();
-    signed
-        .verify(Some(
-            &mpcegosign::key::PublicKey::from_pem(&public).unwrap(),
-        ))
-        .unwrap();
+    support::ceremony::assert_signed_by(&out, &dirs[0].join("public.pem"));
 }

@@ -10,7 +10,7 @@ use mpcegosign::identity::IdentityKey;
 use mpcegosign::protocol::{text, Abort, Message, PartialBody, SignPartial};
 use num_bigint::{BigUint, RandBigInt};
 use num_integer::Integer;
-use support::ceremony::keygen;
+use support::ceremony::{keygen, spawn_initiator};
 use support::party::Party;
 
 const MRENCLAVE: [u8; 32] = [0x3c; 32];
@@ -20,21 +20,7 @@ fn share(dir: &Path, party: u8) -> PathBuf {
 }
 
 fn initiator(unsigned: &Path, share: &Path, out: &Path, signers: &str) -> Party {
-    Party::spawn(
-        "initiator",
-        &[
-            "sign",
-            "--sigstruct",
-            unsigned.to_str().unwrap(),
-            "--share",
-            share.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--signers",
-            signers,
-        ],
-        &[],
-    )
+    spawn_initiator(unsigned, share, out, signers, &[], &[])
 }
 
 fn signer(share: &Path, extra: &[&str]) -> Party {

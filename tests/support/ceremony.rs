@@ -113,6 +113,43 @@ pub fn sign(
     ini.finish()
 }
 
+/// Starts an initiator: `sign --sigstruct UNSIGNED --share SHARE --out OUT --signers
+/// LIST`, then `extra`.
+pub fn spawn_initiator(
+    unsigned: &Path,
+    share: &Path,
+    out: &Path,
+    signers: &str,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+) -> Party {
+    let mut a = vec![
+        "sign",
+        "--sigstruct",
+        unsigned.to_str().unwrap(),
+        "--share",
+        share.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--signers",
+        signers,
+    ];
+    a.extend_from_slice(extra);
+    Party::spawn("initiator", &a, envs)
+}
+
+/// Checks that the SIGSTRUCT at `signed` carries a valid signature by the key in the
+/// PEM file `public`.
+pub fn assert_signed_by(signed: &Path, public: &Path) {
+    let signed = mpcegosign::sgx::Sigstruct::from_bytes(&std::fs::read(signed).unwrap()).unwrap();
+    let public = std::fs::read_to_string(public).unwrap();
+    signed
+        .verify(Some(
+            &mpcegosign::key::PublicKey::from_pem(&public).unwrap(),
+        ))
+        .unwrap();
+}
+
 /// The MRENCLAVE an initiator printed (its "  MRENCLAVE <hex>" line).
 pub fn initiator_mrenclave(ini: &Party) -> String {
     ini.wait_stderr("MRENCLAVE ");
