@@ -399,6 +399,35 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
     let dealt = dealer.deal_shoup3(keys, secrets).unwrap();
     let fin = dealt.finalize.encode();
     assert_eq!(stranger.finish(&fin).err(), Some(KeygenError::NotInRoster));
+    // A FINALIZE that lists the dealer among the joiners (the wire roster leaves the
+    // dealer out): refused before anything else.
+    let Ok(Message::KeygenInit(ki)) = Message::decode(&init) else {
+        unreachable!()
+    };
+    let Message::KeygenFinalize(mut listed) = dealt.finalize.clone() else {
+        unreachable!()
+    };
+    listed.roster[0] = crate::protocol::PartyKeys {
+        x25519: ki.dealer_key,
+        identity: ki.dealer_identity,
+    };
+    assert_eq!(
+        joiners[0]
+            .finish(&Message::KeygenFinalize(listed).encode())
+            .err(),
+        Some(KeygenError::DealerChanged)
+    );
+    // A verification key altered on the way: the dealer's signature no longer holds.
+    let Message::KeygenFinalize(mut edited) = dealt.finalize.clone() else {
+        unreachable!()
+    };
+    edited.verification.as_mut().unwrap().keys[0][100] ^= 1;
+    assert_eq!(
+        joiners[0]
+            .finish(&Message::KeygenFinalize(edited).encode())
+            .err(),
+        Some(KeygenError::ForgedFinalize)
+    );
     if n > 2 {
         assert_eq!(dealt.views.len(), usize::from(n - 1));
         // A view lists neither the dealer nor its joiner; to a stranger it does not open.
