@@ -12,36 +12,14 @@ use std::sync::Arc;
 
 use airgap::image;
 use rand::SeedableRng;
+use support::ceremony::qr_args;
 use support::party::Party;
-
-fn qr(out: &Path, scan: &Path) -> Vec<String> {
-    let (o, s) = (out.to_str().unwrap(), scan.to_str().unwrap());
-    [
-        "--transport",
-        "qr",
-        "--qr-out",
-        o,
-        "--scan",
-        s,
-        "--scan-timeout",
-        "120",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
 
 /// Where frames are written and where they are scanned: the same folder, or two
 /// folders with a relay that degrades every frame on the way.
 struct Channel {
     out: PathBuf,
     scan: PathBuf,
-}
-
-fn spawn(name: &str, args: &[&str], extra: &[String]) -> Party {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(extra.iter().map(String::as_str));
-    Party::spawn(name, &all, &[])
 }
 
 #[test]
@@ -238,10 +216,10 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
     for d in &dirs {
         std::fs::create_dir_all(d).unwrap();
     }
-    let t = qr(&kg.out, &kg.scan);
+    let t = qr_args(&kg.out, &kg.scan);
     let d = |i: usize| dirs[i].to_str().unwrap().to_string();
     let (d0, d1, d2) = (d(0), d(1), d(2));
-    let dealer = spawn(
+    let dealer = Party::spawn_with(
         "dealer",
         &[
             "keygen",
@@ -258,12 +236,12 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         ],
         &t,
     );
-    let j2 = spawn(
+    let j2 = Party::spawn_with(
         "j2",
         &["keygen", "--out-dir", &d1, "--plaintext-share", "--yes"],
         &t,
     );
-    let j3 = spawn(
+    let j3 = Party::spawn_with(
         "j3",
         &["keygen", "--out-dir", &d2, "--plaintext-share", "--yes"],
         &t,
@@ -311,13 +289,13 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
 
     let u = support::write_unsigned_sigstruct(&tmp.join("unsigned"), false, [3; 32]);
     std::fs::create_dir_all(&sg.out).unwrap();
-    let t = qr(&sg.out, &sg.scan);
+    let t = qr_args(&sg.out, &sg.scan);
     let out = tmp.join("signed");
     let s1 = dirs[0].join("share_1.json");
     let s3 = share_of(&dirs[2]);
     let p3 = s3.file_name().unwrap().to_string_lossy()[6..7].to_string();
     let signers = format!("1,{p3}");
-    let ini = spawn(
+    let ini = Party::spawn_with(
         "initiator",
         &[
             "sign",
@@ -332,7 +310,7 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         ],
         &t,
     );
-    let signer = spawn(
+    let signer = Party::spawn_with(
         "signer",
         &[
             "sign",

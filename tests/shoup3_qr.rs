@@ -9,26 +9,7 @@ use std::path::{Path, PathBuf};
 use support::party::Party;
 
 fn qr(dir: &Path) -> Vec<String> {
-    let d = dir.to_str().unwrap();
-    [
-        "--transport",
-        "qr",
-        "--qr-out",
-        d,
-        "--scan",
-        d,
-        "--scan-timeout",
-        "120",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-fn spawn(name: &str, args: &[&str], extra: &[String]) -> Party {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(extra.iter().map(String::as_str));
-    Party::spawn(name, &all, &[])
+    support::ceremony::qr_args(dir, dir)
 }
 
 /// The one share file in `dir`, and its party number.
@@ -97,7 +78,7 @@ fn ceremony(
         .join(key);
     let (ns, ts) = (n.to_string(), t.to_string());
     let t = qr(&kg);
-    let mut parties = vec![spawn(
+    let mut parties = vec![Party::spawn_with(
         "dealer",
         &[
             "keygen",
@@ -115,7 +96,7 @@ fn ceremony(
         &t,
     )];
     for (i, d) in dirs[1..].iter().enumerate() {
-        parties.push(spawn(
+        parties.push(Party::spawn_with(
             &format!("joiner {}", i + 2),
             &[
                 "keygen",
@@ -167,7 +148,7 @@ fn ceremony(
     let t = qr(&sg);
     let u = support::write_unsigned_sigstruct(&tmp.path().join("unsigned"), false, [3; 32]);
     let out = tmp.path().join("signed");
-    let ini = spawn(
+    let ini = Party::spawn_with(
         "initiator",
         &[
             "sign",
@@ -183,7 +164,7 @@ fn ceremony(
         &t,
     );
     for &p in decliners {
-        let s = spawn(
+        let s = Party::spawn_with(
             "decliner",
             &[
                 "sign",
@@ -205,7 +186,7 @@ fn ceremony(
         img.save(sg.join("garbage.png")).unwrap();
     }
     for &p in answering {
-        let s = spawn(
+        let s = Party::spawn_with(
             "signer",
             &[
                 "sign",

@@ -113,6 +113,25 @@ pub fn sign(
     ini.finish()
 }
 
+/// The arguments of the QR transport writing PNG frames to `out` and scanning them
+/// from `scan` (no camera).
+pub fn qr_args(out: &Path, scan: &Path) -> Vec<String> {
+    let (o, s) = (out.to_str().unwrap(), scan.to_str().unwrap());
+    [
+        "--transport",
+        "qr",
+        "--qr-out",
+        o,
+        "--scan",
+        s,
+        "--scan-timeout",
+        "120",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// Starts an initiator: `sign --sigstruct UNSIGNED --share SHARE --out OUT --signers
 /// LIST`, then `extra`.
 pub fn spawn_initiator(

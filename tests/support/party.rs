@@ -32,6 +32,13 @@ impl Party {
         Self::spawn_program(name, &all, envs)
     }
 
+    /// Like `spawn`, with `extra` arguments after `args` (e.g. the transport's).
+    pub fn spawn_with(name: &str, args: &[&str], extra: &[String]) -> Party {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(extra.iter().map(String::as_str));
+        Self::spawn(name, &all, &[])
+    }
+
     /// Like `spawn`, for any program: `argv[0]` is the program (e.g. a shell that
     /// sets limits and then runs `mpcegosign`).
     pub fn spawn_program(name: &str, argv: &[&str], envs: &[(&str, &str)]) -> Party {
