@@ -553,36 +553,31 @@ impl Initiator {
         }
     }
 
-    /// `shoup3`: the partial's proof is checked on arrival; a bad one is named and
-    /// ignored, and any t valid partials complete the signature (checked, y³ = M).
+    /// `shoup3` (after the duplicate checks of [`Self::accept_partial`]): the partial's
+    /// proof is checked on arrival; a bad one is named and ignored, and any t valid
+    /// partials complete the signature (checked, y³ = M).
     fn accept_shoup3(&mut self, p: SignPartial, bytes: &[u8]) -> Result<Progress, SignError> {
         let party = p.party;
         let PartialBody::Shoup3(value) = &p.body else {
             return Err(SignError::WrongScheme(party));
         };
-        let known = self.received.get(&party).map(Vec::as_slice).unwrap_or(&[]);
-        if known.iter().any(|c| c.bytes == bytes) {
-            return Err(SignError::Duplicate(party));
-        }
-        if known.len() >= MAX_CANDIDATES {
-            return Err(SignError::TooManyCandidates(party));
-        }
         let Some(state) = self.shoup3.as_mut() else {
             return Err(SignError::WrongScheme(party));
         };
         if state.valid.contains_key(&party) {
             return Err(SignError::Duplicate(party));
         }
-        let checked =
-            PartialWithProof::from_bytes(value).and_then(|p| p.verify(&state.keys, &self.digest));
+        let checked = match PartialWithProof::from_bytes(value)
+            .and_then(|p| p.verify(&state.keys, &self.digest))
+        {
+            Ok(v) if v.party() == party => Ok(v),
+            Ok(_) => Err("it is made by another party".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
         let verified = match checked {
-            Ok(v) if v.party() == party => v,
-            Ok(_) | Err(_) => {
+            Ok(v) => v,
+            Err(reason) => {
                 state.bad.insert(party);
-                let reason = match checked {
-                    Err(e) => e.to_string(),
-                    Ok(_) => "it is made by another party".into(),
-                };
                 return Err(SignError::BadPartial { party, reason });
             }
         };
@@ -607,9 +602,6 @@ impl Initiator {
     }
 
     fn accept_partial(&mut self, p: SignPartial, bytes: &[u8]) -> Result<Progress, SignError> {
-        if self.shoup3.is_some() || matches!(p.body, PartialBody::Shoup3(_)) {
-            return self.accept_shoup3(p, bytes);
-        }
         let party = p.party;
         let known = self.received.get(&party).map(Vec::as_slice).unwrap_or(&[]);
         if known.iter().any(|c| c.bytes == bytes) {
@@ -617,6 +609,9 @@ impl Initiator {
         }
         if known.len() >= MAX_CANDIDATES {
             return Err(SignError::TooManyCandidates(party));
+        }
+        if self.shoup3.is_some() || matches!(p.body, PartialBody::Shoup3(_)) {
+            return self.accept_shoup3(p, bytes);
         }
         let expected: Vec<Subset> = self
             .candidates
