@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use mpcegosign::ceremony::keygen::{Dealer, Dealt, Joiner, KeygenError, RosterEntry};
+use mpcegosign::ceremony::keygen::{scheme_name, Dealer, Dealt, Joiner, KeygenError, RosterEntry};
 use mpcegosign::key::{self, KeygenEvent, PrivateKey, PublicKey};
 use mpcegosign::protocol::{SCHEME_SHOUP3, SCHEME_SUBSETS};
 use mpcegosign::threshold::shoup3::{self, SafeKeygenEvent, SafePrimeKey, Shoup3Error};
@@ -106,15 +106,14 @@ fn key_to_deal(args: &KeygenArgs) -> Result<KeyToDeal, CliError> {
             Some(SchemeArg::Shoup3) | None => KeyToDeal::Shoup3(None),
         });
     };
+    let pem = read_key_file(path)?;
     if args.scheme == Some(SchemeArg::Subsets) {
-        return Ok(KeyToDeal::Subsets(Some(load_private_key(path)?)));
+        return Ok(KeyToDeal::Subsets(Some(parse_private_key(path, &pem)?)));
     }
-    let pem = mpcegosign::fsutil::read_secret(path)
-        .map_err(|e| super::error::io_error("read the key", path, &e))?;
     match SafePrimeKey::from_pem(&pem) {
         Ok(k) => Ok(KeyToDeal::Shoup3(Some(k))),
         Err(Shoup3Error::NotSafePrimes) if args.scheme.is_none() => {
-            let key = load_private_key(path)?;
+            let key = parse_private_key(path, &pem)?;
             eprintln!(
                 "{}: its primes are not safe primes, so it is dealt with the subsets scheme (shoup3 needs safe primes; pass --scheme subsets to say so)",
                 path.display()
@@ -126,7 +125,7 @@ fn key_to_deal(args: &KeygenArgs) -> Result<KeyToDeal, CliError> {
             path.display()
         ))),
         // Not a usable key at all: the same message as for any import.
-        Err(_) => Err(load_private_key(path).err().unwrap_or_else(|| {
+        Err(_) => Err(parse_private_key(path, &pem).err().unwrap_or_else(|| {
             CliError::new(format!("cannot import {}: unreadable key", path.display()))
         })),
     }
@@ -143,13 +142,9 @@ fn dealer(
     let mut transport = open_transport(&args.transport)?;
     let (mut dealer, init) = Dealer::start(scheme, key.kind(), key.imported())
         .map_err(|e| CliError::new(e.to_string()))?;
-    let name = if key.kind() == SCHEME_SHOUP3 {
-        "shoup3"
-    } else {
-        "subsets"
-    };
     eprintln!(
-        "Keygen {t}-of-{n} ({name} scheme): you are party 1, the dealer. Session code: {}",
+        "Keygen {t}-of-{n} ({} scheme): you are party 1, the dealer. Session code: {}",
+        scheme_name(key.kind()),
         dealer.session_code()
     );
     if let Some(k) = key.imported() {
@@ -226,7 +221,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         "Joining a {}-of-{} keygen ({} scheme). Session code: {} (the dealer's must be the same)",
         joiner.threshold(),
         joiner.parties(),
-        mpcegosign::ceremony::keygen::scheme_name(joiner.scheme_byte()),
+        scheme_name(joiner.scheme_byte()),
         joiner.session_code()
     );
     if let Some(m) = joiner.imported_mrsigner() {
@@ -467,12 +462,17 @@ fn generate_safe_key() -> Result<SafePrimeKey, CliError> {
     key.map_err(|e| CliError::new(e.to_string()))
 }
 
-fn load_private_key(path: &Path) -> Result<PrivateKey, CliError> {
+/// The key file to import, read once.
+fn read_key_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, CliError> {
     // Into one wiped buffer of the file's size: a growing read would leave freed
     // copies of the primes behind.
-    let pem = mpcegosign::fsutil::read_secret(path)
-        .map_err(|e| super::error::io_error("read the key", path, &e))?;
-    PrivateKey::from_pem(&pem).map_err(|e| {
+    mpcegosign::fsutil::read_secret(path)
+        .map_err(|e| super::error::io_error("read the key", path, &e))
+}
+
+/// An ordinary RSA-3072 (e = 3) key from the PEM read from `path`.
+fn parse_private_key(path: &Path, pem: &[u8]) -> Result<PrivateKey, CliError> {
+    PrivateKey::from_pem(pem).map_err(|e| {
         CliError::new(format!("cannot import {}: {e}", path.display()))
             .hint("it must be an RSA-3072 key with e = 3, as `openssl genrsa -3 3072` writes")
     })
