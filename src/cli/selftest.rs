@@ -3,7 +3,9 @@
 //! makes the command fail.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(feature = "camera")]
+use std::time::Instant;
 
 use airgap::{render, scan, Decoder, Encoder, Progress};
 use clap::Args;
@@ -282,7 +284,6 @@ fn camera_step(index: u32, timeout: Duration) -> Step {
 
 #[cfg(not(feature = "camera"))]
 fn camera_step(_index: u32, _timeout: Duration) -> Step {
-    let _ = Instant::now();
     Step::Fail(format!(
         "this build of mpcegosign has no camera support; {CAMERA_HINT}"
     ))
