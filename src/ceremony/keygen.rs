@@ -16,7 +16,7 @@ use super::transcript::{key_code, Transcript};
 use super::{expect_message, MessageError};
 use crate::identity::{IdentityError, IdentityKey};
 use crate::key::{PrivateKey, PublicKey};
-use crate::protocol::shoup3_seed;
+use crate::protocol::{scheme_name, shoup3_seed};
 use crate::protocol::{
     KeygenFinalize, KeygenInit, KeygenJoin, Message, MessageType, PartyKeys, SealedShare,
     SessionId, Shoup3Public, MAX_MESSAGE_LEN, SCHEME_SHOUP3, SCHEME_SUBSETS,
@@ -80,14 +80,6 @@ pub enum KeygenError {
         announced: &'static str,
         given: &'static str,
     },
-}
-
-/// The name of a scheme byte, as humans and share files spell it.
-pub fn scheme_name(scheme: u8) -> &'static str {
-    match scheme {
-        SCHEME_SHOUP3 => "shoup3",
-        _ => "subsets",
-    }
 }
 
 /// One line of the roster: a party and its key fingerprint.

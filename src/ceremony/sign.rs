@@ -223,7 +223,7 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
                 "{}-of-{} {}",
                 init.threshold,
                 init.parties,
-                crate::ceremony::keygen::scheme_name(init.scheme)
+                crate::protocol::scheme_name(init.scheme)
             ),
             own: format!(
                 "{}-of-{} {}",

@@ -4,9 +4,9 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use mpcegosign::ceremony::keygen::{scheme_name, Dealer, Dealt, Joiner, KeygenError, RosterEntry};
+use mpcegosign::ceremony::keygen::{Dealer, Dealt, Joiner, KeygenError, RosterEntry};
 use mpcegosign::key::{self, KeygenEvent, PrivateKey, PublicKey};
-use mpcegosign::protocol::{SCHEME_SHOUP3, SCHEME_SUBSETS};
+use mpcegosign::protocol::{scheme_name, SCHEME_SHOUP3, SCHEME_SUBSETS};
 use mpcegosign::threshold::shoup3::{self, SafeKeygenEvent, SafePrimeKey, Shoup3Error};
 use mpcegosign::threshold::Scheme;
 

@@ -18,6 +18,14 @@ pub const SCHEME_SUBSETS: u8 = 1;
 /// dealing, partials with proofs). See `docs/shoup3.md`.
 pub const SCHEME_SHOUP3: u8 = 2;
 
+/// The name of a scheme byte, as humans and share files spell it.
+pub fn scheme_name(scheme: u8) -> &'static str {
+    match scheme {
+        SCHEME_SHOUP3 => "shoup3",
+        _ => "subsets",
+    }
+}
+
 /// Wire type of a SIGN-INIT that carries a scheme byte (every scheme but `subsets`,
 /// whose SIGN-INIT keeps type 4 and its version-2 layout byte for byte).
 const WIRE_SIGN_INIT_SCHEMED: u8 = 7;

@@ -12,8 +12,8 @@ mod messages;
 pub mod text;
 
 pub use messages::{
-    shoup3_seed, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody, PartyKeys,
-    SealedShare, Shoup3Public, Sig, SignInit, SignPartial, MAX_REASON, SCHEME_SHOUP3,
+    scheme_name, shoup3_seed, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody,
+    PartyKeys, SealedShare, Shoup3Public, Sig, SignInit, SignPartial, MAX_REASON, SCHEME_SHOUP3,
     SCHEME_SUBSETS, SHOUP3_SEALED_BYTES,
 };
 

@@ -158,11 +158,7 @@ impl KeyShare {
 
     /// The scheme's name as share files and humans spell it.
     pub fn scheme_name(&self) -> &'static str {
-        if self.shoup3.is_some() {
-            "shoup3"
-        } else {
-            "subsets"
-        }
+        crate::protocol::scheme_name(self.scheme_byte())
     }
 
     /// Whether `other` holds the same party, key, keygen and secret (compared in
@@ -321,17 +317,9 @@ pub fn shoup3_public(keys: &shoup3::VerificationKeys) -> Shoup3Public {
     let n = keys.scheme().parties();
     Shoup3Public {
         seed: *keys.seed(),
+        // Every v_i is a unit below N (`VerificationKeys::new`), so 384 bytes hold it.
         keys: (1..=n)
-            .map(|i| {
-                let mut out = [0u8; 384];
-                if let Ok(v) = keys.key(i) {
-                    let b = v.to_bytes_be();
-                    if b.len() <= 384 {
-                        out[384 - b.len()..].copy_from_slice(&b);
-                    }
-                }
-                out
-            })
+            .map(|i| keys.key(i).map(crate::key::to_fixed_be).unwrap_or([0; 384]))
             .collect(),
     }
 }
