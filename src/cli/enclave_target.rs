@@ -109,7 +109,8 @@ impl Target {
         out: Option<&Path>,
         force: bool,
     ) -> Result<Self, CliError> {
-        let bytes = std::fs::read(path).map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
+        let bytes = mpcegosign::fsutil::read_regular(path)
+            .map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
         let unsigned = Sigstruct::from_bytes(&bytes)
             .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
         let out = out
