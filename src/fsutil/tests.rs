@@ -101,3 +101,52 @@ fn secret_files_are_read_whole() {
     assert!(read_secret(&p).unwrap().is_empty());
     assert!(read_secret(&tmp.path().join("missing")).is_err());
 }
+
+#[test]
+fn a_kept_file_is_promoted_with_its_companions_or_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kept = tmp.path().join("share_1.unconfirmed-0A1B-2C3D-4E5F-6789.json");
+    let (share, public) = (
+        tmp.path().join("share_1.json"),
+        tmp.path().join("public.pem"),
+    );
+    write_new(&kept, b"share", SECRET_MODE, false).unwrap();
+    let pem = [NewFile {
+        path: &public,
+        bytes: b"pem",
+        mode: PUBLIC_MODE,
+    }];
+    // The target is taken: nothing changes, the kept file stays.
+    fs::write(&share, b"other").unwrap();
+    assert!(matches!(
+        promote(&kept, &share, &pem, false),
+        Err(FileError::Exists(_))
+    ));
+    assert_eq!(fs::read(&kept).unwrap(), b"share");
+    assert_eq!(fs::read(&share).unwrap(), b"other");
+    assert!(!public.exists());
+    // A companion is taken: the same.
+    fs::remove_file(&share).unwrap();
+    fs::write(&public, b"old").unwrap();
+    assert!(matches!(
+        promote(&kept, &share, &pem, false),
+        Err(FileError::Exists(_))
+    ));
+    assert!(kept.exists() && !share.exists());
+    assert_eq!(fs::read(&public).unwrap(), b"old");
+    // Free: both in place, the kept name gone, the mode kept, nothing temporary left.
+    fs::remove_file(&public).unwrap();
+    promote(&kept, &share, &pem, false).unwrap();
+    assert_eq!(fs::read(&share).unwrap(), b"share");
+    assert_eq!(fs::read(&public).unwrap(), b"pem");
+    assert_eq!(
+        fs::metadata(&share).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let mut names: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["public.pem", "share_1.json"]);
+}
