@@ -77,7 +77,7 @@ fn restore_terminal_state() {
 fn interrupted(sig: i32) -> ! {
     restore_terminal_state();
     let done = tracked::interrupt();
-    eprintln!("\nmpcegosign: {}", summary(sig, done.removed, &done.kept));
+    eprintln!("\nmpcegosign: {}", summary(sig, (done.removed, done.removed_dirs), &done.kept));
     // `done` holds the file lock until the process is gone.
     std::process::exit(128 + sig)
 }
@@ -91,8 +91,9 @@ fn signal_name(sig: i32) -> &'static str {
     }
 }
 
-/// The one line: what the interruption kept and what it removed.
-fn summary(sig: i32, removed: usize, kept: &[Kept]) -> String {
+/// The one line: what the interruption kept and what it removed (temporary files,
+/// work directories).
+fn summary(sig: i32, (files, dirs): (usize, usize), kept: &[Kept]) -> String {
     let mut parts = vec![format!("interrupted by {}", signal_name(sig))];
     if kept.is_empty() {
         parts.push("nothing was kept".into());
@@ -100,10 +101,19 @@ fn summary(sig: i32, removed: usize, kept: &[Kept]) -> String {
     for k in kept {
         parts.push(format!("kept {}", k.note));
     }
-    parts.push(match removed {
-        0 => "no temporary file is left".into(),
-        1 => "removed 1 temporary file".into(),
-        n => format!("removed {n} temporary files"),
+    let count = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    };
+    parts.push(match (files, dirs) {
+        (0, 0) => "no temporary file is left".into(),
+        (f, 0) => format!("removed {}", count(f, "temporary file", "temporary files")),
+        (0, d) => format!("removed {}", count(d, "work directory", "work directories")),
+        (f, d) => format!(
+            "removed {} and {}",
+            count(f, "temporary file", "temporary files"),
+            count(d, "work directory", "work directories")
+        ),
     });
     parts.join("; ")
 }
@@ -115,19 +125,24 @@ mod tests {
     #[test]
     fn one_line_says_what_was_kept_and_removed() {
         assert_eq!(
-            summary(SIGINT, 0, &[]),
+            summary(SIGINT, (0, 0), &[]),
             "interrupted by Ctrl-C (SIGINT); nothing was kept; no temporary file is left"
         );
         let kept = [Kept {
             path: "d/share_1.unconfirmed-AAAA-BBBB-CCCC-DDDD.json".into(),
             note: "the unconfirmed share d/x: run y".into(),
         }];
-        let line = summary(SIGTERM, 2, &kept);
+        let line = summary(SIGTERM, (2, 0), &kept);
         assert_eq!(
             line,
             "interrupted by SIGTERM; kept the unconfirmed share d/x: run y; removed 2 temporary files"
         );
         assert!(!line.contains('\n'));
+        assert_eq!(
+            summary(SIGHUP, (1, 1), &[]),
+            "interrupted by SIGHUP (the terminal closed); nothing was kept; removed 1 temporary file and 1 work directory"
+        );
+        assert!(summary(SIGINT, (0, 2), &[]).ends_with("; removed 2 work directories"));
     }
 
     #[test]

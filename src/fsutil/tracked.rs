@@ -1,6 +1,7 @@
 //! The files this process has on disk outside their final place, for whoever ends
 //! the process early (the CLI's signal handler):
-//! - temporaries (a file being written, before it is linked into place): removed;
+//! - temporaries (a file being written, before it is linked into place, and private
+//!   work directories, [`WorkDir`]): removed;
 //! - kept files (a share saved before its key code was confirmed): left on disk and
 //!   named, with what to run next.
 //!
@@ -21,11 +22,13 @@ pub struct Kept {
 
 pub(super) struct Files {
     temps: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
     kept: Vec<Kept>,
 }
 
 static FILES: Mutex<Files> = Mutex::new(Files {
     temps: Vec::new(),
+    dirs: Vec::new(),
     kept: Vec::new(),
 });
 
@@ -45,6 +48,34 @@ impl Files {
     }
     pub(super) fn forget_kept(&mut self, path: &Path) {
         self.kept.retain(|k| k.path != path);
+    }
+}
+
+/// A private temporary directory (mode 0700) removed with everything in it when
+/// dropped, and also if the process is interrupted.
+pub struct WorkDir {
+    dir: tempfile::TempDir,
+}
+
+impl WorkDir {
+    /// Creates one in the system's temporary directory, its name starting `prefix`.
+    pub fn new(prefix: &str) -> std::io::Result<WorkDir> {
+        let mut files = lock();
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        files.dirs.push(dir.path().to_path_buf());
+        Ok(WorkDir { dir })
+    }
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let mut files = lock();
+        let path = self.dir.path().to_path_buf();
+        files.dirs.retain(|d| *d != path);
+        let _ = std::fs::remove_dir_all(&path);
     }
 }
 
@@ -79,6 +110,8 @@ pub struct Interruption {
     _files: MutexGuard<'static, Files>,
     /// Temporary files removed.
     pub removed: usize,
+    /// Work directories removed.
+    pub removed_dirs: usize,
     /// Files kept, with their notes.
     pub kept: Vec<Kept>,
 }
@@ -93,6 +126,12 @@ pub fn interrupt() -> Interruption {
             removed += 1;
         }
     }
+    let mut removed_dirs = 0;
+    for d in std::mem::take(&mut files.dirs) {
+        if std::fs::remove_dir_all(&d).is_ok() {
+            removed_dirs += 1;
+        }
+    }
     let kept = files
         .kept
         .iter()
@@ -102,6 +141,7 @@ pub fn interrupt() -> Interruption {
     Interruption {
         _files: files,
         removed,
+        removed_dirs,
         kept,
     }
 }
