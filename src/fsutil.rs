@@ -232,10 +232,7 @@ impl Staged {
 
     /// [`Staged::commit`], then `after` (run only on success), with no interruption
     /// seeing the files between the two.
-    fn commit_then(
-        mut self,
-        after: impl FnOnce(&mut tracked::Files),
-    ) -> Result<(), FileError> {
+    fn commit_then(mut self, after: impl FnOnce(&mut tracked::Files)) -> Result<(), FileError> {
         let mut files = tracked::lock();
         let mut linked: Vec<PathBuf> = Vec::with_capacity(self.targets.len());
         let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();

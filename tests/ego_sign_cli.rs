@@ -387,7 +387,11 @@ fn ctrl_c_while_the_initiator_waits_removes_its_work_directory() {
         &[("TMPDIR", tmpdir.to_str().unwrap())],
     );
     ini.next_message();
-    assert_eq!(std::fs::read_dir(&tmpdir).unwrap().count(), 1, "the work directory");
+    assert_eq!(
+        std::fs::read_dir(&tmpdir).unwrap().count(),
+        1,
+        "the work directory"
+    );
     let ok = Command::new("kill")
         .args(["-INT", &ini.pid.to_string()])
         .status()

@@ -233,8 +233,7 @@ fn an_elf_whose_payload_overlaps_oeinfo_is_refused_before_truncation() {
     // warned about, on a line of its own).
     let share = tmp.path().join("share_1.json");
     std::fs::copy("tests/fixtures/shares/valid-v2.json", &share).unwrap();
-    std::fs::set_permissions(&share, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .unwrap();
+    std::fs::set_permissions(&share, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let out = Command::new(BIN)
         .current_dir(&app)
         .args(["sign", "--config", "enclave.json", "--share"])

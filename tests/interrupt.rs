@@ -62,13 +62,19 @@ fn wait_question(p: &Party, after: &str) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("{}: no question after {after:?}:\n{}", p.name, p.stderr_so_far());
+    panic!(
+        "{}: no question after {after:?}:\n{}",
+        p.name,
+        p.stderr_so_far()
+    );
 }
 
 /// The code printed on `p`'s "`label` XXXX-…" line.
 fn code_after(p: &Party, label: &str) -> String {
     let e = p.stderr_so_far();
-    let at = e.rfind(label).unwrap_or_else(|| panic!("no {label:?} in:\n{e}"));
+    let at = e
+        .rfind(label)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{e}"));
     e[at + label.len()..]
         .chars()
         .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
@@ -150,9 +156,18 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     assert_eq!(j.status.code(), Some(128 + 15), "{}", j.stderr);
     let joiner_kept = d2.join(format!("share_2.unconfirmed-{session}.json"));
     let last = j.stderr.trim_end().lines().last().unwrap().to_string();
-    assert!(last.starts_with("mpcegosign: interrupted by SIGTERM; kept the unconfirmed share"), "{last}");
-    assert!(last.contains(&format!("keygen --resume {}", joiner_kept.display())), "{last}");
-    assert_eq!(names(&d2), vec![format!("share_2.unconfirmed-{session}.json")]);
+    assert!(
+        last.starts_with("mpcegosign: interrupted by SIGTERM; kept the unconfirmed share"),
+        "{last}"
+    );
+    assert!(
+        last.contains(&format!("keygen --resume {}", joiner_kept.display())),
+        "{last}"
+    );
+    assert_eq!(
+        names(&d2),
+        vec![format!("share_2.unconfirmed-{session}.json")]
+    );
 
     // Every later run in that directory says so: a new keygen refuses to start.
     let again = Command::new(BIN)
@@ -165,7 +180,10 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     let err = String::from_utf8_lossy(&again.stderr);
     assert_eq!(again.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains(&format!("keygen --resume {}", kept.display())), "{err}");
+    assert!(
+        err.contains(&format!("keygen --resume {}", kept.display())),
+        "{err}"
+    );
     assert_eq!(names(&d1), vec![kept_name.clone()]);
 
     // The dealer resumes: the same key code, asked again, then the share is in place.
@@ -175,7 +193,10 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     confirm_key_code(&mut resume, &code);
     let r = resume.succeed();
     assert!(r.stderr.contains("Saved"), "{}", r.stderr);
-    assert_eq!(names(&d1), vec!["public.pem".to_string(), "share_1.json".to_string()]);
+    assert_eq!(
+        names(&d1),
+        vec!["public.pem".to_string(), "share_1.json".to_string()]
+    );
     assert_eq!(mode(&d1.join("share_1.json")), 0o600);
     // The joiner resumes the scripted way.
     let jr = Command::new(BIN)
@@ -183,8 +204,15 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
         .arg(&joiner_kept)
         .output()
         .unwrap();
-    assert!(jr.status.success(), "{}", String::from_utf8_lossy(&jr.stderr));
-    assert_eq!(names(&d2), vec!["public.pem".to_string(), "share_2.json".to_string()]);
+    assert!(
+        jr.status.success(),
+        "{}",
+        String::from_utf8_lossy(&jr.stderr)
+    );
+    assert_eq!(
+        names(&d2),
+        vec!["public.pem".to_string(), "share_2.json".to_string()]
+    );
 
     // The resumed shares sign together.
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u.bin"), false, [0x3c; 32]);
@@ -210,15 +238,34 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
 
     // A plain share others can read: one warning with the chmod that fixes it.
     std::fs::set_permissions(&s1, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let info = Command::new(BIN).args(["share", "info"]).arg(&s1).output().unwrap();
+    let info = Command::new(BIN)
+        .args(["share", "info"])
+        .arg(&s1)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&info.stderr);
     assert!(info.status.success(), "{err}");
-    assert!(err.contains(&format!("run `chmod 600 {}`", s1.display())), "{err}");
+    assert!(
+        err.contains(&format!("run `chmod 600 {}`", s1.display())),
+        "{err}"
+    );
     assert!(err.contains("mode 0644"), "{err}");
-    assert_eq!(mode(&s1), 0o644, "the mode is not changed behind the person's back");
+    assert_eq!(
+        mode(&s1),
+        0o644,
+        "the mode is not changed behind the person's back"
+    );
     std::fs::set_permissions(&s1, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let info = Command::new(BIN).args(["share", "info"]).arg(&s1).output().unwrap();
-    assert!(info.stderr.is_empty(), "{}", String::from_utf8_lossy(&info.stderr));
+    let info = Command::new(BIN)
+        .args(["share", "info"])
+        .arg(&s1)
+        .output()
+        .unwrap();
+    assert!(
+        info.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
 }
 
 #[test]
@@ -242,7 +289,10 @@ fn ctrl_c_at_the_key_code_question_keeps_the_share_and_no_at_resume_deletes_it()
             k = kept.display()
         )
     );
-    assert_eq!(names(&d1), vec![format!("share_1.unconfirmed-{session}.json.age")]);
+    assert_eq!(
+        names(&d1),
+        vec![format!("share_1.unconfirmed-{session}.json.age")]
+    );
     assert_eq!(mode(&kept), 0o600);
     joiner.send_line(&fin);
     joiner.succeed();
@@ -255,19 +305,32 @@ fn ctrl_c_at_the_key_code_question_keeps_the_share_and_no_at_resume_deletes_it()
         .unwrap();
     assert!(info.status.success());
     // (the joiner's directory holds no unconfirmed share: nothing said)
-    assert!(info.stderr.is_empty(), "{}", String::from_utf8_lossy(&info.stderr));
+    assert!(
+        info.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
     let info = Command::new(BIN)
         .args(["share", "info", "--passphrase-file", pass.to_str().unwrap()])
         .arg(&kept)
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&info.stderr);
-    assert!(err.contains(&format!("keygen --resume {}", kept.display())), "{err}");
+    assert!(
+        err.contains(&format!("keygen --resume {}", kept.display())),
+        "{err}"
+    );
 
     // "No" at resume deletes it.
     let mut resume = Party::spawn(
         "resume",
-        &["keygen", "--resume", kept.to_str().unwrap(), "--passphrase-file", pass.to_str().unwrap()],
+        &[
+            "keygen",
+            "--resume",
+            kept.to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ],
         &[],
     );
     wait_question(&resume, "Key code: ");
@@ -276,7 +339,14 @@ fn ctrl_c_at_the_key_code_question_keeps_the_share_and_no_at_resume_deletes_it()
     }
     let r = resume.finish();
     assert_eq!(r.status.code(), Some(1), "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("the unconfirmed share {} was deleted", kept.display())), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "the unconfirmed share {} was deleted",
+            kept.display()
+        )),
+        "{}",
+        r.stderr
+    );
     assert!(names(&d1).is_empty(), "{:?}", names(&d1));
 }
 
@@ -287,7 +357,16 @@ fn ctrl_c_while_waiting_for_joins_says_so_and_leaves_nothing() {
     let out = tmp.path().to_str().unwrap();
     let dealer = Party::spawn(
         "dealer",
-        &["keygen", "--parties", "3", "--out-dir", out, "--import", &key, "--plaintext-share"],
+        &[
+            "keygen",
+            "--parties",
+            "3",
+            "--out-dir",
+            out,
+            "--import",
+            &key,
+            "--plaintext-share",
+        ],
         &[],
     );
     dealer.wait_stderr("Waiting for 2 KEYGEN-JOIN messages.");
@@ -330,7 +409,12 @@ fn run_bounded(args: &[&str]) -> (Option<i32>, String, Duration) {
 fn fifos_and_devices_are_refused_before_they_are_opened() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo: PathBuf = tmp.path().join("fifo");
-    rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
     let f = fifo.to_str().unwrap();
     let log = tmp.path().join("log.jsonl");
     let l = log.to_str().unwrap();
@@ -340,14 +424,29 @@ fn fifos_and_devices_are_refused_before_they_are_opened() {
         (&["share", "info", f], "FIFO"),
         (&["share", "info", "/dev/zero"], "character device"),
         (&["signerid", "--key", f], "FIFO"),
-        (&["keygen", "--parties", "2", "--import", f, "--plaintext-share", "--out-dir", tmp.path().to_str().unwrap()], "FIFO"),
+        (
+            &[
+                "keygen",
+                "--parties",
+                "2",
+                "--import",
+                f,
+                "--plaintext-share",
+                "--out-dir",
+                tmp.path().to_str().unwrap(),
+            ],
+            "FIFO",
+        ),
     ];
     for (args, kind) in cases {
         let (code, err, took) = run_bounded(args);
         eprintln!("{args:?}: {took:?}: {err}");
         assert_eq!(code, Some(1), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(&format!("it is a {kind}")) || err.contains(&format!("it is {kind}")), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("it is a {kind}")) || err.contains(&format!("it is {kind}")),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("not a regular file"), "{args:?}: {err}");
         // One line within a second is the goal; the bound is generous for a loaded CI.
         assert!(took < Duration::from_secs(10), "{args:?} took {took:?}");

@@ -57,9 +57,8 @@ pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
         hex::encode(share.public().mrsigner())
     );
     if let Err(e) = super::keygen::confirm_key_code(args, &key_code) {
-        mpcegosign::fsutil::tracked::discard(&path).map_err(|r| {
-            super::error::io_error("delete the unconfirmed share", &path, &r)
-        })?;
+        mpcegosign::fsutil::tracked::discard(&path)
+            .map_err(|r| super::error::io_error("delete the unconfirmed share", &path, &r))?;
         return Err(e.hint(&format!("the unconfirmed share {what} was deleted")));
     }
     let written = share_io::commit_kept(
@@ -77,8 +76,8 @@ pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
 /// The unconfirmed share named by `--resume`: the file itself, or the only one in a
 /// directory.
 fn locate(target: &Path) -> Result<PathBuf, CliError> {
-    let meta = std::fs::metadata(target)
-        .map_err(|e| super::error::io_error("resume", target, &e))?;
+    let meta =
+        std::fs::metadata(target).map_err(|e| super::error::io_error("resume", target, &e))?;
     if !meta.is_dir() {
         return Ok(target.to_path_buf());
     }

@@ -242,7 +242,8 @@ pub fn commit_kept(
         ))
     })?;
     // Read both back before anything is reported as saved.
-    let back = fsutil::read_secret(share_path).map_err(|e| io_error("read back", share_path, &e))?;
+    let back =
+        fsutil::read_secret(share_path).map_err(|e| io_error("read back", share_path, &e))?;
     let what = share_path.display().to_string();
     let reread = open_bytes(&back, &what, pass)?;
     let same = reread.same_share(share);

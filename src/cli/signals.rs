@@ -51,7 +51,11 @@ pub fn on_interrupt(action: impl Fn() + Send + 'static) -> OnInterrupt {
 pub fn install() -> Option<String> {
     let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
-        Err(e) => return Some(format!("cannot catch Ctrl-C ({e}): an interruption may leave temporary files")),
+        Err(e) => {
+            return Some(format!(
+                "cannot catch Ctrl-C ({e}): an interruption may leave temporary files"
+            ))
+        }
     };
     let spawned = std::thread::Builder::new()
         .name("signals".into())
@@ -77,7 +81,10 @@ fn restore_terminal_state() {
 fn interrupted(sig: i32) -> ! {
     restore_terminal_state();
     let done = tracked::interrupt();
-    eprintln!("\nmpcegosign: {}", summary(sig, (done.removed, done.removed_dirs), &done.kept));
+    eprintln!(
+        "\nmpcegosign: {}",
+        summary(sig, (done.removed, done.removed_dirs), &done.kept)
+    );
     // `done` holds the file lock until the process is gone.
     std::process::exit(128 + sig)
 }

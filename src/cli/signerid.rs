@@ -22,9 +22,8 @@ pub fn run(args: SigneridArgs) -> Result<(), CliError> {
 
 /// Reads a PKIX "PUBLIC KEY" PEM.
 pub fn load_public(path: &Path) -> Result<PublicKey, CliError> {
-    let text =
-        mpcegosign::fsutil::read_regular_string(path)
-            .map_err(|e| io_error("read the public key", path, &e))?;
+    let text = mpcegosign::fsutil::read_regular_string(path)
+        .map_err(|e| io_error("read the public key", path, &e))?;
     PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))
 }
 

@@ -54,7 +54,9 @@ impl Name {
         let groups: Vec<&str> = session.split('-').collect();
         let well_formed = groups.len() == 4
             && groups.iter().all(|g| {
-                g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+                g.len() == 4
+                    && g.bytes()
+                        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
             });
         well_formed.then(|| Name {
             party,
@@ -126,7 +128,10 @@ mod tests {
             session: "0A1B-2C3D-4E5F-6789".into(),
             encrypted: true,
         };
-        assert_eq!(n.file_name(), "share_12.unconfirmed-0A1B-2C3D-4E5F-6789.json.age");
+        assert_eq!(
+            n.file_name(),
+            "share_12.unconfirmed-0A1B-2C3D-4E5F-6789.json.age"
+        );
         assert_eq!(n.final_name(), "share_12.json.age");
         assert_eq!(Name::parse(&n.file_name()), Some(n.clone()));
         let plain = Name {
@@ -157,8 +162,11 @@ mod tests {
         let name = "share_3.unconfirmed-0A1B-2C3D-4E5F-6789.json";
         std::fs::write(tmp.path().join(name), b"x").unwrap();
         std::fs::write(tmp.path().join("share_3.json"), b"x").unwrap();
-        std::fs::create_dir(tmp.path().join("share_4.unconfirmed-0A1B-2C3D-4E5F-6789.json"))
-            .unwrap();
+        std::fs::create_dir(
+            tmp.path()
+                .join("share_4.unconfirmed-0A1B-2C3D-4E5F-6789.json"),
+        )
+        .unwrap();
         assert_eq!(find(tmp.path()), vec![tmp.path().join(name)]);
         assert!(find(&tmp.path().join("missing")).is_empty());
     }

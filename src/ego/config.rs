@@ -256,12 +256,13 @@ impl EnclaveConfig {
     /// `content`, replacing any `content` the JSON had, as EGo's `PopulateContent`.
     pub fn populate_content(&mut self, base: &Path) -> Result<(), ConfigError> {
         for (index, f) in self.files.iter_mut().flatten().enumerate() {
-            let data =
-                crate::fsutil::read_regular(&base.join(&f.source)).map_err(|error| ConfigError::FileContent {
+            let data = crate::fsutil::read_regular(&base.join(&f.source)).map_err(|error| {
+                ConfigError::FileContent {
                     index,
                     source_path: f.source.clone(),
                     error,
-                })?;
+                }
+            })?;
             f.content = base64::engine::general_purpose::STANDARD.encode(data);
         }
         Ok(())

@@ -105,7 +105,9 @@ fn secret_files_are_read_whole() {
 #[test]
 fn a_kept_file_is_promoted_with_its_companions_or_stays() {
     let tmp = tempfile::tempdir().unwrap();
-    let kept = tmp.path().join("share_1.unconfirmed-0A1B-2C3D-4E5F-6789.json");
+    let kept = tmp
+        .path()
+        .join("share_1.unconfirmed-0A1B-2C3D-4E5F-6789.json");
     let (share, public) = (
         tmp.path().join("share_1.json"),
         tmp.path().join("public.pem"),

@@ -34,7 +34,9 @@ static FILES: Mutex<Files> = Mutex::new(Files {
 
 /// The list, locked (a panic elsewhere does not stop the cleanup).
 pub(super) fn lock() -> MutexGuard<'static, Files> {
-    FILES.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    FILES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Files {
