@@ -186,18 +186,6 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     );
     assert_eq!(names(&d1), vec![kept_name.clone()]);
 
-    // The dealer resumes: the same key code, asked again, then the share is in place.
-    let mut resume = Party::spawn("resume", &["keygen", "--resume", d1.to_str().unwrap()], &[]);
-    wait_question(&resume, "Key code: ");
-    assert_eq!(code_after(&resume, "Key code: "), code);
-    confirm_key_code(&mut resume, &code);
-    let r = resume.succeed();
-    assert!(r.stderr.contains("Saved"), "{}", r.stderr);
-    assert_eq!(
-        names(&d1),
-        vec!["public.pem".to_string(), "share_1.json".to_string()]
-    );
-    assert_eq!(mode(&d1.join("share_1.json")), 0o600);
     // The joiner resumes the scripted way.
     let jr = Command::new(BIN)
         .args(["keygen", "--yes", "--resume"])
@@ -213,6 +201,37 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
         names(&d2),
         vec!["public.pem".to_string(), "share_2.json".to_string()]
     );
+    // A public.pem of another key beside the dealer's unconfirmed share is not
+    // replaced: resume refuses, and the unconfirmed share stays.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key2.pub.pem"),
+        d1.join("public.pem"),
+    )
+    .unwrap();
+    let refused = Command::new(BIN)
+        .args(["keygen", "--yes", "--resume"])
+        .arg(&d1)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(err.contains("public.pem already exists"), "{err}");
+    assert!(kept.exists());
+    // The same key's public.pem (copied from the joiner) is kept as it is.
+    std::fs::copy(d2.join("public.pem"), d1.join("public.pem")).unwrap();
+
+    // The dealer resumes: the same key code, asked again, then the share is in place.
+    let mut resume = Party::spawn("resume", &["keygen", "--resume", d1.to_str().unwrap()], &[]);
+    wait_question(&resume, "Key code: ");
+    assert_eq!(code_after(&resume, "Key code: "), code);
+    confirm_key_code(&mut resume, &code);
+    let r = resume.succeed();
+    assert!(r.stderr.contains("Saved"), "{}", r.stderr);
+    assert_eq!(
+        names(&d1),
+        vec!["public.pem".to_string(), "share_1.json".to_string()]
+    );
+    assert_eq!(mode(&d1.join("share_1.json")), 0o600);
 
     // The resumed shares sign together.
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u.bin"), false, [0x3c; 32]);

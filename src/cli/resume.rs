@@ -6,6 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
+use mpcegosign::fsutil;
+use mpcegosign::share::encrypted;
+
 use super::audit::Recorder;
 use super::passphrase::{self, Purpose};
 use super::share_io;
@@ -14,6 +17,8 @@ use super::{CliError, KeygenArgs};
 
 pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
     let path = locate(target)?;
+    // Still unconfirmed while the question waits: an interruption names it again.
+    fsutil::tracked::keep(&path, unconfirmed::kept_note(&path));
     let name = path
         .file_name()
         .and_then(|n| Name::parse(&n.to_string_lossy()))
@@ -24,9 +29,35 @@ pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
             ))
         })?;
     let dir = unconfirmed::dir_of(&path);
-    let bytes = mpcegosign::fsutil::read_secret(&path)
+    let (share_path, public_path) = (dir.join(name.final_name()), dir.join("public.pem"));
+    let bytes = fsutil::read_secret(&path)
         .map_err(|e| super::error::io_error("read the share", &path, &e))?;
     let what = path.display().to_string();
+    if encrypted::is_age(&bytes) != name.encrypted {
+        return Err(CliError::new(format!(
+            "{what}: its name and its content disagree on whether it is encrypted; it was renamed: give it back its name"
+        )));
+    }
+    // Interrupted after it was put in place (SIGKILL between the two names): only
+    // the unconfirmed name is left to remove.
+    if fsutil::read_secret(&share_path).is_ok_and(|saved| *saved == *bytes) {
+        fsutil::tracked::discard(&path).map_err(|e| super::error::io_error("remove", &path, &e))?;
+        eprintln!(
+            "{} was already saved as {}; removed the unconfirmed name",
+            what,
+            share_path.display()
+        );
+        return Ok(());
+    }
+    let taken = |p: &Path| {
+        CliError::new(format!(
+            "{} already exists; move it away (it may belong to another keygen) and run --resume again; the unconfirmed share {what} stays",
+            p.display()
+        ))
+    };
+    if std::fs::symlink_metadata(&share_path).is_ok() {
+        return Err(taken(&share_path));
+    }
     // Asked once: opening the file now, reading it back once it is in place.
     let mut pass = None;
     let share = share_io::open_bytes(&bytes, &what, &mut || {
@@ -46,6 +77,13 @@ pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
             "{what} carries no key code (a reference-format share): it did not come from an interrupted keygen"
         ))
     })?;
+    // A public.pem already there is kept if it is this key's (e.g. copied from
+    // another party); any other is not replaced.
+    let write_public = match std::fs::symlink_metadata(&public_path) {
+        Err(_) => true,
+        Ok(_) if share_io::check_public(&share, &public_path).is_ok() => false,
+        Ok(_) => return Err(taken(&public_path)),
+    };
     let audit = Recorder::open_keygen(&args.audit, &dir)?;
     eprintln!(
         "Resuming keygen session {}: the unconfirmed share of party {} ({}-of-{}, {} scheme), MRSIGNER {}",
@@ -57,15 +95,15 @@ pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
         hex::encode(share.public().mrsigner())
     );
     if let Err(e) = super::keygen::confirm_key_code(args, &key_code) {
-        mpcegosign::fsutil::tracked::discard(&path)
+        fsutil::tracked::discard(&path)
             .map_err(|r| super::error::io_error("delete the unconfirmed share", &path, &r))?;
         return Err(e.hint(&format!("the unconfirmed share {what} was deleted")));
     }
     let written = share_io::commit_kept(
         &path,
         &share,
-        &dir.join(name.final_name()),
-        &dir.join("public.pem"),
+        &share_path,
+        (&public_path, write_public),
         false,
         &mut || pass.clone().ok_or_else(|| CliError::new("no passphrase")),
     )?;

@@ -195,7 +195,7 @@ impl StagedShare<'_> {
             &self.kept,
             self.share,
             &self.share_path,
-            &self.public_path,
+            (&self.public_path, true),
             self.plan.force,
             &mut || pass.clone().ok_or_else(|| CliError::new("no passphrase")),
         )
@@ -213,29 +213,26 @@ impl StagedShare<'_> {
 }
 
 /// Puts the unconfirmed share `kept` in place as `share_path` with `public_path` (both
-/// or neither; never over an existing file unless `force`), then reads both back
-/// before anything is reported as saved. On failure the unconfirmed share stays.
+/// or neither; never over an existing file unless `force`; `public_path` is left as
+/// it is if `write_public` is false), then reads both back before anything is
+/// reported as saved. On failure the unconfirmed share stays.
 pub fn commit_kept(
     kept: &Path,
     share: &KeyShare,
     share_path: &Path,
-    public_path: &Path,
+    (public_path, write_public): (&Path, bool),
     force: bool,
     pass: &mut dyn FnMut() -> Result<SecretString, CliError>,
 ) -> Result<String, CliError> {
     let pem = share.public().to_pem();
     let kept_msg = || format!("the unconfirmed share {} is kept", kept.display());
-    fsutil::promote(
-        kept,
-        share_path,
-        &[NewFile {
-            path: public_path,
-            bytes: pem.as_bytes(),
-            mode: PUBLIC_MODE,
-        }],
-        force,
-    )
-    .map_err(|e| {
+    let public = [NewFile {
+        path: public_path,
+        bytes: pem.as_bytes(),
+        mode: PUBLIC_MODE,
+    }];
+    let others: &[NewFile<'_>] = if write_public { &public } else { &[] };
+    fsutil::promote(kept, share_path, others, force).map_err(|e| {
         CliError::new(format!(
             "{e}; neither the share nor public.pem was saved, {}",
             kept_msg()
