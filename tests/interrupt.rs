@@ -340,6 +340,40 @@ fn ctrl_c_at_the_key_code_question_keeps_the_share_and_no_at_resume_deletes_it()
         "{err}"
     );
 
+    // `sign` refuses the unconfirmed share itself, and with any other share in that
+    // directory it names it first.
+    let p = pass.to_str().unwrap();
+    let refused = run_bounded(&[
+        "sign",
+        "--passphrase-file",
+        p,
+        "--share",
+        kept.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.0, Some(1), "{}", refused.1);
+    assert!(
+        refused.1.contains("is an unconfirmed share"),
+        "{}",
+        refused.1
+    );
+    let other = d1.join("share_2.json.age");
+    std::fs::copy(d2.join("share_2.json.age"), &other).unwrap();
+    let signer = run_bounded(&[
+        "sign",
+        "--passphrase-file",
+        p,
+        "--share",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(signer.0, Some(1), "the input ended: {}", signer.1);
+    let first = signer.1.lines().next().unwrap();
+    assert!(first.starts_with("mpcegosign: note: "), "{}", signer.1);
+    assert!(
+        first.contains(&format!("keygen --resume {}", kept.display())),
+        "{first}"
+    );
+    std::fs::remove_file(&other).unwrap();
+
     // "No" at resume deletes it.
     let mut resume = Party::spawn(
         "resume",

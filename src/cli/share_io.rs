@@ -272,9 +272,18 @@ fn existing_outputs(dir: &Path) -> Result<Vec<String>, CliError> {
     Ok(found)
 }
 
-/// Reads a share file (plain or encrypted) and, if a `public.pem` lies beside it,
-/// checks that both belong to the same key.
+/// Reads a share file (plain or encrypted) to sign with and, if a `public.pem` lies
+/// beside it, checks that both belong to the same key. An unconfirmed share is
+/// refused: no one compared its key code yet.
 pub fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref().and_then(unconfirmed::Name::parse).is_some() {
+        return Err(CliError::new(format!(
+            "{} is an unconfirmed share: its key code was never compared with the group; {} first",
+            path.display(),
+            unconfirmed::what_to_run(path)
+        )));
+    }
     let bytes = read_share_file(path)?;
     let what = path.display().to_string();
     let share = open_bytes(&bytes, &what, &mut || {
