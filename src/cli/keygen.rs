@@ -39,9 +39,6 @@ impl KeyToDeal {
 }
 
 pub fn run(args: KeygenArgs) -> Result<(), CliError> {
-    if let Some(path) = &args.resume {
-        return super::resume::run(&args, path);
-    }
     match args.parties {
         Some(n) => {
             // Parameters and the key to import first, before any question is asked.

@@ -340,7 +340,10 @@ pub fn open_transport(
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Keygen(a) => keygen::run(a),
+        Command::Keygen(a) => match &a.resume {
+            Some(path) => resume::run(&a, path),
+            None => keygen::run(a),
+        },
         Command::Sign(a) => sign::run(a),
         Command::Signerid(a) => signerid::run(a),
         Command::Verify(a) => verify::run(a),
