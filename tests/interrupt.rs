@@ -404,33 +404,40 @@ fn ctrl_c_at_the_key_code_question_keeps_the_share_and_no_at_resume_deletes_it()
 }
 
 #[test]
-fn ctrl_c_while_waiting_for_joins_says_so_and_leaves_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let key = key1();
-    let out = tmp.path().to_str().unwrap();
-    let dealer = Party::spawn(
-        "dealer",
-        &[
-            "keygen",
-            "--parties",
-            "3",
-            "--out-dir",
-            out,
-            "--import",
-            &key,
-            "--plaintext-share",
-        ],
-        &[],
-    );
-    dealer.wait_stderr("Waiting for 2 KEYGEN-JOIN messages.");
-    signal(&dealer, "INT");
-    let end = dealer.wait_exit();
-    assert_eq!(end.status.code(), Some(130), "{}", end.stderr);
-    assert_eq!(
-        end.stderr.trim_end().lines().last().unwrap(),
-        "mpcegosign: interrupted by Ctrl-C (SIGINT); nothing was kept; no temporary file is left"
-    );
-    assert!(names(tmp.path()).is_empty(), "{:?}", names(tmp.path()));
+fn ctrl_c_or_a_hangup_while_waiting_for_joins_says_so_and_leaves_nothing() {
+    for (sig, code, name) in [
+        ("INT", 130, "Ctrl-C (SIGINT)"),
+        ("HUP", 129, "SIGHUP (the terminal closed)"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = key1();
+        let out = tmp.path().to_str().unwrap();
+        let dealer = Party::spawn(
+            "dealer",
+            &[
+                "keygen",
+                "--parties",
+                "3",
+                "--out-dir",
+                out,
+                "--import",
+                &key,
+                "--plaintext-share",
+            ],
+            &[],
+        );
+        dealer.wait_stderr("Waiting for 2 KEYGEN-JOIN messages.");
+        signal(&dealer, sig);
+        let end = dealer.wait_exit();
+        assert_eq!(end.status.code(), Some(code), "{}", end.stderr);
+        assert_eq!(
+            end.stderr.trim_end().lines().last().unwrap(),
+            format!(
+                "mpcegosign: interrupted by {name}; nothing was kept; no temporary file is left"
+            )
+        );
+        assert!(names(tmp.path()).is_empty(), "{:?}", names(tmp.path()));
+    }
 }
 
 /// Runs `mpcegosign args` with stdin closed; fails the test if it has not ended after

@@ -10,7 +10,10 @@
 //!    ([`mpcegosign::fsutil::tracked::interrupt`], which also stops any other thread
 //!    from linking or removing a file from then on);
 //! 3. prints the line and exits.
+//!
+//! A second signal while that runs (a stuck disk, say) ends the process at once.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -60,8 +63,20 @@ pub fn install() -> Option<String> {
     let spawned = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if let Some(sig) = signals.forever().next() {
+            let mut caught = signals.forever();
+            let Some(sig) = caught.next() else {
+                return;
+            };
+            let cleanup = std::thread::Builder::new()
+                .name("cleanup".into())
+                .spawn(move || interrupted(sig));
+            if cleanup.is_err() {
                 interrupted(sig)
+            }
+            // A second signal while the cleanup waits (a stuck disk, say) ends the
+            // process at once.
+            if let Some(again) = caught.next() {
+                std::process::exit(128 + again)
             }
         });
     spawned
@@ -81,10 +96,9 @@ fn restore_terminal_state() {
 fn interrupted(sig: i32) -> ! {
     restore_terminal_state();
     let done = tracked::interrupt();
-    eprintln!(
-        "\nmpcegosign: {}",
-        summary(sig, (done.removed, done.removed_dirs), &done.kept)
-    );
+    // Not eprintln!: it panics if stderr is gone (SIGHUP: the terminal closed).
+    let line = summary(sig, (done.removed, done.removed_dirs), &done.kept);
+    let _ = writeln!(std::io::stderr(), "\nmpcegosign: {line}");
     // `done` holds the file lock until the process is gone.
     std::process::exit(128 + sig)
 }
