@@ -7,6 +7,12 @@
 //!
 //! Files that belong together (a share and its `public.pem`) are written as one unit
 //! by [`write_all_new`]: both or neither, whatever fails (a full disk included).
+//! A file kept on disk under another name (an unconfirmed share) is put in place with
+//! [`promote`].
+//!
+//! Every temporary file is listed in [`tracked`] before it is created, so that an
+//! interrupted process can remove it; files are read only if they are regular files
+//! ([`regular`]).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -15,6 +21,11 @@ use std::path::{Path, PathBuf};
 
 use rand::Rng;
 use zeroize::Zeroizing;
+
+mod regular;
+pub mod tracked;
+
+pub use regular::{open_regular, read_regular, read_regular_string};
 
 /// Mode for secrets (shares).
 pub const SECRET_MODE: u32 = 0o600;
@@ -64,16 +75,24 @@ pub fn write_new(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Resul
         dir: dir.clone(),
         reason: reason(e),
     };
-    let mut file = OpenOptions::new()
+    tracked::lock().add_temp(&tmp);
+    let mut file = match OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
         .open(&tmp)
-        .map_err(|e| dir_error(&e))?;
+    {
+        Ok(f) => f,
+        Err(e) => {
+            tracked::lock().forget_temp(&tmp);
+            return Err(dir_error(&e));
+        }
+    };
     let result = (|| {
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
+        let _files = tracked::lock();
         if overwrite {
             fs::rename(&tmp, path)
         } else {
@@ -81,8 +100,10 @@ pub fn write_new(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Resul
             fs::hard_link(&tmp, path).and_then(|_| fs::remove_file(&tmp))
         }
     })();
+    let mut files = tracked::lock();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
+        files.forget_temp(&tmp);
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             return Err(FileError::Exists(path.to_path_buf()));
         }
@@ -91,6 +112,8 @@ pub fn write_new(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Resul
             reason: reason(&e),
         });
     }
+    files.forget_temp(&tmp);
+    drop(files);
     // Make the new name durable; a failure here does not undo the write.
     if let Ok(d) = File::open(&dir) {
         let _ = d.sync_all();
@@ -105,10 +128,12 @@ pub struct NewFile<'a> {
     pub mode: u32,
 }
 
-/// Removes files we made, ignoring errors (the caller reports the first failure).
-fn remove_all(paths: &[PathBuf]) {
+/// Removes temporary files we made, ignoring errors (the caller reports the first
+/// failure), and forgets them.
+fn remove_all(paths: &[PathBuf], files: &mut tracked::Files) {
     for p in paths {
         let _ = fs::remove_file(p);
+        files.forget_temp(p);
     }
 }
 
@@ -154,7 +179,7 @@ pub struct Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.committed {
-            remove_all(&self.temps);
+            remove_all(&self.temps, &mut tracked::lock());
         }
     }
 }
@@ -175,6 +200,11 @@ pub fn stage_all(files: &[NewFile<'_>], overwrite: bool) -> Result<Staged, FileE
     for f in files {
         let tmp = temp_name(f.path, "tmp");
         let dir = parent_dir(f.path);
+        // Listed before it exists, so an interruption never misses it; a name that
+        // was never created is simply not there to remove.
+        tracked::lock().add_temp(&tmp);
+        staged.temps.push(tmp.clone());
+        staged.targets.push(f.path.to_path_buf());
         let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -184,8 +214,6 @@ pub fn stage_all(files: &[NewFile<'_>], overwrite: bool) -> Result<Staged, FileE
                 dir,
                 reason: reason(&e),
             })?;
-        staged.temps.push(tmp);
-        staged.targets.push(f.path.to_path_buf());
         file.write_all(f.bytes)
             .and_then(|_| file.sync_all())
             .map_err(|e| FileError::Write {
@@ -198,7 +226,14 @@ pub fn stage_all(files: &[NewFile<'_>], overwrite: bool) -> Result<Staged, FileE
 
 impl Staged {
     /// Links every staged file into place, or undoes all of it.
-    pub fn commit(mut self) -> Result<(), FileError> {
+    pub fn commit(self) -> Result<(), FileError> {
+        self.commit_then(|_| ())
+    }
+
+    /// [`Staged::commit`], then `after` (run only on success), with no interruption
+    /// seeing the files between the two.
+    fn commit_then(mut self, after: impl FnOnce(&mut tracked::Files)) -> Result<(), FileError> {
+        let mut files = tracked::lock();
         let mut linked: Vec<PathBuf> = Vec::with_capacity(self.targets.len());
         let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
         for (target, tmp) in self.targets.iter().zip(&self.temps) {
@@ -209,7 +244,7 @@ impl Staged {
                     Ok(()) => backups.push((backup, target.clone())),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => {
-                        undo(&linked, &backups, &self.temps);
+                        undo(&linked, &backups, &self.temps, &mut files);
                         return Err(FileError::Write {
                             path: target.clone(),
                             reason: reason(&e),
@@ -222,7 +257,7 @@ impl Staged {
                 fs::hard_link(tmp, target)
             };
             if let Err(e) = result {
-                undo(&linked, &backups, &self.temps);
+                undo(&linked, &backups, &self.temps, &mut files);
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     return Err(FileError::Exists(target.clone()));
                 }
@@ -233,11 +268,13 @@ impl Staged {
             }
             linked.push(target.clone());
         }
-        remove_all(&self.temps);
+        remove_all(&self.temps, &mut files);
         self.committed = true;
         for (backup, _) in &backups {
             let _ = fs::remove_file(backup);
         }
+        after(&mut files);
+        drop(files);
         // Make the new names durable; a failure here does not undo the write.
         let mut dirs: Vec<PathBuf> = self.targets.iter().map(|p| parent_dir(p)).collect();
         dirs.dedup();
@@ -250,8 +287,42 @@ impl Staged {
     }
 }
 
+/// Puts `kept` (a file kept on disk under another name, e.g. an unconfirmed share) in
+/// place under `target`, in the same directory, together with `others`, as one unit
+/// as [`write_all_new`] does; the kept name is removed last, in the same step. Without
+/// `overwrite`, an existing `target` or other file is refused and nothing changes.
+pub fn promote(
+    kept: &Path,
+    target: &Path,
+    others: &[NewFile<'_>],
+    overwrite: bool,
+) -> Result<(), FileError> {
+    if !overwrite && fs::symlink_metadata(target).is_ok() {
+        return Err(FileError::Exists(target.to_path_buf()));
+    }
+    let mut staged = stage_all(others, overwrite)?;
+    // A second name for the kept file's data, beside the target: no copy, no space.
+    let tmp = temp_name(target, "tmp");
+    tracked::lock().add_temp(&tmp);
+    staged.targets.insert(0, target.to_path_buf());
+    staged.temps.insert(0, tmp.clone());
+    fs::hard_link(kept, &tmp).map_err(|e| FileError::Write {
+        path: target.to_path_buf(),
+        reason: reason(&e),
+    })?;
+    staged.commit_then(|files| {
+        let _ = fs::remove_file(kept);
+        files.forget_kept(kept);
+    })
+}
+
 /// Takes back the names linked so far: removes new files, restores replaced ones.
-fn undo(linked: &[PathBuf], backups: &[(PathBuf, PathBuf)], temps: &[PathBuf]) {
+fn undo(
+    linked: &[PathBuf],
+    backups: &[(PathBuf, PathBuf)],
+    temps: &[PathBuf],
+    files: &mut tracked::Files,
+) {
     for path in linked {
         if let Some((backup, _)) = backups.iter().find(|(_, p)| p == path) {
             let _ = fs::rename(backup, path);
@@ -264,7 +335,7 @@ fn undo(linked: &[PathBuf], backups: &[(PathBuf, PathBuf)], temps: &[PathBuf]) {
             let _ = fs::remove_file(backup);
         }
     }
-    remove_all(temps);
+    remove_all(temps, files);
 }
 
 /// The largest secret file read by [`read_secret`]: far more than any share (a
@@ -273,9 +344,10 @@ pub const MAX_SECRET_FILE: u64 = 256 * 1024 * 1024;
 
 /// Reads a file that may hold a secret (a share, a passphrase, a private key) into a
 /// buffer sized from the file's length before reading, so it never grows (growing
-/// would leave freed copies behind), and wiped on drop.
+/// would leave freed copies behind), and wiped on drop. Only a regular file is read
+/// (see [`open_regular`]).
 pub fn read_secret(path: &Path) -> std::io::Result<Zeroizing<Vec<u8>>> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path)?;
     let len = file.metadata()?.len();
     if len > MAX_SECRET_FILE {
         return Err(std::io::Error::new(
@@ -326,106 +398,4 @@ pub fn check_writable(dir: &Path) -> Result<(), FileError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    #[test]
-    fn writes_new_files_with_mode_and_never_replaces() {
-        let tmp = tempfile::tempdir().unwrap();
-        let p = tmp.path().join("share_1.json.age");
-        write_new(&p, b"first", SECRET_MODE, false).unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"first");
-        assert_eq!(
-            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        assert!(matches!(
-            write_new(&p, b"second", SECRET_MODE, false),
-            Err(FileError::Exists(_))
-        ));
-        assert_eq!(fs::read(&p).unwrap(), b"first");
-        write_new(&p, b"third", SECRET_MODE, true).unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"third");
-        // No temporary file is left behind.
-        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn unwritable_places_are_reported() {
-        let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("plain");
-        fs::write(&file, b"x").unwrap();
-        // A "directory" that is a file: fails even for root.
-        let r = write_new(&file.join("share.json"), b"s", SECRET_MODE, false);
-        assert!(matches!(r, Err(FileError::Directory { .. })), "{r:?}");
-        let r = write_new(
-            &tmp.path().join("missing/share.json"),
-            b"s",
-            SECRET_MODE,
-            false,
-        );
-        assert!(matches!(r, Err(FileError::Directory { .. })), "{r:?}");
-    }
-
-    #[test]
-    fn a_unit_of_files_is_written_whole_or_not_at_all() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (a, b) = (
-            tmp.path().join("share_1.json"),
-            tmp.path().join("public.pem"),
-        );
-        let unit = |x: &'static [u8], y: &'static [u8]| [(a.clone(), x), (b.clone(), y)];
-        let write = |files: &[(PathBuf, &[u8]); 2], overwrite: bool| {
-            let files: Vec<NewFile<'_>> = files
-                .iter()
-                .map(|(path, bytes)| NewFile {
-                    path,
-                    bytes,
-                    mode: SECRET_MODE,
-                })
-                .collect();
-            write_all_new(&files, overwrite)
-        };
-        write(&unit(b"a1", b"b1"), false).unwrap();
-        assert_eq!(fs::read(&a).unwrap(), b"a1");
-        assert_eq!(fs::read(&b).unwrap(), b"b1");
-        // One name taken: nothing is written.
-        fs::remove_file(&a).unwrap();
-        assert!(matches!(
-            write(&unit(b"a2", b"b2"), false),
-            Err(FileError::Exists(_))
-        ));
-        assert!(!a.exists());
-        assert_eq!(fs::read(&b).unwrap(), b"b1");
-        // Overwriting, the second link fails (a directory stands there): the first
-        // file is put back as it was.
-        fs::write(&a, b"a1").unwrap();
-        fs::remove_file(&b).unwrap();
-        fs::create_dir(&b).unwrap();
-        fs::write(b.join("x"), b"x").unwrap();
-        assert!(matches!(
-            write(&unit(b"a3", b"b3"), true),
-            Err(FileError::Write { .. })
-        ));
-        assert_eq!(fs::read(&a).unwrap(), b"a1");
-        assert!(b.is_dir());
-        // Nothing temporary is left behind.
-        let names: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names.len(), 2, "{names:?}");
-    }
-
-    #[test]
-    fn secret_files_are_read_whole() {
-        let tmp = tempfile::tempdir().unwrap();
-        let p = tmp.path().join("pass");
-        fs::write(&p, b"correct horse\n").unwrap();
-        assert_eq!(&*read_secret(&p).unwrap(), b"correct horse\n");
-        fs::write(&p, b"").unwrap();
-        assert!(read_secret(&p).unwrap().is_empty());
-        assert!(read_secret(&tmp.path().join("missing")).is_err());
-    }
-}
+mod tests;

@@ -352,3 +352,57 @@ fn shoup3_three_of_five_is_byte_identical_to_ego_sign() {
         "shoup3 threshold output differs from sign -k"
     );
 }
+
+#[test]
+fn ctrl_c_while_the_initiator_waits_removes_its_work_directory() {
+    let w = World::new();
+    let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key1.pem");
+    let dirs = keygen(
+        w.path(),
+        2,
+        2,
+        &["--import", key.to_str().unwrap()],
+        &["--plaintext-share"],
+        &[],
+    );
+    // The work directory (the prepared enclave, the measuring copies) goes in TMPDIR.
+    let tmpdir = w.path().join("tmp");
+    std::fs::create_dir_all(&tmpdir).unwrap();
+    let (cfg, ego) = (w.config(), w.ego());
+    let share = dirs[0].join("share_1.json");
+    let out = w.path().join("signed");
+    let mut ini = Party::spawn(
+        "initiator",
+        &[
+            "sign",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--ego",
+            ego.to_str().unwrap(),
+            "--share",
+            share.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("TMPDIR", tmpdir.to_str().unwrap())],
+    );
+    ini.next_message();
+    assert_eq!(
+        std::fs::read_dir(&tmpdir).unwrap().count(),
+        1,
+        "the work directory"
+    );
+    let ok = Command::new("kill")
+        .args(["-INT", &ini.pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let end = ini.wait_exit();
+    assert_eq!(end.status.code(), Some(130), "{}", end.stderr);
+    assert_eq!(
+        end.stderr.trim_end().lines().last().unwrap(),
+        "mpcegosign: interrupted by Ctrl-C (SIGINT); nothing was kept; removed 1 work directory"
+    );
+    assert_eq!(std::fs::read_dir(&tmpdir).unwrap().count(), 0);
+    assert!(!out.exists());
+}

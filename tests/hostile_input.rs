@@ -229,7 +229,11 @@ fn an_elf_whose_payload_overlaps_oeinfo_is_refused_before_truncation() {
         r#"{"exe":"app","key":"private.pem","debug":false,"heapSize":512,"productID":1,"securityVersion":1}"#,
     )
     .unwrap();
-    let share = std::fs::canonicalize("tests/fixtures/shares/valid-v2.json").unwrap();
+    // A plain share as keygen leaves it, readable by its owner only (a looser one is
+    // warned about, on a line of its own).
+    let share = tmp.path().join("share_1.json");
+    std::fs::copy("tests/fixtures/shares/valid-v2.json", &share).unwrap();
+    std::fs::set_permissions(&share, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let out = Command::new(BIN)
         .current_dir(&app)
         .args(["sign", "--config", "enclave.json", "--share"])

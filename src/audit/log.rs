@@ -32,7 +32,7 @@ fn io(what: &'static str, path: &Path, e: &std::io::Error) -> AuditError {
 
 /// Reads a whole log.
 pub fn read(path: &Path) -> Result<Vec<u8>, AuditError> {
-    let mut f = File::open(path).map_err(|e| io("read", path, &e))?;
+    let mut f = crate::fsutil::open_regular(path).map_err(|e| io("read", path, &e))?;
     let len = f.metadata().map_err(|e| io("read", path, &e))?.len();
     if len > MAX_LOG_LEN {
         return Err(AuditError::Io {

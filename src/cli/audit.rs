@@ -142,7 +142,8 @@ fn verify_cmd(
                 .map_err(|e| CliError::new(format!("{}: {e}", s.display())))?,
         ),
         (None, Some(r)) => {
-            let bytes = std::fs::read(r).map_err(|e| super::error::io_error("read", r, &e))?;
+            let bytes =
+                fsutil::read_regular(r).map_err(|e| super::error::io_error("read", r, &e))?;
             Some(
                 roster::parse(&bytes)
                     .map_err(|e| CliError::new(format!("{}: {e}", r.display())))?,

@@ -8,6 +8,7 @@ use mpcegosign::ego::flow::{self, EgoError, Measured, Prepared};
 use mpcegosign::ego::locate::EgoInstall;
 use mpcegosign::ego::oesign::Oesign;
 use mpcegosign::fsutil;
+use mpcegosign::fsutil::tracked::WorkDir;
 use mpcegosign::key::PublicKey;
 use mpcegosign::sgx::{Date, Sigstruct};
 use num_bigint::BigUint;
@@ -45,7 +46,7 @@ pub(super) struct EgoTarget {
     pub(super) prepared: Prepared,
     pub(super) measured: Measured,
     pub(super) oesign: Oesign,
-    pub(super) work: tempfile::TempDir,
+    pub(super) work: WorkDir,
     pub(super) out: PathBuf,
     pub(super) mode: u32,
     pub(super) force: bool,
@@ -86,10 +87,8 @@ pub(super) fn measure(
     prepared: &Prepared,
     install: &EgoInstall,
     what: &Path,
-) -> Result<(Measured, Oesign, tempfile::TempDir), CliError> {
-    let work = tempfile::Builder::new()
-        .prefix("mpcegosign-")
-        .tempdir()
+) -> Result<(Measured, Oesign, WorkDir), CliError> {
+    let work = WorkDir::new("mpcegosign-")
         .map_err(|e| CliError::new(format!("cannot create a work directory: {e}")))?;
     let measure_dir = work.path().join("measure");
     std::fs::create_dir(&measure_dir).map_err(|e| io_error("create", &measure_dir, &e))?;
@@ -109,7 +108,8 @@ impl Target {
         out: Option<&Path>,
         force: bool,
     ) -> Result<Self, CliError> {
-        let bytes = std::fs::read(path).map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
+        let bytes = mpcegosign::fsutil::read_regular(path)
+            .map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
         let unsigned = Sigstruct::from_bytes(&bytes)
             .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
         let out = out

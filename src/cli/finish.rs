@@ -18,7 +18,7 @@ use super::{CliError, FinishArgs};
 
 pub fn run(args: FinishArgs) -> Result<(), CliError> {
     let name = args.request.display().to_string();
-    let text = std::fs::read(&args.request)
+    let text = mpcegosign::fsutil::read_regular(&args.request)
         .map_err(|e| io_error("read the request", &args.request, &e))?;
     let request = Request::from_json(&text).map_err(|e| CliError::new(format!("{name}: {e}")))?;
 
@@ -32,7 +32,7 @@ pub fn run(args: FinishArgs) -> Result<(), CliError> {
             .hint("pass --key public.pem (or prepare with --key)"))
         }
     };
-    let sig_bytes = std::fs::read(&args.signature)
+    let sig_bytes = mpcegosign::fsutil::read_regular(&args.signature)
         .map_err(|e| io_error("read the signature", &args.signature, &e))?;
     let (sig_be, encoding) = decode_signature(&sig_bytes)
         .map_err(|e| CliError::new(format!("{}: {e}", args.signature.display())))?;
@@ -60,7 +60,7 @@ pub fn run(args: FinishArgs) -> Result<(), CliError> {
         _ => PathBuf::from("."),
     };
     let prepared_path = dir.join(&request.enclave.prepared);
-    let exe = std::fs::read(&prepared_path)
+    let exe = mpcegosign::fsutil::read_regular(&prepared_path)
         .map_err(|e| io_error("read the prepared executable", &prepared_path, &e))?;
     if sha256(&exe) != request.enclave.prepared_sha256 {
         return Err(CliError::new(format!(

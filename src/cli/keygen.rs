@@ -1,17 +1,16 @@
 //! `mpcegosign keygen`: the dealer (`--parties N`) or a joiner (no flags).
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use mpcegosign::ceremony::keygen::{Dealer, Dealt, Joiner, KeygenError, RosterEntry};
-use mpcegosign::key::{self, KeygenEvent, PrivateKey, PublicKey};
+use mpcegosign::key::{PrivateKey, PublicKey};
 use mpcegosign::protocol::{scheme_name, SCHEME_SHOUP3, SCHEME_SUBSETS};
-use mpcegosign::threshold::shoup3::{self, SafeKeygenEvent, SafePrimeKey, Shoup3Error};
+use mpcegosign::threshold::shoup3::{self, SafePrimeKey, Shoup3Error};
 use mpcegosign::threshold::Scheme;
 
 use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
+use super::new_key::{generate_key, generate_safe_key};
 use super::share_io::OutputPlan;
 use super::transport_args::TransportKind;
 use super::{open_transport, CliError, KeygenArgs, SchemeArg};
@@ -71,7 +70,7 @@ fn recoverable(e: &KeygenError) -> bool {
 }
 
 /// Asks every party to compare the key code out of band before anything is saved.
-fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), CliError> {
+pub(super) fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), CliError> {
     eprintln!("Key code: {key_code}");
     eprintln!(
         "Every party's screen now shows a key code. Compare them out of band (voice, in person):"
@@ -186,6 +185,7 @@ fn dealer(
         ));
     }
     let qr = args.transport.transport == TransportKind::Qr;
+    let session_code = dealer.session_code();
     let dealt = match deal(dealer, scheme, key)? {
         Dealing::Honest(d) => *d,
         #[cfg(feature = "test-export")]
@@ -196,13 +196,18 @@ fn dealer(
             ));
         }
     };
-    // Our own files on disk first (under temporary names): if they cannot be
-    // written, no one receives a share.
-    let staged = plan.stage(&dealt.share)?;
+    // Our own share on disk first (under its unconfirmed name): if it cannot be
+    // written, no one receives a share; once the FINALIZE is out, an interruption
+    // cannot lose it.
+    let staged = plan.stage(&dealt.share, &session_code)?;
     // Over an air gap each joiner scans only its own part: the public data and its
     // one sealed share.
-    send_finalize(transport.as_mut(), qr, &dealt.finalize, &dealt.views)?;
-    confirm_key_code(args, &dealt.key_code)?;
+    send_finalize(transport.as_mut(), qr, &dealt.finalize, &dealt.views)
+        .map_err(|e| staged.kept_error(e))?;
+    if let Err(e) = confirm_key_code(args, &dealt.key_code) {
+        staged.discard();
+        return Err(e);
+    }
     let written = staged.commit()?;
     eprintln!("{written}");
     audit.keygen(&dealt.share, true)
@@ -230,6 +235,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
             hex::encode(m)
         );
     }
+    let session_code = joiner.session_code();
     eprintln!("Dealer fingerprint: {}", joiner.dealer_fingerprint());
     eprintln!(
         "Your fingerprint:   {}  (read it to the dealer)",
@@ -252,8 +258,13 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
     }
     eprintln!("You are party {me}. Participants:");
     print_roster(&joined.roster, me);
-    let staged = plan.stage(&joined.share)?;
-    confirm_key_code(args, &joined.key_code)?;
+    // Kept under its unconfirmed name before the question: the dealer's FINALIZE
+    // cannot be opened again, so an interruption here must not lose the share.
+    let staged = plan.stage(&joined.share, &session_code)?;
+    if let Err(e) = confirm_key_code(args, &joined.key_code) {
+        staged.discard();
+        return Err(e);
+    }
     let written = staged.commit()?;
     eprintln!("{written}");
     audit.keygen(&joined.share, false)
@@ -404,64 +415,6 @@ mod test_corruption {
     }
 }
 
-/// The spinner shown while a key's primes are searched for, with the time so far.
-fn keygen_spinner() -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
-}
-
-fn generate_safe_key() -> Result<SafePrimeKey, CliError> {
-    let bar = keygen_spinner();
-    // Said once on stderr even without a terminal (the spinner draws only on one).
-    eprintln!(
-        "Generating an RSA-3072 key (e = 3) from two safe primes, one per core. This takes longer than an ordinary key: usually seconds, sometimes a minute or more."
-    );
-    let mut seen = [0u64; 2];
-    let mut found = [false; 2];
-    let cancel = AtomicBool::new(false);
-    let key = SafePrimeKey::generate(
-        &mut |ev| match ev {
-            SafeKeygenEvent::Searching => {
-                found = [false; 2];
-                bar.set_message("Searching for two safe primes")
-            }
-            SafeKeygenEvent::Progress { index, candidates } => {
-                if let Some(s) = seen.get_mut(usize::from(index).wrapping_sub(1)) {
-                    *s = candidates;
-                }
-                let state = |i: usize| {
-                    if found[i] {
-                        "found".to_string()
-                    } else {
-                        format!("{} candidates", seen[i])
-                    }
-                };
-                bar.set_message(format!(
-                    "Searching for two safe primes: prime 1 {}, prime 2 {}",
-                    state(0),
-                    state(1)
-                ))
-            }
-            SafeKeygenEvent::FoundPrime { index } => {
-                if let Some(f) = found.get_mut(usize::from(index).wrapping_sub(1)) {
-                    *f = true;
-                }
-                bar.println(format!("Found safe prime {index} of 2"))
-            }
-            SafeKeygenEvent::Retry => bar.println("Primes too close together; searching again"),
-            SafeKeygenEvent::Done => {}
-        },
-        &cancel,
-    );
-    bar.finish_and_clear();
-    key.map_err(|e| CliError::new(e.to_string()))
-}
-
 /// The key file to import, read once.
 fn read_key_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, CliError> {
     // Into one wiped buffer of the file's size: a growing read would leave freed
@@ -476,21 +429,4 @@ fn parse_private_key(path: &Path, pem: &[u8]) -> Result<PrivateKey, CliError> {
         CliError::new(format!("cannot import {}: {e}", path.display()))
             .hint("it must be an RSA-3072 key with e = 3, as `openssl genrsa -3 3072` writes")
     })
-}
-
-fn generate_key() -> Result<PrivateKey, CliError> {
-    let bar = keygen_spinner();
-    bar.set_message("Generating an RSA-3072 key (e = 3)");
-    let key = key::generate(&mut |ev| match ev {
-        KeygenEvent::SearchingPrime { index } => {
-            bar.set_message(format!("Searching for prime {index} of 2"))
-        }
-        KeygenEvent::FoundPrime { index } => bar.println(format!("Found prime {index} of 2")),
-        KeygenEvent::Retry => {
-            bar.println("Primes rejected (modulus size or distance); searching again")
-        }
-        KeygenEvent::Done => {}
-    });
-    bar.finish_and_clear();
-    key.map_err(|e| CliError::new(e.to_string()))
 }

@@ -9,18 +9,22 @@ mod error;
 mod finish;
 pub mod harden;
 mod keygen;
+mod new_key;
 mod passphrase;
 mod prepare;
 mod qr_transport;
+mod resume;
 mod selftest;
 mod share_backup;
 mod share_cmd;
 mod share_io;
 mod sign;
 mod sign_hsm;
+pub mod signals;
 mod signerid;
 mod text_transport;
 mod transport_args;
+mod unconfirmed;
 mod verify;
 
 use std::path::PathBuf;
@@ -110,6 +114,16 @@ pub struct KeygenArgs {
     /// Replace existing share and public key files.
     #[arg(long)]
     pub force: bool,
+    /// Finish a keygen interrupted at its key-code question: show the key code of the
+    /// unconfirmed share (share_N.unconfirmed-<session code>.json[.age], or the only
+    /// one in DIR), ask the question again, then save it as share_N.json[.age] or
+    /// delete it.
+    #[arg(
+        long,
+        value_name = "FILE|DIR",
+        conflicts_with_all = ["parties", "plaintext_share", "force", "out_dir"]
+    )]
+    pub resume: Option<PathBuf>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     #[command(flatten)]
@@ -326,7 +340,10 @@ pub fn open_transport(
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Keygen(a) => keygen::run(a),
+        Command::Keygen(a) => match &a.resume {
+            Some(path) => resume::run(&a, path),
+            None => keygen::run(a),
+        },
         Command::Sign(a) => sign::run(a),
         Command::Signerid(a) => signerid::run(a),
         Command::Verify(a) => verify::run(a),

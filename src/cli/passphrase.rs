@@ -108,10 +108,12 @@ pub fn ask_terminal(prompt: &str) -> Option<Result<SecretString, CliError>> {
     Some(ask(&mut tty, prompt))
 }
 
-/// Puts the terminal's echo back when dropped (also on an error).
+/// Puts the terminal's echo back when dropped (also on an error), and if a signal
+/// ends the process meanwhile.
 struct EchoOff<'a> {
     tty: &'a std::fs::File,
     saved: rustix::termios::Termios,
+    _on_interrupt: Option<super::signals::OnInterrupt>,
 }
 
 impl Drop for EchoOff<'_> {
@@ -140,8 +142,18 @@ fn ask(tty: &mut std::fs::File, prompt: &str) -> Result<SecretString, CliError> 
     tty.write_all(prompt.as_bytes())
         .and_then(|_| tty.flush())
         .map_err(|e| fail(&e))?;
+    let on_interrupt = tty.try_clone().ok().map(|t| {
+        let saved = saved.clone();
+        super::signals::on_interrupt(move || {
+            let _ = tcsetattr(&t, OptionalActions::Now, &saved);
+        })
+    });
     tcsetattr(&*tty, OptionalActions::Now, &quiet).map_err(|e| fail(&e))?;
-    let guard = EchoOff { tty, saved };
+    let guard = EchoOff {
+        tty,
+        saved,
+        _on_interrupt: on_interrupt,
+    };
     let mut buf = Zeroizing::new(vec![0u8; MAX_TERMINAL_PASSPHRASE]);
     let mut filled = 0;
     let mut reader: &std::fs::File = guard.tty;

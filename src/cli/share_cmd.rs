@@ -9,7 +9,6 @@ use mpcegosign::fsutil::{self, SECRET_MODE};
 use mpcegosign::share::{encrypted, file};
 use zeroize::Zeroizing;
 
-use super::error::io_error;
 use super::passphrase::{self, Purpose};
 use super::{share_backup, share_io, CliError, PassphraseArgs};
 
@@ -135,9 +134,10 @@ pub fn run(args: ShareArgs) -> Result<(), CliError> {
     }
 }
 
-/// Reads a share file (plain ones are secret) into a buffer wiped on drop.
+/// Reads a share file (plain ones are secret) into a buffer wiped on drop; warns of a
+/// plain share others can read and of an unconfirmed share beside it.
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    fsutil::read_secret(path).map_err(|e| io_error("read", path, &e))
+    share_io::read_share_file(path)
 }
 
 fn encrypt(

@@ -9,6 +9,7 @@ use mpcegosign::share::{encrypted, file, KeyShare};
 
 use super::error::io_error;
 use super::passphrase::{self, Purpose};
+use super::unconfirmed;
 use super::{CliError, KeygenArgs, PassphraseArgs};
 
 /// Overrides age's scrypt work factor (log2 N) for new files: for slow air-gapped
@@ -72,6 +73,15 @@ impl OutputPlan {
                 dir.display()
             )));
         }
+        // Never start over an interrupted keygen's share: it may be the only copy.
+        if let Some(p) = unconfirmed::find(&dir).first() {
+            return Err(CliError::new(format!(
+                "{} holds a share from an interrupted keygen whose key code was never confirmed ({}); {} first, or use another --out-dir",
+                dir.display(),
+                p.display(),
+                unconfirmed::what_to_run(p)
+            )));
+        }
         if !args.force {
             if let Some(name) = existing_outputs(&dir)?.first() {
                 return Err(CliError::new(format!(
@@ -98,96 +108,155 @@ impl OutputPlan {
         })
     }
 
-    /// Writes the share and `public.pem` to disk under temporary names (this is where
-    /// a full disk shows), without putting them in place yet: see [`StagedShare`].
-    pub fn stage<'a>(&'a self, share: &'a KeyShare) -> Result<StagedShare<'a>, CliError> {
-        let ext = if self.passphrase.is_some() {
-            ".age"
-        } else {
-            ""
+    /// Saves the share under its unconfirmed name (`share_N.unconfirmed-<session
+    /// code>.json[.age]`, mode 0600, written atomically, never over a file): call it
+    /// before the share can be lost, i.e. before the KEYGEN-FINALIZE goes out and before
+    /// the key-code question. This is where a full disk shows. See [`StagedShare`].
+    pub fn stage<'a>(
+        &'a self,
+        share: &'a KeyShare,
+        session_code: &str,
+    ) -> Result<StagedShare<'a>, CliError> {
+        let name = unconfirmed::Name {
+            party: share.party(),
+            session: session_code.to_string(),
+            encrypted: self.passphrase.is_some(),
         };
-        let share_path = self.dir.join(format!("share_{}.json{ext}", share.party()));
+        let share_path = self.dir.join(name.final_name());
         let public_path = self.dir.join("public.pem");
+        if !self.force {
+            if let Some(p) = [&share_path, &public_path]
+                .into_iter()
+                .find(|p| std::fs::symlink_metadata(p).is_ok())
+            {
+                return Err(CliError::new(format!(
+                    "{} already exists; neither the share nor public.pem was saved",
+                    p.display()
+                )));
+            }
+        }
+        let kept = self.dir.join(name.file_name());
         let plain = file::serialize(share);
         let sealed = match &self.passphrase {
             Some(p) => Some(seal_bytes(&plain, p)?),
             None => None,
         };
         let bytes = sealed.as_deref().unwrap_or(plain.expose());
+        let unsaved = |e: fsutil::FileError| {
+            CliError::new(format!("{e}; neither the share nor public.pem was saved"))
+        };
+        fsutil::write_new(&kept, bytes, SECRET_MODE, false).map_err(unsaved)?;
+        fsutil::tracked::keep(&kept, unconfirmed::kept_note(&kept));
+        // public.pem is written only with the confirmed share, but a full disk must
+        // show now, before anyone receives a share: write it once under a temporary
+        // name and remove it again (a full disk then leaves nothing behind).
         let pem = share.public().to_pem();
-        let staged = fsutil::stage_all(
-            &[
-                NewFile {
-                    path: &share_path,
-                    bytes,
-                    mode: SECRET_MODE,
-                },
-                NewFile {
-                    path: &public_path,
-                    bytes: pem.as_bytes(),
-                    mode: PUBLIC_MODE,
-                },
-            ],
+        let probe = fsutil::stage_all(
+            &[NewFile {
+                path: &public_path,
+                bytes: pem.as_bytes(),
+                mode: PUBLIC_MODE,
+            }],
             self.force,
-        )
-        .map_err(|e| CliError::new(format!("{e}; neither the share nor public.pem was saved")))?;
+        );
+        match probe {
+            Ok(staged) => drop(staged),
+            Err(e) => {
+                let _ = fsutil::tracked::discard(&kept);
+                return Err(unsaved(e));
+            }
+        }
         Ok(StagedShare {
             plan: self,
             share,
-            staged,
+            kept,
             share_path,
             public_path,
         })
     }
 }
 
-/// A share and `public.pem` on disk under temporary names. `commit` puts both in
-/// place as one unit (both or neither, whatever fails) and reads them back;
-/// dropping it removes them (nothing was saved).
+/// A share on disk under its unconfirmed name. [`StagedShare::commit`] puts it in
+/// place with `public.pem` as one unit (both or neither) and reads both back;
+/// [`StagedShare::discard`] deletes it (the key codes were not confirmed). Dropped
+/// otherwise, it stays on disk under its unconfirmed name, for `keygen --resume`.
 pub struct StagedShare<'a> {
     plan: &'a OutputPlan,
     share: &'a KeyShare,
-    staged: fsutil::Staged,
+    kept: PathBuf,
     share_path: PathBuf,
     public_path: PathBuf,
 }
 
 impl StagedShare<'_> {
     pub fn commit(self) -> Result<String, CliError> {
-        let StagedShare {
-            plan,
-            share,
-            staged,
-            share_path,
-            public_path,
-        } = self;
-        staged.commit().map_err(|e| {
-            CliError::new(format!("{e}; neither the share nor public.pem was saved"))
-        })?;
-        // Read both back before anything is reported as saved.
-        let back =
-            fsutil::read_secret(&share_path).map_err(|e| io_error("read back", &share_path, &e))?;
-        let what = share_path.display().to_string();
-        let reread = open_bytes(&back, &what, &mut || {
-            plan.passphrase
-                .clone()
-                .ok_or_else(|| CliError::new("no passphrase"))
-        })?;
-        let same = reread.same_share(share);
-        let pem = std::fs::read_to_string(&public_path)
-            .map_err(|e| io_error("read back", &public_path, &e))?;
-        if !same || PublicKey::from_pem(&pem).ok().as_ref() != Some(share.public()) {
-            return Err(CliError::new(format!(
-                "{what} or public.pem did not read back intact; check the disk"
-            )));
-        }
-        Ok(format!(
-            "Saved {} and {}. MRSIGNER {}",
-            share_path.display(),
-            public_path.display(),
-            hex::encode(share.public().mrsigner())
-        ))
+        let pass = self.plan.passphrase.clone();
+        commit_kept(
+            &self.kept,
+            self.share,
+            &self.share_path,
+            (&self.public_path, true),
+            self.plan.force,
+            &mut || pass.clone().ok_or_else(|| CliError::new("no passphrase")),
+        )
     }
+
+    /// Deletes the unconfirmed share: nothing of this keygen stays on disk.
+    pub fn discard(self) {
+        let _ = fsutil::tracked::discard(&self.kept);
+    }
+
+    /// Adds to an error that ends the keygen where the unconfirmed share was kept.
+    pub fn kept_error(&self, e: CliError) -> CliError {
+        e.hint(&format!("kept {}", unconfirmed::kept_note(&self.kept)))
+    }
+}
+
+/// Puts the unconfirmed share `kept` in place as `share_path` with `public_path` (both
+/// or neither; never over an existing file unless `force`; `public_path` is left as
+/// it is if `write_public` is false), then reads both back before anything is
+/// reported as saved. On failure the unconfirmed share stays.
+pub fn commit_kept(
+    kept: &Path,
+    share: &KeyShare,
+    share_path: &Path,
+    (public_path, write_public): (&Path, bool),
+    force: bool,
+    pass: &mut dyn FnMut() -> Result<SecretString, CliError>,
+) -> Result<String, CliError> {
+    let pem = share.public().to_pem();
+    let kept_msg = || format!("the unconfirmed share {} is kept", kept.display());
+    let public = [NewFile {
+        path: public_path,
+        bytes: pem.as_bytes(),
+        mode: PUBLIC_MODE,
+    }];
+    let others: &[NewFile<'_>] = if write_public { &public } else { &[] };
+    fsutil::promote(kept, share_path, others, force).map_err(|e| {
+        CliError::new(format!(
+            "{e}; neither the share nor public.pem was saved, {}",
+            kept_msg()
+        ))
+    })?;
+    // Read both back before anything is reported as saved.
+    let back =
+        fsutil::read_secret(share_path).map_err(|e| io_error("read back", share_path, &e))?;
+    let what = share_path.display().to_string();
+    let reread = open_bytes(&back, &what, pass)?;
+    let same = reread.same_share(share);
+    let text = fsutil::read_regular_string(public_path)
+        .map_err(|e| io_error("read back", public_path, &e))?;
+    if !same || PublicKey::from_pem(&text).ok().as_ref() != Some(share.public()) {
+        return Err(CliError::new(format!(
+            "{what} or public.pem did not read back intact; check the disk"
+        )));
+    }
+    Ok(format!(
+        "Saved {} and {}. MRSIGNER {}",
+        share_path.display(),
+        public_path.display(),
+        hex::encode(share.public().mrsigner())
+    ))
 }
 
 fn existing_outputs(dir: &Path) -> Result<Vec<String>, CliError> {
@@ -203,10 +272,19 @@ fn existing_outputs(dir: &Path) -> Result<Vec<String>, CliError> {
     Ok(found)
 }
 
-/// Reads a share file (plain or encrypted) and, if a `public.pem` lies beside it,
-/// checks that both belong to the same key.
+/// Reads a share file (plain or encrypted) to sign with and, if a `public.pem` lies
+/// beside it, checks that both belong to the same key. An unconfirmed share is
+/// refused: no one compared its key code yet.
 pub fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliError> {
-    let bytes = fsutil::read_secret(path).map_err(|e| io_error("read the share", path, &e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref().and_then(unconfirmed::Name::parse).is_some() {
+        return Err(CliError::new(format!(
+            "{} is an unconfirmed share: its key code was never compared with the group; {} first",
+            path.display(),
+            unconfirmed::what_to_run(path)
+        )));
+    }
+    let bytes = read_share_file(path)?;
     let what = path.display().to_string();
     let share = open_bytes(&bytes, &what, &mut || {
         passphrase::obtain(args, Purpose::Existing, &what)
@@ -221,9 +299,38 @@ pub fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliErr
     Ok(share)
 }
 
+/// Reads a share file's bytes (a regular file only; wiped on drop). Says in one line
+/// if it is a plain share that others can read (and the `chmod` that fixes it), and
+/// if an unconfirmed share lies beside it.
+pub fn read_share_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, CliError> {
+    let bytes = fsutil::read_secret(path).map_err(|e| io_error("read the share", path, &e))?;
+    if !encrypted::is_age(&bytes) {
+        warn_if_loose(path);
+    }
+    unconfirmed::announce(&unconfirmed::dir_of(path));
+    Ok(bytes)
+}
+
+/// A plain share readable by group or others: one line, and the command that fixes it
+/// (the mode is not changed behind the person's back).
+fn warn_if_loose(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        eprintln!(
+            "mpcegosign: warning: {p} is a plain (unencrypted) share that other users can read (mode {mode:04o}); run `chmod 600 {p}`, or encrypt it with `mpcegosign share encrypt {p}`",
+            p = path.display()
+        );
+    }
+}
+
 /// Refuses a share whose modulus differs from a public key file.
 pub fn check_public(share: &KeyShare, public_pem: &Path) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(public_pem).map_err(|e| io_error("read", public_pem, &e))?;
+    let text =
+        fsutil::read_regular_string(public_pem).map_err(|e| io_error("read", public_pem, &e))?;
     let key = PublicKey::from_pem(&text)
         .map_err(|e| CliError::new(format!("{}: {e}", public_pem.display())))?;
     if &key != share.public() {

@@ -22,14 +22,15 @@ pub fn run(args: SigneridArgs) -> Result<(), CliError> {
 
 /// Reads a PKIX "PUBLIC KEY" PEM.
 pub fn load_public(path: &Path) -> Result<PublicKey, CliError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| io_error("read the public key", path, &e))?;
+    let text = mpcegosign::fsutil::read_regular_string(path)
+        .map_err(|e| io_error("read the public key", path, &e))?;
     PublicKey::from_pem(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))
 }
 
 /// The SIGSTRUCT stored in an enclave executable's `.oeinfo`.
 pub fn read_enclave_sigstruct(path: &Path) -> Result<Sigstruct, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| io_error("read the enclave", path, &e))?;
+    let bytes = mpcegosign::fsutil::read_regular(path)
+        .map_err(|e| io_error("read the enclave", path, &e))?;
     let oeinfo =
         Oeinfo::locate(&bytes).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     Ok(oeinfo.read_sigstruct(&bytes))

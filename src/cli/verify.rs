@@ -59,7 +59,8 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
 fn remeasure(path: &Path, ego: &Path, signed: [u8; 32]) -> Result<(), CliError> {
     let name = path.display();
     let install = EgoInstall::locate(Some(ego)).map_err(|e| CliError::new(e.to_string()))?;
-    let bytes = std::fs::read(path).map_err(|e| io_error("read the enclave", path, &e))?;
+    let bytes = mpcegosign::fsutil::read_regular(path)
+        .map_err(|e| io_error("read the enclave", path, &e))?;
     let prepared = flow::prepare_embedded(bytes, path, &install).map_err(|e| match e {
         // The file is not what `ego sign` writes: a verification failure.
         EgoError::NoPayload(_) | EgoError::Embed { .. } | EgoError::Check { .. } => {

@@ -92,7 +92,7 @@ impl EnclaveConfig {
     /// `path` must be spelled as it would be given to `ego sign`: the resolved `exe`
     /// and `key` strings are embedded into the enclave and measured.
     pub fn load(path: &Path) -> Result<(Self, Warnings), ConfigError> {
-        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        let bytes = crate::fsutil::read_regular(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
@@ -256,12 +256,13 @@ impl EnclaveConfig {
     /// `content`, replacing any `content` the JSON had, as EGo's `PopulateContent`.
     pub fn populate_content(&mut self, base: &Path) -> Result<(), ConfigError> {
         for (index, f) in self.files.iter_mut().flatten().enumerate() {
-            let data =
-                std::fs::read(base.join(&f.source)).map_err(|error| ConfigError::FileContent {
+            let data = crate::fsutil::read_regular(&base.join(&f.source)).map_err(|error| {
+                ConfigError::FileContent {
                     index,
                     source_path: f.source.clone(),
                     error,
-                })?;
+                }
+            })?;
             f.content = base64::engine::general_purpose::STANDARD.encode(data);
         }
         Ok(())

@@ -88,7 +88,8 @@ impl std::fmt::Debug for Prepared {
 pub fn prepare(config_path: &Path, ego: &EgoInstall) -> Result<Prepared, EgoError> {
     let (config, warnings) = EnclaveConfig::load(config_path)?;
     let exe_path = PathBuf::from(&config.exe);
-    let mut exe = std::fs::read(&exe_path).map_err(io("read the executable", &exe_path))?;
+    let mut exe =
+        crate::fsutil::read_regular(&exe_path).map_err(io("read the executable", &exe_path))?;
     let info = ExeInfo::read(&exe).map_err(|error| EgoError::Check {
         path: exe_path.clone(),
         error,

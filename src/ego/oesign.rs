@@ -279,7 +279,7 @@ impl Oesign {
 
 /// The SIGSTRUCT in a (signed) payload's `.oeinfo`.
 pub fn read_sigstruct(path: &Path) -> Result<Sigstruct, OesignError> {
-    let elf = std::fs::read(path).map_err(|error| OesignError::Read {
+    let elf = crate::fsutil::read_regular(path).map_err(|error| OesignError::Read {
         path: path.to_owned(),
         error,
     })?;

@@ -144,6 +144,13 @@ impl Party {
         }
     }
 
+    /// Waits for the process to end on its own, its stdin still open (e.g. after a
+    /// signal: end of input would be an answer), then like `finish`.
+    pub fn wait_exit(mut self) -> Finished {
+        let _ = self.child.wait();
+        self.finish()
+    }
+
     /// Like `finish`, and asserts success.
     pub fn succeed(self) -> Finished {
         let name = self.name.clone();
