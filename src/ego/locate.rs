@@ -1,5 +1,6 @@
 //! Finding the EGo installation the initiator signs with: `--ego DIR`, then
 //! `EGO_PATH`, then `/opt/ego` (the .deb), then `/snap/ego-dev/current/opt/ego`.
+//! `finish` uses the one its request names, unless `--ego` is given.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,8 @@ pub enum LocateError {
         oesign: &'static str,
         looked: Vec<PathBuf>,
     },
+    #[error("the request was prepared with EGo at {}, which is gone (no {}); reinstall EGo there, or pass --ego DIR", .root.display(), .root.join(OESIGN).display())]
+    Gone { root: PathBuf },
     #[error("EGo at {root} has no {what} {missing}; reinstall EGo")]
     NoRuntime {
         root: PathBuf,
@@ -83,6 +86,20 @@ impl EgoInstall {
             oesign: OESIGN,
             looked: candidates.iter().map(|r| r.join(OESIGN)).collect(),
         })
+    }
+
+    /// The installation a request recorded (`prepare` measured with it): only it, so
+    /// that `finish` measures with the same EGo whatever `EGO_PATH` says now.
+    pub fn recorded(root: &Path) -> Result<Self, LocateError> {
+        if root.join(OESIGN).is_file() {
+            Ok(EgoInstall {
+                root: root.to_owned(),
+            })
+        } else {
+            Err(LocateError::Gone {
+                root: root.to_owned(),
+            })
+        }
     }
 
     pub fn oesign(&self) -> PathBuf {
@@ -184,5 +201,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("has no runtime image"), "{err}");
+
+        assert_eq!(EgoInstall::recorded(&b).unwrap().root, b);
+        let gone = EgoInstall::recorded(&a).unwrap_err().to_string();
+        assert!(
+            gone.contains("is gone") && gone.contains(&a.join(OESIGN).display().to_string()),
+            "{gone}"
+        );
     }
 }
