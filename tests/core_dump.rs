@@ -10,7 +10,7 @@
 //! says it is skipped otherwise). Nothing in the tool is switched off for the test.
 //!
 //! What is searched, for every sub-share of the party (and, for the dealer, every
-//! party), for p and q, and for the passphrase:
+//! party), for p and q, for the passphrase, and (signer) for its identity seed:
 //! - binary big-endian: a 32-byte window from the middle of the value's bytes (the
 //!   passphrase, 40 random characters: every 12-byte piece of its UTF-8 bytes);
 //! - hex, lower and upper case: a 48-digit window from the middle (passphrase: every
@@ -22,6 +22,8 @@
 //! Not searched: little-endian binary of sub-shares, p and q. That is how OpenSSL
 //! keeps the live copy the process needs (its `BIGNUM` limbs), so it must be there:
 //! the signer case checks that it is found, which shows the memory was really read.
+//! The signer's Ed25519 identity seed must be there exactly once, in binary: the one
+//! locked page it lives in (`src/locked.rs`); a second copy anywhere fails the test.
 //! The dealer keeps the new share's passphrase until the share is written, so one
 //! binary copy of it is expected (and required, for the same reason); hex and base64
 //! copies are not allowed.
@@ -248,6 +250,17 @@ fn signed_sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, num_bigi
     (n, subs)
 }
 
+/// The Ed25519 identity seed of an encrypted version-3 share file.
+fn identity_seed(path: &Path, pass: &str) -> [u8; 32] {
+    let plain = mpcegosign::share::encrypted::decrypt(
+        &std::fs::read(path).unwrap(),
+        &mpcegosign::secret::SecretString::new(pass.to_string()),
+    )
+    .unwrap();
+    let share = mpcegosign::share::file::parse(plain.expose()).unwrap();
+    *share.auth().unwrap().identity.expose_seed()
+}
+
 /// Factors n from any multiple `m` of λ(n) (here 3·d − 1).
 fn factor(n: &BigUint, m: &BigUint) -> (BigUint, BigUint) {
     let one = BigUint::one();
@@ -358,6 +371,12 @@ fn a_signer_at_its_prompt_holds_no_stale_secret() {
         bytes: pass.as_bytes().to_vec(),
         live_binary_copies: 0,
         text: true,
+    });
+    secrets.push(Secret {
+        name: "the identity seed".into(),
+        bytes: identity_seed(&share2, &pass).to_vec(),
+        live_binary_copies: 1,
+        text: false,
     });
     assert_no_stale_copies("the signer", &memory, &secrets);
 }
