@@ -294,6 +294,47 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
     }
 }
 
+/// The exported files also sign through our CLI: a whole ceremony (initiator and
+/// signer on their exported version-2 files, no roster) gives a SIGSTRUCT that
+/// verifies under the group's public key.
+#[test]
+fn exported_shares_sign_in_a_cli_ceremony() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, &[], PLAIN, &[]);
+    let exported: Vec<PathBuf> = [1u8, 3]
+        .iter()
+        .map(|&p| {
+            let out = tmp.path().join(format!("reference_{p}.json"));
+            assert!(export(&share_path(&dirs, p), &out).status.success());
+            out
+        })
+        .collect();
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, [0x5e; 32]);
+    let signed = tmp.path().join("signed");
+    let (u, s1, o) = (
+        unsigned.to_str().unwrap(),
+        exported[0].to_str().unwrap(),
+        signed.to_str().unwrap(),
+    );
+    let end = support::ceremony::sign(
+        &[
+            "sign",
+            "--sigstruct",
+            u,
+            "--share",
+            s1,
+            "--out",
+            o,
+            "--signers",
+            "1,3",
+        ],
+        &[(exported[1].clone(), vec![])],
+        &[],
+    );
+    assert!(end.stderr.contains("produced a valid signature"), "{}", end.stderr);
+    support::ceremony::assert_signed_by(&signed, &dirs[0].join("public.pem"));
+}
+
 #[test]
 fn shares_without_a_reference_form_are_refused_in_one_line() {
     let tmp = tempfile::tempdir().unwrap();
