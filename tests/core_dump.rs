@@ -220,8 +220,8 @@ fn sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, BigUint)>) {
     )
 }
 
-/// The sub-shares of an encrypted share file, with their signs (version 3 sub-shares
-/// are drawn over the integers and may be negative).
+/// The sub-shares of an encrypted share file, with their signs (earlier dealings drew
+/// them over the integers, and the last of a subset was usually negative).
 fn signed_sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, num_bigint::BigInt)>) {
     let bytes = std::fs::read(path).unwrap();
     let plain = mpcegosign::share::encrypted::decrypt(
@@ -437,8 +437,8 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
 
     let (n, signed1) = signed_sub_shares(&dirs[0].join("share_1.json.age"), &pass);
     let (_, signed2) = signed_sub_shares(&dirs[1].join("share_2.json.age"), &pass);
-    // 2-of-2: the two sub-shares of {1,2} add up to d (over the integers), so
-    // 3·sum − 1 is a multiple of λ, which factors n.
+    // 2-of-2: the two sub-shares of {1,2} add up to d modulo λ, so 3·sum − 1 is a
+    // multiple of λ, which factors n.
     let sum = (&signed1[0].1 + &signed2[0].1).to_biguint().unwrap();
     let (p, q) = factor(&n, &(BigUint::from(3u8) * sum - 1u8));
     let magnitudes = |v: Vec<(String, num_bigint::BigInt)>| -> Vec<(String, BigUint)> {

@@ -89,7 +89,11 @@ fn finish_uses_the_ego_installation_prepare_recorded() {
     let mut v = request.clone();
     v["version"] = 1.into();
     v["enclave"].as_object_mut().unwrap().remove("ego");
-    std::fs::write(w.p("req/request.json"), serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    std::fs::write(
+        w.p("req/request.json"),
+        serde_json::to_vec_pretty(&v).unwrap(),
+    )
+    .unwrap();
     let out3 = w.s("signed-3");
     ok(&finish(&w, &out3, &[], &[("EGO_PATH", &moved)]));
     assert!(std::fs::read(&out3).unwrap() == reference);

@@ -141,7 +141,10 @@ fn check_layout(path: &Path, n: u8, t: u8, modulus: &BigUint) -> (u8, Vec<(Strin
         let bytes = std_base64(key, text);
         assert!(bytes.first() != Some(&0), "{key}: not minimal big-endian");
         let s = BigUint::from_bytes_be(&bytes);
-        assert!(&s < modulus, "{key}: a sub-share is below N (it is below λ)");
+        assert!(
+            &s < modulus,
+            "{key}: a sub-share is below N (it is below λ)"
+        );
         subs.push((key.clone(), s));
     }
 
@@ -217,7 +220,10 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
         exported.push(subs);
         // Never over an existing file, and nothing is asked or changed first.
         let before = std::fs::read(&out).unwrap();
-        fails(&export(&share_path(&dirs, party), &out), &["already exists"]);
+        fails(
+            &export(&share_path(&dirs, party), &out),
+            &["already exists"],
+        );
         assert_eq!(std::fs::read(&out).unwrap(), before);
         // Our tool reads the exported file back as the same share.
         let ours = mpcegosign::share::file::parse(&std::fs::read(&out).unwrap()).unwrap();
@@ -260,10 +266,9 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
                     .unwrap();
                 reference_partial(&digest, s, &modulus)
             } else {
-                let ours = mpcegosign::share::file::parse(
-                    &std::fs::read(share_path(&dirs, p)).unwrap(),
-                )
-                .unwrap();
+                let ours =
+                    mpcegosign::share::file::parse(&std::fs::read(share_path(&dirs, p)).unwrap())
+                        .unwrap();
                 mpcegosign::threshold::partial_sign(&ours, set, &digest)
                     .unwrap()
                     .value
@@ -331,7 +336,11 @@ fn exported_shares_sign_in_a_cli_ceremony() {
         &[(exported[1].clone(), vec![])],
         &[],
     );
-    assert!(end.stderr.contains("produced a valid signature"), "{}", end.stderr);
+    assert!(
+        end.stderr.contains("produced a valid signature"),
+        "{}",
+        end.stderr
+    );
     support::ceremony::assert_signed_by(&signed, &dirs[0].join("public.pem"));
 }
 
@@ -359,7 +368,14 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
     let shoup = tmp.path().join("shoup3");
     std::fs::create_dir_all(&shoup).unwrap();
     let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/safe1.pem");
-    let sdirs = keygen(&shoup, 2, 2, &["--import", key.to_str().unwrap()], PLAIN, &[]);
+    let sdirs = keygen(
+        &shoup,
+        2,
+        2,
+        &["--import", key.to_str().unwrap()],
+        PLAIN,
+        &[],
+    );
     let s1 = share_path(&sdirs, 1);
     assert!(std::fs::read_to_string(&s1).unwrap().contains("\"shoup3\""));
     fails(

@@ -386,7 +386,13 @@ mod tests {
         // A version 1 request cannot carry a location.
         let err = Request::from_json(v.to_string().as_bytes()).unwrap_err();
         assert!(
-            matches!(err, RequestError::Malformed { field: "enclave.ego", .. }),
+            matches!(
+                err,
+                RequestError::Malformed {
+                    field: "enclave.ego",
+                    ..
+                }
+            ),
             "{err}"
         );
         v["enclave"].as_object_mut().unwrap().remove("ego");

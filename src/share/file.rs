@@ -416,25 +416,23 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         .map(|(subset, value)| (subset.to_string(), encode_sub_share(value)))
         .collect();
     let (identity_key, keygen) = match &share.auth {
-        Some(a) => {
-            (
-                Some(SecretText(Zeroizing::new(
-                    STANDARD.encode(a.identity.expose_seed()),
-                ))),
-                Some(RawKeygen {
-                    session: hex::encode(a.session.0),
-                    transcript: hex::encode(a.transcript),
-                    roster: a
-                        .roster
-                        .iter()
-                        .map(|k| RawRosterEntry {
-                            x25519: hex::encode(k.x25519),
-                            identity: k.identity.to_hex(),
-                        })
-                        .collect(),
-                }),
-            )
-        }
+        Some(a) => (
+            Some(SecretText(Zeroizing::new(
+                STANDARD.encode(a.identity.expose_seed()),
+            ))),
+            Some(RawKeygen {
+                session: hex::encode(a.session.0),
+                transcript: hex::encode(a.transcript),
+                roster: a
+                    .roster
+                    .iter()
+                    .map(|k| RawRosterEntry {
+                        x25519: hex::encode(k.x25519),
+                        identity: k.identity.to_hex(),
+                    })
+                    .collect(),
+            }),
+        ),
         None => (None, None),
     };
     let (single, verification) = match &share.shoup3 {
