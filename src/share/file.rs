@@ -10,7 +10,8 @@
 //! whose single subset is every party.
 //!
 //! Version 3 adds `"scheme": "subsets"`, a sub-share may be negative (a leading `-`
-//! before its base64: sub-shares are drawn over the integers), and two fields:
+//! before its base64: earlier dealings drew sub-shares over the integers; dealings
+//! now are modulo λ and non-negative), and two fields:
 //! `"identity_key"` (base64 of this party's Ed25519 secret seed) and `"keygen"`:
 //! `{ "session": hex, "transcript": hex, "roster": [ { "x25519": hex, "identity": hex },
 //! … ] }` with one roster entry per party, in party order. See `docs/protocol.md`.
