@@ -65,6 +65,12 @@ fn finish_uses_the_ego_installation_prepare_recorded() {
     let out1 = w.s("signed-1");
     let err = ok(&finish(&w, &out1, &[], &[("EGO_PATH", "/nonexistent/ego")]));
     assert!(err.contains("Verified and wrote"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "Measuring with EGo at {ego}, as the request records"
+        )),
+        "{err}"
+    );
     assert!(std::fs::read(&out1).unwrap() == reference);
 
     // The recorded installation moved away: one line naming it, nothing written.

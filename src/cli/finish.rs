@@ -72,7 +72,12 @@ pub fn run(args: FinishArgs) -> Result<(), CliError> {
     // `--ego` first; else the installation `prepare` measured with (version 2
     // requests); else the usual search (version 1 requests recorded none).
     let install = match (args.ego.as_deref(), request.enclave.ego.as_deref()) {
-        (None, Some(recorded)) => EgoInstall::recorded(recorded),
+        (None, Some(recorded)) => EgoInstall::recorded(recorded).inspect(|i| {
+            eprintln!(
+                "Measuring with EGo at {}, as the request records (--ego chooses another).",
+                i.root.display()
+            )
+        }),
         (explicit, _) => EgoInstall::locate(explicit),
     }
     .map_err(|e| CliError::new(e.to_string()))?;
