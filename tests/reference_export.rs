@@ -384,6 +384,61 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
     );
     assert!(!out.exists());
 
+    // An encrypted share: exported with its passphrase; a wrong one writes nothing.
+    let wf = [("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")];
+    let (good, bad) = (tmp.path().join("good"), tmp.path().join("bad"));
+    std::fs::write(&good, "correct horse\n").unwrap();
+    std::fs::write(&bad, "wrong horse\n").unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(BIN)
+            .args(args)
+            .envs(wf)
+            .env_remove("MPCEGOSIGN_PASSPHRASE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let plain = share_path(&dirs, 1);
+    let enc = tmp.path().join("share_1.json.age");
+    let o = run(&[
+        "share".as_ref(),
+        "encrypt".as_ref(),
+        plain.as_os_str(),
+        "--out".as_ref(),
+        enc.as_os_str(),
+        "--passphrase-file".as_ref(),
+        good.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let export_enc = |pass: &Path, out: &Path| {
+        run(&[
+            "share".as_ref(),
+            "export".as_ref(),
+            enc.as_os_str(),
+            "--reference".as_ref(),
+            out.as_os_str(),
+            "--passphrase-file".as_ref(),
+            pass.as_os_str(),
+        ])
+    };
+    fails(&export_enc(&bad, &out), &["share_1.json.age"]);
+    assert!(!out.exists());
+    let o = export_enc(&good, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_plain = tmp.path().join("from_plain.json");
+    assert!(export(&plain, &from_plain).status.success());
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&from_plain).unwrap()
+    );
+    std::fs::remove_file(&out).unwrap();
+
+    // `-` is not standard output here.
+    fails(
+        &export(&share_path(&dirs, 1), Path::new("-")),
+        &["writes a file, not standard output"],
+    );
+
     // A missing share, and an output in a directory that does not exist.
     fails(
         &export(&tmp.path().join("nope.json"), &out),

@@ -23,8 +23,14 @@ fn exists(out: &Path) -> CliError {
 }
 
 pub fn export(path: &Path, out: &Path, args: &PassphraseArgs) -> Result<(), CliError> {
-    // Before any passphrase is asked for: a name that is taken (a dangling symlink
-    // included) is refused at once.
+    // Before any passphrase is asked for: `-` (which would be a file named "-", not
+    // standard output) and a name that is taken (a dangling symlink included) are
+    // refused at once.
+    if out.as_os_str() == "-" {
+        return Err(CliError::new(
+            "`share export --reference` writes a file, not standard output: give it a file name",
+        ));
+    }
     if out.symlink_metadata().is_ok() {
         return Err(exists(out));
     }
