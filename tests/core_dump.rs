@@ -10,7 +10,7 @@
 //! says it is skipped otherwise). Nothing in the tool is switched off for the test.
 //!
 //! What is searched, for every sub-share of the party (and, for the dealer, every
-//! party), for p and q, for the passphrase, and (signer) for its identity seed:
+//! party), for p and q, for the passphrase, and for the party's own identity seed:
 //! - binary big-endian: a 32-byte window from the middle of the value's bytes (the
 //!   passphrase, 40 random characters: every 12-byte piece of its UTF-8 bytes);
 //! - hex, lower and upper case: a 48-digit window from the middle (passphrase: every
@@ -22,8 +22,9 @@
 //! Not searched: little-endian binary of sub-shares, p and q. That is how OpenSSL
 //! keeps the live copy the process needs (its `BIGNUM` limbs), so it must be there:
 //! the signer case checks that it is found, which shows the memory was really read.
-//! The signer's Ed25519 identity seed must be there exactly once, in binary: the one
-//! locked page it lives in (`src/locked.rs`); a second copy anywhere fails the test.
+//! The party's Ed25519 identity seed must be there exactly once, in binary: the one
+//! locked page it lives in (`src/locked.rs`); a second copy anywhere fails the test
+//! (before that page, the signer held 4 copies and the dealer 14, all on the stack).
 //! The dealer keeps the new share's passphrase until the share is written, so one
 //! binary copy of it is expected (and required, for the same reason); hex and base64
 //! copies are not allowed.
@@ -460,6 +461,12 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
         bytes: pass.as_bytes().to_vec(),
         live_binary_copies: 1,
         text: true,
+    });
+    secrets.push(Secret {
+        name: "the dealer's identity seed".into(),
+        bytes: identity_seed(&dirs[0].join("share_1.json.age"), &pass).to_vec(),
+        live_binary_copies: 1,
+        text: false,
     });
     assert_no_stale_copies("the dealer", &memory, &secrets);
     let _ = std::io::stderr().flush();
