@@ -90,11 +90,6 @@ impl IdentityKey {
         Zeroizing::new(*self.seed.expose())
     }
 
-    /// Whether the seed's page is locked in RAM.
-    pub fn is_locked(&self) -> bool {
-        self.seed.is_locked()
-    }
-
     pub fn public(&self) -> IdentityPublic {
         IdentityPublic(self.public.to_bytes())
     }
