@@ -166,6 +166,101 @@ fn check_layout(path: &Path, n: u8, t: u8, modulus: &BigUint) -> (u8, Vec<(Strin
     (party, subs)
 }
 
+/// The reference README, where the project keeps it: `shared/seed/` beside the
+/// repository (as CI and the main checkout have it) or beside a worktree's parent.
+fn reference_readme() -> Option<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["../shared", "../../shared"]
+        .iter()
+        .map(|d| root.join(d).join("seed/mpcegosign-reference.txt"))
+        .find_map(|p| std::fs::read_to_string(p).ok())
+}
+
+/// The top-level fields of the README's version-2 share file, in order, with their
+/// example values: the JSON object that holds `"version": 2`, read brace by brace
+/// (the README's text runs on after its closing brace).
+fn readme_layout(readme: &str) -> Vec<(String, serde_json::Value)> {
+    let at = readme
+        .find("\"version\": 2")
+        .expect("the README's share file");
+    let start = readme[..at].rfind('{').unwrap();
+    let mut depth = 0;
+    let mut end = start;
+    for (i, c) in readme[start..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            end = start + i + 1;
+            break;
+        }
+    }
+    let block = &readme[start..end];
+    let value: serde_json::Value = serde_json::from_str(block).expect("the README's JSON");
+    // Field order as written (serde_json's map does not keep it).
+    let mut fields = Vec::new();
+    let mut depth = 0;
+    let mut chars = block.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            '"' => {
+                let close = i + 1 + block[i + 1..].find('"').unwrap();
+                let name = &block[i + 1..close];
+                let after = block[close + 1..].trim_start();
+                if depth == 1 && after.starts_with(':') {
+                    fields.push((name.to_string(), value[name].clone()));
+                }
+                while chars.peek().is_some_and(|&(j, _)| j <= close) {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    fields
+}
+
+/// The exported text against the README's layout: the same fields in the same order,
+/// each of the README's JSON type; the same version and exponent; subset keys of the
+/// README's form.
+fn check_against_readme(text: &str, readme: &[(String, serde_json::Value)]) {
+    let ours: serde_json::Value = serde_json::from_str(text).unwrap();
+    let mut order: Vec<(usize, &str)> = ours
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (text.find(&format!("\"{k}\":")).unwrap(), k.as_str()))
+        .collect();
+    order.sort_unstable();
+    let names: Vec<&str> = order.iter().map(|(_, k)| *k).collect();
+    let theirs: Vec<&str> = readme.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, theirs, "the README's fields, in its order");
+    let kind = |v: &serde_json::Value| match v {
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Object(_) => "object",
+        _ => "other",
+    };
+    for (name, example) in readme {
+        assert_eq!(kind(&ours[name]), kind(example), "{name}");
+    }
+    assert_eq!(ours["version"], readme[0].1, "version");
+    let exponent = readme.iter().find(|(k, _)| k == "public_exponent").unwrap();
+    assert_eq!(ours["public_exponent"], exponent.1);
+    let key_form = |k: &str| k.split(',').all(|p| p.parse::<u8>().is_ok());
+    let example = readme.iter().find(|(k, _)| k == "shares").unwrap();
+    for (k, v) in example.1.as_object().unwrap() {
+        assert!(key_form(k) && v.is_string(), "README example {k}");
+    }
+    for (k, v) in ours["shares"].as_object().unwrap() {
+        assert!(key_form(k) && v.is_string(), "subset key {k}");
+    }
+}
+
 /// Every t-subset of 1..=n, ascending.
 fn subsets(n: u8, t: u8) -> Vec<Vec<u8>> {
     (0u32..1 << n)
@@ -203,6 +298,15 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
     let dirs = keygen(tmp.path(), n, t, &[], PLAIN, &[]);
     let modulus = modulus_of(&dirs[0].join("public.pem"));
 
+    // The layout as the reference README gives it (CI has it beside the repository).
+    let readme = reference_readme().map(|r| readme_layout(&r));
+    match &readme {
+        Some(fields) => assert_eq!(fields.len(), 7, "{fields:?}"),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("shared/seed/mpcegosign-reference.txt is not beside the repository")
+        }
+        None => eprintln!("the reference README is not beside the repository: its layout is checked from this file's copy only"),
+    }
     let mut exported = Vec::new();
     for party in 1..=n {
         let out = tmp.path().join(format!("reference_{party}.json"));
@@ -216,6 +320,9 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
         let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         let (p, subs) = check_layout(&out, n, t, &modulus);
+        if let Some(fields) = &readme {
+            check_against_readme(&std::fs::read_to_string(&out).unwrap(), fields);
+        }
         assert_eq!(p, party);
         exported.push(subs);
         // Never over an existing file, and nothing is asked or changed first.
