@@ -556,3 +556,68 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
         &["no such directory"],
     );
 }
+
+/// Frozen vectors made by the reference tool's own code (`tests/fixtures/reference/`):
+/// our exporter still writes those files byte for byte, we read them as the same
+/// shares, our partial from each equals the reference's, and the reference's combined
+/// signature is key1's signature of the digest.
+#[test]
+fn the_reference_tools_own_code_signs_with_exported_shares() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference");
+    let key = mpcegosign::key::PrivateKey::from_pem(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key1.pem"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut shares = Vec::new();
+    for p in 1..=3u8 {
+        let bytes = std::fs::read(dir.join(format!("ref_{p}.json"))).unwrap();
+        let share = mpcegosign::share::file::parse(&bytes).unwrap();
+        assert_eq!(share.party(), p);
+        assert_eq!(share.public(), key.public());
+        let again = mpcegosign::share::reference::export(&share).unwrap();
+        assert_eq!(
+            again.expose(),
+            bytes.as_slice(),
+            "ref_{p}.json: the export changed"
+        );
+        shares.push(share);
+    }
+    let text = std::fs::read_to_string(dir.join("reference-partials.txt")).unwrap();
+    let mut lines = text.lines();
+    let digest: [u8; 32] = hex::decode(lines.next().unwrap().strip_prefix("digest ").unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let (mut partials, mut signatures) = (0, 0);
+    for line in lines {
+        let fields: Vec<&str> = line.split(' ').collect();
+        match fields[..] {
+            ["partial", party, subset, value] => {
+                let party: u8 = party.parse().unwrap();
+                let subset: mpcegosign::threshold::Subset = subset.parse().unwrap();
+                let ours = mpcegosign::threshold::partial_sign(
+                    &shares[usize::from(party) - 1],
+                    subset,
+                    &digest,
+                )
+                .unwrap();
+                assert_eq!(
+                    hex::encode(mpcegosign::key::to_fixed_be(&ours.value)),
+                    value,
+                    "party {party}, subset {subset}"
+                );
+                partials += 1;
+            }
+            ["signature", value] => {
+                let sig = BigUint::from_bytes_be(&hex::decode(value).unwrap());
+                assert!(key.public().verify_digest(&digest, &sig));
+                assert_eq!(sig, key.sign_digest(&digest));
+                signatures += 1;
+            }
+            ["verifies", ok] => assert_eq!(ok, "true"),
+            _ => panic!("unexpected line {line}"),
+        }
+    }
+    assert_eq!((partials, signatures), (6, 3));
+}
