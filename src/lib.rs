@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod hsm;
 pub mod identity;
 pub mod key;
+pub mod locked;
 pub mod protocol;
 pub mod sanitize;
 pub mod secret;

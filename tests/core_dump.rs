@@ -10,7 +10,7 @@
 //! says it is skipped otherwise). Nothing in the tool is switched off for the test.
 //!
 //! What is searched, for every sub-share of the party (and, for the dealer, every
-//! party), for p and q, and for the passphrase:
+//! party), for p and q, for the passphrase, and for the party's own identity seed:
 //! - binary big-endian: a 32-byte window from the middle of the value's bytes (the
 //!   passphrase, 40 random characters: every 12-byte piece of its UTF-8 bytes);
 //! - hex, lower and upper case: a 48-digit window from the middle (passphrase: every
@@ -22,6 +22,9 @@
 //! Not searched: little-endian binary of sub-shares, p and q. That is how OpenSSL
 //! keeps the live copy the process needs (its `BIGNUM` limbs), so it must be there:
 //! the signer case checks that it is found, which shows the memory was really read.
+//! The party's Ed25519 identity seed must be there exactly once, in binary: the one
+//! locked page it lives in (`src/locked.rs`); a second copy anywhere fails the test
+//! (before that page, the signer held 4 copies and the dealer 14, all on the stack).
 //! The dealer keeps the new share's passphrase until the share is written, so one
 //! binary copy of it is expected (and required, for the same reason); hex and base64
 //! copies are not allowed.
@@ -218,8 +221,8 @@ fn sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, BigUint)>) {
     )
 }
 
-/// The sub-shares of an encrypted share file, with their signs (version 3 sub-shares
-/// are drawn over the integers and may be negative).
+/// The sub-shares of an encrypted share file, with their signs (earlier dealings drew
+/// them over the integers, and the last of a subset was usually negative).
 fn signed_sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, num_bigint::BigInt)>) {
     let bytes = std::fs::read(path).unwrap();
     let plain = mpcegosign::share::encrypted::decrypt(
@@ -246,6 +249,17 @@ fn signed_sub_shares(path: &Path, pass: &str) -> (BigUint, Vec<(String, num_bigi
         })
         .collect();
     (n, subs)
+}
+
+/// The Ed25519 identity seed of an encrypted version-3 share file.
+fn identity_seed(path: &Path, pass: &str) -> [u8; 32] {
+    let plain = mpcegosign::share::encrypted::decrypt(
+        &std::fs::read(path).unwrap(),
+        &mpcegosign::secret::SecretString::new(pass.to_string()),
+    )
+    .unwrap();
+    let share = mpcegosign::share::file::parse(plain.expose()).unwrap();
+    *share.auth().unwrap().identity.expose_seed()
 }
 
 /// Factors n from any multiple `m` of λ(n) (here 3·d − 1).
@@ -359,6 +373,12 @@ fn a_signer_at_its_prompt_holds_no_stale_secret() {
         live_binary_copies: 0,
         text: true,
     });
+    secrets.push(Secret {
+        name: "the identity seed".into(),
+        bytes: identity_seed(&share2, &pass).to_vec(),
+        live_binary_copies: 1,
+        text: false,
+    });
     assert_no_stale_copies("the signer", &memory, &secrets);
 }
 
@@ -418,8 +438,8 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
 
     let (n, signed1) = signed_sub_shares(&dirs[0].join("share_1.json.age"), &pass);
     let (_, signed2) = signed_sub_shares(&dirs[1].join("share_2.json.age"), &pass);
-    // 2-of-2: the two sub-shares of {1,2} add up to d (over the integers), so
-    // 3·sum − 1 is a multiple of λ, which factors n.
+    // 2-of-2: the two sub-shares of {1,2} add up to d modulo λ, so 3·sum − 1 is a
+    // multiple of λ, which factors n.
     let sum = (&signed1[0].1 + &signed2[0].1).to_biguint().unwrap();
     let (p, q) = factor(&n, &(BigUint::from(3u8) * sum - 1u8));
     let magnitudes = |v: Vec<(String, num_bigint::BigInt)>| -> Vec<(String, BigUint)> {
@@ -441,6 +461,12 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
         bytes: pass.as_bytes().to_vec(),
         live_binary_copies: 1,
         text: true,
+    });
+    secrets.push(Secret {
+        name: "the dealer's identity seed".into(),
+        bytes: identity_seed(&dirs[0].join("share_1.json.age"), &pass).to_vec(),
+        live_binary_copies: 1,
+        text: false,
     });
     assert_no_stale_copies("the dealer", &memory, &secrets);
     let _ = std::io::stderr().flush();

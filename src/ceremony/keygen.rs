@@ -714,7 +714,7 @@ impl Joiner {
             None => channel.open(sealed, scheme, &public)?,
         };
         let share = share.with_auth(ShareAuth {
-            identity: IdentityKey::from_seed(&self.identity.seed()),
+            identity: self.identity.try_clone(),
             roster: full_roster.clone(),
             session: self.init.session,
             transcript,

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use mpcegosign::ego::flow;
 use mpcegosign::ego::locate::EgoInstall;
-use mpcegosign::ego::request::{decode_signature, sha256, Request};
+use mpcegosign::ego::request::{sha256, Request};
+use mpcegosign::ego::signature::decode_signature;
 use num_bigint::BigUint;
 
 use super::enclave_target::{ego_error, measure, refuse_existing, EgoTarget, Target};
@@ -68,8 +69,18 @@ pub fn run(args: FinishArgs) -> Result<(), CliError> {
             prepared_path.display()
         )));
     }
-    let install =
-        EgoInstall::locate(args.ego.as_deref()).map_err(|e| CliError::new(e.to_string()))?;
+    // `--ego` first; else the installation `prepare` measured with (version 2
+    // requests); else the usual search (version 1 requests recorded none).
+    let install = match (args.ego.as_deref(), request.enclave.ego.as_deref()) {
+        (None, Some(recorded)) => EgoInstall::recorded(recorded).inspect(|i| {
+            eprintln!(
+                "Measuring with EGo at {}, as the request records (--ego chooses another).",
+                i.root.display()
+            )
+        }),
+        (explicit, _) => EgoInstall::locate(explicit),
+    }
+    .map_err(|e| CliError::new(e.to_string()))?;
     let prepared = flow::prepare_embedded(exe, &prepared_path, &install).map_err(ego_error)?;
     check_same(
         &name,

@@ -17,6 +17,7 @@ mod resume;
 mod selftest;
 mod share_backup;
 mod share_cmd;
+mod share_export;
 mod share_io;
 mod sign;
 mod sign_hsm;
@@ -305,7 +306,8 @@ pub struct FinishArgs {
     /// The signed enclave to write. Default: <exe>.signed, as recorded by `prepare`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    /// EGo installation directory. Default: the one `prepare` used (recorded in the
+    /// request); for older requests, $EGO_PATH, /opt/ego, then the snap.
     #[arg(long, value_name = "DIR")]
     pub ego: Option<PathBuf>,
     /// Replace an existing output file.

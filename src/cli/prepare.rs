@@ -84,6 +84,7 @@ pub fn run(args: PrepareArgs) -> Result<(), CliError> {
             conf_text: prepared.conf_text.clone(),
             out: signed_out.display().to_string(),
             mode: file_mode(&exe),
+            ego: recorded_ego(&install),
         },
     );
     let digest = request.digest();
@@ -122,6 +123,20 @@ pub fn run(args: PrepareArgs) -> Result<(), CliError> {
     eprintln!("  Digest    {}", hex::encode(digest));
     print!("{}", commands(&files));
     Ok(())
+}
+
+/// The EGo root as `finish` will find it again: absolute, and text (a request is
+/// JSON). A root that is not UTF-8 is not recorded, and `finish` then needs `--ego`.
+fn recorded_ego(install: &EgoInstall) -> Option<PathBuf> {
+    let root = std::path::absolute(&install.root).ok()?;
+    if root.to_str().is_none() {
+        eprintln!(
+            "Note: the EGo path {} is not UTF-8 and is not recorded in the request; pass --ego to `finish`.",
+            root.display()
+        );
+        return None;
+    }
+    Some(root)
 }
 
 fn runtime_of(path: &Path) -> mpcegosign::ego::Runtime {

@@ -1,4 +1,4 @@
-//! `mpcegosign share …`: encrypt, passwd, info, decrypt, backup, restore.
+//! `mpcegosign share …`: encrypt, passwd, info, decrypt, export, backup, restore.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use mpcegosign::share::{encrypted, file};
 use zeroize::Zeroizing;
 
 use super::passphrase::{self, Purpose};
-use super::{share_backup, share_io, CliError, PassphraseArgs};
+use super::{share_backup, share_export, share_io, CliError, PassphraseArgs};
 
 #[derive(Args, Debug)]
 pub struct ShareArgs {
@@ -63,6 +63,16 @@ pub enum ShareCommand {
         /// Replace an existing output.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+    },
+    /// Write a `subsets` share as the reference tool's plain version-2 JSON (shoup3 has no reference form).
+    Export {
+        /// The share file, plain or encrypted.
+        file: PathBuf,
+        /// Where the reference-format share goes: plain JSON, mode 0600, never replacing a file.
+        #[arg(long, value_name = "OUT")]
+        reference: PathBuf,
         #[command(flatten)]
         passphrase: PassphraseArgs,
     },
@@ -119,6 +129,11 @@ pub fn run(args: ShareArgs) -> Result<(), CliError> {
             force,
             passphrase,
         } => decrypt(&file, &out, force, &passphrase),
+        ShareCommand::Export {
+            file,
+            reference,
+            passphrase,
+        } => share_export::export(&file, &reference, &passphrase),
         ShareCommand::Backup {
             file,
             out,

@@ -1,5 +1,6 @@
 //! Finding the EGo installation the initiator signs with: `--ego DIR`, then
 //! `EGO_PATH`, then `/opt/ego` (the .deb), then `/snap/ego-dev/current/opt/ego`.
+//! `finish` uses the one its request names, unless `--ego` is given.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,14 @@ pub enum LocateError {
     NotFound {
         oesign: &'static str,
         looked: Vec<PathBuf>,
+    },
+    #[error("the request was prepared with EGo at {}, which is gone (no {}); reinstall EGo there, or pass --ego DIR", .root.display(), .root.join(OESIGN).display())]
+    Gone { root: PathBuf },
+    #[error("the request names EGo at {}, but {} is writable by other users (mode {mode:o}), so its ego-oesign could be anyone's; fix the permissions (chmod go-w), or pass --ego DIR", .root.display(), .path.display())]
+    Writable {
+        root: PathBuf,
+        path: PathBuf,
+        mode: u32,
     },
     #[error("EGo at {root} has no {what} {missing}; reinstall EGo")]
     NoRuntime {
@@ -82,6 +91,38 @@ impl EgoInstall {
         Err(LocateError::NotFound {
             oesign: OESIGN,
             looked: candidates.iter().map(|r| r.join(OESIGN)).collect(),
+        })
+    }
+
+    /// The installation a request recorded (`prepare` measured with it): only it, so
+    /// that `finish` measures with the same EGo whatever `EGO_PATH` says now.
+    ///
+    /// A request is a file that may have travelled, and it names the program `finish`
+    /// runs: so `ego-oesign` and the directories above it up to the root must not be
+    /// writable by other users (as a planted copy in `/tmp` would be).
+    pub fn recorded(root: &Path) -> Result<Self, LocateError> {
+        use std::os::unix::fs::PermissionsExt;
+        let oesign = root.join(OESIGN);
+        if !oesign.is_file() {
+            return Err(LocateError::Gone {
+                root: root.to_owned(),
+            });
+        }
+        let bin = root.join("bin");
+        for path in [oesign.as_path(), bin.as_path(), root] {
+            let mode = std::fs::metadata(path)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0o777);
+            if mode & 0o022 != 0 {
+                return Err(LocateError::Writable {
+                    root: root.to_owned(),
+                    path: path.to_owned(),
+                    mode: mode & 0o7777,
+                });
+            }
+        }
+        Ok(EgoInstall {
+            root: root.to_owned(),
         })
     }
 
@@ -184,5 +225,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("has no runtime image"), "{err}");
+
+        assert_eq!(EgoInstall::recorded(&b).unwrap().root, b);
+        use std::os::unix::fs::PermissionsExt;
+        let perm = |p: &Path, mode: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        perm(&b.join("bin"), 0o777);
+        let err = EgoInstall::recorded(&b).unwrap_err();
+        assert_eq!(
+            err,
+            LocateError::Writable {
+                root: b.clone(),
+                path: b.join("bin"),
+                mode: 0o777
+            }
+        );
+        assert!(err.to_string().contains("writable by other users"), "{err}");
+        perm(&b.join("bin"), 0o755);
+        perm(&b.join(OESIGN), 0o664);
+        assert!(EgoInstall::recorded(&b).is_err());
+        perm(&b.join(OESIGN), 0o755);
+        assert!(EgoInstall::recorded(&b).is_ok());
+        let gone = EgoInstall::recorded(&a).unwrap_err().to_string();
+        assert!(
+            gone.contains("is gone") && gone.contains(&a.join(OESIGN).display().to_string()),
+            "{gone}"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod locate;
 pub mod oesign;
 pub mod payload;
 pub mod request;
+pub mod signature;
 
 pub use checks::{CheckError, ExeInfo, Runtime};
 pub use config::{ConfigError, EnclaveConfig};

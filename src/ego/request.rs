@@ -5,7 +5,8 @@
 //! The request is a JSON file. It holds the unsigned SIGSTRUCT (whose signed regions
 //! carry MRENCLAVE and the date), the digest and its PKCS#1 v1.5 `DigestInfo`, the
 //! oesign `.conf` text and runtime image kind, and the name and SHA-256 of the
-//! prepared executable (the payload embedded, unsigned) kept beside it. Every derived
+//! prepared executable (the payload embedded, unsigned) kept beside it, and (from
+//! version 2) the EGo installation `prepare` measured with. Every derived
 //! value is checked against the SIGSTRUCT when the request is read, so a request
 //! edited after `prepare` is refused.
 
@@ -14,19 +15,22 @@ use sha2::{Digest, Sha256};
 
 use super::checks::Runtime;
 use crate::key::pkcs1::{digest_info_sha256, DIGEST_INFO_LEN};
-use crate::key::{PublicKey, MODULUS_BYTES};
+use crate::key::PublicKey;
 use crate::sgx::sigstruct::{SignedRegions, Sigstruct, SigstructError, SIGSTRUCT_LEN};
+
+pub use super::signature::{decode_signature, SignatureEncoding, SignatureError};
 
 /// The `format` member of every request file.
 pub const FORMAT: &str = "mpcegosign-sign-request";
-/// The only request version this build reads and writes.
-pub const VERSION: u32 = 1;
+/// The request version this build writes; it reads this one and version 1 (which
+/// has no `enclave.ego`).
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     #[error("not a signing request written by `mpcegosign prepare` ({0})")]
     NotRequest(String),
-    #[error("request version {0} is not supported (this build reads version {VERSION})")]
+    #[error("request version {0} is not supported (this build reads versions 1 to {VERSION})")]
     Version(u32),
     #[error("the request's {field} is malformed: {reason}")]
     Malformed { field: &'static str, reason: String },
@@ -77,6 +81,9 @@ struct EnclaveFile {
     out: String,
     /// File mode of the original executable.
     mode: u32,
+    /// The EGo installation `prepare` measured with (absolute; version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ego: Option<String>,
 }
 
 /// Where the enclave part of a request points.
@@ -89,6 +96,8 @@ pub struct EnclaveRef {
     pub conf_text: String,
     pub out: String,
     pub mode: u32,
+    /// The EGo installation root `prepare` measured with, for `finish` to use again.
+    pub ego: Option<std::path::PathBuf>,
 }
 
 /// A checked signing request.
@@ -168,6 +177,12 @@ impl Request {
                 conf: self.enclave.conf_text.clone(),
                 out: self.enclave.out.clone(),
                 mode: self.enclave.mode,
+                ego: self
+                    .enclave
+                    .ego
+                    .as_ref()
+                    .and_then(|p| p.to_str())
+                    .map(String::from),
             },
         };
         // Serialising plain strings and numbers cannot fail.
@@ -185,8 +200,9 @@ impl Request {
                 "no \"format\": \"{FORMAT}\""
             )));
         }
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(VERSION) => {}
+        let version = value.get("version").and_then(|v| v.as_u64());
+        match version {
+            Some(v) if (1..=u64::from(VERSION)).contains(&v) => {}
             Some(v) => return Err(RequestError::Version(v.try_into().unwrap_or(u32::MAX))),
             None => return Err(RequestError::NotRequest("no version".into())),
         }
@@ -273,6 +289,21 @@ impl Request {
                 reason: "must be a plain file name beside the request".into(),
             });
         }
+        let ego = match (&e.ego, version) {
+            (Some(_), Some(1)) => {
+                return Err(RequestError::Malformed {
+                    field: "enclave.ego",
+                    reason: "a version 1 request has none".into(),
+                })
+            }
+            (Some(p), _) if !p.starts_with('/') => {
+                return Err(RequestError::Malformed {
+                    field: "enclave.ego",
+                    reason: "must be an absolute path".into(),
+                })
+            }
+            (p, _) => p.as_ref().map(std::path::PathBuf::from),
+        };
         if e.out.is_empty() {
             return Err(RequestError::Malformed {
                 field: "enclave.out",
@@ -290,6 +321,7 @@ impl Request {
                 out: e.out.clone(),
                 // Never setuid/setgid/sticky from a file that travelled.
                 mode: e.mode & 0o777,
+                ego,
             },
         })
     }
@@ -300,86 +332,11 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SignatureError {
-    #[error("the signature is {found}: expected {MODULUS_BYTES} raw bytes, 768 hex digits or base64 of {MODULUS_BYTES} bytes (a truncated or partial file?)")]
-    Length { found: String },
-    #[error("the signature is empty")]
-    Empty,
-}
-
-/// How a signature file was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignatureEncoding {
-    Raw,
-    Hex,
-    Base64,
-}
-
-impl std::fmt::Display for SignatureEncoding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            SignatureEncoding::Raw => "raw bytes",
-            SignatureEncoding::Hex => "hex",
-            SignatureEncoding::Base64 => "base64",
-        })
-    }
-}
-
-/// Reads an RSA-3072 signature written as 384 raw big-endian bytes, as hex (768
-/// digits, whitespace and a `0x` prefix allowed), or as base64 (standard or URL-safe,
-/// padded or not, as AWS KMS and Azure Key Vault return it).
-pub fn decode_signature(
-    bytes: &[u8],
-) -> Result<([u8; MODULUS_BYTES], SignatureEncoding), SignatureError> {
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    use base64::Engine;
-    if bytes.is_empty() {
-        return Err(SignatureError::Empty);
-    }
-    if let Ok(raw) = <[u8; MODULUS_BYTES]>::try_from(bytes) {
-        return Ok((raw, SignatureEncoding::Raw));
-    }
-    let text: String = match std::str::from_utf8(bytes) {
-        Ok(t) => t.chars().filter(|c| !c.is_whitespace()).collect(),
-        Err(_) => {
-            return Err(SignatureError::Length {
-                found: format!("{} raw bytes", bytes.len()),
-            })
-        }
-    };
-    let text = text.strip_prefix("0x").unwrap_or(&text);
-    if text.is_empty() {
-        return Err(SignatureError::Empty);
-    }
-    if text.bytes().all(|b| b.is_ascii_hexdigit()) && text.len() % 2 == 0 {
-        let v = hex::decode(text).unwrap_or_default();
-        return <[u8; MODULUS_BYTES]>::try_from(v.as_slice())
-            .map(|a| (a, SignatureEncoding::Hex))
-            .map_err(|_| SignatureError::Length {
-                found: format!("{} hex digits ({} bytes)", text.len(), v.len()),
-            });
-    }
-    for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-        if let Ok(v) = engine.decode(text) {
-            return <[u8; MODULUS_BYTES]>::try_from(v.as_slice())
-                .map(|a| (a, SignatureEncoding::Base64))
-                .map_err(|_| SignatureError::Length {
-                    found: format!("base64 of {} bytes", v.len()),
-                });
-        }
-    }
-    Err(SignatureError::Length {
-        found: format!("{} bytes that are neither hex nor base64", bytes.len()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sgx::sigstruct::SigstructFields;
     use crate::sgx::Date;
-    use base64::Engine;
 
     fn request() -> Request {
         let s = Sigstruct::build(&SigstructFields {
@@ -403,6 +360,7 @@ mod tests {
                 conf_text: "ProductID=7\n".into(),
                 out: "app.signed".into(),
                 mode: 0o755,
+                ego: Some("/opt/ego".into()),
             },
         )
     }
@@ -417,6 +375,35 @@ mod tests {
         assert_eq!(back.digest(), r.digest());
         assert!(text.contains(&hex::encode(r.digest_info())));
         assert_eq!(&r.digest_info()[19..], &r.digest());
+        assert!(text.contains("\"ego\": \"/opt/ego\""), "{text}");
+    }
+
+    #[test]
+    fn version_1_requests_are_read_without_an_ego_location() {
+        let text = request().to_json();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["version"] = 1.into();
+        // A version 1 request cannot carry a location.
+        let err = Request::from_json(v.to_string().as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RequestError::Malformed {
+                    field: "enclave.ego",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        v["enclave"].as_object_mut().unwrap().remove("ego");
+        let old = Request::from_json(v.to_string().as_bytes()).unwrap();
+        assert_eq!(old.enclave.ego, None);
+        assert_eq!(old.digest(), request().digest());
+        // A relative location is refused.
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["enclave"]["ego"] = "opt/ego".into();
+        let err = Request::from_json(v.to_string().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("absolute"), "{err}");
     }
 
     #[test]
@@ -455,10 +442,10 @@ mod tests {
         );
 
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        v["version"] = 2.into();
+        v["version"] = 3.into();
         assert!(matches!(
             Request::from_json(v.to_string().as_bytes()),
-            Err(RequestError::Version(2))
+            Err(RequestError::Version(3))
         ));
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["enclave"]["mode"] = 0o4755.into();
@@ -483,40 +470,5 @@ mod tests {
             Request::from_json(b"{}"),
             Err(RequestError::NotRequest(_))
         ));
-    }
-
-    #[test]
-    fn signature_encodings() {
-        let mut raw = [0u8; MODULUS_BYTES];
-        for (i, b) in raw.iter_mut().enumerate() {
-            *b = (i * 7 + 1) as u8;
-        }
-        assert_eq!(
-            decode_signature(&raw).unwrap(),
-            (raw, SignatureEncoding::Raw)
-        );
-        let hex_text = format!("{}\n", hex::encode_upper(raw));
-        assert_eq!(
-            decode_signature(hex_text.as_bytes()).unwrap(),
-            (raw, SignatureEncoding::Hex)
-        );
-        for engine in [
-            base64::engine::general_purpose::STANDARD,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        ] {
-            let b64 = format!("{}\n", engine.encode(raw));
-            assert_eq!(
-                decode_signature(b64.as_bytes()).unwrap(),
-                (raw, SignatureEncoding::Base64)
-            );
-        }
-        let err = decode_signature(&raw[..383]).unwrap_err();
-        assert!(err.to_string().contains("383 raw bytes"), "{err}");
-        let err = decode_signature(hex::encode(&raw[..300]).as_bytes()).unwrap_err();
-        assert!(err.to_string().contains("600 hex digits"), "{err}");
-        let short_b64 = base64::engine::general_purpose::STANDARD.encode(&raw[..200]);
-        let err = decode_signature(short_b64.as_bytes()).unwrap_err();
-        assert!(err.to_string().contains("base64 of 200 bytes"), "{err}");
-        assert_eq!(decode_signature(b""), Err(SignatureError::Empty));
     }
 }

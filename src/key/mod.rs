@@ -134,29 +134,7 @@ impl PrivateKey {
         n.checked_mul(p.expose(), q.expose(), &mut ctx)
             .map_err(ossl)?;
         let public = PublicKey::from_modulus(crate::secret::bn_to_biguint(&n))?;
-        let one = BigNum::from_u32(1).map_err(ossl)?;
-        let mut p1 = BigNum::new_secure().map_err(ossl)?;
-        p1.checked_sub(p.expose(), &one).map_err(ossl)?;
-        let mut q1 = BigNum::new_secure().map_err(ossl)?;
-        q1.checked_sub(q.expose(), &one).map_err(ossl)?;
-        let p1 = SecretBn::new(p1);
-        let q1 = SecretBn::new(q1);
-        let mut g = BigNum::new_secure().map_err(ossl)?;
-        g.gcd(p1.expose(), q1.expose(), &mut ctx).map_err(ossl)?;
-        let g = SecretBn::new(g);
-        let mut prod = BigNum::new_secure().map_err(ossl)?;
-        prod.checked_mul(p1.expose(), q1.expose(), &mut ctx)
-            .map_err(ossl)?;
-        let prod = SecretBn::new(prod);
-        let mut lambda = BigNum::new_secure().map_err(ossl)?;
-        let mut rem = BigNum::new_secure().map_err(ossl)?;
-        lambda
-            .checked_div(prod.expose(), g.expose(), &mut ctx)
-            .map_err(ossl)?;
-        rem.checked_rem(prod.expose(), g.expose(), &mut ctx)
-            .map_err(ossl)?;
-        let lambda = SecretBn::new(lambda);
-        let _rem = SecretBn::new(rem);
+        let lambda = lambda_of(&p, &q)?;
         let three = BigNum::from_u32(PUBLIC_EXPONENT).map_err(ossl)?;
         let mut d = BigNum::new_secure().map_err(ossl)?;
         d.mod_inverse(&three, lambda.expose(), &mut ctx)
@@ -187,6 +165,11 @@ impl PrivateKey {
 
     pub(crate) fn d(&self) -> &SecretBn {
         &self.d
+    }
+
+    /// λ(n) = lcm(p − 1, q − 1): the dealer shares d modulo it.
+    pub(crate) fn lambda(&self) -> Result<SecretBn, KeyError> {
+        lambda_of(&self.p, &self.q)
     }
 
     #[cfg(test)]
@@ -222,4 +205,29 @@ pub fn to_fixed_be(x: &BigUint) -> [u8; MODULUS_BYTES] {
 
 pub(crate) fn bn(x: &BigUint) -> BigNum {
     biguint_to_bn(x)
+}
+
+/// λ = (p − 1)(q − 1) / gcd(p − 1, q − 1), every intermediate in secure, wiped memory.
+fn lambda_of(p: &SecretBn, q: &SecretBn) -> Result<SecretBn, KeyError> {
+    let ossl = |e: openssl::error::ErrorStack| KeyError::Generate(e.to_string());
+    let mut ctx = BigNumContext::new_secure().map_err(ossl)?;
+    let one = BigNum::from_u32(1).map_err(ossl)?;
+    let mut p1 = BigNum::new_secure().map_err(ossl)?;
+    p1.checked_sub(p.expose(), &one).map_err(ossl)?;
+    let p1 = SecretBn::new(p1);
+    let mut q1 = BigNum::new_secure().map_err(ossl)?;
+    q1.checked_sub(q.expose(), &one).map_err(ossl)?;
+    let q1 = SecretBn::new(q1);
+    let mut g = BigNum::new_secure().map_err(ossl)?;
+    g.gcd(p1.expose(), q1.expose(), &mut ctx).map_err(ossl)?;
+    let g = SecretBn::new(g);
+    let mut prod = BigNum::new_secure().map_err(ossl)?;
+    prod.checked_mul(p1.expose(), q1.expose(), &mut ctx)
+        .map_err(ossl)?;
+    let prod = SecretBn::new(prod);
+    let mut lambda = BigNum::new_secure().map_err(ossl)?;
+    lambda
+        .checked_div(prod.expose(), g.expose(), &mut ctx)
+        .map_err(ossl)?;
+    Ok(SecretBn::new(lambda))
 }

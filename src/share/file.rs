@@ -10,7 +10,8 @@
 //! whose single subset is every party.
 //!
 //! Version 3 adds `"scheme": "subsets"`, a sub-share may be negative (a leading `-`
-//! before its base64: sub-shares are drawn over the integers), and two fields:
+//! before its base64: earlier dealings drew sub-shares over the integers; dealings
+//! now are modulo λ and non-negative), and two fields:
 //! `"identity_key"` (base64 of this party's Ed25519 secret seed) and `"keygen"`:
 //! `{ "session": hex, "transcript": hex, "roster": [ { "x25519": hex, "identity": hex },
 //! … ] }` with one roster entry per party, in party order. See `docs/protocol.md`.
@@ -416,24 +417,23 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         .map(|(subset, value)| (subset.to_string(), encode_sub_share(value)))
         .collect();
     let (identity_key, keygen) = match &share.auth {
-        Some(a) => {
-            let seed = a.identity.seed();
-            (
-                Some(SecretText(Zeroizing::new(STANDARD.encode(seed.as_slice())))),
-                Some(RawKeygen {
-                    session: hex::encode(a.session.0),
-                    transcript: hex::encode(a.transcript),
-                    roster: a
-                        .roster
-                        .iter()
-                        .map(|k| RawRosterEntry {
-                            x25519: hex::encode(k.x25519),
-                            identity: k.identity.to_hex(),
-                        })
-                        .collect(),
-                }),
-            )
-        }
+        Some(a) => (
+            Some(SecretText(Zeroizing::new(
+                STANDARD.encode(a.identity.expose_seed()),
+            ))),
+            Some(RawKeygen {
+                session: hex::encode(a.session.0),
+                transcript: hex::encode(a.transcript),
+                roster: a
+                    .roster
+                    .iter()
+                    .map(|k| RawRosterEntry {
+                        x25519: hex::encode(k.x25519),
+                        identity: k.identity.to_hex(),
+                    })
+                    .collect(),
+            }),
+        ),
         None => (None, None),
     };
     let (single, verification) = match &share.shoup3 {
@@ -471,19 +471,8 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         identity_key,
         keygen,
     };
-    // Into a buffer sized in advance and never grown (growing would leave freed
-    // copies of the secret text behind); a larger one is tried if it was too small.
-    let mut capacity = 2048 + 700 * shares.len() + 800 * share.scheme.parties() as usize;
-    loop {
-        let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
-        let fits = serde_json::to_writer_pretty(FixedBuffer(&mut buf), &out).is_ok()
-            && buf.len() < buf.capacity();
-        if fits {
-            buf.push(b'\n');
-            return SecretBytes::from(buf);
-        }
-        capacity *= 2;
-    }
+    let capacity = 2048 + 700 * shares.len() + 800 * share.scheme.parties() as usize;
+    super::json_out::to_pretty_json(&out, capacity, true)
 }
 
 /// A sub-share as text: base64 of its magnitude, `-` first when negative; the text
@@ -497,22 +486,6 @@ fn encode_sub_share(value: &SecretBn) -> SecretText {
     }
     STANDARD.encode_string(bytes.expose(), &mut text);
     SecretText(text)
-}
-
-/// A writer into a Vec that refuses to grow it.
-struct FixedBuffer<'a>(&'a mut Vec<u8>);
-
-impl std::io::Write for FixedBuffer<'_> {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.0.len() + data.len() > self.0.capacity() {
-            return Err(std::io::Error::other("buffer full"));
-        }
-        self.0.extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -548,10 +521,15 @@ mod tests {
                 );
             }
         }
-        // Over the integers, the last member's sub-share of a subset is negative.
-        assert!(shares[1]
-            .subsets()
-            .any(|s| shares[1].sub_share(s).unwrap().is_negative()));
+        // Dealt modulo λ, as the reference deals: no sub-share is negative or as
+        // large as N.
+        let n = crate::key::bn(shares[0].public().modulus());
+        for share in &shares {
+            for s in share.subsets() {
+                let v = share.sub_share(s).unwrap();
+                assert!(!v.is_negative() && v.expose() < &n);
+            }
+        }
     }
 
     #[test]
@@ -600,6 +578,21 @@ mod tests {
         let v2 = shares[1].try_clone_for_tests().without_auth();
         let t = text(&v2);
         assert!(t.contains("\"version\": 2"));
+        assert!(!t.contains("\"-"));
+        assert!(parse(t.as_bytes()).unwrap().same_share(&v2));
+        // A negative sub-share, as older dealings made over the integers, is written
+        // with a sign that version 2 does not have.
+        let subset = v2.subsets().next().unwrap();
+        let mut negative = v2.sub_share(subset).unwrap().try_clone();
+        negative.negate();
+        let old = KeyShare::new(
+            2,
+            v2.scheme(),
+            v2.public().clone(),
+            BTreeMap::from([(subset, negative)]),
+        )
+        .unwrap();
+        let t = text(&old);
         assert!(t.contains("\"-"));
         assert!(matches!(
             parse(t.as_bytes()),

@@ -5,10 +5,13 @@
 //! that made it.
 //!
 //! `file` reads and writes the JSON form (the reference tool's versions 1 and 2, and
-//! our version 3); encryption at rest wraps those bytes (see `encrypted`).
+//! our version 3); `reference` writes a `subsets` share as the reference tool's
+//! version 2, exactly; encryption at rest wraps those bytes (see `encrypted`).
 
 pub mod encrypted;
 pub mod file;
+mod json_out;
+pub mod reference;
 
 use std::collections::BTreeMap;
 
@@ -264,7 +267,7 @@ impl KeyShare {
                 shoup3::Share::accept(secret, s.keys().clone()).unwrap()
             }),
             auth: self.auth.as_ref().map(|a| ShareAuth {
-                identity: IdentityKey::from_seed(&a.identity.seed()),
+                identity: a.identity.try_clone(),
                 roster: a.roster.clone(),
                 session: a.session,
                 transcript: a.transcript,

@@ -1,32 +1,38 @@
-//! The dealer: splits d into one independent additive sharing per t-subset.
+//! The dealer: splits d into one independent additive sharing per t-subset, modulo
+//! λ(N), as the reference tool deals: every sub-share is a non-negative number below λ.
 
 use std::collections::BTreeMap;
 
-use openssl::bn::{BigNum, MsbOption};
+use openssl::bn::{BigNum, BigNumContext};
 
 use super::{Scheme, ThresholdError};
 use crate::key::{PrivateKey, MODULUS_BITS};
 use crate::secret::SecretBn;
 use crate::share::KeyShare;
 
-/// Extra random bits of every drawn sub-share over the size of d: the sharing is
-/// over the integers, so each sub-share hides d (and λ) statistically, to within
-/// 2^-128.
+/// Extra random bits of the sub-shares that earlier dealings of this tool drew over
+/// the integers (d − Σ then made the last one negative). Such shares are still read
+/// and still sign; dealings now draw modulo λ instead.
 pub const EXTRA_BITS: u64 = 128;
 
-/// The largest sub-share any dealing of ours makes, in bits: t − 1 < 16 drawn values
-/// of 3072 + 128 bits sum to less than 2^3204, so the last one, d − Σ, is above −2^3204.
+/// The largest sub-share any dealing of ours has made, in bits: the integer dealings
+/// drew t − 1 < 16 values of 3072 + 128 bits, so the last one, d − Σ, is above
+/// −2^3204. Sub-shares dealt modulo λ are below 2^3072.
 pub const MAX_SUB_SHARE_BITS: u64 = MODULUS_BITS + EXTRA_BITS + 4;
 
 /// Deals the key: returns the shares of parties 1..=n, in order.
 ///
-/// For each t-subset S = {i_1 < … < i_t}: d_{S,i_1..i_{t-1}} are uniform in
-/// [0, 2^(3072+128)) and d_{S,i_t} = d − Σ over the integers (usually negative).
-/// Subsets are independent, so the sub-shares of any t−1 parties say nothing about
-/// d. Before returning, every subset's sum is checked against d.
+/// For each t-subset S = {i_1 < … < i_t}: d_{S,i_1..i_{t-1}} are uniform in [0, λ)
+/// and d_{S,i_t} = (d − Σ) mod λ, exactly as the reference tool deals. Any t − 1
+/// sub-shares of a subset are independent and uniform in [0, λ), so they say nothing
+/// about d; subsets are independent of each other. Σ_S ≡ d (mod λ), hence
+/// m^Σ = m^d mod N. Before returning, every subset's sum is checked.
 pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<KeyShare>, ThresholdError> {
     let err = |e: openssl::error::ErrorStack| ThresholdError::Deal(e.to_string());
-    let bits = (MODULUS_BITS + EXTRA_BITS) as i32;
+    let lambda = key
+        .lambda()
+        .map_err(|e| ThresholdError::Deal(e.to_string()))?;
+    let mut ctx = BigNumContext::new_secure().map_err(err)?;
     let d = key.d().expose();
     let mut per_party: Vec<BTreeMap<super::Subset, SecretBn>> =
         (0..scheme.parties()).map(|_| BTreeMap::new()).collect();
@@ -34,21 +40,28 @@ pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<KeyShare>, Threshold
         let members = subset.parties();
         let mut sum = SecretBn::new(BigNum::new_secure().map_err(err)?);
         for (pos, &party) in members.iter().enumerate() {
-            let mut share = BigNum::new_secure().map_err(err)?;
-            if pos + 1 < members.len() {
-                share
-                    .rand(bits, MsbOption::MAYBE_ZERO, false)
-                    .map_err(err)?;
+            let mut value = BigNum::new_secure().map_err(err)?;
+            let share = if pos + 1 < members.len() {
+                lambda.expose().rand_range(&mut value).map_err(err)?;
+                let share = SecretBn::new(value);
                 let mut next = BigNum::new_secure().map_err(err)?;
-                next.checked_add(sum.expose(), &share).map_err(err)?;
+                next.checked_add(sum.expose(), share.expose())
+                    .map_err(err)?;
                 sum = SecretBn::new(next);
+                share
             } else {
-                share.checked_sub(d, sum.expose()).map_err(err)?;
-            }
-            per_party[usize::from(party - 1)].insert(subset, SecretBn::new(share));
+                let mut diff = BigNum::new_secure().map_err(err)?;
+                diff.checked_sub(d, sum.expose()).map_err(err)?;
+                let diff = SecretBn::new(diff);
+                value
+                    .nnmod(diff.expose(), lambda.expose(), &mut ctx)
+                    .map_err(err)?;
+                SecretBn::new(value)
+            };
+            per_party[usize::from(party - 1)].insert(subset, share);
         }
     }
-    check_sums(key, scheme, &per_party)?;
+    check_sums(key, &lambda, scheme, &per_party)?;
     per_party
         .into_iter()
         .enumerate()
@@ -59,13 +72,16 @@ pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<KeyShare>, Threshold
         .collect()
 }
 
-/// Every subset's sub-shares must add up to d exactly.
+/// Every sub-share must be in [0, λ), and every subset's sub-shares must add up to d
+/// modulo λ.
 fn check_sums(
     key: &PrivateKey,
+    lambda: &SecretBn,
     scheme: Scheme,
     per_party: &[BTreeMap<super::Subset, SecretBn>],
 ) -> Result<(), ThresholdError> {
     let err = |e: openssl::error::ErrorStack| ThresholdError::Deal(e.to_string());
+    let mut ctx = BigNumContext::new_secure().map_err(err)?;
     for subset in scheme.subsets() {
         let mut sum = SecretBn::new(BigNum::new_secure().map_err(err)?);
         for party in subset.parties() {
@@ -73,12 +89,21 @@ fn check_sums(
                 .get(usize::from(party) - 1)
                 .and_then(|m| m.get(&subset))
                 .ok_or_else(|| ThresholdError::Deal(format!("no sub-share for {subset}")))?;
+            if value.is_negative() || value.expose() >= lambda.expose() {
+                return Err(ThresholdError::Deal(format!(
+                    "a sub-share of subset {subset} is outside [0, λ)"
+                )));
+            }
             let mut next = BigNum::new_secure().map_err(err)?;
             next.checked_add(sum.expose(), value.expose())
                 .map_err(err)?;
             sum = SecretBn::new(next);
         }
-        if !sum.ct_eq(key.d()) || sum.is_negative() {
+        let mut reduced = BigNum::new_secure().map_err(err)?;
+        reduced
+            .nnmod(sum.expose(), lambda.expose(), &mut ctx)
+            .map_err(err)?;
+        if !SecretBn::new(reduced).ct_eq(key.d()) {
             return Err(ThresholdError::Deal(format!(
                 "the sub-shares of subset {subset} do not add up to the key"
             )));

@@ -1,5 +1,5 @@
 //! One party's contribution: m^{d_{S,i}} mod N for the encoded digest m (through
-//! m^{-1} when the sub-share is negative).
+//! m^{-1} when the sub-share is negative, as in shares of earlier dealings).
 
 use num_bigint::BigUint;
 
@@ -31,7 +31,8 @@ pub fn partial_sign(
     })?;
     let n = share.public().modulus();
     let m = pkcs1::encode_sha256(digest);
-    // A sub-share drawn over the integers may be negative: m^(−s) = (m^−1)^s. The
+    // A sub-share of an earlier dealing, drawn over the integers, may be negative:
+    // m^(−s) = (m^−1)^s (sub-shares dealt modulo λ never are). The
     // inverse is of a public value; only the exponent is secret.
     let value = if sub.is_negative() {
         let inv = mod_inverse(&m, n).ok_or(ThresholdError::PartialOutOfRange {
@@ -46,4 +47,48 @@ pub fn partial_sign(
         subset,
         value,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use openssl::bn::{BigNum, MsbOption};
+
+    use super::*;
+    use crate::ceremony::tests::test_key;
+    use crate::secret::SecretBn;
+    use crate::threshold::{combine, Scheme};
+
+    /// Shares of an earlier dealing (over the integers: x of 3200 bits and d − x,
+    /// negative) still sign: the negative sub-share goes through m^-1.
+    #[test]
+    fn a_negative_sub_share_of_an_earlier_dealing_still_signs() {
+        let key = test_key();
+        let scheme = Scheme::new(2, 2).unwrap();
+        let subset = Subset::from_parties(&[1, 2]).unwrap();
+        let mut x = BigNum::new_secure().unwrap();
+        x.rand(3200, MsbOption::MAYBE_ZERO, false).unwrap();
+        let mut y = BigNum::new_secure().unwrap();
+        y.checked_sub(key.d().expose(), &x).unwrap();
+        let (x, y) = (SecretBn::new(x), SecretBn::new(y));
+        assert!(y.is_negative());
+        let share = |party: u8, v: SecretBn| {
+            KeyShare::new(
+                party,
+                scheme,
+                key.public().clone(),
+                BTreeMap::from([(subset, v)]),
+            )
+            .unwrap()
+        };
+        let shares = [share(1, x), share(2, y)];
+        let digest = [0x6d; 32];
+        let partials: Vec<_> = shares
+            .iter()
+            .map(|s| partial_sign(s, subset, &digest).unwrap())
+            .collect();
+        let sig = combine(key.public(), subset, &partials, &digest).unwrap();
+        assert!(key.public().verify_digest(&digest, &sig));
+    }
 }
