@@ -11,7 +11,7 @@ use mpcegosign::threshold::shoup3::{self, SafeKeygenEvent, SafePrimeKey, Shoup3E
 use mpcegosign::threshold::Scheme;
 
 use super::audit::Recorder;
-use super::console::{confirm, receive_loop, Step};
+use super::console::{self, confirm, receive_loop, Step};
 use super::share_io::OutputPlan;
 use super::transport_args::TransportKind;
 use super::{open_transport, CliError, KeygenArgs, SchemeArg};
@@ -77,7 +77,7 @@ fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), CliError> {
         "Every party's screen now shows a key code. Compare them out of band (voice, in person):"
     );
     eprintln!("the same code everywhere means everyone holds a share of the same key, dealt to the same roster.");
-    if !args.yes && !confirm(&format!("Does every party show key code {key_code}?"))? {
+    if !args.yes && !console::confirm_key_code(key_code)? {
         return Err(CliError::new(
             "the key codes were not confirmed; nothing was written. Tell the group to stop: someone may have altered the keygen messages",
         ));

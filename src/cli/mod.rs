@@ -2,12 +2,14 @@
 //! never touches the terminal.
 
 mod audit;
+mod bounded_line;
 mod completions;
 mod console;
 mod enclave_target;
 mod error;
 mod finish;
 pub mod harden;
+mod input;
 mod keygen;
 mod passphrase;
 mod prepare;
@@ -21,6 +23,7 @@ mod sign_hsm;
 mod signerid;
 mod text_transport;
 mod transport_args;
+pub mod tty;
 mod verify;
 
 use std::path::PathBuf;
@@ -319,7 +322,7 @@ pub fn open_transport(
     args: &TransportArgs,
 ) -> Result<Box<dyn mpcegosign::transport::Transport>, CliError> {
     match args.transport {
-        transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport)),
+        transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport::new())),
         transport_args::TransportKind::Qr => transport_args::open_qr(args),
     }
 }

@@ -9,6 +9,7 @@
 
 mod codec;
 mod messages;
+pub mod parts;
 pub mod text;
 
 pub use messages::{
