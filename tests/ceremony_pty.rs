@@ -170,32 +170,42 @@ fn five_of_nine_both_schemes_reversed_with_chatter() {
 #[test]
 fn a_long_single_line_is_read_whole_from_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&a).unwrap();
-    std::fs::create_dir_all(&b).unwrap();
+    let dirs: Vec<PathBuf> = (1..=4).map(|i| tmp.path().join(format!("p{i}"))).collect();
+    for d in &dirs {
+        std::fs::create_dir_all(d).unwrap();
+    }
     let mut dealer = Party::spawn(
         "dealer",
         &[
-            "keygen", "--parties", "2", "--scheme", "shoup3", "--import",
-            &key("safe1.pem"), "--out-dir", a.to_str().unwrap(), "--plaintext-share", "--yes",
+            "keygen", "--parties", "4", "--threshold", "3", "--scheme", "shoup3", "--import",
+            &key("safe1.pem"), "--out-dir", dirs[0].to_str().unwrap(), "--plaintext-share",
+            "--yes",
         ],
         &[],
     );
     let init = dealer.next_message();
-    let mut j = PtyParty::spawn(
-        "joiner",
-        &["keygen", "--out-dir", b.to_str().unwrap(), "--plaintext-share", "--yes"],
-    );
-    j.party.wait_stderr("Paste the KEYGEN-INIT message");
-    j.type_line(&init);
-    dealer.send_line(&j.party.next_message());
+    let mut joiners = Vec::new();
+    for d in &dirs[1..] {
+        let mut j = PtyParty::spawn(
+            "joiner",
+            &["keygen", "--out-dir", d.to_str().unwrap(), "--plaintext-share", "--yes"],
+        );
+        j.party.wait_stderr("Paste the KEYGEN-INIT message");
+        j.type_line(&init);
+        dealer.send_line(&j.party.next_message());
+        joiners.push(j);
+    }
     let fin = dealer.next_message();
     assert!(fin.len() > 4095, "{}", fin.len());
     dealer.succeed();
-    j.party.wait_stderr("Paste the KEYGEN-FINALIZE message");
-    j.type_line(&fin);
-    j.party.succeed();
-    assert!(b.join("share_2.json").exists());
+    for (i, (j, d)) in joiners.into_iter().zip(&dirs[1..]).enumerate() {
+        j.party.wait_stderr("Paste the KEYGEN-FINALIZE message");
+        j.type_line(&fin);
+        // Cut at the terminal's limit, the line would never make a message.
+        j.party.wait_stderr("Saved ");
+        j.party.succeed();
+        assert!(d.join(format!("share_{}.json", i + 2)).exists());
+    }
 }
 
 /// Waits `for_how_long` and checks that `p` is still at its question: nothing

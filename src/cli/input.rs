@@ -68,12 +68,12 @@ pub fn discard_typed_ahead() -> usize {
     };
     let mut dropped = reader.buffer().len();
     reader.consume(dropped);
-    tty::flush_pending_input();
+    dropped = dropped.saturating_add(tty::flush_pending_input());
     let mut scratch = vec![0u8; 64 * 1024];
     while readable_now() {
         match reader.get_mut().read(&mut scratch) {
             Ok(0) | Err(_) => break,
-            Ok(n) => dropped += n,
+            Ok(n) => dropped = dropped.saturating_add(n),
         }
     }
     dropped

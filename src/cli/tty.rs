@@ -72,11 +72,16 @@ pub fn restore_terminal() -> bool {
     true
 }
 
-/// Discards what was typed or pasted into the terminal and not read yet.
-pub fn flush_pending_input() {
-    if stdin_is_terminal() {
-        let _ = termios::tcflush(rustix::stdio::stdin(), termios::QueueSelector::IFlush);
+/// Discards what was typed or pasted into the terminal and not read yet; returns
+/// how many bytes that was, as far as the terminal tells.
+pub fn flush_pending_input() -> usize {
+    if !stdin_is_terminal() {
+        return 0;
     }
+    let fd = rustix::stdio::stdin();
+    let pending = rustix::io::ioctl_fionread(fd).unwrap_or(0);
+    let _ = termios::tcflush(fd, termios::QueueSelector::IFlush);
+    usize::try_from(pending).unwrap_or(usize::MAX)
 }
 
 /// Restores the terminal when dropped (see [`restore_terminal`]).
