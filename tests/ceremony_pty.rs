@@ -41,7 +41,11 @@ fn pty_keygen(root: &Path, n: u8, t: u8, scheme: &str, paste: Paste) -> Vec<Path
         std::fs::create_dir_all(d).unwrap();
     }
     let (ns, ts) = (n.to_string(), t.to_string());
-    let fixture = key(if scheme == "shoup3" { "safe1.pem" } else { "key1.pem" });
+    let fixture = key(if scheme == "shoup3" {
+        "safe1.pem"
+    } else {
+        "key1.pem"
+    });
     let dealer = PtyParty::spawn(
         "dealer",
         &[
@@ -120,7 +124,11 @@ fn pty_keygen(root: &Path, n: u8, t: u8, scheme: &str, paste: Paste) -> Vec<Path
         "{t}-of-{n} {scheme} keygen through ptys, FINALIZE in {} parts ({paste}): {:.1} s",
         fin.len(),
         started.elapsed().as_secs_f64(),
-        paste = if paste == Paste::InOrder { "in order" } else { "reversed, with chatter" },
+        paste = if paste == Paste::InOrder {
+            "in order"
+        } else {
+            "reversed, with chatter"
+        },
     );
     dirs
 }
@@ -177,8 +185,18 @@ fn a_long_single_line_is_read_whole_from_a_terminal() {
     let mut dealer = Party::spawn(
         "dealer",
         &[
-            "keygen", "--parties", "4", "--threshold", "3", "--scheme", "shoup3", "--import",
-            &key("safe1.pem"), "--out-dir", dirs[0].to_str().unwrap(), "--plaintext-share",
+            "keygen",
+            "--parties",
+            "4",
+            "--threshold",
+            "3",
+            "--scheme",
+            "shoup3",
+            "--import",
+            &key("safe1.pem"),
+            "--out-dir",
+            dirs[0].to_str().unwrap(),
+            "--plaintext-share",
             "--yes",
         ],
         &[],
@@ -188,7 +206,13 @@ fn a_long_single_line_is_read_whole_from_a_terminal() {
     for d in &dirs[1..] {
         let mut j = PtyParty::spawn(
             "joiner",
-            &["keygen", "--out-dir", d.to_str().unwrap(), "--plaintext-share", "--yes"],
+            &[
+                "keygen",
+                "--out-dir",
+                d.to_str().unwrap(),
+                "--plaintext-share",
+                "--yes",
+            ],
         );
         j.party.wait_stderr("Paste the KEYGEN-INIT message");
         j.type_line(&init);
@@ -213,7 +237,11 @@ fn a_long_single_line_is_read_whole_from_a_terminal() {
 fn still_asking(p: &Party, next: &str, for_how_long: Duration) {
     std::thread::sleep(for_how_long);
     let err = p.stderr_so_far();
-    assert!(!err.contains(next), "{}: went past its question:\n{err}", p.name);
+    assert!(
+        !err.contains(next),
+        "{}: went past its question:\n{err}",
+        p.name
+    );
 }
 
 #[test]
@@ -225,14 +253,28 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
     let mut dealer = PtyParty::spawn(
         "dealer",
         &[
-            "keygen", "--parties", "2", "--scheme", "subsets", "--import", &key("key1.pem"),
-            "--out-dir", a.to_str().unwrap(), "--plaintext-share",
+            "keygen",
+            "--parties",
+            "2",
+            "--scheme",
+            "subsets",
+            "--import",
+            &key("key1.pem"),
+            "--out-dir",
+            a.to_str().unwrap(),
+            "--plaintext-share",
         ],
     );
     let init = dealer.party.next_message();
     let mut j = Party::spawn(
         "joiner",
-        &["keygen", "--out-dir", b.to_str().unwrap(), "--plaintext-share", "--yes"],
+        &[
+            "keygen",
+            "--out-dir",
+            b.to_str().unwrap(),
+            "--plaintext-share",
+            "--yes",
+        ],
         &[],
     );
     j.send_line(&init);
@@ -240,7 +282,9 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
     dealer.party.wait_stderr("Paste a KEYGEN-JOIN message");
     // One chat message of three lines, copied and pasted by the dealer.
     dealer.paste_all(&format!("{join}\ny\ny\n"));
-    dealer.party.wait_stderr("Did every party confirm its fingerprint?");
+    dealer
+        .party
+        .wait_stderr("Did every party confirm its fingerprint?");
     still_asking(&dealer.party, "KEYGEN-FINALIZE", Duration::from_secs(2));
     assert!(dealer.party.stderr_so_far().contains("(Ignored "));
     // The person answers after reading the question.
@@ -265,15 +309,29 @@ fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     let mut dealer = Party::spawn(
         "dealer",
         &[
-            "keygen", "--parties", "2", "--scheme", "shoup3", "--import", &key("safe1.pem"),
-            "--out-dir", a.to_str().unwrap(), "--plaintext-share", "--yes",
+            "keygen",
+            "--parties",
+            "2",
+            "--scheme",
+            "shoup3",
+            "--import",
+            &key("safe1.pem"),
+            "--out-dir",
+            a.to_str().unwrap(),
+            "--plaintext-share",
+            "--yes",
         ],
         &[],
     );
     let init = dealer.next_message();
     let j = PtyParty::spawn(
         "joiner",
-        &["keygen", "--out-dir", b.to_str().unwrap(), "--plaintext-share"],
+        &[
+            "keygen",
+            "--out-dir",
+            b.to_str().unwrap(),
+            "--plaintext-share",
+        ],
     );
     let mut j = j;
     j.party.wait_stderr("Paste the KEYGEN-INIT message");

@@ -288,8 +288,11 @@ fn keygen_refuses_bad_joins_and_recovers() {
     dealer.send_line("y");
     let end = dealer.finish();
     assert!(
-        end.stderr.contains("That is not the last group of the key code")
-            && end.stderr.contains("the key codes were not confirmed; nothing was written"),
+        end.stderr
+            .contains("That is not the last group of the key code")
+            && end
+                .stderr
+                .contains("the key codes were not confirmed; nothing was written"),
         "{}",
         end.stderr
     );
@@ -329,7 +332,13 @@ fn the_dealer_saves_its_share_once_the_key_code_group_is_typed() {
     let init = dealer.next_message();
     let mut j = Party::spawn(
         "j",
-        &["keygen", "--out-dir", b.to_str().unwrap(), "--plaintext-share", "--yes"],
+        &[
+            "keygen",
+            "--out-dir",
+            b.to_str().unwrap(),
+            "--plaintext-share",
+            "--yes",
+        ],
         &[],
     );
     j.send_line(&init);

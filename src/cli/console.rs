@@ -114,6 +114,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_key_code_answer_is_its_last_group() {
+        assert_eq!(last_group("AB12-CD34-EF56-7890"), "7890");
+        assert_eq!(last_group("7890"), "7890");
+    }
+
+    #[test]
     fn bad_messages_are_skipped_until_a_good_one_arrives() {
         let scheme = Scheme::new(2, 2).unwrap();
         let (mut dealer, init) = Dealer::start(scheme, SCHEME_SUBSETS, None).unwrap();

@@ -89,9 +89,7 @@ fn readable_now() -> bool {
         tv_nsec: 0,
     };
     match poll(&mut fds, Some(&zero)) {
-        Ok(n) if n > 0 => fds[0]
-            .revents()
-            .intersects(PollFlags::IN | PollFlags::HUP),
+        Ok(n) if n > 0 => fds[0].revents().intersects(PollFlags::IN | PollFlags::HUP),
         _ => false,
     }
 }

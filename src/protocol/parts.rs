@@ -122,7 +122,9 @@ pub fn parse(line: &str) -> Result<Part, PartError> {
     let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let rest = compact
         .strip_prefix(PART_PREFIX)
-        .ok_or(PartError::Malformed("it does not start with the part prefix"))?;
+        .ok_or(PartError::Malformed(
+            "it does not start with the part prefix",
+        ))?;
     let mut fields = rest.splitn(3, ':');
     let (id, place, chunk) = match (fields.next(), fields.next(), fields.next()) {
         (Some(i), Some(p), Some(c)) => (i, p, c),
@@ -138,7 +140,9 @@ pub fn parse(line: &str) -> Result<Part, PartError> {
     }
     let index = parse_number(index)?;
     if count < 2 || index == 0 || index > count {
-        return Err(PartError::Malformed("its place is not k/n with 1 <= k <= n, n >= 2"));
+        return Err(PartError::Malformed(
+            "its place is not k/n with 1 <= k <= n, n >= 2",
+        ));
     }
     if !chunk
         .bytes()
@@ -258,11 +262,8 @@ impl Assembler {
         };
         let entry = &self.pending[pos];
         let (id, index, count) = (part.id, part.index, part.count);
-        let conflict = entry.count != count
-            || entry
-                .chunks
-                .get(&index)
-                .is_some_and(|c| *c != part.chunk);
+        let conflict =
+            entry.count != count || entry.chunks.get(&index).is_some_and(|c| *c != part.chunk);
         if conflict {
             self.remove(pos);
             return Err(PartError::Conflict { id, index });

@@ -10,10 +10,7 @@ fn vector_message() -> Vec<u8> {
 }
 
 fn feed_all(a: &mut Assembler, lines: &[String]) -> Vec<Result<Fed, PartError>> {
-    lines
-        .iter()
-        .map(|l| a.feed(parse(l).unwrap()))
-        .collect()
+    lines.iter().map(|l| a.feed(parse(l).unwrap())).collect()
 }
 
 #[test]
@@ -101,7 +98,14 @@ fn a_conflicting_part_drops_the_message() {
     let mut a = Assembler::new();
     a.feed(parse(&lines[0]).unwrap()).unwrap();
     let mut forged = parse(&lines[0]).unwrap();
-    forged.chunk.replace_range(0..1, if forged.chunk.starts_with('A') { "B" } else { "A" });
+    forged.chunk.replace_range(
+        0..1,
+        if forged.chunk.starts_with('A') {
+            "B"
+        } else {
+            "A"
+        },
+    );
     let id = MessageId::of(&m);
     assert_eq!(a.feed(forged), Err(PartError::Conflict { id, index: 1 }));
     assert_eq!(a.pending(), 0);
@@ -158,7 +162,11 @@ fn damaged_and_absurd_parts_are_refused() {
     assert!(malformed(&first.replacen(":1/", ":0/", 1)));
     assert!(malformed(&first.replacen(":1/", ":01/", 1)));
     assert!(malformed(&first.replacen(&n, "/1:", 1)));
-    assert!(malformed(&first.replacen(":1/", &format!(":{}/", lines.len() + 1), 1)));
+    assert!(malformed(&first.replacen(
+        ":1/",
+        &format!(":{}/", lines.len() + 1),
+        1
+    )));
     assert!(malformed(&first.replacen("part:", "part:AB", 1)));
     assert!(malformed(&format!("{}*", &first[..first.len() - 1])));
     assert!(malformed("mpcegosign2-part:"));

@@ -189,9 +189,5 @@ pub fn key_code_answer(p: &Party) -> String {
         .lines()
         .find_map(|l| l.strip_prefix("Key code: "))
         .expect("a key code line");
-    code.trim()
-        .rsplit('-')
-        .next()
-        .expect("a group")
-        .to_string()
+    code.trim().rsplit('-').next().expect("a group").to_string()
 }
