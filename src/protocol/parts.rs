@@ -249,7 +249,7 @@ impl Assembler {
             Some(pos) => pos,
             None => {
                 if self.pending.len() >= MAX_PENDING {
-                    self.evict_oldest();
+                    self.evict(0);
                 }
                 self.pending.push_back(Pending {
                     id: part.id,
@@ -282,14 +282,13 @@ impl Assembler {
         self.chars += len;
         let have = self.pending[pos].chunks.len();
         if have == count {
-            let done = self.remove(pos);
+            let done = self.remove(pos).ok_or(PartError::Conflict { id, index })?;
             return assemble(done).map(|message| Fed::Whole { id, message });
         }
         // Over the bound: drop the oldest other messages first.
         while self.chars > MAX_PENDING_CHARS && self.pending.len() > 1 {
             let oldest = usize::from(self.pending[0].id == id);
-            let gone = self.remove(oldest);
-            self.evicted.push(gone.id);
+            self.evict(oldest);
         }
         Ok(Fed::Progress {
             id,
@@ -299,17 +298,17 @@ impl Assembler {
         })
     }
 
-    fn evict_oldest(&mut self) {
-        if !self.pending.is_empty() {
-            let gone = self.remove(0);
+    /// Drops the message at `pos` (oldest first) and notes it as evicted.
+    fn evict(&mut self, pos: usize) {
+        if let Some(gone) = self.remove(pos) {
             self.evicted.push(gone.id);
         }
     }
 
-    fn remove(&mut self, pos: usize) -> Pending {
-        let p = self.pending.remove(pos).expect("position in range");
+    fn remove(&mut self, pos: usize) -> Option<Pending> {
+        let p = self.pending.remove(pos)?;
         self.chars -= p.chars;
-        p
+        Some(p)
     }
 }
 
