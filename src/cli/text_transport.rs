@@ -27,6 +27,9 @@ pub struct TextTransport {
     parts: Assembler,
     /// Puts the terminal back as it was when the transport goes away.
     terminal: Option<tty::Restore>,
+    /// The prompt last shown, while only unreadable lines came after it (chatter
+    /// between parts does not repeat the prompt).
+    prompted: Option<String>,
 }
 
 impl TextTransport {
@@ -107,7 +110,21 @@ impl Transport for TextTransport {
 
     fn receive(&mut self, expecting: &str) -> Result<Vec<u8>, TransportError> {
         self.read_terminal_whole_lines();
-        eprintln!("Paste {expecting} (all its parts, if it has several):");
+        if self.prompted.as_deref() != Some(expecting) {
+            eprintln!("Paste {expecting} (all its parts, if it has several):");
+            self.prompted = Some(expecting.to_string());
+        }
+        let got = self.receive_line();
+        if !matches!(got, Err(TransportError::Unreadable(_))) {
+            self.prompted = None;
+        }
+        got
+    }
+}
+
+impl TextTransport {
+    /// Reads lines until one is a message, completes one, or is unreadable.
+    fn receive_line(&mut self) -> Result<Vec<u8>, TransportError> {
         loop {
             let line = input::read_line(MAX_LINE_LEN)
                 .map_err(|e| TransportError::Failed(format!("cannot read standard input: {e}")))?;
