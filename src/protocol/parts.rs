@@ -237,6 +237,11 @@ impl Assembler {
         std::mem::take(&mut self.evicted)
     }
 
+    /// How many characters the collected parts hold.
+    pub fn pending_chars(&self) -> usize {
+        self.chars
+    }
+
     /// How many messages have parts waiting.
     pub fn pending(&self) -> usize {
         self.pending.len()
