@@ -300,6 +300,58 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
     j.succeed();
 }
 
+/// The same through a pipe: what the pipe already holds when the question comes is
+/// typed-ahead too.
+#[test]
+fn lines_piped_before_the_dealers_question_answer_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let mut dealer = Party::spawn(
+        "dealer",
+        &[
+            "keygen",
+            "--parties",
+            "2",
+            "--scheme",
+            "subsets",
+            "--import",
+            &key("key1.pem"),
+            "--out-dir",
+            a.to_str().unwrap(),
+            "--plaintext-share",
+        ],
+        &[],
+    );
+    let init = dealer.next_message();
+    let mut j = Party::spawn(
+        "joiner",
+        &[
+            "keygen",
+            "--out-dir",
+            b.to_str().unwrap(),
+            "--plaintext-share",
+            "--yes",
+        ],
+        &[],
+    );
+    j.send_line(&init);
+    let join = j.next_message();
+    dealer.send_line(&format!("{join}\ny\nyes"));
+    dealer.wait_stderr("Did every party confirm its fingerprint?");
+    still_asking(&dealer, "KEYGEN-FINALIZE", Duration::from_secs(2));
+    dealer.wait_stderr("(Ignored ");
+    dealer.send_line("y");
+    let fin = dealer.next_message();
+    dealer.wait_stderr("Does every party show key code");
+    dealer.send_line(&key_code_answer(&dealer));
+    dealer.succeed();
+    j.send_line(&fin);
+    j.succeed();
+    assert!(a.join("share_1.json").exists() && b.join("share_2.json").exists());
+}
+
 #[test]
 fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     let tmp = tempfile::tempdir().unwrap();

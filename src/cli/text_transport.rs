@@ -27,6 +27,8 @@ pub struct TextTransport {
     parts: Assembler,
     /// Puts the terminal back as it was when the transport goes away.
     terminal: Option<tty::Restore>,
+    /// Whether changing the terminal's mode failed once (said once).
+    terminal_failed: bool,
     /// The prompt last shown, while only unreadable lines came after it (chatter
     /// between parts does not repeat the prompt).
     prompted: Option<String>,
@@ -42,7 +44,8 @@ impl TextTransport {
         match tty::enter_noncanonical() {
             Ok(true) if self.terminal.is_none() => self.terminal = Some(tty::Restore),
             Ok(_) => {}
-            Err(e) if self.terminal.is_none() => {
+            Err(e) if !self.terminal_failed => {
+                self.terminal_failed = true;
                 eprintln!("mpcegosign: cannot change the terminal's mode ({e}); a pasted line longer than 4,095 bytes may arrive cut");
             }
             Err(_) => {}
