@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::key::PublicKey;
-use support::ceremony::{keygen, sign};
+use support::ceremony::{key_code_answer, keygen, sign};
 use support::party::Party;
 
 const PLAIN: &[&str] = &["--plaintext-share"];
@@ -284,18 +284,77 @@ fn keygen_refuses_bad_joins_and_recovers() {
     // Every party confirms the key code before anything is saved.
     dealer.wait_stderr("Does every party show key code");
     assert!(!d[0].join("share_1.json").exists());
+    // A `y` is no answer to it: only the key code's last group is.
     dealer.send_line("y");
-    let end = dealer.succeed();
+    let end = dealer.finish();
+    assert!(
+        end.stderr
+            .contains("That is not the last group of the key code")
+            && end
+                .stderr
+                .contains("the key codes were not confirmed; nothing was written"),
+        "{}",
+        end.stderr
+    );
+    assert!(!d[0].join("share_1.json").exists());
     assert!(end.stderr.contains("party  3"), "{}", end.stderr);
     let code = key_code_of(&end.stderr);
     for mut j in [j2, j3] {
         j.send_line(&fin);
         j.wait_stderr("Does every party show key code");
-        j.send_line("y");
+        j.send_line(&key_code_answer(&j));
         let f = j.succeed();
         assert_eq!(key_code_of(&f.stderr), code);
     }
     assert!(d[2].join("share_3.json").exists());
+}
+
+#[test]
+fn the_dealer_saves_its_share_once_the_key_code_group_is_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let mut dealer = Party::spawn(
+        "dealer",
+        &[
+            "keygen",
+            "--scheme",
+            "subsets",
+            "--parties",
+            "2",
+            "--out-dir",
+            a.to_str().unwrap(),
+            "--plaintext-share",
+        ],
+        &[],
+    );
+    let init = dealer.next_message();
+    let mut j = Party::spawn(
+        "j",
+        &[
+            "keygen",
+            "--out-dir",
+            b.to_str().unwrap(),
+            "--plaintext-share",
+            "--yes",
+        ],
+        &[],
+    );
+    j.send_line(&init);
+    dealer.send_line(&j.next_message());
+    dealer.wait_stderr("Did every party confirm its fingerprint?");
+    dealer.send_line("y");
+    let fin = dealer.next_message();
+    dealer.wait_stderr("Does every party show key code");
+    assert!(!a.join("share_1.json").exists());
+    // Typed in lower case, with spaces around it: still the group.
+    dealer.send_line(&format!(" {} ", key_code_answer(&dealer).to_lowercase()));
+    let end = dealer.succeed();
+    assert!(a.join("share_1.json").exists(), "{}", end.stderr);
+    j.send_line(&fin);
+    j.succeed();
+    assert!(b.join("share_2.json").exists());
 }
 
 /// The key code a keygen process printed.

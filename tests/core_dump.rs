@@ -429,10 +429,10 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
     let fin = dealer.next_message();
     dealer.wait_stderr(DEALER_PROMPT);
     let memory = read_memory(dealer.pid);
-    dealer.send_line("y");
+    dealer.send_line(&support::ceremony::key_code_answer(&dealer));
     joiner.send_line(&fin);
     joiner.wait_stderr("Does every party show key code");
-    joiner.send_line("y");
+    joiner.send_line(&support::ceremony::key_code_answer(&joiner));
     dealer.succeed();
     joiner.succeed();
 

@@ -110,6 +110,7 @@ macro_rules! replay_tests {
 replay_tests!(
     message,
     text_line,
+    text_parts,
     ur_frames,
     share_file,
     share_age,

@@ -1,29 +1,68 @@
-//! Talking to the person at the keyboard: notes on stderr, yes/no questions on stdin,
-//! and the receive loop that reports a bad message in one line and asks again.
+//! Talking to the person at the keyboard: notes on stderr, questions answered on
+//! stdin only by what is typed after they are shown (a yes/no, or the key code's last
+//! group), and the receive loop that reports a bad message in one line and asks again.
 
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::transport::{Transport, TransportError};
 
-use super::CliError;
+use super::bounded_line::Line;
+use super::{input, tty, CliError};
 
 /// Asks a yes/no question; only "y" or "yes" agree. End of input means no.
+/// Everything typed or pasted before the question is shown is thrown away first.
 pub fn confirm(question: &str) -> Result<bool, CliError> {
-    eprint!("{question} [y/N] ");
-    // Bounded like every other line of input: an answer is short.
-    let line = super::text_transport::read_bounded_line(&mut std::io::stdin().lock(), 4096)
-        .map_err(|e| CliError::new(format!("cannot read the answer: {e}")))?;
-    let answer = match line {
-        super::text_transport::Line::Text(t) => t,
-        super::text_transport::Line::End => {
-            eprintln!();
-            String::new()
-        }
-        _ => String::new(),
-    };
+    let answer = ask(&format!("{question} [y/N] "))?;
     Ok(matches!(
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
+}
+
+/// Asks the person to type the last group of the key code, which lines typed or
+/// pasted in advance cannot contain. A wrong group (or no answer) means no.
+pub fn confirm_key_code(key_code: &str) -> Result<bool, CliError> {
+    let last = last_group(key_code);
+    let answer = ask(&format!(
+        "Does every party show key code {key_code}? If so, type its last group ({} characters); anything else stops: ",
+        last.chars().count()
+    ))?;
+    let typed: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    let agreed = typed.eq_ignore_ascii_case(last);
+    if !agreed && !typed.is_empty() {
+        eprintln!("That is not the last group of the key code ({last}).");
+    }
+    Ok(agreed)
+}
+
+/// The last dash-separated group of a key code (`XXXX-XXXX-XXXX-XXXX`).
+fn last_group(code: &str) -> &str {
+    code.rsplit('-').next().unwrap_or(code)
+}
+
+/// Shows a question and reads the answer typed after it: the terminal goes back to
+/// its usual mode (where Backspace edits the answer), and whatever was typed or
+/// pasted before is discarded, so it answers nothing.
+fn ask(prompt: &str) -> Result<String, CliError> {
+    let was_noncanonical = tty::restore_terminal();
+    let dropped = input::discard_typed_ahead();
+    if dropped > 0 {
+        eprintln!("(Ignored {dropped} bytes typed or pasted before this question: only an answer typed after it counts.)");
+    }
+    eprint!("{prompt}");
+    // Bounded like every other line of input: an answer is short.
+    let line = input::read_line(4096);
+    if was_noncanonical {
+        let _ = tty::enter_noncanonical();
+    }
+    let line = line.map_err(|e| CliError::new(format!("cannot read the answer: {e}")))?;
+    Ok(match line {
+        Line::Text(t) => t,
+        Line::End => {
+            eprintln!();
+            String::new()
+        }
+        Line::TooLong | Line::NotText => String::new(),
+    })
 }
 
 /// What a handler decided about one received message.
@@ -73,6 +112,12 @@ mod tests {
     use mpcegosign::transport::memory::MemoryTransport;
 
     use super::*;
+
+    #[test]
+    fn the_key_code_answer_is_its_last_group() {
+        assert_eq!(last_group("AB12-CD34-EF56-7890"), "7890");
+        assert_eq!(last_group("7890"), "7890");
+    }
 
     #[test]
     fn bad_messages_are_skipped_until_a_good_one_arrives() {

@@ -9,7 +9,7 @@ use mpcegosign::threshold::shoup3::{self, SafePrimeKey, Shoup3Error};
 use mpcegosign::threshold::Scheme;
 
 use super::audit::Recorder;
-use super::console::{confirm, receive_loop, Step};
+use super::console::{self, confirm, receive_loop, Step};
 use super::new_key::{generate_key, generate_safe_key};
 use super::share_io::OutputPlan;
 use super::transport_args::TransportKind;
@@ -76,7 +76,7 @@ pub(super) fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), 
         "Every party's screen now shows a key code. Compare them out of band (voice, in person):"
     );
     eprintln!("the same code everywhere means everyone holds a share of the same key, dealt to the same roster.");
-    if !args.yes && !confirm(&format!("Does every party show key code {key_code}?"))? {
+    if !args.yes && !console::confirm_key_code(key_code)? {
         return Err(CliError::new(
             "the key codes were not confirmed; nothing was written. Tell the group to stop: someone may have altered the keygen messages",
         ));

@@ -2,12 +2,14 @@
 //! never touches the terminal.
 
 mod audit;
+mod bounded_line;
 mod completions;
 mod console;
 mod enclave_target;
 mod error;
 mod finish;
 pub mod harden;
+mod input;
 mod keygen;
 mod new_key;
 mod passphrase;
@@ -26,6 +28,7 @@ mod signerid;
 mod text_transport;
 mod transport_args;
 mod unconfirmed;
+pub mod tty;
 mod verify;
 
 use std::path::PathBuf;
@@ -335,7 +338,7 @@ pub fn open_transport(
     args: &TransportArgs,
 ) -> Result<Box<dyn mpcegosign::transport::Transport>, CliError> {
     match args.transport {
-        transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport)),
+        transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport::new())),
         transport_args::TransportKind::Qr => transport_args::open_qr(args),
     }
 }

@@ -126,11 +126,23 @@ impl Drop for EchoOff<'_> {
     }
 }
 
+/// Asks for one line on the terminal without echo, in the terminal's usual mode (a
+/// transport waiting for pasted messages may have turned canonical mode off: see
+/// `tty`), which is set again afterwards.
+fn ask(tty: &mut std::fs::File, prompt: &str) -> Result<SecretString, CliError> {
+    let was_noncanonical = super::tty::restore_terminal();
+    let answer = ask_canonical(tty, prompt);
+    if was_noncanonical {
+        let _ = super::tty::enter_noncanonical();
+    }
+    answer
+}
+
 /// Asks for one line on the terminal without echo. The line goes straight into one
 /// buffer of fixed size, wiped on drop, that never grows (a growing string would
 /// leave freed copies of the passphrase behind). The terminal's own line editing
 /// (backspace, Ctrl-U) works as usual.
-fn ask(tty: &mut std::fs::File, prompt: &str) -> Result<SecretString, CliError> {
+fn ask_canonical(tty: &mut std::fs::File, prompt: &str) -> Result<SecretString, CliError> {
     use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
     use std::io::{Read, Write};
 

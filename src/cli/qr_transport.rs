@@ -112,8 +112,7 @@ impl QrTransport {
         let done = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&done);
         std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
+            let _ = super::input::read_line(4096);
             flag.store(true, Ordering::SeqCst);
         });
         let mut err = std::io::stderr().lock();

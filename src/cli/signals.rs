@@ -4,8 +4,8 @@
 //!
 //! The signal itself only wakes a watcher thread (signal-hook's self-pipe: nothing
 //! but async-signal-safe code runs in the handler). The watcher then, in order:
-//! 1. puts the terminal back ([`restore_terminal_state`]: every hook registered with
-//!    [`on_interrupt`], e.g. the passphrase prompt's echo);
+//! 1. puts the terminal back ([`restore_terminal_state`]: its saved mode, then every
+//!    hook registered with [`on_interrupt`], e.g. the passphrase prompt's echo);
 //! 2. removes every temporary file and lists the kept ones
 //!    ([`mpcegosign::fsutil::tracked::interrupt`], which also stops any other thread
 //!    from linking or removing a file from then on);
@@ -87,6 +87,9 @@ pub fn install() -> Option<String> {
 /// Puts the terminal as it was: the one place every terminal restoration runs from
 /// when a signal ends the process.
 fn restore_terminal_state() {
+    // The terminal's saved mode first (a paste being read runs it out of canonical
+    // mode), then every registered hook (e.g. a passphrase prompt's echo).
+    super::tty::restore_terminal();
     let hooks = HOOKS.lock().unwrap_or_else(|p| p.into_inner());
     for (_, hook) in hooks.iter() {
         hook();

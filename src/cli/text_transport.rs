@@ -1,86 +1,143 @@
-//! Pasted text: each outgoing message is one line on stdout (data), every prompt and
-//! note goes to stderr; incoming messages are read a line at a time from stdin.
+//! Pasted text: each outgoing message goes to stdout (data) as one line, or as
+//! numbered parts of at most 1,000 characters when it is longer (`protocol::parts`);
+//! every prompt and note goes to stderr. Incoming lines are read from stdin through
+//! the one reader (`input`); when stdin is a terminal it is read in non-canonical
+//! mode (`tty`), so no line length limit of the terminal applies.
 //!
 //! Input is hostile: a line is read with a bound ([`MAX_LINE_LEN`]), so an endless
 //! line never sits in memory, and a line that is too long or not UTF-8 is reported as
-//! unreadable (one line on stderr) while the ceremony goes on.
+//! unreadable (one line on stderr) while the ceremony goes on. Parts are collected
+//! by a bounded [`Assembler`]; chatter between them gets a one-line note.
 
-use std::io::{BufRead, Read, Write};
+use std::io::Write;
 
+use mpcegosign::protocol::parts::{self, Assembler, Fed, MAX_PART_LINE};
 use mpcegosign::protocol::text;
 use mpcegosign::transport::{Transport, TransportError};
+
+use super::bounded_line::Line;
+use super::{input, tty};
 
 /// The longest accepted line: the largest message in text form, with room for the
 /// spaces a chat client may insert (see `protocol::text::MAX_LINE_LEN`).
 pub use mpcegosign::protocol::text::MAX_LINE_LEN;
 
-/// One line of input, read with a bound.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Line {
-    /// A line of text, without its line ending.
-    Text(String),
-    /// The line was longer than the bound; it was read and thrown away.
-    TooLong,
-    /// The line was not UTF-8 text.
-    NotText,
-    /// The input ended.
-    End,
+#[derive(Default)]
+pub struct TextTransport {
+    parts: Assembler,
+    /// Puts the terminal back as it was when the transport goes away.
+    terminal: Option<tty::Restore>,
+    /// Whether changing the terminal's mode failed once (said once).
+    terminal_failed: bool,
+    /// The prompt last shown, while only unreadable lines came after it (chatter
+    /// between parts does not repeat the prompt).
+    prompted: Option<String>,
 }
 
-/// Reads one line of at most `max` bytes. A longer line is consumed to its end in
-/// small pieces and reported as [`Line::TooLong`]: memory stays bounded by `max`.
-pub fn read_bounded_line(input: &mut dyn BufRead, max: usize) -> std::io::Result<Line> {
-    let mut line = Vec::new();
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    let n = input.take(limit).read_until(b'\n', &mut line)?;
-    if n == 0 {
-        return Ok(Line::End);
+impl TextTransport {
+    pub fn new() -> Self {
+        Self::default()
     }
-    if line.last() != Some(&b'\n') && line.len() > max {
-        drop(line);
-        skip_rest_of_line(input)?;
-        return Ok(Line::TooLong);
-    }
-    while matches!(line.last(), Some(b'\n' | b'\r')) {
-        line.pop();
-    }
-    Ok(match String::from_utf8(line) {
-        Ok(s) => Line::Text(s),
-        Err(_) => Line::NotText,
-    })
-}
 
-/// Consumes input up to and including the next newline, 64 KiB at a time.
-fn skip_rest_of_line(input: &mut dyn BufRead) -> std::io::Result<()> {
-    let mut scratch = Vec::with_capacity(64 * 1024);
-    loop {
-        scratch.clear();
-        let n = input.take(64 * 1024).read_until(b'\n', &mut scratch)?;
-        if n == 0 || scratch.last() == Some(&b'\n') {
-            return Ok(());
+    /// Turns the terminal's line limit off, once, if stdin is a terminal.
+    fn read_terminal_whole_lines(&mut self) {
+        match tty::enter_noncanonical() {
+            Ok(true) if self.terminal.is_none() => self.terminal = Some(tty::Restore),
+            Ok(_) => {}
+            Err(e) if !self.terminal_failed => {
+                self.terminal_failed = true;
+                eprintln!("mpcegosign: cannot change the terminal's mode ({e}); a pasted line longer than 4,095 bytes may arrive cut");
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Takes one part line: the whole message when it completes one.
+    fn part(&mut self, line: &str) -> Result<Option<Vec<u8>>, TransportError> {
+        let fed = parts::parse(line).and_then(|p| self.parts.feed(p));
+        for id in self.parts.take_evicted() {
+            eprintln!("mpcegosign: dropped the parts of message {id} collected so far: too many messages at once; paste them again");
+        }
+        match fed.map_err(|e| TransportError::Unreadable(e.to_string()))? {
+            Fed::Whole { id, message } => {
+                eprintln!("Message {id} is whole and its checksum verifies.");
+                Ok(Some(message))
+            }
+            Fed::Progress {
+                id,
+                index,
+                count,
+                have,
+            } => {
+                eprintln!(
+                    "Part {index} of {count} of message {id}; {} to go.",
+                    count - have
+                );
+                Ok(None)
+            }
+            Fed::Repeat {
+                id,
+                index,
+                count,
+                have,
+            } => {
+                eprintln!(
+                    "Part {index} of {count} of message {id} again (already in); {} to go.",
+                    count - have
+                );
+                Ok(None)
+            }
         }
     }
 }
 
-pub struct TextTransport;
-
 impl Transport for TextTransport {
     fn send(&mut self, label: &str, message: &[u8]) -> Result<(), TransportError> {
-        eprintln!("Post this {label} message to the group (one line):");
+        let lines = parts::split(message);
+        if lines.len() == 1 {
+            eprintln!("Post this {label} message to the group (one line):");
+        } else {
+            eprintln!(
+                "Post this {label} message to the group as {} parts: each line below is one chat message (at most {} characters); post every part, in any order.",
+                lines.len(),
+                MAX_PART_LINE
+            );
+        }
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", text::encode(message))
+        lines
+            .iter()
+            .try_for_each(|l| writeln!(out, "{l}"))
             .and_then(|_| out.flush())
             .map_err(|e| TransportError::Failed(format!("cannot write to standard output: {e}")))
     }
 
     fn receive(&mut self, expecting: &str) -> Result<Vec<u8>, TransportError> {
+        self.read_terminal_whole_lines();
+        if self.prompted.as_deref() != Some(expecting) {
+            eprintln!("Paste {expecting} (all its parts, if it has several):");
+            self.prompted = Some(expecting.to_string());
+        }
+        let got = self.receive_line();
+        if !matches!(got, Err(TransportError::Unreadable(_))) {
+            self.prompted = None;
+        }
+        got
+    }
+}
+
+impl TextTransport {
+    /// Reads lines until one is a message, completes one, or is unreadable.
+    fn receive_line(&mut self) -> Result<Vec<u8>, TransportError> {
         loop {
-            eprintln!("Paste {expecting}:");
-            let line = read_bounded_line(&mut std::io::stdin().lock(), MAX_LINE_LEN)
+            let line = input::read_line(MAX_LINE_LEN)
                 .map_err(|e| TransportError::Failed(format!("cannot read standard input: {e}")))?;
             return match line {
                 Line::End => Err(TransportError::Closed),
                 Line::Text(t) if t.trim().is_empty() => continue,
+                Line::Text(t) if parts::is_part(&t) => match self.part(&t)? {
+                    Some(message) => Ok(message),
+                    None => continue,
+                },
                 Line::Text(t) => {
                     text::decode(&t).map_err(|e| TransportError::Unreadable(e.to_string()))
                 }
@@ -101,6 +158,7 @@ impl Transport for TextTransport {
 mod tests {
     use std::io::Cursor;
 
+    use super::super::bounded_line::read_bounded_line;
     use super::*;
 
     #[test]
@@ -114,23 +172,5 @@ mod tests {
             Line::Text(t) => assert_eq!(text::decode(&t).unwrap(), largest),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn long_and_binary_lines_are_reported_and_skipped() {
-        let mut data = vec![b'A'; 100_000];
-        data.push(b'\n');
-        data.extend_from_slice(b"\xff\xfe bad\n");
-        data.extend_from_slice(b"exactly10!\n");
-        data.extend_from_slice(b"elevenbytes\n");
-        data.extend_from_slice(b"last line without newline");
-        let mut input = std::io::BufReader::with_capacity(4096, Cursor::new(data));
-        let mut read = || read_bounded_line(&mut input, 11).unwrap();
-        assert_eq!(read(), Line::TooLong);
-        assert_eq!(read(), Line::NotText);
-        assert_eq!(read(), Line::Text("exactly10!".into()));
-        assert_eq!(read(), Line::Text("elevenbytes".into()));
-        assert_eq!(read(), Line::TooLong);
-        assert_eq!(read(), Line::End);
     }
 }

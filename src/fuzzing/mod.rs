@@ -14,6 +14,7 @@
 mod audit;
 pub mod ceremony;
 mod guard;
+mod parts;
 
 use crate::ego::config::{go_clean, go_dir, go_join};
 use crate::ego::embed::{embed_payload, read_payload};
@@ -29,6 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use audit::audit_log;
 pub use ceremony::{sign_accept, sign_review};
+pub use parts::text_parts;
 
 /// A fuzz target body: the input, and whether it was accepted.
 pub type Target = fn(&[u8]) -> bool;
@@ -37,6 +39,7 @@ pub type Target = fn(&[u8]) -> bool;
 pub const TARGETS: &[(&str, Target)] = &[
     ("message", message),
     ("text_line", text_line),
+    ("text_parts", text_parts),
     ("ur_frames", ur_frames),
     ("share_file", share_file),
     ("share_age", share_age),

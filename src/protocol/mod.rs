@@ -5,10 +5,12 @@
 //! rejects unknown versions and types and any byte it does not understand (so an
 //! unknown field is an error, never silently skipped). `docs/protocol.md` documents
 //! the layout; `tests` freeze it with vectors. `text` gives the one-line form that is
-//! pasted into a group chat.
+//! pasted into a group chat, and `parts` the numbered parts (at most 1,000 characters
+//! each) that a longer message is written as.
 
 mod codec;
 mod messages;
+pub mod parts;
 pub mod text;
 
 pub use messages::{

@@ -179,3 +179,15 @@ pub fn initiator_mrenclave(ini: &Party) -> String {
         .expect("MRENCLAVE line");
     line.trim_start()["MRENCLAVE ".len()..].trim().to_string()
 }
+
+/// The answer to a party's key-code question: the last group of the key code it
+/// printed ("Key code: XXXX-XXXX-XXXX-XXXX").
+pub fn key_code_answer(p: &Party) -> String {
+    p.wait_stderr("Key code: ");
+    let err = p.stderr_so_far();
+    let code = err
+        .lines()
+        .find_map(|l| l.strip_prefix("Key code: "))
+        .expect("a key code line");
+    code.trim().rsplit('-').next().expect("a group").to_string()
+}

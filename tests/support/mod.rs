@@ -6,6 +6,7 @@ pub mod ego;
 pub mod elf;
 pub mod one_key;
 pub mod party;
+pub mod pty;
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,9 @@ use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mpcegosign::protocol::parts::{self, Assembler, Fed};
+use mpcegosign::protocol::text;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
 
 pub struct Party {
@@ -42,9 +45,20 @@ impl Party {
     /// Like `spawn`, for any program: `argv[0]` is the program (e.g. a shell that
     /// sets limits and then runs `mpcegosign`).
     pub fn spawn_program(name: &str, argv: &[&str], envs: &[(&str, &str)]) -> Party {
+        Self::spawn_program_stdin(name, argv, envs, Stdio::piped())
+    }
+
+    /// Like `spawn_program`, with `stdin` as the process's standard input (e.g. a
+    /// pseudo-terminal, see `support::pty`).
+    pub fn spawn_program_stdin(
+        name: &str,
+        argv: &[&str],
+        envs: &[(&str, &str)],
+        stdin: Stdio,
+    ) -> Party {
         let mut cmd = Command::new(argv[0]);
         cmd.args(&argv[1..])
-            .stdin(Stdio::piped())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env_remove("MPCEGOSIGN_PASSPHRASE")
@@ -93,17 +107,44 @@ impl Party {
         let _ = writeln!(stdin, "{line}").and_then(|_| stdin.flush());
     }
 
-    /// The next message line this party printed (waits up to 120 s).
+    /// The next message this party printed, in its one-line form (a message written
+    /// as numbered parts is put together; waits up to 120 s per line).
     pub fn next_message(&mut self) -> String {
+        let lines = self.next_message_lines();
+        if lines.len() == 1 {
+            return lines.into_iter().next().unwrap();
+        }
+        let mut a = Assembler::new();
+        for l in &lines {
+            if let Fed::Whole { message, .. } = a.feed(parts::parse(l).unwrap()).unwrap() {
+                return text::encode(&message);
+            }
+        }
+        panic!("{}: its parts do not make a message", self.name);
+    }
+
+    /// The lines of the next message this party printed, as printed: its one line,
+    /// or all its numbered parts in order.
+    pub fn next_message_lines(&mut self) -> Vec<String> {
+        let mut collected = Vec::new();
         loop {
-            match self.lines.recv_timeout(Duration::from_secs(120)) {
-                Ok(line) if line.starts_with("mpcegosign2:") => return line,
-                Ok(_) => continue,
+            let line = match self.lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => line,
                 Err(_) => panic!(
                     "{}: no message; stderr so far:\n{}",
                     self.name,
                     self.stderr.lock().unwrap()
                 ),
+            };
+            if line.starts_with("mpcegosign2:") {
+                return vec![line];
+            }
+            if parts::is_part(&line) {
+                let count = parts::parse(&line).unwrap().count;
+                collected.push(line);
+                if collected.len() == count {
+                    return collected;
+                }
             }
         }
     }
