@@ -27,8 +27,8 @@ pub mod signals;
 mod signerid;
 mod text_transport;
 mod transport_args;
-mod unconfirmed;
 pub mod tty;
+mod unconfirmed;
 mod verify;
 
 use std::path::PathBuf;
