@@ -1,7 +1,8 @@
 //! `public-roster.json`: the public half of a keygen, what `audit verify` checks
 //! signatures against. It holds nothing secret: the scheme, n, t, the keygen session
 //! and transcript hash, the key code, MRSIGNER, the modulus, and every party's
-//! X25519 and identity public keys. It checks itself: the transcript hash is
+//! X25519 and identity public keys (and, since it exists, the dealer's keygen
+//! nonce). It checks itself: the transcript hash is
 //! recomputed from its fields, and the key code from that (compare the key code with
 //! the one every party confirmed at keygen).
 
@@ -37,6 +38,10 @@ pub struct PublicRosterFile {
     /// `shoup3` keys: the public verification data (in the transcript).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<VerificationHex>,
+    /// The dealer's keygen nonce (hex, in the transcript); absent for keygens from
+    /// before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// A checked roster.
@@ -89,6 +94,7 @@ pub fn file_of(share: &KeyShare) -> Result<PublicRosterFile, AuditError> {
         modulus: ev.modulus,
         roster: ev.roster,
         verification: ev.verification,
+        nonce: ev.nonce,
     })
 }
 
@@ -109,7 +115,9 @@ pub fn transcript_of(
     modulus: &str,
     roster: &[RosterKeys],
     verification: Option<&VerificationHex>,
+    nonce: Option<&str>,
 ) -> Result<([u8; 32], PublicKey, Vec<IdentityPublic>), AuditError> {
+    let nonce = nonce.map(|n| hex32(n, "the keygen nonce")).transpose()?;
     let verification = match (scheme, verification) {
         (SCHEME_SUBSETS, None) => None,
         (SCHEME_SHOUP3, Some(v)) => Some(v.parse().ok_or_else(|| {
@@ -168,6 +176,7 @@ pub fn transcript_of(
         roster: keys.clone(),
         modulus: modulus_be,
         verification,
+        nonce,
     };
     Ok((t.hash(), public, keys.iter().map(|k| k.identity).collect()))
 }
@@ -189,6 +198,7 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
         &f.modulus,
         &f.roster,
         f.verification.as_ref(),
+        f.nonce.as_deref(),
     )?;
     if hex::encode(transcript) != f.transcript {
         return Err(AuditError::Roster(
@@ -221,6 +231,7 @@ pub fn check_keygen(ev: &KeygenEvent) -> Result<[u8; 32], AuditError> {
         &ev.modulus,
         &ev.roster,
         ev.verification.as_ref(),
+        ev.nonce.as_deref(),
     )?;
     if hex::encode(transcript) != ev.transcript {
         return Err(AuditError::Roster(

@@ -3,6 +3,9 @@
 use mpcegosign::ceremony::sign::{
     self, review, Initiator, Origin, Progress, Review, SignError, SignPolicy,
 };
+use std::collections::BTreeSet;
+
+use mpcegosign::ceremony::verdict::Verdict;
 use mpcegosign::ceremony::MessageError;
 use mpcegosign::protocol::{Message, SessionId};
 use mpcegosign::sanitize::sanitize;
@@ -155,15 +158,8 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 Ok(Step::Done(signature))
             }
         },
-        |e: &SignError| {
-            !matches!(
-                e,
-                SignError::NoValidSubset { .. }
-                    | SignError::NotEnoughPartials { .. }
-                    | SignError::Threshold(_)
-                    | SignError::Shoup3(_)
-            )
-        },
+        // Only conclusions from authenticated messages end the signing.
+        |e: &SignError| e.verdict().keeps_waiting(),
     )
     .map_err(|e| audit.failed(e))?;
     let out = target
@@ -235,13 +231,13 @@ fn show_review(r: &Review, share: &KeyShare) {
     }
 }
 
-/// Review errors that leave the signer waiting for the genuine SIGN-INIT: the
-/// message is unreadable, foreign, or does not come from the initiator it names.
-fn ignorable(e: &SignError) -> bool {
-    matches!(
-        e,
-        SignError::Message(_) | SignError::BadSignature { .. } | SignError::Unsigned { .. }
-    )
+/// How one SIGN-INIT ended for the signer.
+enum Answer {
+    /// Signed: the SIGN-PARTIAL went out; the signer is done.
+    Signed,
+    /// Declined with an ABORT (a flag, the policy or the person refused it): the
+    /// signer waits for the next SIGN-INIT.
+    Declined,
 }
 
 fn signer(args: &SignArgs) -> Result<(), CliError> {
@@ -266,35 +262,88 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         accept_unsigned: args.accept_unsigned_init,
     };
     let mut transport = open_transport(&args.transport)?;
-    // A refusal still answers the initiator with an ABORT, so it does not wait in vain.
-    let outcome: Result<Review, (SignError, SessionId)> = receive_loop(
-        transport.as_mut(),
-        "the SIGN-INIT message",
-        |bytes| match review(&share, audit.reviewing(bytes), &policy) {
-            Ok(r) => Ok(Step::Done(Ok(r))),
-            Err(e) if ignorable(&e) => Err(e),
-            Err(e) => match Message::decode(bytes) {
-                Ok(m) => Ok(Step::Done(Err((e, m.session())))),
-                Err(p) => Err(SignError::Message(MessageError::Protocol(p))),
-            },
-        },
-        ignorable,
-    )?;
-    let r = match outcome {
-        Ok(r) => r,
-        Err((e, session)) => {
-            let abort = sign::decline(&share, session, &e.to_string());
-            audit.answer(&abort)?;
-            send(transport.as_mut(), "ABORT", &abort)?;
-            return Err(CliError::new(e.to_string()));
+    // Sessions this signer answered: a replay of one is ignored.
+    let mut answered: BTreeSet<[u8; 16]> = BTreeSet::new();
+    loop {
+        let request = next_request(transport.as_mut(), &share, &policy, &mut audit, &answered)?;
+        let session = match &request {
+            Ok(r) => r.session,
+            Err((_, session)) => *session,
+        };
+        answered.insert(session.0);
+        let answer = match request {
+            Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), r)?,
+            // A refusal still answers the initiator with an ABORT, so it does not
+            // wait in vain.
+            Err((e, session)) => {
+                let abort = sign::decline(&share, session, &e.to_string());
+                audit.answer(&abort)?;
+                send(transport.as_mut(), "ABORT", &abort)?;
+                eprintln!("mpcegosign: {}", sanitize(&e.to_string()));
+                Answer::Declined
+            }
+        };
+        match answer {
+            Answer::Signed => return Ok(()),
+            Answer::Declined => eprintln!(
+                "Declined session {} (an ABORT message tells the initiator). Waiting for the next SIGN-INIT; end the input (Ctrl-D) or press Ctrl-C to stop.",
+                session.short()
+            ),
         }
-    };
-    show_review(&r, &share);
-    let refuse = |transport: &mut dyn Transport, reason: &str, message: &str| {
-        let abort = r.decline(&share, reason);
+    }
+}
+
+/// Waits for a SIGN-INIT this signer may act on: one it reviewed (`Ok`), or one from
+/// its initiator that it refuses (`Err`, with the session to decline). Anything not
+/// provably from its initiator is reported in one line and changes nothing
+/// ([`Verdict::Ignore`]), and so is a session already answered.
+fn next_request(
+    transport: &mut dyn Transport,
+    share: &KeyShare,
+    policy: &SignPolicy,
+    audit: &mut Recorder,
+    answered: &BTreeSet<[u8; 16]>,
+) -> Result<Result<Review, (SignError, SessionId)>, CliError> {
+    receive_loop(
+        transport,
+        "the SIGN-INIT message",
+        |bytes| {
+            let result = review(share, audit.reviewing(bytes), policy);
+            let session = match result {
+                Ok(ref r) => r.session,
+                Err(e) if e.verdict() != Verdict::Refuse => return Err(e),
+                Err(_) => match Message::decode(bytes) {
+                    Ok(m) => m.session(),
+                    Err(p) => return Err(SignError::Message(MessageError::Protocol(p))),
+                },
+            };
+            if answered.contains(&session.0) {
+                return Err(SignError::AlreadyAnswered {
+                    session: session.short(),
+                });
+            }
+            Ok(Step::Done(result.map_err(|e| (e, session))))
+        },
+        |e: &SignError| e.verdict() == Verdict::Ignore,
+    )
+}
+
+/// Shows a reviewed request, asks what the flags do not settle, and signs or
+/// declines it.
+fn answer_request(
+    args: &SignArgs,
+    share: &KeyShare,
+    audit: &Recorder,
+    transport: &mut dyn Transport,
+    r: Review,
+) -> Result<Answer, CliError> {
+    show_review(&r, share);
+    let decline = |transport: &mut dyn Transport, reason: &str, message: &str| {
+        let abort = r.decline(share, reason);
         audit.answer(&abort)?;
         send(transport, "ABORT", &abort)?;
-        Err(CliError::new(message.to_string()))
+        eprintln!("mpcegosign: {message}");
+        Ok(Answer::Declined)
     };
     let today = Date::today_utc();
     let days = r.days_from(today);
@@ -311,22 +360,22 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
             args.allow_any_date || confirm(&format!("Sign an enclave dated {}?", r.date))?
         };
         if !agreed {
-            return refuse(
-                transport.as_mut(),
+            return decline(
+                transport,
                 &format!("party {} refused a SIGSTRUCT dated {}", share.party(), r.date),
-                "the SIGSTRUCT is not dated today (UTC, ±1 day) and that was not confirmed (--allow-any-date); an ABORT message tells the initiator",
+                "the SIGSTRUCT is not dated today (UTC, ±1 day) and that was not confirmed (--allow-any-date)",
             );
         }
     }
     if !args.yes && !confirm("Sign this enclave?")? {
-        return refuse(
-            transport.as_mut(),
+        return decline(
+            transport,
             &format!("party {} declined to sign", share.party()),
-            "you declined to sign; an ABORT message tells the initiator",
+            "you declined to sign",
         );
     }
-    let partial = r.sign(&share).map_err(|e| CliError::new(e.to_string()))?;
+    let partial = r.sign(share).map_err(|e| CliError::new(e.to_string()))?;
     audit.answer(&partial)?;
-    send(transport.as_mut(), "SIGN-PARTIAL", &partial)?;
-    Ok(())
+    send(transport, "SIGN-PARTIAL", &partial)?;
+    Ok(Answer::Signed)
 }
