@@ -625,3 +625,52 @@ fn shoup3_signing_ends_when_t_valid_partials_cannot_come() {
         Err(SignError::BadSignature { .. } | SignError::SchemeMismatch { .. })
     ));
 }
+
+#[test]
+fn shares_from_before_the_dealer_nonce_still_load_and_the_nonce_is_checked() {
+    use super::transcript::Transcript;
+    use crate::share::file;
+    let shares = keygen(2, 2);
+    let auth = shares[1].auth().unwrap();
+    let nonce = auth.nonce.expect("a new keygen has a nonce");
+    let json: serde_json::Value =
+        serde_json::from_slice(file::serialize(&shares[1]).expose()).unwrap();
+    assert_eq!(json["keygen"]["nonce"], hex::encode(nonce));
+    // A file as written before the nonce: no `nonce`, and the transcript without it.
+    let old = Transcript {
+        scheme: SCHEME_SUBSETS,
+        parties: 2,
+        threshold: 2,
+        session: auth.session,
+        roster: auth.roster.clone(),
+        modulus: shares[1].public().modulus_be(),
+        verification: None,
+        nonce: None,
+    };
+    let mut v = json.clone();
+    v["keygen"].as_object_mut().unwrap().remove("nonce");
+    v["keygen"]["transcript"] = hex::encode(old.hash()).into();
+    let loaded = file::parse(&serde_json::to_vec(&v).unwrap()).unwrap();
+    assert_eq!(loaded.auth().unwrap().nonce, None);
+    assert_ne!(loaded.key_code(), shares[1].key_code());
+    // Its audit record and public roster check without a nonce; a new one's with it.
+    use crate::audit::{build::keygen_event, roster};
+    let old_ev = keygen_event(&loaded, false).unwrap();
+    assert!(old_ev.nonce.is_none());
+    assert_eq!(roster::check_keygen(&old_ev).unwrap(), old.hash());
+    let mut new_ev = keygen_event(&shares[1], false).unwrap();
+    assert_eq!(roster::check_keygen(&new_ev).unwrap(), auth.transcript);
+    new_ev.nonce = None;
+    assert!(roster::check_keygen(&new_ev).is_err());
+    // It writes back as it was (no nonce member).
+    let again: serde_json::Value =
+        serde_json::from_slice(file::serialize(&loaded).expose()).unwrap();
+    assert!(again["keygen"].get("nonce").is_none());
+    // An edited nonce, or one removed from a new file, no longer matches its transcript.
+    let mut v = json.clone();
+    v["keygen"]["nonce"] = hex::encode([7u8; 32]).into();
+    assert!(file::parse(&serde_json::to_vec(&v).unwrap()).is_err());
+    let mut v = json;
+    v["keygen"].as_object_mut().unwrap().remove("nonce");
+    assert!(file::parse(&serde_json::to_vec(&v).unwrap()).is_err());
+}
