@@ -460,3 +460,54 @@ fn messages_of_the_other_scheme_change_nothing() {
     ini.succeed();
     assert!(out.exists());
 }
+
+/// `--timeout`: a signer that declined keeps waiting, and stops with one line when its
+/// time limit passes with nothing signed (its input still open).
+#[test]
+fn a_waiting_signer_stops_at_its_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let mut ini = initiator(
+        &unsigned,
+        &share(&dirs[0], 1),
+        &tmp.path().join("out"),
+        "1,2",
+    );
+    let init = ini.next_message();
+    let started = std::time::Instant::now();
+    let mut s = signer(
+        &share(&dirs[1], 2),
+        &[
+            "--yes",
+            "--expect-mrenclave",
+            &"00".repeat(32),
+            "--timeout",
+            "0.05",
+        ],
+    );
+    s.send_line(&init);
+    let abort = s.next_message();
+    s.wait_stderr("nothing was signed within 0.05 minute(s) (--timeout); stopped");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(3));
+    let f = s.finish();
+    assert_eq!(f.status.code(), Some(1));
+    assert!(f.stderr.contains("Declined session"), "{}", f.stderr);
+    ini.send_line(&abort);
+    ini.wait_stderr("Party 2 declined");
+    // The initiator has no timeout flag: it is a signer's.
+    let f = support::ceremony::spawn_initiator(
+        &unsigned,
+        &share(&dirs[0], 1),
+        &tmp.path().join("out2"),
+        "1,2",
+        &["--timeout", "1"],
+        &[],
+    )
+    .finish();
+    assert!(
+        f.stderr.contains("--timeout is for a signer"),
+        "{}",
+        f.stderr
+    );
+}

@@ -4,6 +4,7 @@ use mpcegosign::ceremony::sign::{
     self, review, Initiator, Origin, Progress, Review, SignError, SignPolicy,
 };
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use mpcegosign::ceremony::verdict::Verdict;
 use mpcegosign::ceremony::MessageError;
@@ -17,6 +18,7 @@ use mpcegosign::transport::Transport;
 use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::enclave_target::Target;
+use super::time_limit::{answering, TimeLimit};
 use super::{open_transport, share_io, CliError, SignArgs};
 
 pub fn run(args: SignArgs) -> Result<(), CliError> {
@@ -29,6 +31,11 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
         ));
     }
     if args.config.is_some() || args.sigstruct.is_some() {
+        if args.timeout.is_some() {
+            return Err(CliError::new(
+                "--timeout is for a signer; the initiator waits until t valid partials came or too few can still come",
+            ));
+        }
         return initiator(&args);
     }
     for (given, flag) in [
@@ -262,6 +269,12 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         accept_unsigned: args.accept_unsigned_init,
     };
     let mut transport = open_transport(&args.transport)?;
+    let limit = args.timeout.map(|minutes| {
+        TimeLimit::start(
+            Duration::from_secs_f64(minutes * 60.0),
+            format!("nothing was signed within {minutes} minute(s) (--timeout); stopped"),
+        )
+    });
     // Sessions this signer answered: a replay of one is ignored.
     let mut answered: BTreeSet<[u8; 16]> = BTreeSet::new();
     loop {
@@ -272,13 +285,15 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         };
         answered.insert(session.0);
         let answer = match request {
-            Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), r)?,
+            Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), limit.as_ref(), r)?,
             // A refusal still answers the initiator with an ABORT, so it does not
             // wait in vain.
             Err((e, session)) => {
                 let abort = sign::decline(&share, session, &e.to_string());
-                audit.answer(&abort)?;
-                send(transport.as_mut(), "ABORT", &abort)?;
+                answering(limit.as_ref(), || {
+                    audit.answer(&abort)?;
+                    send(transport.as_mut(), "ABORT", &abort)
+                })?;
                 eprintln!("mpcegosign: {}", sanitize(&e.to_string()));
                 Answer::Declined
             }
@@ -335,13 +350,16 @@ fn answer_request(
     share: &KeyShare,
     audit: &Recorder,
     transport: &mut dyn Transport,
+    limit: Option<&TimeLimit>,
     r: Review,
 ) -> Result<Answer, CliError> {
     show_review(&r, share);
     let decline = |transport: &mut dyn Transport, reason: &str, message: &str| {
         let abort = r.decline(share, reason);
-        audit.answer(&abort)?;
-        send(transport, "ABORT", &abort)?;
+        answering(limit, || {
+            audit.answer(&abort)?;
+            send(transport, "ABORT", &abort)
+        })?;
         eprintln!("mpcegosign: {message}");
         Ok(Answer::Declined)
     };
@@ -374,8 +392,10 @@ fn answer_request(
             "you declined to sign",
         );
     }
-    let partial = r.sign(share).map_err(|e| CliError::new(e.to_string()))?;
-    audit.answer(&partial)?;
-    send(transport, "SIGN-PARTIAL", &partial)?;
+    answering(limit, || {
+        let partial = r.sign(share).map_err(|e| CliError::new(e.to_string()))?;
+        audit.answer(&partial)?;
+        send(transport, "SIGN-PARTIAL", &partial)
+    })?;
     Ok(Answer::Signed)
 }
