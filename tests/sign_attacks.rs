@@ -511,3 +511,42 @@ fn a_waiting_signer_stops_at_its_timeout() {
         f.stderr
     );
 }
+
+/// A signer that accepts unsigned requests (`--accept-unsigned-init`) and refuses a
+/// forged unsigned one copying the live session: its ABORT is unsigned, so the
+/// initiator ignores it, and the signer still signs the genuine request.
+#[test]
+fn a_forged_request_refused_under_accept_unsigned_init_does_not_end_the_signing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let out = tmp.path().join("out");
+    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let init = ini.next_message();
+    let mut forged = Message::decode(&text::decode(&init).unwrap()).unwrap();
+    if let Message::SignInit(i) = &mut forged {
+        i.regions[128 + 60] ^= 1; // another MRENCLAVE, consistently claimed
+        i.mrenclave = mpcegosign::sgx::SignedRegions::from_bytes(&i.regions)
+            .unwrap()
+            .mrenclave();
+        i.signature = None;
+    }
+    let mut flags = expect_flags();
+    flags.push("--accept-unsigned-init".into());
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let mut s = signer(&share(&dirs[1], 2), &flags);
+    s.send_line(&text::encode(&forged.encode()));
+    s.wait_stderr("Waiting for the next SIGN-INIT");
+    let abort = s.next_message();
+    s.send_line(&init);
+    let partial = s.next_message();
+    s.succeed();
+    ini.send_line(&abort);
+    ini.wait_stderr(
+        "that ABORT from party 2 is unsigned, but your share knows party 2's identity key: ignored",
+    );
+    ini.send_line(&partial);
+    let end = ini.succeed();
+    assert!(!end.stderr.contains("Party 2 declined"), "{}", end.stderr);
+    assert!(out.exists());
+}

@@ -359,9 +359,46 @@ impl Review {
         ))
     }
 
-    /// An ABORT telling the initiator why this party does not sign.
+    /// An ABORT telling the initiator why this party does not sign: signed only when
+    /// the request was authenticated (see [`decline_request`]).
     pub fn decline(&self, share: &KeyShare, reason: &str) -> Message {
-        decline(share, self.session, reason)
+        decline_request(share, self.session, reason, self.origin)
+    }
+}
+
+/// An ABORT answering a request of `origin`. Signed only for an authenticated
+/// request: a signed ABORT is a proven decline that may end a signing, and a forged
+/// request (unsigned, accepted with `--accept-unsigned-init`) copying the live session
+/// id must not make this party end it. An initiator without a roster, the only one
+/// that sends unsigned requests, reads the unsigned ABORT all the same.
+pub fn decline_request(
+    share: &KeyShare,
+    session: SessionId,
+    reason: &str,
+    origin: Origin,
+) -> Message {
+    let mut abort = decline(share, session, reason);
+    if origin != Origin::Authenticated {
+        if let Message::Abort(a) = &mut abort {
+            a.signature = None;
+        }
+    }
+    abort
+}
+
+/// Whether `bytes` are a SIGN-INIT signed by the identity key that `share`'s roster
+/// holds for the initiator it names.
+pub fn from_its_initiator(share: &KeyShare, bytes: &[u8]) -> bool {
+    match Message::decode(bytes) {
+        Ok(msg @ Message::SignInit(_)) => {
+            let Message::SignInit(init) = &msg else {
+                return false;
+            };
+            share
+                .identity_of(init.initiator)
+                .is_some_and(|k| msg.is_signed_by(&k))
+        }
+        _ => false,
     }
 }
 

@@ -271,3 +271,42 @@ fn keygen_rejections_never_end_a_receive_loop() {
     assert!(KeygenError::ForgedFinalize.verdict().keeps_waiting());
     assert!(joiner.finish(&dealt.finalize.encode()).is_ok());
 }
+
+#[test]
+fn a_forged_request_declined_under_accept_unsigned_cannot_end_the_signing() {
+    let shares = keygen(3, 2);
+    let set = Subset::from_parties(&[1, 2]).unwrap();
+    let (mut ini, init) = Initiator::start(&shares[0], &unsigned(false, [5; 32]), set).unwrap();
+    // An unsigned copy of the live request, for a DEBUG enclave.
+    let (_, debug) = Initiator::start(&shares[0], &unsigned(true, [5; 32]), set).unwrap();
+    let Message::SignInit(mut forged) = debug else {
+        unreachable!()
+    };
+    forged.session = ini.session();
+    forged.signature = None;
+    let forged = Message::SignInit(forged).encode();
+    let lax = SignPolicy {
+        accept_unsigned: true,
+        ..Default::default()
+    };
+    assert!(super::sign::from_its_initiator(&shares[1], &init.encode()));
+    assert!(!super::sign::from_its_initiator(&shares[1], &forged));
+    let e = review(&shares[1], &forged, &lax).unwrap_err();
+    assert_eq!(e, SignError::DebugRefused);
+    // The signer's ABORT for it is unsigned: the initiator ignores it.
+    let abort =
+        super::sign::decline_request(&shares[1], ini.session(), "no", Origin::UnsignedAllowed);
+    assert!(abort.signature().is_none());
+    let e = ini.accept(&abort.encode()).unwrap_err();
+    assert_eq!(e.verdict(), Verdict::Ignore, "{e:?}");
+    assert!(ini.check_still_possible().is_ok());
+    // An authenticated request's decline is signed (a proven decline).
+    let r = review(&shares[1], &init.encode(), &lax).unwrap();
+    assert!(r.decline(&shares[1], "no").signature().is_some());
+    // The genuine request still signs and completes.
+    let p = r.sign(&shares[1]).unwrap();
+    assert!(matches!(
+        ini.accept(&p.encode()).unwrap(),
+        Progress::Complete { .. }
+    ));
+}

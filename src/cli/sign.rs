@@ -279,17 +279,21 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     let mut answered: BTreeSet<[u8; 16]> = BTreeSet::new();
     loop {
         let request = next_request(transport.as_mut(), &share, &policy, &mut audit, &answered)?;
-        let session = match &request {
-            Ok(r) => r.session,
-            Err((_, session)) => *session,
+        let (session, origin) = match &request {
+            Ok(r) => (r.session, r.origin),
+            Err((_, session, origin)) => (*session, *origin),
         };
-        answered.insert(session.0);
+        // Only an authenticated request closes its session: a forged one copying the
+        // live session id must not make the genuine request be ignored.
+        if origin == Origin::Authenticated {
+            answered.insert(session.0);
+        }
         let answer = match request {
             Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), limit.as_ref(), r)?,
             // A refusal still answers the initiator with an ABORT, so it does not
             // wait in vain.
-            Err((e, session)) => {
-                let abort = sign::decline(&share, session, &e.to_string());
+            Err((e, session, origin)) => {
+                let abort = sign::decline_request(&share, session, &e.to_string(), origin);
                 answering(limit.as_ref(), || {
                     audit.answer(&abort)?;
                     send(transport.as_mut(), "ABORT", &abort)
@@ -318,7 +322,7 @@ fn next_request(
     policy: &SignPolicy,
     audit: &mut Recorder,
     answered: &BTreeSet<[u8; 16]>,
-) -> Result<Result<Review, (SignError, SessionId)>, CliError> {
+) -> Result<Result<Review, (SignError, SessionId, Origin)>, CliError> {
     receive_loop(
         transport,
         "the SIGN-INIT message",
@@ -337,7 +341,14 @@ fn next_request(
                     session: session.short(),
                 });
             }
-            Ok(Step::Done(result.map_err(|e| (e, session))))
+            let origin = if sign::from_its_initiator(share, bytes) {
+                Origin::Authenticated
+            } else if share.auth().is_none() {
+                Origin::NoRoster
+            } else {
+                Origin::UnsignedAllowed
+            };
+            Ok(Step::Done(result.map_err(|e| (e, session, origin))))
         },
         |e: &SignError| e.verdict() == Verdict::Ignore,
     )
