@@ -674,3 +674,51 @@ fn shares_from_before_the_dealer_nonce_still_load_and_the_nonce_is_checked() {
     v["keygen"].as_object_mut().unwrap().remove("nonce");
     assert!(file::parse(&serde_json::to_vec(&v).unwrap()).is_err());
 }
+
+#[test]
+fn every_finalize_and_view_carries_the_one_nonce_drawn_after_the_joins() {
+    use crate::protocol::SCHEME_SHOUP3;
+    use crate::threshold::shoup3::deal_seeded;
+    let nonce_of = |m: &Message| match m {
+        Message::KeygenFinalize(f) => f.nonce,
+        _ => unreachable!(),
+    };
+    let scheme = Scheme::new(3, 2).unwrap();
+    let key = safe_key(1);
+    let public = key.public().clone();
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let (mut dealer, init) = Dealer::start(scheme, SCHEME_SHOUP3, Some(&public)).unwrap();
+        let mut joiners = Vec::new();
+        for _ in 0..2 {
+            let (j, join) = Joiner::join(&init.encode()).unwrap();
+            dealer.accept_join(&join.encode()).unwrap();
+            joiners.push(j);
+        }
+        let (keys, secrets) = deal_seeded(safe_key(1), scheme, &dealer.shoup3_seed())
+            .unwrap()
+            .into_shares();
+        let dealt = dealer.deal_shoup3(keys, secrets).unwrap();
+        let nonce = nonce_of(&dealt.finalize);
+        assert_eq!(dealt.views.len(), 2);
+        for (party, view) in &dealt.views {
+            assert_eq!(nonce_of(view), nonce, "party {party}'s view");
+            let joined = joiners[usize::from(*party) - 2]
+                .finish(&view.encode())
+                .unwrap();
+            assert_eq!(joined.share.auth().unwrap().nonce, Some(nonce));
+            assert_eq!(joined.key_code, dealt.key_code);
+        }
+        assert_eq!(dealt.share.auth().unwrap().nonce, Some(nonce));
+        nonces.push(nonce);
+    }
+    // Fresh per ceremony, for the same imported key and the same kind of roster.
+    assert_ne!(nonces[0], nonces[1]);
+    // A subsets dealing carries one too.
+    let subsets = keygen(2, 2);
+    assert!(subsets[1].auth().unwrap().nonce.is_some());
+    assert_eq!(
+        subsets[0].auth().unwrap().nonce,
+        subsets[1].auth().unwrap().nonce
+    );
+}
