@@ -230,6 +230,7 @@ mod seeds {
                         parties: 3,
                         threshold: 2,
                         modulus,
+                        nonce: [3; 32],
                         view: None,
                         roster: roster.clone(),
                         verification: None,
@@ -259,6 +260,7 @@ mod seeds {
                         parties: 3,
                         threshold: 2,
                         modulus,
+                        nonce: [3; 32],
                         view: Some(3),
                         roster: KeygenFinalize::wire_roster(SCHEME_SHOUP3, &roster, Some(3)),
                         verification: Some(Shoup3Public {

@@ -221,3 +221,71 @@ fn a_weak_x25519_key_is_refused_when_the_join_arrives() {
     j.send_line(&fin);
     j.succeed();
 }
+
+/// A message of the other scheme in the live keygen: a `shoup3` KEYGEN-FINALIZE
+/// (signed by the attacker, copying the session) at a `subsets` joiner, and a
+/// `shoup3` KEYGEN-INIT at the dealer. One line each; the keygen completes.
+#[test]
+fn a_finalize_of_the_other_scheme_is_ignored_and_the_genuine_one_completes() {
+    use mpcegosign::protocol::{
+        shoup3_seed, KeygenFinalize, SealedShare, Shoup3Public, SCHEME_SHOUP3, SHOUP3_SEALED_BYTES,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dirs(tmp.path(), &["p1", "p2", "o"]);
+    let mut dealer = Party::spawn("dealer", &keygen_cmd(&d[0], Some("2"), true), &[]);
+    let init = dealer.next_message();
+    let mut j = Party::spawn("joiner", &keygen_cmd(&d[1], None, true), &[]);
+    j.send_line(&init);
+    let join = j.next_message();
+    // A shoup3 KEYGEN-INIT of another dealer at ours: not a JOIN, ignored.
+    let mut other = Party::spawn(
+        "other dealer",
+        &[
+            "keygen",
+            "--parties",
+            "2",
+            "--scheme",
+            "shoup3",
+            "--out-dir",
+            d[2].to_str().unwrap(),
+            "--plaintext-share",
+            "--yes",
+        ],
+        &[],
+    );
+    let shoup3_init = other.next_message();
+    drop(other.finish());
+    dealer.send_line(&shoup3_init);
+    dealer.wait_stderr("that KEYGEN-INIT message belongs to another ceremony");
+    dealer.send_line(&join);
+    let fin = dealer.next_message();
+    dealer.succeed();
+    let Message::KeygenFinalize(genuine) = Message::decode(&text::decode(&fin).unwrap()).unwrap()
+    else {
+        panic!()
+    };
+    let attacker = IdentityKey::generate();
+    let mut forged = Message::KeygenFinalize(KeygenFinalize {
+        scheme: SCHEME_SHOUP3,
+        verification: Some(Shoup3Public {
+            seed: shoup3_seed(&genuine.session),
+            keys: vec![[5; 384]; 2],
+        }),
+        roster: KeygenFinalize::wire_roster(SCHEME_SHOUP3, &genuine.roster, None),
+        shares: vec![SealedShare {
+            party: 2,
+            nonce: [0; 12],
+            ciphertext: vec![6; SHOUP3_SEALED_BYTES],
+        }],
+        ..genuine
+    });
+    forged.sign(&attacker);
+    j.send_line(&text::encode(&forged.encode()));
+    j.wait_stderr(
+        "the KEYGEN-FINALIZE has 2-of-2 shoup3, but KEYGEN-INIT announced 2-of-2 subsets: ignored",
+    );
+    assert!(!d[1].join("share_2.json").exists());
+    j.send_line(&fin);
+    j.succeed();
+    assert_eq!(public_of(&d[1]), public_of(&d[0]));
+}

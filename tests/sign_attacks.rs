@@ -293,3 +293,260 @@ fn reference_format_shares_still_sign_and_keep_every_candidate() {
     direct.set_signature(key.public(), &key.sign_digest(&direct.digest()));
     assert_eq!(std::fs::read(&out).unwrap(), direct.as_bytes());
 }
+
+/// Issue 19: an unsigned SIGN-INIT that copies the live session id and names
+/// initiator party 16 of 16. Signers with and without a roster say so in one line,
+/// send nothing, and sign the genuine request that follows.
+#[test]
+fn an_unsigned_sign_init_from_party_16_of_16_changes_nothing() {
+    use mpcegosign::protocol::SignInit;
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, &[], &["--plaintext-share"], &[]);
+    let refs = reference_shares(tmp.path());
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let flags = expect_flags();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    for (initiator_share, signer_share, says) in [
+        (
+            share(&dirs[0], 1),
+            share(&dirs[1], 2),
+            "that SIGN-INIT names party 16, but this key has parties 1 to 3 only: ignored",
+        ),
+        (
+            refs[0].clone(),
+            refs[1].clone(),
+            "nothing proves that this SIGN-INIT comes from party 16: it changes nothing",
+        ),
+    ] {
+        let out = tmp.path().join(format!("out-{}", says.len()));
+        let mut ini = initiator(&unsigned, &initiator_share, &out, "1,2");
+        let init = ini.next_message();
+        let Message::SignInit(genuine) = Message::decode(&text::decode(&init).unwrap()).unwrap()
+        else {
+            unreachable!()
+        };
+        let forged = Message::SignInit(SignInit {
+            initiator: 16,
+            signers: 0xffff,
+            parties: 16,
+            threshold: 2,
+            signature: None,
+            ..genuine
+        });
+        let mut s = signer(&signer_share, &flags);
+        s.send_line(&text::encode(&forged.encode()));
+        s.wait_stderr(says);
+        s.send_line(&init);
+        let answer = s.next_message();
+        let f = s.succeed();
+        // One answer, the partial: no ABORT went out for the forgery.
+        assert!(
+            f.stdout.iter().all(|l| !l.starts_with("mpcegosign2:")),
+            "{f:?}",
+            f = f.stdout
+        );
+        assert!(!f.stderr.contains("Declined"), "{}", f.stderr);
+        ini.send_line(&answer);
+        ini.succeed();
+        assert!(out.exists());
+    }
+}
+
+/// A genuine SIGN-INIT of an earlier signing (another enclave), replayed before the
+/// current one: the signer declines THAT session, ignores a second replay, and signs
+/// the current request. The initiator ignores the ABORT of the old session.
+#[test]
+fn a_replayed_sign_init_for_another_enclave_is_declined_and_the_signer_keeps_waiting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, &[], &["--plaintext-share"], &[]);
+    let flags = expect_flags();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    // The earlier signing, of another enclave, completed.
+    let other = [0x3d; 32];
+    let earlier_unsigned = support::write_unsigned_sigstruct(&tmp.path().join("e"), false, other);
+    let mut ini = initiator(
+        &earlier_unsigned,
+        &share(&dirs[0], 1),
+        &tmp.path().join("e.out"),
+        "1,2",
+    );
+    let earlier = ini.next_message();
+    let mut s = signer(
+        &share(&dirs[1], 2),
+        &["--yes", "--expect-mrenclave", &hex::encode(other)],
+    );
+    s.send_line(&earlier);
+    ini.send_line(&s.next_message());
+    s.succeed();
+    ini.succeed();
+
+    // Now MRENCLAVE is to be signed; the attacker replays the earlier request first.
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let out = tmp.path().join("out");
+    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let init = ini.next_message();
+    let mut s = signer(&share(&dirs[1], 2), &flags);
+    s.send_line(&earlier);
+    s.wait_stderr("Waiting for the next SIGN-INIT");
+    let abort = s.next_message();
+    assert_eq!(session_of(&abort), session_of(&earlier));
+    let so_far = s.stderr_so_far();
+    assert!(
+        so_far.contains(&format!(
+            "the enclave's MRENCLAVE is {}",
+            hex::encode(other)
+        )),
+        "{so_far}"
+    );
+    s.send_line(&earlier);
+    s.wait_stderr("was already answered");
+    s.send_line(&init);
+    let partial = s.next_message();
+    let f = s.succeed();
+    assert_eq!(
+        f.stderr.matches("Declined session").count(),
+        1,
+        "{}",
+        f.stderr
+    );
+    // The old session's ABORT reaches the initiator too: ignored, not a decline.
+    ini.send_line(&abort);
+    ini.wait_stderr("belongs to another ceremony");
+    ini.send_line(&partial);
+    let end = ini.succeed();
+    assert!(!end.stderr.contains("declined"), "{}", end.stderr);
+    assert!(out.exists());
+}
+
+/// A message of the other scheme, in the live session: a `shoup3` SIGN-INIT at a
+/// `subsets` signer, and a `shoup3` SIGN-PARTIAL at a `subsets` initiator. One line
+/// each, and the signing completes.
+#[test]
+fn messages_of_the_other_scheme_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let flags = expect_flags();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let out = tmp.path().join("out");
+    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let init = ini.next_message();
+    let attacker = IdentityKey::generate();
+    let mut shoup3_init = Message::decode(&text::decode(&init).unwrap()).unwrap();
+    if let Message::SignInit(i) = &mut shoup3_init {
+        i.scheme = mpcegosign::protocol::SCHEME_SHOUP3;
+    }
+    shoup3_init.sign(&attacker);
+    let mut s = signer(&share(&dirs[1], 2), &flags);
+    s.send_line(&text::encode(&shoup3_init.encode()));
+    s.wait_stderr("not signed by party 1's identity key");
+    s.send_line(&init);
+    let partial = s.next_message();
+    s.succeed();
+    let mut shoup3_partial = Message::SignPartial(SignPartial {
+        session: session_of(&init),
+        party: 2,
+        body: PartialBody::Shoup3({
+            let mut v = vec![1u8, 2];
+            v.resize(mpcegosign::threshold::shoup3::PARTIAL_BYTES, 0x11);
+            v
+        }),
+        signature: None,
+    });
+    shoup3_partial.sign(&attacker);
+    ini.send_line(&text::encode(&shoup3_partial.encode()));
+    ini.wait_stderr("that SIGN-PARTIAL claims to come from party 2 but is not signed");
+    ini.send_line(&partial);
+    ini.succeed();
+    assert!(out.exists());
+}
+
+/// `--timeout`: a signer that declined keeps waiting, and stops with one line when its
+/// time limit passes with nothing signed (its input still open).
+#[test]
+fn a_waiting_signer_stops_at_its_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let mut ini = initiator(
+        &unsigned,
+        &share(&dirs[0], 1),
+        &tmp.path().join("out"),
+        "1,2",
+    );
+    let init = ini.next_message();
+    let started = std::time::Instant::now();
+    let mut s = signer(
+        &share(&dirs[1], 2),
+        &[
+            "--yes",
+            "--expect-mrenclave",
+            &"00".repeat(32),
+            "--timeout",
+            "0.05",
+        ],
+    );
+    s.send_line(&init);
+    let abort = s.next_message();
+    s.wait_stderr("nothing was signed within 0.05 minute(s) (--timeout); stopped");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(3));
+    let f = s.finish();
+    assert_eq!(f.status.code(), Some(1));
+    assert!(f.stderr.contains("Declined session"), "{}", f.stderr);
+    ini.send_line(&abort);
+    ini.wait_stderr("Party 2 declined");
+    // The initiator has no timeout flag: it is a signer's.
+    let f = support::ceremony::spawn_initiator(
+        &unsigned,
+        &share(&dirs[0], 1),
+        &tmp.path().join("out2"),
+        "1,2",
+        &["--timeout", "1"],
+        &[],
+    )
+    .finish();
+    assert!(
+        f.stderr.contains("--timeout is for a signer"),
+        "{}",
+        f.stderr
+    );
+}
+
+/// A signer that accepts unsigned requests (`--accept-unsigned-init`) and refuses a
+/// forged unsigned one copying the live session: its ABORT is unsigned, so the
+/// initiator ignores it, and the signer still signs the genuine request.
+#[test]
+fn a_forged_request_refused_under_accept_unsigned_init_does_not_end_the_signing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let out = tmp.path().join("out");
+    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let init = ini.next_message();
+    let mut forged = Message::decode(&text::decode(&init).unwrap()).unwrap();
+    if let Message::SignInit(i) = &mut forged {
+        i.regions[128 + 60] ^= 1; // another MRENCLAVE, consistently claimed
+        i.mrenclave = mpcegosign::sgx::SignedRegions::from_bytes(&i.regions)
+            .unwrap()
+            .mrenclave();
+        i.signature = None;
+    }
+    let mut flags = expect_flags();
+    flags.push("--accept-unsigned-init".into());
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let mut s = signer(&share(&dirs[1], 2), &flags);
+    s.send_line(&text::encode(&forged.encode()));
+    s.wait_stderr("Waiting for the next SIGN-INIT");
+    let abort = s.next_message();
+    s.send_line(&init);
+    let partial = s.next_message();
+    s.succeed();
+    ini.send_line(&abort);
+    ini.wait_stderr(
+        "that ABORT from party 2 is unsigned, but your share knows party 2's identity key: ignored",
+    );
+    ini.send_line(&partial);
+    let end = ini.succeed();
+    assert!(!end.stderr.contains("Party 2 declined"), "{}", end.stderr);
+    assert!(out.exists());
+}

@@ -189,5 +189,6 @@ pub fn keygen_event(share: &KeyShare, dealer: bool) -> Result<KeygenEvent, Audit
         verification: share
             .shoup3()
             .map(|s| VerificationHex::of(&crate::share::shoup3_public(s.keys()))),
+        nonce: auth.nonce.map(hex::encode),
     })
 }

@@ -73,6 +73,10 @@ pub struct KeygenEvent {
     /// `shoup3` keys: the public verification data (in the transcript).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<VerificationHex>,
+    /// The dealer's keygen nonce (hex, in the transcript); absent in records of
+    /// keygens from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// A `shoup3` key's public verification data: the seed of v and v_1..v_n (hex).

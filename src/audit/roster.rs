@@ -1,7 +1,8 @@
 //! `public-roster.json`: the public half of a keygen, what `audit verify` checks
 //! signatures against. It holds nothing secret: the scheme, n, t, the keygen session
 //! and transcript hash, the key code, MRSIGNER, the modulus, and every party's
-//! X25519 and identity public keys. It checks itself: the transcript hash is
+//! X25519 and identity public keys (and, since it exists, the dealer's keygen
+//! nonce). It checks itself: the transcript hash is
 //! recomputed from its fields, and the key code from that (compare the key code with
 //! the one every party confirmed at keygen).
 
@@ -37,6 +38,10 @@ pub struct PublicRosterFile {
     /// `shoup3` keys: the public verification data (in the transcript).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<VerificationHex>,
+    /// The dealer's keygen nonce (hex, in the transcript); absent for keygens from
+    /// before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// A checked roster.
@@ -89,6 +94,7 @@ pub fn file_of(share: &KeyShare) -> Result<PublicRosterFile, AuditError> {
         modulus: ev.modulus,
         roster: ev.roster,
         verification: ev.verification,
+        nonce: ev.nonce,
     })
 }
 
@@ -99,17 +105,35 @@ fn hex32(s: &str, what: &str) -> Result<[u8; 32], AuditError> {
         .ok_or_else(|| AuditError::Roster(format!("{what} is not 64 hex digits")))
 }
 
+/// The public facts of a keygen as a roster file or a keygen record spells them.
+pub struct KeygenFacts<'a> {
+    pub scheme: u8,
+    pub parties: u8,
+    pub threshold: u8,
+    pub session: &'a str,
+    pub modulus: &'a str,
+    pub roster: &'a [RosterKeys],
+    pub verification: Option<&'a VerificationHex>,
+    /// The dealer's keygen nonce (hex); `None` for keygens from before it existed.
+    pub nonce: Option<&'a str>,
+}
+
 /// Recomputes a keygen's transcript hash from its public facts (a roster file or a
 /// keygen record); returns it with the public key.
 pub fn transcript_of(
-    scheme: u8,
-    parties: u8,
-    threshold: u8,
-    session: &str,
-    modulus: &str,
-    roster: &[RosterKeys],
-    verification: Option<&VerificationHex>,
+    facts: KeygenFacts<'_>,
 ) -> Result<([u8; 32], PublicKey, Vec<IdentityPublic>), AuditError> {
+    let KeygenFacts {
+        scheme,
+        parties,
+        threshold,
+        session,
+        modulus,
+        roster,
+        verification,
+        nonce,
+    } = facts;
+    let nonce = nonce.map(|n| hex32(n, "the keygen nonce")).transpose()?;
     let verification = match (scheme, verification) {
         (SCHEME_SUBSETS, None) => None,
         (SCHEME_SHOUP3, Some(v)) => Some(v.parse().ok_or_else(|| {
@@ -168,6 +192,7 @@ pub fn transcript_of(
         roster: keys.clone(),
         modulus: modulus_be,
         verification,
+        nonce,
     };
     Ok((t.hash(), public, keys.iter().map(|k| k.identity).collect()))
 }
@@ -181,15 +206,16 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
             "it is not a {ROSTER_FORMAT} version 1 file"
         )));
     }
-    let (transcript, public, identities) = transcript_of(
-        f.scheme,
-        f.parties,
-        f.threshold,
-        &f.session,
-        &f.modulus,
-        &f.roster,
-        f.verification.as_ref(),
-    )?;
+    let (transcript, public, identities) = transcript_of(KeygenFacts {
+        scheme: f.scheme,
+        parties: f.parties,
+        threshold: f.threshold,
+        session: &f.session,
+        modulus: &f.modulus,
+        roster: &f.roster,
+        verification: f.verification.as_ref(),
+        nonce: f.nonce.as_deref(),
+    })?;
     if hex::encode(transcript) != f.transcript {
         return Err(AuditError::Roster(
             "its transcript hash does not match its keys, modulus and session: the file was altered".into(),
@@ -213,15 +239,16 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
 
 /// Checks a keygen record's own consistency; returns its transcript hash.
 pub fn check_keygen(ev: &KeygenEvent) -> Result<[u8; 32], AuditError> {
-    let (transcript, public, _) = transcript_of(
-        ev.scheme,
-        ev.parties,
-        ev.threshold,
-        &ev.session,
-        &ev.modulus,
-        &ev.roster,
-        ev.verification.as_ref(),
-    )?;
+    let (transcript, public, _) = transcript_of(KeygenFacts {
+        scheme: ev.scheme,
+        parties: ev.parties,
+        threshold: ev.threshold,
+        session: &ev.session,
+        modulus: &ev.modulus,
+        roster: &ev.roster,
+        verification: ev.verification.as_ref(),
+        nonce: ev.nonce.as_deref(),
+    })?;
     if hex::encode(transcript) != ev.transcript {
         return Err(AuditError::Roster(
             "the recorded transcript hash does not match the recorded keys and modulus".into(),

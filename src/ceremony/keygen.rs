@@ -12,7 +12,7 @@ use num_bigint::BigUint;
 
 use super::fingerprint::{key_fingerprint, session_code};
 use super::seal::{CeremonyKey, Channel, SealError};
-use super::transcript::{key_code, Transcript};
+use super::transcript::{fresh_nonce, key_code, Transcript};
 use super::{expect_message, MessageError};
 use crate::identity::{IdentityError, IdentityKey};
 use crate::key::{PrivateKey, PublicKey};
@@ -95,7 +95,7 @@ pub fn finalize_size(scheme: Scheme) -> usize {
     let per_party_subs = scheme.subsets_of(1).len();
     let sub = 5 + (MAX_SUB_SHARE_BITS as usize).div_ceil(8);
     let sealed = 1 + 12 + 4 + 3 + per_party_subs * sub + 16;
-    18 + 3 + 384 + 64 * n + 1 + (n - 1) * sealed + 64
+    18 + 3 + 384 + 32 + 64 * n + 1 + (n - 1) * sealed + 64
 }
 
 /// What a `shoup3` dealing sends, before the dealer's own share is checked.
@@ -104,6 +104,7 @@ struct Shoup3Messages {
     views: Vec<(u8, Message)>,
     roster: Vec<PartyKeys>,
     transcript: [u8; 32],
+    nonce: [u8; 32],
 }
 
 /// The dealer's state between KEYGEN-INIT and KEYGEN-FINALIZE.
@@ -299,6 +300,7 @@ impl Dealer {
             roster: messages.roster,
             session: self.init.session,
             transcript: messages.transcript,
+            nonce: Some(messages.nonce),
         })?;
         Ok(Dealt {
             finalize: messages.finalize,
@@ -338,13 +340,16 @@ impl Dealer {
         }
         let roster_keys = self.roster_keys();
         let verification = shoup3_public(&keys);
-        let transcript = self.transcript(&roster_keys, &public, Some(verification.clone()));
+        // Drawn now that every JOIN is in: nobody could aim the roster at it.
+        let nonce = fresh_nonce();
+        let transcript = self.transcript(&roster_keys, &public, Some(verification.clone()), nonce);
         let (own, sealed) = self.seal_to_joiners(&transcript, secrets, |c, s| c.seal_shoup3(s))?;
         let finalize_with = |view, shares| {
             self.finalize(
                 &roster_keys,
                 &public,
                 Some(verification.clone()),
+                nonce,
                 view,
                 shares,
             )
@@ -365,6 +370,7 @@ impl Dealer {
                 views,
                 roster: roster_keys,
                 transcript,
+                nonce,
             },
             own,
             keys,
@@ -403,6 +409,17 @@ impl Dealer {
         roster: &[PartyKeys],
         public: &PublicKey,
         verification: Option<Shoup3Public>,
+        nonce: [u8; 32],
+    ) -> [u8; 32] {
+        self.transcript_with(roster, public, verification, Some(nonce))
+    }
+
+    fn transcript_with(
+        &self,
+        roster: &[PartyKeys],
+        public: &PublicKey,
+        verification: Option<Shoup3Public>,
+        nonce: Option<[u8; 32]>,
     ) -> [u8; 32] {
         Transcript {
             scheme: self.init.scheme,
@@ -412,8 +429,20 @@ impl Dealer {
             roster: roster.to_vec(),
             modulus: public.modulus_be(),
             verification,
+            nonce,
         }
         .hash()
+    }
+
+    /// Test-only: the key code a `subsets` dealing of `public` to the parties joined
+    /// so far would have shown without the dealer's nonce (as before it existed),
+    /// which a man in the middle could compute before the FINALIZE.
+    #[cfg(any(test, feature = "test-export"))]
+    pub fn key_code_without_nonce_for_tests(&self, public: &PublicKey) -> String {
+        key_code(
+            &self.transcript_with(&self.roster_keys(), public, None, None),
+            public,
+        )
     }
 
     /// A KEYGEN-FINALIZE carrying `shares` (for `shoup3`, `view`'s alone or every
@@ -423,6 +452,7 @@ impl Dealer {
         roster: &[PartyKeys],
         public: &PublicKey,
         verification: Option<Shoup3Public>,
+        nonce: [u8; 32],
         view: Option<u8>,
         shares: Vec<SealedShare>,
     ) -> Message {
@@ -432,6 +462,7 @@ impl Dealer {
             parties: self.init.parties,
             threshold: self.init.threshold,
             modulus: public.modulus_be(),
+            nonce,
             view,
             roster: KeygenFinalize::wire_roster(self.init.scheme, roster, view),
             verification,
@@ -447,15 +478,18 @@ impl Dealer {
     pub fn deal(self, key: &PrivateKey) -> Result<Dealt, KeygenError> {
         self.check_ready(key.public(), SCHEME_SUBSETS)?;
         let roster_keys = self.roster_keys();
-        let transcript = self.transcript(&roster_keys, key.public(), None);
+        // Drawn now that every JOIN is in: nobody could aim the roster at it.
+        let nonce = fresh_nonce();
+        let transcript = self.transcript(&roster_keys, key.public(), None, nonce);
         let shares = deal(key, self.scheme())?;
         let (own, sealed) = self.seal_to_joiners(&transcript, shares, |c, s| c.seal(s))?;
-        let finalize = self.finalize(&roster_keys, key.public(), None, None, sealed);
+        let finalize = self.finalize(&roster_keys, key.public(), None, nonce, None, sealed);
         let share = own.with_auth(ShareAuth {
             identity: self.identity,
             roster: roster_keys,
             session: self.init.session,
             transcript,
+            nonce: Some(nonce),
         })?;
         Ok(Dealt {
             finalize,
@@ -683,6 +717,7 @@ impl Joiner {
             roster: full_roster.clone(),
             modulus: fin.modulus,
             verification: fin.verification.clone(),
+            nonce: Some(fin.nonce),
         }
         .hash();
         let sealed = fin
@@ -718,6 +753,7 @@ impl Joiner {
             roster: full_roster.clone(),
             session: self.init.session,
             transcript,
+            nonce: Some(fin.nonce),
         })?;
         Ok(Joined {
             key_code: key_code(&transcript, &public),

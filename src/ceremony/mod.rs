@@ -6,6 +6,7 @@ pub mod keygen;
 pub mod seal;
 pub mod sign;
 pub mod transcript;
+pub mod verdict;
 
 use crate::protocol::{Message, MessageType, ProtocolError, SessionId};
 
@@ -52,3 +53,5 @@ pub enum MessageError {
 mod attack_tests;
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod verdict_tests;

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use num_bigint::BigUint;
 
+use super::verdict::Verdict;
 use super::{expect_message, MessageError};
 use crate::identity::IdentityPublic;
 use crate::key::{to_fixed_be, PublicKey};
@@ -40,6 +41,20 @@ pub enum SignError {
         party: u8,
         hint: &'static str,
     },
+    #[error("that {kind} names party {party}, but this key has parties 1 to {parties} only: ignored, still waiting")]
+    OutsideRoster {
+        kind: MessageType,
+        party: u8,
+        parties: u8,
+    },
+    #[error("{error} (nothing proves that this {kind} comes from party {party}: it changes nothing; still waiting)")]
+    Unproven {
+        kind: MessageType,
+        party: u8,
+        error: Box<SignError>,
+    },
+    #[error("session {session} was already answered (a replay, or a second request under its id): ignored, still waiting for a new SIGN-INIT")]
+    AlreadyAnswered { session: String },
     #[error("party {0} has sent {MAX_CANDIDATES} different answers already; this one is ignored")]
     TooManyCandidates(u8),
     #[error("the SIGN-INIT is for a {found} key set, but this share is {own}")]
@@ -162,14 +177,23 @@ fn usable_subsets(share: &KeyShare, signers: Subset, initiator: u8, party: u8) -
 
 /// Checks that `msg` from `party` is signed by that party's identity key in the
 /// share's roster. `Origin::NoRoster`: the share has no roster, nothing can be checked.
+/// A share with a roster refuses a party it does not list (`OutsideRoster`): "no
+/// roster" means the share has none, never that the party is missing from it.
 fn authenticate(
     share: &KeyShare,
     msg: &Message,
     party: u8,
     accept_unsigned: bool,
 ) -> Result<Origin, SignError> {
-    let Some(key) = share.identity_of(party) else {
+    if share.auth().is_none() {
         return Ok(Origin::NoRoster);
+    }
+    let Some(key) = share.identity_of(party) else {
+        return Err(SignError::OutsideRoster {
+            kind: msg.kind(),
+            party,
+            parties: share.scheme().parties(),
+        });
     };
     check_signature(&key, msg, party, accept_unsigned)
 }
@@ -200,8 +224,12 @@ fn check_signature(
 }
 
 /// Signer: checks a SIGN-INIT against its share and its policy. Its signature is
-/// checked first: a forged request is ignored (`BadSignature`, `Unsigned`) rather
-/// than refused, so it cannot make the signer give up before the genuine one.
+/// checked first: a forged request is ignored (`BadSignature`, `Unsigned`,
+/// `OutsideRoster`) rather than refused, so it cannot make the signer give up before
+/// the genuine one. A request that does not fit this key (scheme, key, regions,
+/// signers) is refused only when it is authenticated; otherwise it is `Unproven`
+/// and ignored. The policy (DEBUG, expected MRENCLAVE) refuses any request shown.
+/// [`SignError::verdict`] says which is which.
 pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Review, SignError> {
     let msg = expect_message(bytes, &[MessageType::SignInit], None)?;
     let origin = match &msg {
@@ -213,6 +241,49 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
     let Message::SignInit(init) = msg else {
         unreachable!("expect_message checked the type")
     };
+    let (regions, signers, date) = fits_key(share, &init).map_err(|error| {
+        if origin == Origin::Authenticated {
+            error
+        } else {
+            SignError::Unproven {
+                kind: MessageType::SignInit,
+                party: init.initiator,
+                error: Box::new(error),
+            }
+        }
+    })?;
+    let party = share.party();
+    if regions.is_debug() && !policy.allow_debug {
+        return Err(SignError::DebugRefused);
+    }
+    if let Some(expected) = policy.expect_mrenclave {
+        if expected != regions.mrenclave() {
+            return Err(SignError::UnexpectedMrenclave {
+                actual: hex::encode(regions.mrenclave()),
+                expected: hex::encode(expected),
+            });
+        }
+    }
+    Ok(Review {
+        session: init.session,
+        initiator: init.initiator,
+        signers,
+        mrenclave: regions.mrenclave(),
+        mrsigner: init.mrsigner,
+        isv_prod_id: regions.isv_prod_id(),
+        isv_svn: regions.isv_svn(),
+        debug: regions.is_debug(),
+        date,
+        digest: regions.digest(),
+        subsets: usable_subsets(share, signers, init.initiator, party),
+        origin,
+        party,
+    })
+}
+
+/// Whether a SIGN-INIT fits this share: scheme, n, t, key, well-formed regions
+/// whose MRENCLAVE is the claimed one, and this party among the signers.
+fn fits_key(share: &KeyShare, init: &SignInit) -> Result<(SignedRegions, Subset, Date), SignError> {
     let scheme = share.scheme();
     if init.parties != scheme.parties()
         || init.threshold != scheme.threshold()
@@ -253,32 +324,8 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
     if !signers.contains(party) || party == init.initiator {
         return Err(SignError::NotASigner(party));
     }
-    if regions.is_debug() && !policy.allow_debug {
-        return Err(SignError::DebugRefused);
-    }
-    if let Some(expected) = policy.expect_mrenclave {
-        if expected != regions.mrenclave() {
-            return Err(SignError::UnexpectedMrenclave {
-                actual: hex::encode(regions.mrenclave()),
-                expected: hex::encode(expected),
-            });
-        }
-    }
-    Ok(Review {
-        session: init.session,
-        initiator: init.initiator,
-        signers,
-        mrenclave: regions.mrenclave(),
-        mrsigner: init.mrsigner,
-        isv_prod_id: regions.isv_prod_id(),
-        isv_svn: regions.isv_svn(),
-        debug: regions.is_debug(),
-        date: regions.date()?,
-        digest: regions.digest(),
-        subsets: usable_subsets(share, signers, init.initiator, party),
-        origin,
-        party,
-    })
+    let date = regions.date()?;
+    Ok((regions, signers, date))
 }
 
 impl Review {
@@ -312,9 +359,46 @@ impl Review {
         ))
     }
 
-    /// An ABORT telling the initiator why this party does not sign.
+    /// An ABORT telling the initiator why this party does not sign: signed only when
+    /// the request was authenticated (see [`decline_request`]).
     pub fn decline(&self, share: &KeyShare, reason: &str) -> Message {
-        decline(share, self.session, reason)
+        decline_request(share, self.session, reason, self.origin)
+    }
+}
+
+/// An ABORT answering a request of `origin`. Signed only for an authenticated
+/// request: a signed ABORT is a proven decline that may end a signing, and a forged
+/// request (unsigned, accepted with `--accept-unsigned-init`) copying the live session
+/// id must not make this party end it. An initiator without a roster, the only one
+/// that sends unsigned requests, reads the unsigned ABORT all the same.
+pub fn decline_request(
+    share: &KeyShare,
+    session: SessionId,
+    reason: &str,
+    origin: Origin,
+) -> Message {
+    let mut abort = decline(share, session, reason);
+    if origin != Origin::Authenticated {
+        if let Message::Abort(a) = &mut abort {
+            a.signature = None;
+        }
+    }
+    abort
+}
+
+/// Whether `bytes` are a SIGN-INIT signed by the identity key that `share`'s roster
+/// holds for the initiator it names.
+pub fn from_its_initiator(share: &KeyShare, bytes: &[u8]) -> bool {
+    match Message::decode(bytes) {
+        Ok(msg @ Message::SignInit(_)) => {
+            let Message::SignInit(init) = &msg else {
+                return false;
+            };
+            share
+                .identity_of(init.initiator)
+                .is_some_and(|k| msg.is_signed_by(&k))
+        }
+        _ => false,
     }
 }
 
@@ -534,6 +618,19 @@ impl Initiator {
             }
             None => false,
         };
+        let kind = msg.kind();
+        // Without a roster nothing here is proven: what goes wrong changes nothing.
+        let unproven = |error: SignError| {
+            if authenticated || error.verdict() == Verdict::Ignore {
+                error
+            } else {
+                SignError::Unproven {
+                    kind,
+                    party,
+                    error: Box::new(error),
+                }
+            }
+        };
         match msg {
             Message::Abort(a) => {
                 if self.declined.contains_key(&party) {
@@ -548,7 +645,7 @@ impl Initiator {
                     authenticated,
                 })
             }
-            Message::SignPartial(p) => self.accept_partial(p, bytes),
+            Message::SignPartial(p) => self.accept_partial(p, bytes).map_err(unproven),
             _ => unreachable!("expect_message checked the type"),
         }
     }

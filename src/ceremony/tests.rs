@@ -436,9 +436,10 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
             unreachable!()
         };
         assert_eq!(f.roster.len(), usize::from(n - 2));
-        // The budget for one joiner's part, verification keys included.
+        // The budget for one joiner's part, verification keys included
+        // (3,000 bytes at 3-of-5 before the dealer's 32-byte nonce: 3,016 with it).
         let budget = match (n, t) {
-            (5, 3) => Some(3000),
+            (5, 3) => Some(3016),
             (9, 5) => Some(6000),
             _ => None,
         };
@@ -623,4 +624,101 @@ fn shoup3_signing_ends_when_t_valid_partials_cannot_come() {
         review(&subsets[1], &init.encode(), &SignPolicy::default()),
         Err(SignError::BadSignature { .. } | SignError::SchemeMismatch { .. })
     ));
+}
+
+#[test]
+fn shares_from_before_the_dealer_nonce_still_load_and_the_nonce_is_checked() {
+    use super::transcript::Transcript;
+    use crate::share::file;
+    let shares = keygen(2, 2);
+    let auth = shares[1].auth().unwrap();
+    let nonce = auth.nonce.expect("a new keygen has a nonce");
+    let json: serde_json::Value =
+        serde_json::from_slice(file::serialize(&shares[1]).expose()).unwrap();
+    assert_eq!(json["keygen"]["nonce"], hex::encode(nonce));
+    // A file as written before the nonce: no `nonce`, and the transcript without it.
+    let old = Transcript {
+        scheme: SCHEME_SUBSETS,
+        parties: 2,
+        threshold: 2,
+        session: auth.session,
+        roster: auth.roster.clone(),
+        modulus: shares[1].public().modulus_be(),
+        verification: None,
+        nonce: None,
+    };
+    let mut v = json.clone();
+    v["keygen"].as_object_mut().unwrap().remove("nonce");
+    v["keygen"]["transcript"] = hex::encode(old.hash()).into();
+    let loaded = file::parse(&serde_json::to_vec(&v).unwrap()).unwrap();
+    assert_eq!(loaded.auth().unwrap().nonce, None);
+    assert_ne!(loaded.key_code(), shares[1].key_code());
+    // Its audit record and public roster check without a nonce; a new one's with it.
+    use crate::audit::{build::keygen_event, roster};
+    let old_ev = keygen_event(&loaded, false).unwrap();
+    assert!(old_ev.nonce.is_none());
+    assert_eq!(roster::check_keygen(&old_ev).unwrap(), old.hash());
+    let mut new_ev = keygen_event(&shares[1], false).unwrap();
+    assert_eq!(roster::check_keygen(&new_ev).unwrap(), auth.transcript);
+    new_ev.nonce = None;
+    assert!(roster::check_keygen(&new_ev).is_err());
+    // It writes back as it was (no nonce member).
+    let again: serde_json::Value =
+        serde_json::from_slice(file::serialize(&loaded).expose()).unwrap();
+    assert!(again["keygen"].get("nonce").is_none());
+    // An edited nonce, or one removed from a new file, no longer matches its transcript.
+    let mut v = json.clone();
+    v["keygen"]["nonce"] = hex::encode([7u8; 32]).into();
+    assert!(file::parse(&serde_json::to_vec(&v).unwrap()).is_err());
+    let mut v = json;
+    v["keygen"].as_object_mut().unwrap().remove("nonce");
+    assert!(file::parse(&serde_json::to_vec(&v).unwrap()).is_err());
+}
+
+#[test]
+fn every_finalize_and_view_carries_the_one_nonce_drawn_after_the_joins() {
+    use crate::protocol::SCHEME_SHOUP3;
+    use crate::threshold::shoup3::deal_seeded;
+    let nonce_of = |m: &Message| match m {
+        Message::KeygenFinalize(f) => f.nonce,
+        _ => unreachable!(),
+    };
+    let scheme = Scheme::new(3, 2).unwrap();
+    let key = safe_key(1);
+    let public = key.public().clone();
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let (mut dealer, init) = Dealer::start(scheme, SCHEME_SHOUP3, Some(&public)).unwrap();
+        let mut joiners = Vec::new();
+        for _ in 0..2 {
+            let (j, join) = Joiner::join(&init.encode()).unwrap();
+            dealer.accept_join(&join.encode()).unwrap();
+            joiners.push(j);
+        }
+        let (keys, secrets) = deal_seeded(safe_key(1), scheme, &dealer.shoup3_seed())
+            .unwrap()
+            .into_shares();
+        let dealt = dealer.deal_shoup3(keys, secrets).unwrap();
+        let nonce = nonce_of(&dealt.finalize);
+        assert_eq!(dealt.views.len(), 2);
+        for (party, view) in &dealt.views {
+            assert_eq!(nonce_of(view), nonce, "party {party}'s view");
+            let joined = joiners[usize::from(*party) - 2]
+                .finish(&view.encode())
+                .unwrap();
+            assert_eq!(joined.share.auth().unwrap().nonce, Some(nonce));
+            assert_eq!(joined.key_code, dealt.key_code);
+        }
+        assert_eq!(dealt.share.auth().unwrap().nonce, Some(nonce));
+        nonces.push(nonce);
+    }
+    // Fresh per ceremony, for the same imported key and the same kind of roster.
+    assert_ne!(nonces[0], nonces[1]);
+    // A subsets dealing carries one too.
+    let subsets = keygen(2, 2);
+    assert!(subsets[1].auth().unwrap().nonce.is_some());
+    assert_eq!(
+        subsets[0].auth().unwrap().nonce,
+        subsets[1].auth().unwrap().nonce
+    );
 }

@@ -6,6 +6,14 @@
 //! band before anything is saved. A party whose view differs in any byte (a swapped
 //! modulus, a swapped roster entry, a dealer key replaced in the INIT) sees another
 //! key code, and cannot open its share.
+//!
+//! The dealer's **nonce**, 32 fresh random bytes drawn after every JOIN is in and
+//! sent in the KEYGEN-FINALIZE, ends the hash. Nobody knows it while the roster can
+//! still be chosen, so a man in the middle who grinds JOIN keys cannot aim two
+//! transcripts at one key code (a birthday search, ~2^32 per side, when the modulus
+//! of an imported key is known before the joins): it must hit the code the dealer's
+//! nonce fixed, one 2^-64 chance per try. Ceremonies from before the nonce have
+//! none (`nonce: None`, their hash unchanged), so their share files still load.
 
 use sha2::{Digest, Sha256};
 
@@ -26,6 +34,19 @@ pub struct Transcript {
     /// `shoup3`: the public verification data (seed of v, v_1..v_n); `None` for
     /// `subsets`, whose hash is unchanged from before `shoup3` existed.
     pub verification: Option<Shoup3Public>,
+    /// The dealer's fresh nonce from the KEYGEN-FINALIZE; `None` only for keygens
+    /// made before it existed (their hash is unchanged).
+    pub nonce: Option<[u8; 32]>,
+}
+
+/// Bytes of the dealer's keygen nonce.
+pub const NONCE_LEN: usize = 32;
+
+/// A fresh dealer nonce, from the operating system's generator.
+pub fn fresh_nonce() -> [u8; NONCE_LEN] {
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+    nonce
 }
 
 impl Transcript {
@@ -49,6 +70,10 @@ impl Transcript {
             for k in &v.keys {
                 h.update(k);
             }
+        }
+        if let Some(nonce) = &self.nonce {
+            h.update(b"dealer nonce\0");
+            h.update(nonce);
         }
         h.finalize().into()
     }
@@ -88,6 +113,7 @@ mod tests {
             ],
             modulus: [0xc3; 384],
             verification: None,
+            nonce: None,
         }
     }
 
@@ -145,6 +171,50 @@ mod tests {
         let mut t = sample_shoup3();
         t.verification.as_mut().unwrap().keys.swap(0, 1);
         assert_ne!(t.hash(), base3);
+    }
+
+    #[test]
+    fn the_nonce_ends_the_hash_and_every_byte_counts() {
+        let old = sample().hash();
+        let with = Transcript {
+            nonce: Some([0x9e; 32]),
+            ..sample()
+        };
+        assert_ne!(with.hash(), old);
+        let mut other = with.clone();
+        other.nonce.as_mut().unwrap()[31] ^= 1;
+        assert_ne!(other.hash(), with.hash());
+        assert_ne!(fresh_nonce(), fresh_nonce());
+    }
+
+    #[test]
+    fn frozen_vector_with_nonce() {
+        // python3 -c 'import hashlib; print(hashlib.sha256(b"mpcegosign/v2/keygen transcript\0"
+        //   + bytes([1,2,2]) + bytes([7]*16) + bytes([2]) + bytes([1]*32) + bytes([2]*32)
+        //   + bytes([3]*32) + bytes([4]*32) + bytes([0xc3]*384) + (3).to_bytes(4,"big")
+        //   + b"dealer nonce\0" + bytes([0x9e]*32)).hexdigest())'
+        let t = Transcript {
+            nonce: Some([0x9e; 32]),
+            ..sample()
+        };
+        assert_eq!(
+            hex::encode(t.hash()),
+            "281169cf4e0a91793ba598d6dc1fa6a2b760fef484c26dbb2dbc009a45ac02ec"
+        );
+        // shoup3: the nonce comes after the verification data.
+        // python3 -c 'import hashlib; print(hashlib.sha256(b"mpcegosign/v2/keygen transcript\0"
+        //   + bytes([2,2,2]) + bytes([7]*16) + bytes([2]) + bytes([1]*32) + bytes([2]*32)
+        //   + bytes([3]*32) + bytes([4]*32) + bytes([0xc3]*384) + (3).to_bytes(4,"big")
+        //   + b"shoup3 verification\0" + bytes([0x5d]*32) + bytes([2]) + bytes([0x71]*384)
+        //   + bytes([0x72]*384) + b"dealer nonce\0" + bytes([0x9e]*32)).hexdigest())'
+        let t = Transcript {
+            nonce: Some([0x9e; 32]),
+            ..sample_shoup3()
+        };
+        assert_eq!(
+            hex::encode(t.hash()),
+            "563e5035113e700851e03401e4ea2a63533025401230ec0daf6618288b079948"
+        );
     }
 
     #[test]

@@ -55,18 +55,10 @@ pub fn run(args: KeygenArgs) -> Result<(), CliError> {
     }
 }
 
-/// Join errors that leave the dealer waiting for the genuine join.
+/// Receive errors that leave the dealer or a joiner waiting: everything received
+/// (see [`KeygenError::verdict`]); only the dealer's own state ends a keygen.
 fn recoverable(e: &KeygenError) -> bool {
-    matches!(
-        e,
-        KeygenError::Message(_)
-            | KeygenError::DuplicateJoin(_)
-            | KeygenError::DealerKeyJoin
-            | KeygenError::Full(_)
-            | KeygenError::WeakJoinKey
-            | KeygenError::JoinIdentity(_)
-            | KeygenError::BadJoinSignature
-    )
+    e.verdict().keeps_waiting()
 }
 
 /// Asks every party to compare the key code out of band before anything is saved.
@@ -220,7 +212,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         transport.as_mut(),
         "the KEYGEN-INIT message",
         |bytes| Joiner::join(bytes).map(Step::Done),
-        |_: &KeygenError| true,
+        recoverable,
     )?;
     eprintln!(
         "Joining a {}-of-{} keygen ({} scheme). Session code: {} (the dealer's must be the same)",
@@ -250,7 +242,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         transport.as_mut(),
         "the KEYGEN-FINALIZE message",
         |bytes| joiner.finish(bytes).map(Step::Done),
-        |_: &KeygenError| true,
+        recoverable,
     )?;
     let me = joined.share.party();
     if joined.share.shoup3().is_some() {

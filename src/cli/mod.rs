@@ -26,6 +26,7 @@ mod sign_hsm;
 pub mod signals;
 mod signerid;
 mod text_transport;
+mod time_limit;
 mod transport_args;
 pub mod tty;
 mod unconfirmed;
@@ -191,6 +192,11 @@ pub struct SignArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// Stop after MINUTES if nothing was signed (signer). A signer that declines a
+    /// request keeps waiting for the next; without this it waits until the input ends
+    /// (Ctrl-D) or Ctrl-C.
+    #[arg(long, value_name = "MINUTES", value_parser = time_limit::parse_minutes)]
+    pub timeout: Option<f64>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     #[command(flatten)]

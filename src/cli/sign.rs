@@ -3,6 +3,10 @@
 use mpcegosign::ceremony::sign::{
     self, review, Initiator, Origin, Progress, Review, SignError, SignPolicy,
 };
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use mpcegosign::ceremony::verdict::Verdict;
 use mpcegosign::ceremony::MessageError;
 use mpcegosign::protocol::{Message, SessionId};
 use mpcegosign::sanitize::sanitize;
@@ -14,6 +18,7 @@ use mpcegosign::transport::Transport;
 use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::enclave_target::Target;
+use super::time_limit::{answering, TimeLimit};
 use super::{open_transport, share_io, CliError, SignArgs};
 
 pub fn run(args: SignArgs) -> Result<(), CliError> {
@@ -26,6 +31,11 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
         ));
     }
     if args.config.is_some() || args.sigstruct.is_some() {
+        if args.timeout.is_some() {
+            return Err(CliError::new(
+                "--timeout is for a signer; the initiator waits until t valid partials came or too few can still come",
+            ));
+        }
         return initiator(&args);
     }
     for (given, flag) in [
@@ -155,15 +165,8 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
                 Ok(Step::Done(signature))
             }
         },
-        |e: &SignError| {
-            !matches!(
-                e,
-                SignError::NoValidSubset { .. }
-                    | SignError::NotEnoughPartials { .. }
-                    | SignError::Threshold(_)
-                    | SignError::Shoup3(_)
-            )
-        },
+        // Only conclusions from authenticated messages end the signing.
+        |e: &SignError| e.verdict().keeps_waiting(),
     )
     .map_err(|e| audit.failed(e))?;
     let out = target
@@ -235,13 +238,13 @@ fn show_review(r: &Review, share: &KeyShare) {
     }
 }
 
-/// Review errors that leave the signer waiting for the genuine SIGN-INIT: the
-/// message is unreadable, foreign, or does not come from the initiator it names.
-fn ignorable(e: &SignError) -> bool {
-    matches!(
-        e,
-        SignError::Message(_) | SignError::BadSignature { .. } | SignError::Unsigned { .. }
-    )
+/// How one SIGN-INIT ended for the signer.
+enum Answer {
+    /// Signed: the SIGN-PARTIAL went out; the signer is done.
+    Signed,
+    /// Declined with an ABORT (a flag, the policy or the person refused it): the
+    /// signer waits for the next SIGN-INIT.
+    Declined,
 }
 
 fn signer(args: &SignArgs) -> Result<(), CliError> {
@@ -266,35 +269,110 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         accept_unsigned: args.accept_unsigned_init,
     };
     let mut transport = open_transport(&args.transport)?;
-    // A refusal still answers the initiator with an ABORT, so it does not wait in vain.
-    let outcome: Result<Review, (SignError, SessionId)> = receive_loop(
-        transport.as_mut(),
-        "the SIGN-INIT message",
-        |bytes| match review(&share, audit.reviewing(bytes), &policy) {
-            Ok(r) => Ok(Step::Done(Ok(r))),
-            Err(e) if ignorable(&e) => Err(e),
-            Err(e) => match Message::decode(bytes) {
-                Ok(m) => Ok(Step::Done(Err((e, m.session())))),
-                Err(p) => Err(SignError::Message(MessageError::Protocol(p))),
-            },
-        },
-        ignorable,
-    )?;
-    let r = match outcome {
-        Ok(r) => r,
-        Err((e, session)) => {
-            let abort = sign::decline(&share, session, &e.to_string());
-            audit.answer(&abort)?;
-            send(transport.as_mut(), "ABORT", &abort)?;
-            return Err(CliError::new(e.to_string()));
+    let limit = args.timeout.map(|minutes| {
+        TimeLimit::start(
+            Duration::from_secs_f64(minutes * 60.0),
+            format!("nothing was signed within {minutes} minute(s) (--timeout); stopped"),
+        )
+    });
+    // Sessions this signer answered: a replay of one is ignored.
+    let mut answered: BTreeSet<[u8; 16]> = BTreeSet::new();
+    loop {
+        let request = next_request(transport.as_mut(), &share, &policy, &mut audit, &answered)?;
+        let (session, origin) = match &request {
+            Ok(r) => (r.session, r.origin),
+            Err((_, session, origin)) => (*session, *origin),
+        };
+        // Only an authenticated request closes its session: a forged one copying the
+        // live session id must not make the genuine request be ignored.
+        if origin == Origin::Authenticated {
+            answered.insert(session.0);
         }
-    };
-    show_review(&r, &share);
-    let refuse = |transport: &mut dyn Transport, reason: &str, message: &str| {
-        let abort = r.decline(&share, reason);
-        audit.answer(&abort)?;
-        send(transport, "ABORT", &abort)?;
-        Err(CliError::new(message.to_string()))
+        let answer = match request {
+            Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), limit.as_ref(), r)?,
+            // A refusal still answers the initiator with an ABORT, so it does not
+            // wait in vain.
+            Err((e, session, origin)) => {
+                let abort = sign::decline_request(&share, session, &e.to_string(), origin);
+                answering(limit.as_ref(), || {
+                    audit.answer(&abort)?;
+                    send(transport.as_mut(), "ABORT", &abort)
+                })?;
+                eprintln!("mpcegosign: {}", sanitize(&e.to_string()));
+                Answer::Declined
+            }
+        };
+        match answer {
+            Answer::Signed => return Ok(()),
+            Answer::Declined => eprintln!(
+                "Declined session {} (an ABORT message tells the initiator). Waiting for the next SIGN-INIT; end the input (Ctrl-D) or press Ctrl-C to stop.",
+                session.short()
+            ),
+        }
+    }
+}
+
+/// Waits for a SIGN-INIT this signer may act on: one it reviewed (`Ok`), or one from
+/// its initiator that it refuses (`Err`, with the session to decline). Anything not
+/// provably from its initiator is reported in one line and changes nothing
+/// ([`Verdict::Ignore`]), and so is a session already answered.
+fn next_request(
+    transport: &mut dyn Transport,
+    share: &KeyShare,
+    policy: &SignPolicy,
+    audit: &mut Recorder,
+    answered: &BTreeSet<[u8; 16]>,
+) -> Result<Result<Review, (SignError, SessionId, Origin)>, CliError> {
+    receive_loop(
+        transport,
+        "the SIGN-INIT message",
+        |bytes| {
+            let result = review(share, audit.reviewing(bytes), policy);
+            let session = match result {
+                Ok(ref r) => r.session,
+                Err(e) if e.verdict() != Verdict::Refuse => return Err(e),
+                Err(_) => match Message::decode(bytes) {
+                    Ok(m) => m.session(),
+                    Err(p) => return Err(SignError::Message(MessageError::Protocol(p))),
+                },
+            };
+            if answered.contains(&session.0) {
+                return Err(SignError::AlreadyAnswered {
+                    session: session.short(),
+                });
+            }
+            let origin = if sign::from_its_initiator(share, bytes) {
+                Origin::Authenticated
+            } else if share.auth().is_none() {
+                Origin::NoRoster
+            } else {
+                Origin::UnsignedAllowed
+            };
+            Ok(Step::Done(result.map_err(|e| (e, session, origin))))
+        },
+        |e: &SignError| e.verdict() == Verdict::Ignore,
+    )
+}
+
+/// Shows a reviewed request, asks what the flags do not settle, and signs or
+/// declines it.
+fn answer_request(
+    args: &SignArgs,
+    share: &KeyShare,
+    audit: &Recorder,
+    transport: &mut dyn Transport,
+    limit: Option<&TimeLimit>,
+    r: Review,
+) -> Result<Answer, CliError> {
+    show_review(&r, share);
+    let decline = |transport: &mut dyn Transport, reason: &str, message: &str| {
+        let abort = r.decline(share, reason);
+        answering(limit, || {
+            audit.answer(&abort)?;
+            send(transport, "ABORT", &abort)
+        })?;
+        eprintln!("mpcegosign: {message}");
+        Ok(Answer::Declined)
     };
     let today = Date::today_utc();
     let days = r.days_from(today);
@@ -311,22 +389,24 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
             args.allow_any_date || confirm(&format!("Sign an enclave dated {}?", r.date))?
         };
         if !agreed {
-            return refuse(
-                transport.as_mut(),
+            return decline(
+                transport,
                 &format!("party {} refused a SIGSTRUCT dated {}", share.party(), r.date),
-                "the SIGSTRUCT is not dated today (UTC, ±1 day) and that was not confirmed (--allow-any-date); an ABORT message tells the initiator",
+                "the SIGSTRUCT is not dated today (UTC, ±1 day) and that was not confirmed (--allow-any-date)",
             );
         }
     }
     if !args.yes && !confirm("Sign this enclave?")? {
-        return refuse(
-            transport.as_mut(),
+        return decline(
+            transport,
             &format!("party {} declined to sign", share.party()),
-            "you declined to sign; an ABORT message tells the initiator",
+            "you declined to sign",
         );
     }
-    let partial = r.sign(&share).map_err(|e| CliError::new(e.to_string()))?;
-    audit.answer(&partial)?;
-    send(transport.as_mut(), "SIGN-PARTIAL", &partial)?;
-    Ok(())
+    answering(limit, || {
+        let partial = r.sign(share).map_err(|e| CliError::new(e.to_string()))?;
+        audit.answer(&partial)?;
+        send(transport, "SIGN-PARTIAL", &partial)
+    })?;
+    Ok(Answer::Signed)
 }

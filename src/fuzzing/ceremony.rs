@@ -73,6 +73,7 @@ fn make_fixture() -> Result<Fixture, String> {
         roster: roster.clone(),
         modulus: shares[0].public().modulus_be(),
         verification: None,
+        nonce: None,
     }
     .hash();
     let with_auth = make_shares()?
@@ -84,6 +85,7 @@ fn make_fixture() -> Result<Fixture, String> {
                 roster: roster.clone(),
                 session,
                 transcript,
+                nonce: None,
             })
         })
         .collect::<Result<Vec<_>, _>>()

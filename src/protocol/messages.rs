@@ -32,6 +32,10 @@ const WIRE_SIGN_INIT_SCHEMED: u8 = 7;
 /// Wire type of a SIGN-PARTIAL that carries a scheme byte (as above, type 5 otherwise).
 const WIRE_SIGN_PARTIAL_SCHEMED: u8 = 8;
 
+/// Wire type of a KEYGEN-FINALIZE with the dealer's nonce (the only one this version
+/// writes or reads; type 3, from before the nonce, is refused).
+const WIRE_KEYGEN_FINALIZE_NONCED: u8 = 9;
+
 /// Bytes of a number mod N (RSA-3072) in a message.
 const NUMBER_BYTES: usize = 384;
 
@@ -122,6 +126,9 @@ pub struct KeygenFinalize {
     pub threshold: u8,
     /// RSA modulus, 384 bytes big-endian.
     pub modulus: [u8; 384],
+    /// The dealer's fresh nonce, drawn after every JOIN was in and bound into the
+    /// transcript (the same in every view).
+    pub nonce: [u8; 32],
     /// `shoup3` only: the joiner whose own view this is; `None` for every joiner's
     /// share (and always for `subsets`).
     pub view: Option<u8>,
@@ -358,6 +365,7 @@ impl Message {
             Message::SignPartial(m) if m.body.scheme() != SCHEME_SUBSETS => {
                 WIRE_SIGN_PARTIAL_SCHEMED
             }
+            Message::KeygenFinalize(_) => WIRE_KEYGEN_FINALIZE_NONCED,
             other => other.kind() as u8,
         }
     }
@@ -383,7 +391,8 @@ impl Message {
                 w.u8(m.scheme)
                     .u8(m.parties)
                     .u8(m.threshold)
-                    .bytes(&m.modulus);
+                    .bytes(&m.modulus)
+                    .bytes(&m.nonce);
                 match &m.verification {
                     Some(v) if m.scheme == SCHEME_SHOUP3 => {
                         // One layout for shoup3; the seed and nonces are implied.
@@ -454,6 +463,10 @@ impl Message {
         let (kind, schemed) = match type_byte {
             WIRE_SIGN_INIT_SCHEMED => (MessageType::SignInit, true),
             WIRE_SIGN_PARTIAL_SCHEMED => (MessageType::SignPartial, true),
+            WIRE_KEYGEN_FINALIZE_NONCED => (MessageType::KeygenFinalize, false),
+            t if t == MessageType::KeygenFinalize as u8 => {
+                return Err(ProtocolError::FinalizeWithoutNonce)
+            }
             other => (
                 MessageType::from_u8(other).ok_or(ProtocolError::UnknownType(other))?,
                 false,
@@ -507,6 +520,7 @@ impl Message {
                 let threshold = r.u8()?;
                 check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
                 let modulus = r.array()?;
+                let nonce = r.array()?;
                 let read_roster = |r: &mut Reader<'_>, count: u8| {
                     let mut roster = Vec::with_capacity(usize::from(count));
                     for _ in 0..count {
@@ -572,6 +586,7 @@ impl Message {
                     parties,
                     threshold,
                     modulus,
+                    nonce,
                     view,
                     roster,
                     verification,

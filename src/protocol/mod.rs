@@ -111,6 +111,8 @@ pub enum ProtocolError {
     TooLong,
     #[error("the {kind} message is for threshold scheme {scheme}, which this version does not know; use the same mpcegosign version on every machine")]
     Scheme { kind: MessageType, scheme: u8 },
+    #[error("that KEYGEN-FINALIZE comes from an older mpcegosign (it has no dealer nonce, which the key code now depends on); use the same mpcegosign version on every machine")]
+    FinalizeWithoutNonce,
     #[error("unknown message type {0}")]
     UnknownType(u8),
     #[error("the {0} message has extra bytes this version does not understand")]

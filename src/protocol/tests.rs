@@ -95,6 +95,7 @@ fn keygen_finalize_vector() {
         parties: 2,
         threshold: 2,
         modulus: [0xc3; 384],
+        nonce: [0x6e; 32],
         view: None,
         roster: vec![
             PartyKeys {
@@ -114,11 +115,13 @@ fn keygen_finalize_vector() {
         }],
         signature: [0x53; 64],
     });
-    // scheme, parties, threshold, modulus, 2 roster entries (X25519, identity), 1
-    // sealed share: party 2, nonce, u32 length 3, ciphertext; the dealer's signature.
+    // Type 09: scheme, parties, threshold, modulus, the dealer's nonce, 2 roster
+    // entries (X25519, identity), 1 sealed share: party 2, nonce, u32 length 3,
+    // ciphertext; the dealer's signature.
     let expected = format!(
-        "0203{S}010202{}{}{}{}{}0102{}00000003aabbcc{}",
+        "0209{S}010202{}{}{}{}{}{}0102{}00000003aabbcc{}",
         "c3".repeat(384),
+        "6e".repeat(32),
         "01".repeat(32),
         "11".repeat(32),
         "02".repeat(32),
@@ -127,6 +130,13 @@ fn keygen_finalize_vector() {
         "53".repeat(64)
     );
     check(m, &expected);
+    // Type 03, the FINALIZE from before the nonce: refused with its own line.
+    let mut old = hex::decode(&expected).unwrap();
+    old[1] = 3;
+    assert_eq!(
+        Message::decode(&old),
+        Err(ProtocolError::FinalizeWithoutNonce)
+    );
 }
 
 #[test]
@@ -193,6 +203,7 @@ fn shoup3_finalize(view: Option<u8>, shares: Vec<SealedShare>) -> Message {
         parties: 3,
         threshold: 2,
         modulus: [0xc3; 384],
+        nonce: [0x6e; 32],
         view,
         roster: KeygenFinalize::wire_roster(SCHEME_SHOUP3, &roster3(), view),
         verification: Some(Shoup3Public {
@@ -242,11 +253,11 @@ fn shoup3_seed_vector() {
 
 #[test]
 fn keygen_finalize_shoup3_vectors() {
-    // scheme 2, parties, threshold, modulus, then the view byte, the roster without
-    // the dealer (and without the view's joiner), v_1..v_3, the sealed shares (402
-    // bytes each, no party, nonce or length), the signature. No seed: it is the
-    // session's.
-    let head = format!("0203{S}020302{}", "c3".repeat(384));
+    // Type 09: scheme 2, parties, threshold, modulus, the dealer's nonce, then the
+    // view byte, the roster without the dealer (and without the view's joiner),
+    // v_1..v_3, the sealed shares (402 bytes each, no party, nonce or length), the
+    // signature. No seed: it is the session's.
+    let head = format!("0209{S}020302{}{}", "c3".repeat(384), "6e".repeat(32));
     let keys = format!(
         "{}{}{}",
         "71".repeat(384),
@@ -287,7 +298,7 @@ fn keygen_finalize_shoup3_vectors() {
     let bytes = shoup3_finalize(Some(3), vec![sealed(3)]).encode();
     for bad_view in [1u8, 4, 0xff] {
         let mut b = bytes.clone();
-        b[18 + 3 + 384] = bad_view;
+        b[18 + 3 + 384 + 32] = bad_view;
         assert_eq!(
             Message::decode(&b),
             Err(ProtocolError::Field {
@@ -453,10 +464,10 @@ fn headers_and_fields_are_checked() {
     v1[0] = 1;
     assert_eq!(Message::decode(&v1), Err(ProtocolError::Version(1)));
     let mut unknown = join.clone();
-    unknown[1] = 9;
+    unknown[1] = 10;
     assert_eq!(
         Message::decode(&unknown),
-        Err(ProtocolError::UnknownType(9))
+        Err(ProtocolError::UnknownType(10))
     );
     assert_eq!(Message::decode(&[]), Err(ProtocolError::Truncated));
     // A SIGN-INIT whose signers leave out the initiator.

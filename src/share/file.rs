@@ -13,8 +13,10 @@
 //! before its base64: earlier dealings drew sub-shares over the integers; dealings
 //! now are modulo λ and non-negative), and two fields:
 //! `"identity_key"` (base64 of this party's Ed25519 secret seed) and `"keygen"`:
-//! `{ "session": hex, "transcript": hex, "roster": [ { "x25519": hex, "identity": hex },
-//! … ] }` with one roster entry per party, in party order. See `docs/protocol.md`.
+//! `{ "session": hex, "transcript": hex, "nonce": hex, "roster": [ { "x25519": hex,
+//! "identity": hex }, … ] }` with one roster entry per party, in party order (`nonce`,
+//! the dealer's keygen nonce, is absent from files made before it existed). See
+//! `docs/protocol.md`.
 //!
 //! A version-3 `"scheme": "shoup3"` file holds one share whatever t and n: `"share"`
 //! (base64 of s_i, 384 bytes big-endian) instead of `"shares"`, and the public
@@ -109,6 +111,9 @@ struct RawRosterEntry {
 struct RawKeygen {
     session: String,
     transcript: String,
+    /// The dealer's keygen nonce (hex); absent in files from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nonce: Option<String>,
     roster: Vec<RawRosterEntry>,
 }
 
@@ -261,6 +266,11 @@ fn parse_auth(raw: &RawShare) -> Result<ShareAuth, ShareError> {
         roster,
         session: SessionId(hex_array(&keygen.session, "keygen.session")?),
         transcript: hex_array(&keygen.transcript, "keygen.transcript")?,
+        nonce: keygen
+            .nonce
+            .as_deref()
+            .map(|n| hex_array(n, "keygen.nonce"))
+            .transpose()?,
     })
 }
 
@@ -424,6 +434,7 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
             Some(RawKeygen {
                 session: hex::encode(a.session.0),
                 transcript: hex::encode(a.transcript),
+                nonce: a.nonce.map(hex::encode),
                 roster: a
                     .roster
                     .iter()

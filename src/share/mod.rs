@@ -47,6 +47,9 @@ pub struct ShareAuth {
     pub session: SessionId,
     /// The keygen's transcript hash.
     pub transcript: [u8; 32],
+    /// The dealer's keygen nonce (in the transcript); `None` for shares dealt before
+    /// it existed.
+    pub nonce: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for ShareAuth {
@@ -222,14 +225,23 @@ impl KeyShare {
                 )));
             }
         }
-        if self.transcript_of(&auth.roster, auth.session).hash() != auth.transcript {
+        if self
+            .transcript_of(&auth.roster, auth.session, auth.nonce)
+            .hash()
+            != auth.transcript
+        {
             return Err(ShareError::Transcript);
         }
         self.auth = Some(auth);
         Ok(self)
     }
 
-    fn transcript_of(&self, roster: &[PartyKeys], session: SessionId) -> Transcript {
+    fn transcript_of(
+        &self,
+        roster: &[PartyKeys],
+        session: SessionId,
+        nonce: Option<[u8; 32]>,
+    ) -> Transcript {
         Transcript {
             scheme: self.scheme_byte(),
             parties: self.scheme.parties(),
@@ -238,6 +250,7 @@ impl KeyShare {
             roster: roster.to_vec(),
             modulus: self.public.modulus_be(),
             verification: self.shoup3.as_ref().map(|s| shoup3_public(s.keys())),
+            nonce,
         }
     }
 
@@ -271,6 +284,7 @@ impl KeyShare {
                 roster: a.roster.clone(),
                 session: a.session,
                 transcript: a.transcript,
+                nonce: a.nonce,
             }),
         }
     }
