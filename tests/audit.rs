@@ -99,7 +99,10 @@ fn every_party_s_log_proves_who_signed_and_who_declined() {
     let mut forged = Message::SignPartial(SignPartial {
         session,
         party: 3,
-        body: PartialBody::Subsets(vec![(0b101, [0x42; 384])]),
+        body: PartialBody::Subsets {
+            digest: [0x42; 32],
+            partials: vec![(0b101, [0x42; 384])],
+        },
         signature: None,
     });
     forged.sign(&IdentityKey::generate());

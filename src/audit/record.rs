@@ -232,28 +232,37 @@ impl Record {
         Ok(format!("{body}{SELF_KEY}{sum}\"}}"))
     }
 
-    /// Reads one line (without newline): its own checksum first, then the JSON.
+    /// Reads one line (without newline): its own checksum first, then the JSON,
+    /// straight into the record (no intermediate JSON tree: a line costs about its
+    /// own size; serde_json refuses nesting deeper than 128).
     pub fn from_line(line: &[u8]) -> Result<Record, LineError> {
         let body = checked_body(line)?;
-        let mut json = body.to_vec();
-        json.push(b'}');
+        let json = Closed(body);
         // The version first, so a newer format is named as such.
-        let value: serde_json::Value =
-            serde_json::from_slice(&json).map_err(|e| LineError::Json(e.to_string()))?;
-        match value.get("version").and_then(serde_json::Value::as_u64) {
+        let head: VersionOnly = json.parse()?;
+        match head.version {
             Some(v) if v == u64::from(RECORD_VERSION) => {}
             Some(v) => return Err(LineError::Version(u32::try_from(v).unwrap_or(u32::MAX))),
             None => return Err(LineError::Json("no version".into())),
         }
-        serde_json::from_value(value).map_err(|e| LineError::Json(e.to_string()))
+        json.parse()
     }
+}
 
-    /// Reads a line whose checksum is wrong, only to learn what it claims (its seq).
-    pub fn parse_unchecked(line: &[u8]) -> Option<Record> {
-        let pos = find_last(line, SELF_KEY.as_bytes())?;
-        let mut json = line[..pos].to_vec();
-        json.push(b'}');
-        serde_json::from_slice(&json).ok()
+/// Only the version of a record (every other member skipped unread).
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: Option<u64>,
+}
+
+/// A line's body (its JSON without the closing brace), read as the JSON object it
+/// is closed with `}`, without copying it.
+struct Closed<'a>(&'a [u8]);
+
+impl Closed<'_> {
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, LineError> {
+        let reader = std::io::Read::chain(self.0, &b"}"[..]);
+        serde_json::from_reader(reader).map_err(|e| LineError::Json(e.to_string()))
     }
 }
 
@@ -279,10 +288,6 @@ fn checked_body(line: &[u8]) -> Result<&[u8], LineError> {
         return Err(LineError::Checksum);
     }
     Ok(body)
-}
-
-fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time.

@@ -8,12 +8,16 @@
 //! ceremony starts, so a late failure is rare; if it happens, the command fails and
 //! prints the record on stderr, so it can be appended by hand: nothing is lost.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The most FAILED lines `audit verify` prints before it stops reading.
+const MAX_FAILED_LINES: usize = 100;
+
 use clap::{Args, Subcommand};
 use mpcegosign::audit::build::{self, Outcome};
-use mpcegosign::audit::chain;
+use mpcegosign::audit::chain::{self, ChainProblem, Item};
 use mpcegosign::audit::record::{sha256_hex, Event, Ignored, Output};
 use mpcegosign::audit::roster::{self, Roster};
 use mpcegosign::audit::{log, show, verify, LOG_FILE_NAME};
@@ -108,6 +112,12 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
     }
 }
 
+/// A file that is no audit log, in one line.
+fn not_a_log_error(file: &Path, why: &str) -> CliError {
+    CliError::new(format!("{}: {why}", file.display()))
+        .hint("check the file name (a party's log is mpcegosign-audit.jsonl beside its share)")
+}
+
 fn audit_error(e: mpcegosign::audit::AuditError) -> CliError {
     CliError::new(e.to_string())
 }
@@ -150,44 +160,55 @@ fn verify_cmd(
         }
         (None, None) => None,
     };
-    let bytes = log::read(file).map_err(audit_error)?;
-    let report = chain::check(&bytes, anchor);
+    let mut reader = log::open(file).map_err(audit_error)?;
     let mut failures = 0usize;
-    if let Some(r) = &roster {
-        println!(
-            "Roster: {}-of-{}, MRSIGNER {}, key code {} (compare it with the one confirmed at keygen)",
-            r.threshold,
-            r.parties,
-            hex::encode(r.mrsigner()),
-            r.key_code
-        );
-    }
-    for line in &report.lines {
-        let Some(r) = &roster else {
-            println!("line {}: intact (signatures not checked)", line.number);
-            continue;
-        };
-        let c = verify::check_record(line, r);
-        if let Some(why) = &c.skipped {
-            println!("line {}: SKIPPED: {}", c.line, sanitize(why));
-        } else if c.problems.is_empty() {
-            println!("line {}: OK: {}", c.line, sanitize(&c.summary));
-        } else {
-            for p in &c.problems {
-                failures += 1;
-                println!("line {}: FAILED: {}", c.line, sanitize(p));
+    let mut started = false;
+    let mut not_a_log = None;
+    let summary = chain::scan(&mut reader, anchor, |item| {
+        if let Item::Problem(p @ ChainProblem::NotALog { .. }) = &item {
+            not_a_log = Some(p.to_string());
+            return ControlFlow::Break(());
+        }
+        if !started {
+            started = true;
+            if let Some(r) = &roster {
+                println!(
+                    "Roster: {}-of-{}, MRSIGNER {}, key code {} (compare it with the one confirmed at keygen)",
+                    r.threshold,
+                    r.parties,
+                    hex::encode(r.mrsigner()),
+                    r.key_code
+                );
             }
         }
+        match item {
+            Item::Problem(p) => {
+                failures += 1;
+                println!("chain: FAILED: {p}");
+            }
+            Item::Record(line) => match &roster {
+                None => println!("line {}: intact (signatures not checked)", line.number),
+                Some(r) => failures += print_check(&verify::check_record(&line, r)),
+            },
+        }
+        if failures > MAX_FAILED_LINES {
+            println!("more than {MAX_FAILED_LINES} problems: not read further");
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    })
+    .map_err(|e| super::error::io_error("read", file, &e))?;
+    if let Some(why) = not_a_log {
+        return Err(not_a_log_error(file, &why));
     }
-    for p in &report.problems {
-        failures += 1;
-        println!("chain: FAILED: {p}");
+    match summary.stopped_at {
+        Some(at) => println!("stopped at line {at}"),
+        None => println!(
+            "{} line(s); head (publish it to anchor the log): {}",
+            summary.line_count,
+            summary.head.as_deref().unwrap_or("none (empty log)")
+        ),
     }
-    let head = report.head.as_deref().unwrap_or("none (empty log)");
-    println!(
-        "{} line(s); head (publish it to anchor the log): {head}",
-        report.line_count
-    );
     if roster.is_none() {
         println!(
             "Message signatures NOT checked: pass --share FILE or --roster public-roster.json"
@@ -207,14 +228,60 @@ fn verify_cmd(
     Ok(())
 }
 
+/// Prints what was found about one record; returns the number of FAILED lines.
+fn print_check(c: &verify::RecordCheck) -> usize {
+    if let Some(why) = &c.skipped {
+        println!("line {}: SKIPPED: {}", c.line, sanitize(why));
+        return 0;
+    }
+    if c.problems.is_empty() {
+        println!("line {}: OK: {}", c.line, sanitize(&c.summary));
+        return 0;
+    }
+    for p in c.problems.iter().take(MAX_FAILED_LINES + 1) {
+        println!("line {}: FAILED: {}", c.line, sanitize(p));
+    }
+    c.problems.len()
+}
+
 fn show_cmd(file: &Path) -> Result<(), CliError> {
-    let bytes = log::read(file).map_err(audit_error)?;
-    let report = chain::check(&bytes, None);
-    print!("{}", show::table(&report.lines));
-    if !report.problems.is_empty() {
+    let mut reader = log::open(file).map_err(audit_error)?;
+    let mut problems = 0usize;
+    let mut not_a_log = None;
+    let mut header = false;
+    let summary = chain::scan(&mut reader, None, |item| {
+        match item {
+            Item::Problem(p @ ChainProblem::NotALog { .. }) => {
+                not_a_log = Some(p.to_string());
+                return ControlFlow::Break(());
+            }
+            Item::Problem(_) => problems += 1,
+            Item::Record(line) => {
+                if let Some(row) = show::row(&line) {
+                    if !header {
+                        header = true;
+                        print!("{}", show::header());
+                    }
+                    print!("{row}");
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })
+    .map_err(|e| super::error::io_error("read", file, &e))?;
+    if let Some(why) = not_a_log {
+        return Err(not_a_log_error(file, &why));
+    }
+    if !header {
+        print!("{}", show::header());
+    }
+    if problems > 0 || summary.stopped_at.is_some() {
         eprintln!(
-            "mpcegosign: warning: {} problem(s) in the log's chain (damaged lines are not shown); run `mpcegosign audit verify {}`",
-            report.problems.len(),
+            "mpcegosign: warning: {problems} problem(s) in the log's chain{} (damaged lines are not shown); run `mpcegosign audit verify {}`",
+            summary
+                .stopped_at
+                .map(|at| format!(", not read past line {at}"))
+                .unwrap_or_default(),
             file.display()
         );
     }

@@ -28,7 +28,7 @@ pub fn audit_log(data: &[u8]) -> bool {
     assert!(report.lines.len() <= lines, "more records than lines");
     for l in &report.lines {
         assert!(
-            l.number >= 1 && l.number <= report.line_count,
+            l.number >= 1 && l.number <= report.summary.line_count,
             "line number"
         );
     }
