@@ -305,9 +305,8 @@ impl Checker {
         } else if raw.bytes.is_empty() {
             Err(Damage::Empty)
         } else {
-            Record::from_line(&raw.bytes).map_err(Damage::Altered)
+            Record::from_line_buf(raw.bytes).map_err(Damage::Altered)
         };
-        drop(raw.bytes);
         if !raw.complete {
             self.flush_run(number);
             match &parsed {

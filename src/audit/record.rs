@@ -232,20 +232,27 @@ impl Record {
         Ok(format!("{body}{SELF_KEY}{sum}\"}}"))
     }
 
-    /// Reads one line (without newline): its own checksum first, then the JSON,
-    /// straight into the record (no intermediate JSON tree: a line costs about its
-    /// own size; serde_json refuses nesting deeper than 128).
+    /// Reads one line (without newline): its own checksum first, then the JSON.
     pub fn from_line(line: &[u8]) -> Result<Record, LineError> {
-        let body = checked_body(line)?;
-        let json = Closed(body);
+        Self::from_line_buf(line.to_vec())
+    }
+
+    /// [`Self::from_line`] of a line the caller gives up: the JSON is read in place
+    /// (the line cut to its body and closed with `}`) and straight into the record,
+    /// with no intermediate JSON tree, so a line costs about twice its size at
+    /// most. serde_json refuses nesting deeper than 128.
+    pub fn from_line_buf(mut line: Vec<u8>) -> Result<Record, LineError> {
+        let body = checked_body(&line)?.len();
+        line.truncate(body);
+        line.push(b'}');
         // The version first, so a newer format is named as such.
-        let head: VersionOnly = json.parse()?;
+        let head: VersionOnly = parse(&line)?;
         match head.version {
             Some(v) if v == u64::from(RECORD_VERSION) => {}
             Some(v) => return Err(LineError::Version(u32::try_from(v).unwrap_or(u32::MAX))),
             None => return Err(LineError::Json("no version".into())),
         }
-        json.parse()
+        parse(&line)
     }
 }
 
@@ -255,15 +262,8 @@ struct VersionOnly {
     version: Option<u64>,
 }
 
-/// A line's body (its JSON without the closing brace), read as the JSON object it
-/// is closed with `}`, without copying it.
-struct Closed<'a>(&'a [u8]);
-
-impl Closed<'_> {
-    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, LineError> {
-        let reader = std::io::Read::chain(self.0, &b"}"[..]);
-        serde_json::from_reader(reader).map_err(|e| LineError::Json(e.to_string()))
-    }
+fn parse<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, LineError> {
+    serde_json::from_slice(json).map_err(|e| LineError::Json(e.to_string()))
 }
 
 /// The bytes before the checksum member, if the checksum matches them.
