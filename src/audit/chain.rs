@@ -17,7 +17,9 @@ use std::io::BufRead;
 use std::ops::ControlFlow;
 
 use super::lines::{LineReader, RawLine, MAX_RECORD_LEN};
-use super::record::{sha256_hex, LineError, Record, GENESIS, RECORD_VERSION};
+use sha2::{Digest, Sha256};
+
+use super::record::{LineError, Record, GENESIS, RECORD_VERSION};
 
 /// The most problems listed before the check gives up on a file.
 pub const MAX_PROBLEMS: usize = 64;
@@ -174,6 +176,30 @@ impl Runs {
         self.current = Some(seq);
         Ok(())
     }
+
+    /// Notes `first..=last` on consecutive lines from `line` (for the numbers that
+    /// damaged lines stand for; a run may then overlap another, which the gap
+    /// search allows).
+    fn insert_range(&mut self, first: u64, last: u64, line: usize) -> Result<(), Full> {
+        if let Some(start) = self.current {
+            if let Some((end, at)) = self.map.get_mut(&start) {
+                let next_line = usize::try_from(*end - start + 1)
+                    .ok()
+                    .and_then(|d| at.checked_add(d));
+                if end.checked_add(1) == Some(first) && next_line == Some(line) {
+                    *end = last;
+                    return Ok(());
+                }
+            }
+        }
+        if self.map.len() >= MAX_RUNS {
+            return Err(Full);
+        }
+        let end = self.map.get(&first).map_or(last, |(e, _)| last.max(*e));
+        self.map.insert(first, (end, line));
+        self.current = Some(first);
+        Ok(())
+    }
 }
 
 /// The end of a check: how far it read and the head.
@@ -190,7 +216,12 @@ pub struct Summary {
 /// The chain check, fed one line at a time.
 pub struct Checker {
     anchor: Option<String>,
+    /// The anchor as bytes (`None`: not 64 hex digits, so never found).
+    anchor_bytes: Option<[u8; 32]>,
     anchor_seen: bool,
+    /// SHA-256 of the last line read (hex only when asked for: most lines are no
+    /// record).
+    head: Option<[u8; 32]>,
     problems: Vec<ChainProblem>,
     reported: usize,
     run: Option<(usize, usize, Damage)>,
@@ -198,7 +229,7 @@ pub struct Checker {
     numbers: Runs,
     last_number: Option<u64>,
     highest: Option<(u64, usize)>,
-    /// The previous line's record number and hash, when it was intact.
+    /// The previous line's record number and hash (hex), when it was intact.
     before: Option<(u64, String)>,
     summary: Summary,
 }
@@ -208,7 +239,11 @@ impl Checker {
     pub fn new(anchor: Option<&str>) -> Self {
         Checker {
             anchor: anchor.map(|a| a.trim().to_ascii_lowercase()),
+            anchor_bytes: anchor
+                .and_then(|a| hex::decode(a.trim()).ok())
+                .and_then(|b| b.try_into().ok()),
             anchor_seen: false,
+            head: None,
             problems: Vec::new(),
             reported: 0,
             run: None,
@@ -288,24 +323,55 @@ impl Checker {
         }
     }
 
+    /// `count` empty lines from line `first` on (what [`LineReader::skip_newlines`]
+    /// skipped): the same as pushing each, in one step.
+    pub fn push_empty(&mut self, first: usize, count: usize) {
+        if self.stopped() || count == 0 {
+            return;
+        }
+        let last = first + count - 1;
+        self.summary.line_count = last;
+        let empty: [u8; 32] = Sha256::digest(b"").into();
+        self.head = Some(empty);
+        self.anchor_seen |= self.anchor_bytes == Some(empty);
+        self.before = None;
+        if first == 1 {
+            self.damaged(1, Damage::Empty);
+            return;
+        }
+        match &mut self.run {
+            Some((_, end, d)) if d.class() == Class::NotRecord && *end + 1 == first => *end = last,
+            _ => {
+                self.flush_run(first);
+                self.run = Some((first, last, Damage::Empty));
+            }
+        }
+        let from = self.last_number.map_or(1, |n| n.saturating_add(1));
+        let to = from.saturating_add(count as u64 - 1);
+        self.last_number = Some(to);
+        if self.numbers.insert_range(from, to, first).is_err() {
+            self.scattered(first);
+        }
+    }
+
     /// Checks one line; returns its record when the line is intact.
-    pub fn push(&mut self, raw: RawLine) -> Option<Line> {
+    pub fn push(&mut self, raw: RawLine<'_>) -> Option<Line> {
         if self.stopped() {
             return None;
         }
         let number = raw.number;
         self.summary.line_count = number;
-        let hash = (!raw.too_long).then(|| sha256_hex(&raw.bytes));
-        self.summary.head = hash.clone();
-        if let (Some(a), Some(h)) = (&self.anchor, &hash) {
-            self.anchor_seen |= a == h;
+        let digest: Option<[u8; 32]> = (!raw.too_long).then(|| Sha256::digest(&raw.bytes).into());
+        self.head = digest;
+        if let (Some(a), Some(d)) = (&self.anchor_bytes, &digest) {
+            self.anchor_seen |= a == d;
         }
         let parsed = if raw.too_long {
             Err(Damage::TooLong)
         } else if raw.bytes.is_empty() {
             Err(Damage::Empty)
         } else {
-            Record::from_line_buf(raw.bytes).map_err(Damage::Altered)
+            Record::from_line_in(raw.bytes).map_err(Damage::Altered)
         };
         if !raw.complete {
             self.flush_run(number);
@@ -331,7 +397,7 @@ impl Checker {
             }
         };
         self.flush_run(number);
-        let hash = hash.unwrap_or_default();
+        let hash = digest.map(hex::encode).unwrap_or_default();
         let seq = record.seq;
         if number == 1 && seq == 1 && record.prev != GENESIS {
             self.report(ChainProblem::BadGenesis { line: 1 }, number);
@@ -385,6 +451,14 @@ impl Checker {
         })
     }
 
+    /// How far the check read, and the head.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            head: self.head.map(hex::encode),
+            ..self.summary.clone()
+        }
+    }
+
     /// The end of the file: deleted records, the anchor, and the summary.
     pub fn finish(&mut self) -> Summary {
         if !self.stopped() {
@@ -415,7 +489,7 @@ impl Checker {
                 }
             }
         }
-        self.summary.clone()
+        self.summary()
     }
 }
 
@@ -435,11 +509,16 @@ pub fn scan<R: BufRead>(
 ) -> std::io::Result<Summary> {
     let mut checker = Checker::new(anchor);
     while !checker.stopped() {
-        let Some(raw) = reader.next_line()? else {
-            break;
+        let empty = reader.skip_newlines()?;
+        checker.push_empty(reader.number() + 1 - empty, empty);
+        let (more, record) = match checker.stopped() {
+            true => (false, None),
+            false => match reader.next_line()? {
+                Some(raw) => (true, checker.push(raw)),
+                None => (false, None),
+            },
         };
-        let number = raw.number;
-        let record = checker.push(raw);
+        let number = reader.number();
         let mut items: Vec<Item> = checker
             .take_problems()
             .into_iter()
@@ -448,10 +527,13 @@ pub fn scan<R: BufRead>(
         items.extend(record.map(Item::Record));
         for item in items {
             if on(item).is_break() {
-                let mut summary = checker.summary.clone();
+                let mut summary = checker.summary();
                 summary.stopped_at = Some(number);
                 return Ok(summary);
             }
+        }
+        if !more {
+            break;
         }
     }
     let summary = checker.finish();

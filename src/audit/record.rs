@@ -234,25 +234,26 @@ impl Record {
 
     /// Reads one line (without newline): its own checksum first, then the JSON.
     pub fn from_line(line: &[u8]) -> Result<Record, LineError> {
-        Self::from_line_buf(line.to_vec())
+        Self::from_line_in(&mut line.to_vec())
     }
 
-    /// [`Self::from_line`] of a line the caller gives up: the JSON is read in place
-    /// (the line cut to its body and closed with `}`) and straight into the record,
-    /// with no intermediate JSON tree, so a line costs about twice its size at
-    /// most. serde_json refuses nesting deeper than 128.
-    pub fn from_line_buf(mut line: Vec<u8>) -> Result<Record, LineError> {
-        let body = checked_body(&line)?.len();
+    /// [`Self::from_line`] of a line in a buffer the caller gives up: the JSON is
+    /// read in place (the line cut to its body and closed with `}`) and straight
+    /// into the record, with no intermediate JSON tree, so a line costs about its
+    /// own size again at most. serde_json refuses nesting deeper than 128.
+    pub fn from_line_in(line: &mut Vec<u8>) -> Result<Record, LineError> {
+        let body = checked_body(line)?.len();
         line.truncate(body);
         line.push(b'}');
+        let line: &[u8] = line;
         // The version first, so a newer format is named as such.
-        let head: VersionOnly = parse(&line)?;
+        let head: VersionOnly = parse(line)?;
         match head.version {
             Some(v) if v == u64::from(RECORD_VERSION) => {}
             Some(v) => return Err(LineError::Version(u32::try_from(v).unwrap_or(u32::MAX))),
             None => return Err(LineError::Json("no version".into())),
         }
-        parse(&line)
+        parse(line)
     }
 }
 
