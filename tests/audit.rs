@@ -465,7 +465,10 @@ fn hostile_logs_are_refused_in_one_line_with_bounded_memory() {
     std::fs::write(&newlines, vec![b'\n'; SIZE]).unwrap();
     for cmd in ["verify", "show"] {
         let (peak, code, out, err) = run_measured(&["audit", cmd, newlines.to_str().unwrap()]);
-        eprintln!("audit {cmd} of 64 MiB of newlines: peak RSS {} KiB", peak >> 10);
+        eprintln!(
+            "audit {cmd} of 64 MiB of newlines: peak RSS {} KiB",
+            peak >> 10
+        );
         assert_eq!(code, 1, "{out}{err}");
         assert_eq!(out, "", "{out}");
         assert_eq!(err.lines().count(), 1, "{err}");
@@ -533,8 +536,14 @@ fn hostile_logs_are_refused_in_one_line_with_bounded_memory() {
         );
         // verify fails; show shows what it can and warns.
         assert_eq!(code, if cmd == "verify" { 3 } else { 0 }, "{out}{err}");
-        assert!(err.contains("problem") || out.contains("FAILED"), "{out}{err}");
-        assert!(out.lines().count() + err.lines().count() < 200, "{out}{err}");
+        assert!(
+            err.contains("problem") || out.contains("FAILED"),
+            "{out}{err}"
+        );
+        assert!(
+            out.lines().count() + err.lines().count() < 200,
+            "{out}{err}"
+        );
         assert!(peak < BOUND, "{} MiB", peak >> 20);
     }
 }
@@ -572,7 +581,8 @@ fn a_partial_paired_with_another_request_is_refused_in_one_line() {
     };
     let debug_dir = tmp.path().join("debug");
     let debug_file = support::write_unsigned_sigstruct(&debug_dir, true, [0xde; 32]);
-    let debug = mpcegosign::sgx::Sigstruct::from_bytes(&std::fs::read(debug_file).unwrap()).unwrap();
+    let debug =
+        mpcegosign::sgx::Sigstruct::from_bytes(&std::fs::read(debug_file).unwrap()).unwrap();
     si.regions = *debug.regions().as_bytes();
     si.mrenclave = [0xde; 32];
     si.signature = None;

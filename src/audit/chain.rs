@@ -495,7 +495,7 @@ impl Checker {
 
 /// What [`scan`] hands its caller, in file order.
 pub enum Item {
-    Record(Line),
+    Record(Box<Line>),
     Problem(ChainProblem),
 }
 
@@ -524,7 +524,7 @@ pub fn scan<R: BufRead>(
             .into_iter()
             .map(Item::Problem)
             .collect();
-        items.extend(record.map(Item::Record));
+        items.extend(record.map(|l| Item::Record(Box::new(l))));
         for item in items {
             if on(item).is_break() {
                 let mut summary = checker.summary();
@@ -560,7 +560,7 @@ pub fn check(bytes: &[u8], anchor: Option<&str>) -> ChainReport {
     // Reading a slice cannot fail.
     if let Ok(summary) = scan(&mut reader, anchor, |item| {
         match item {
-            Item::Record(l) => report.lines.push(l),
+            Item::Record(l) => report.lines.push(*l),
             Item::Problem(p) => report.problems.push(p),
         }
         ControlFlow::Continue(())

@@ -78,8 +78,12 @@ impl<R: BufRead> LineReader<R> {
     /// The next line, or `None` at the end of the file.
     pub fn next_line(&mut self) -> io::Result<Option<RawLine<'_>>> {
         self.buf.clear();
-        let cap = u64::try_from(self.limit).unwrap_or(u64::MAX).saturating_add(1);
-        let n = (&mut self.inner).take(cap).read_until(b'\n', &mut self.buf)?;
+        let cap = u64::try_from(self.limit)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let n = (&mut self.inner)
+            .take(cap)
+            .read_until(b'\n', &mut self.buf)?;
         if n == 0 {
             return Ok(None);
         }

@@ -232,7 +232,7 @@ mod tests {
         let mut lines = open(&path).unwrap();
         let mut n = 0;
         while let Some(l) = lines.next_line().unwrap() {
-            assert!(l.complete && Record::from_line(&l.bytes).is_ok());
+            assert!(l.complete && Record::from_line(l.bytes).is_ok());
             n += 1;
         }
         assert_eq!(n, 3);

@@ -55,11 +55,7 @@ impl Binding {
 
 /// The binding of `partial` to `init`; `keys`: the `shoup3` verification data of
 /// the key, when known.
-pub fn binding(
-    init: &SignInit,
-    partial: &SignPartial,
-    keys: Option<&VerificationKeys>,
-) -> Binding {
+pub fn binding(init: &SignInit, partial: &SignPartial, keys: Option<&VerificationKeys>) -> Binding {
     let digest = match SignedRegions::from_bytes(&init.regions) {
         Ok(r) => r.digest(),
         Err(_) => return Binding::OtherDigest,

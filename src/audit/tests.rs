@@ -344,13 +344,16 @@ fn failed_record(share: &KeyShare, init: &[u8], accepted: &[Vec<u8>]) -> Record 
 
 #[test]
 fn a_genuine_partial_paired_with_another_request_is_no_approval() {
-    for shares in [keygen(3, 2), crate::ceremony::tests::keygen_shoup3(1, 3, 2, false)] {
+    for shares in [
+        keygen(3, 2),
+        crate::ceremony::tests::keygen_shoup3(1, 3, 2, false),
+    ] {
         let roster = Roster::from_share(&shares[1]).unwrap();
         let s = signing(&shares);
         let debug = debug_init_of(&s.init, &shares[0]);
         // Through the library's own record builder: the record claims party 3
         // approved the DEBUG request.
-        let forged = failed_record(&shares[0], &debug, &[s.partial.clone()]);
+        let forged = failed_record(&shares[0], &debug, std::slice::from_ref(&s.partial));
         let Event::SignInitiator(e) = &forged.event else {
             panic!()
         };
@@ -371,11 +374,13 @@ fn a_genuine_partial_paired_with_another_request_is_no_approval() {
             "{row}"
         );
         // Paired with its own request, the same partial is an approval.
-        let genuine = failed_record(&shares[0], &s.init, &[s.partial.clone()]);
+        let genuine = failed_record(&shares[0], &s.init, std::slice::from_ref(&s.partial));
         let c = check_record(&line(genuine.clone()), &roster);
         assert!(c.problems.is_empty(), "{:?}", c.problems);
         assert_eq!(c.approved, vec![1, 3]);
-        assert!(!super::show::row(&line(genuine)).unwrap().contains("MISPAIRED"));
+        assert!(!super::show::row(&line(genuine))
+            .unwrap()
+            .contains("MISPAIRED"));
         // The signer's own record, paired the same way, is refused the same way.
         let ev = build::signer_event(&debug, &s.partial).unwrap();
         let r = build::record(3, &shares[0].public().mrsigner(), 0, Event::SignSigner(ev));
@@ -412,5 +417,7 @@ fn an_old_partial_without_digest_is_read_and_not_counted() {
     assert!(c
         .summary
         .contains("party 3's SIGN-PARTIAL is of an older version and not bound to a digest: not counted as an approval"));
-    assert!(super::show::row(&line(r)).unwrap().contains("unbound partial from 3"));
+    assert!(super::show::row(&line(r))
+        .unwrap()
+        .contains("unbound partial from 3"));
 }

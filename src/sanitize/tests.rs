@@ -58,10 +58,19 @@ fn every_code_point_is_escaped_by_its_category_alone() {
         if c == '\\' {
             assert_eq!(out, "\\\\");
         } else if ESCAPED.contains(&category) {
-            assert_eq!(out, format!("\\u{{{:04X}}}", u32::from(c)), "{c:?} ({category})");
+            assert_eq!(
+                out,
+                format!("\\u{{{:04X}}}", u32::from(c)),
+                "{c:?} ({category})"
+            );
             escaped += 1;
         } else {
-            assert_eq!(out, c.to_string(), "U+{:04X} ({category}) was changed", u32::from(c));
+            assert_eq!(
+                out,
+                c.to_string(),
+                "U+{:04X} ({category}) was changed",
+                u32::from(c)
+            );
             passed += 1;
         }
         // No character of those categories ever reaches the output.
@@ -71,14 +80,20 @@ fn every_code_point_is_escaped_by_its_category_alone() {
             "U+{:04X} gave {out:?}",
             u32::from(c)
         );
-        assert_eq!(unescape(&out).as_deref(), Some(c.encode_utf8(&mut [0; 4]) as &str));
+        assert_eq!(
+            unescape(&out).as_deref(),
+            Some(c.encode_utf8(&mut [0; 4]) as &str)
+        );
         // std's own idea of a control character is included.
         if c.is_control() {
             assert!(is_unsafe(c), "{c:?}");
         }
     }
     // Both sides are large: the test looked at real categories, not an empty table.
-    assert!(escaped > 900_000 && passed > 150_000, "{escaped} escaped, {passed} passed");
+    assert!(
+        escaped > 900_000 && passed > 150_000,
+        "{escaped} escaped, {passed} passed"
+    );
     assert_eq!(UNICODE_VERSION, (16, 0, 0));
 }
 
@@ -90,7 +105,9 @@ fn the_characters_the_hand_list_missed_are_escaped() {
         .chain(0xFFF9..=0xFFFB)
         .chain(0xE0000..=0xE007F)
         // And those the hand list had.
-        .chain([0x1B, 0x7F, 0x9B, 0x200B, 0x200F, 0x2028, 0x2029, 0x202E, 0x2066, 0xFEFF]);
+        .chain([
+            0x1B, 0x7F, 0x9B, 0x200B, 0x200F, 0x2028, 0x2029, 0x202E, 0x2066, 0xFEFF,
+        ]);
     for u in listed {
         let c = char::from_u32(u).unwrap();
         assert_eq!(
@@ -117,16 +134,25 @@ fn controls_are_escaped() {
 #[test]
 fn reordering_characters_are_escaped_and_text_is_kept() {
     assert_eq!(sanitize("a\u{202E}b\u{2066}c"), "a\\u{202E}b\\u{2066}c");
-    assert_eq!(sanitize("é ü 日本 ١٢٣ 🙂 e\u{301}"), "é ü 日本 ١٢٣ 🙂 e\u{301}");
+    assert_eq!(
+        sanitize("é ü 日本 ١٢٣ 🙂 e\u{301}"),
+        "é ü 日本 ١٢٣ 🙂 e\u{301}"
+    );
     // A backslash cannot fake an escape.
     assert_eq!(sanitize("\\u{001B}"), "\\\\u{001B}");
-    assert_eq!(unescape(&sanitize("\\u{001B}")).as_deref(), Some("\\u{001B}"));
+    assert_eq!(
+        unescape(&sanitize("\\u{001B}")).as_deref(),
+        Some("\\u{001B}")
+    );
 }
 
 #[test]
 fn invalid_utf8_is_shown_as_bytes() {
     assert_eq!(sanitize_bytes(b"ab\xff\x1bc"), "ab\\xFF\\u{001B}c");
-    assert_eq!(sanitize_bytes(b"\xe2\x80\xae\xed\xa0\x80"), "\\u{202E}\\xED\\xA0\\x80");
+    assert_eq!(
+        sanitize_bytes(b"\xe2\x80\xae\xed\xa0\x80"),
+        "\\u{202E}\\xED\\xA0\\x80"
+    );
 }
 
 proptest! {

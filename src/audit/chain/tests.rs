@@ -186,7 +186,13 @@ fn damaged_runs_are_one_report_and_too_many_problems_stop_the_check() {
     let lines = log(3);
     // A genuine line, then thousands of garbage lines, then the rest.
     let mut l = vec![lines[0].clone()];
-    l.extend((0..5000).map(|i| if i % 7 == 0 { String::new() } else { format!("junk {i}") }));
+    l.extend((0..5000).map(|i| {
+        if i % 7 == 0 {
+            String::new()
+        } else {
+            format!("junk {i}")
+        }
+    }));
     l.extend_from_slice(&lines[1..]);
     let r = check(&join(&l), None);
     assert_eq!(
