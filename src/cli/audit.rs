@@ -152,7 +152,9 @@ fn verify_cmd(
                 .map_err(|e| CliError::new(format!("{}: {e}", s.display())))?,
         ),
         (None, Some(r)) => {
-            let bytes = std::fs::read(r).map_err(|e| super::error::io_error("read", r, &e))?;
+            // Bounded, and (with fsutil's checks) a FIFO or device is refused.
+            let bytes =
+                fsutil::read_secret(r).map_err(|e| super::error::io_error("read", r, &e))?;
             Some(
                 roster::parse(&bytes)
                     .map_err(|e| CliError::new(format!("{}: {e}", r.display())))?,
