@@ -207,8 +207,8 @@ pub fn append(path: &Path, mut record: Record) -> Result<String, AuditError> {
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
-    use super::super::chain::check;
     use super::super::record::tests::sample;
+    use super::super::scan::check;
     use super::*;
 
     #[test]

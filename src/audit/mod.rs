@@ -8,6 +8,7 @@
 //! - `chain`: the hash chain of a file, checked as a stream with bounded state:
 //!   altered, deleted, re-ordered and copied lines, each told apart; a file that is
 //!   no log refused in one line.
+//! - `scan`: a log read through the chain check, record by record.
 //! - `roster`: `public-roster.json`, the public half of a keygen.
 //! - `verify`: every record's message signatures checked against a roster.
 //! - `pairing`: whether a SIGN-PARTIAL is bound to the SIGN-INIT it is recorded with.
@@ -23,6 +24,7 @@ pub mod log;
 pub mod pairing;
 pub mod record;
 pub mod roster;
+pub mod scan;
 pub mod show;
 pub mod verify;
 

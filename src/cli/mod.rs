@@ -2,6 +2,7 @@
 //! never touches the terminal.
 
 mod audit;
+mod audit_read;
 mod completions;
 mod console;
 mod enclave_target;

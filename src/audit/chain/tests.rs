@@ -3,6 +3,7 @@
 
 use super::super::record::sha256_hex;
 use super::super::record::tests::sample;
+use super::super::scan::check;
 use super::*;
 
 fn log(n: u64) -> Vec<String> {
