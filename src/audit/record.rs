@@ -362,6 +362,40 @@ pub(crate) mod tests {
         ));
     }
 
+    /// A line with a correct checksum around hostile JSON: refused, no panic.
+    #[test]
+    fn hostile_json_with_a_good_checksum_is_refused() {
+        let closed = |body: String| {
+            let sum = sha256_hex(body.as_bytes());
+            format!("{body}{SELF_KEY}{sum}\"}}")
+        };
+        let deep = format!("{{\"version\":1,\"a\":{}", "[".repeat(100_000));
+        let huge = "{\"version\":1e999999".to_string();
+        let big_seq = format!("{{\"version\":1,\"seq\":{}", "9".repeat(10_000));
+        let version = format!("{{\"version\":{}", "9".repeat(100));
+        for body in [
+            deep,
+            huge,
+            big_seq,
+            version,
+            "{\"version\":1,\"version\":1".into(),
+        ] {
+            let line = closed(body);
+            assert!(
+                matches!(Record::from_line(line.as_bytes()), Err(LineError::Json(_))),
+                "{}",
+                &line[..40]
+            );
+        }
+        // NUL bytes and invalid UTF-8 inside a string.
+        let line = closed("{\"version\":1,\"tool\":\"\0\u{ff}\"".into());
+        assert!(Record::from_line(line.as_bytes()).is_err());
+        let mut body = b"{\"version\":1,\"tool\":\"x\xffx\"".to_vec();
+        let sum = sha256_hex(&body);
+        body.extend_from_slice(format!("{SELF_KEY}{sum}\"}}").as_bytes());
+        assert!(matches!(Record::from_line(&body), Err(LineError::Json(_))));
+    }
+
     #[test]
     fn time_format() {
         assert_eq!(format_time(0), "1970-01-01T00:00:00Z");
