@@ -315,8 +315,8 @@ impl Checker {
     }
 
     fn scattered(&mut self, line: usize) {
+        self.flush_run(line);
         if !self.stopped() {
-            self.flush_run(line);
             self.problems.push(ChainProblem::Scattered { line });
             self.summary.stopped_at = Some(line);
         }

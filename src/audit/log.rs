@@ -261,6 +261,21 @@ mod tests {
     }
 
     #[test]
+    fn a_record_longer_than_the_reader_takes_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        append(&path, sample(0, "")).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut big = sample(0, "");
+        if let super::super::record::Event::SignSigner(e) = &mut big.event {
+            e.reason = Some("x".repeat(MAX_RECORD_LEN));
+        }
+        let e = append(&path, big).unwrap_err();
+        assert!(e.to_string().contains("longer than the 16 MiB"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
     fn fifos_and_directories_are_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");

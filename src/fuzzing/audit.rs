@@ -24,6 +24,11 @@ fn seed_roster() -> Option<&'static Roster> {
 /// problem, and no failed record.
 pub fn audit_log(data: &[u8]) -> bool {
     let report = scan::check(data, None);
+    // Bounded output whatever the input: at most MAX_PROBLEMS and the line saying so.
+    assert!(
+        report.problems.len() <= crate::audit::chain::MAX_PROBLEMS + 1,
+        "unbounded problems"
+    );
     let lines = data.split(|b| *b == b'\n').count();
     assert!(report.lines.len() <= lines, "more records than lines");
     for l in &report.lines {

@@ -255,3 +255,38 @@ fn run_bookkeeping() {
     assert_eq!(runs.line_of(0), None);
     assert_eq!(runs.line_of(u64::MAX), None);
 }
+
+proptest::proptest! {
+    /// Any mix of genuine, copied, re-ordered, empty and garbage lines: no panic, at
+    /// most MAX_PROBLEMS problems and the line saying so, only real lines as records,
+    /// and a sound log (the genuine lines in order) has no problem.
+    #[test]
+    fn any_mix_of_lines_is_checked_with_bounded_reports(
+        picks in proptest::collection::vec((0u8..6, 0usize..8, proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)), 0..200),
+        tail in proptest::prelude::any::<bool>(),
+    ) {
+        let genuine = log(8);
+        let mut bytes = Vec::new();
+        let mut lines = 0usize;
+        for (kind, i, junk) in &picks {
+            match kind {
+                0..=2 => bytes.extend_from_slice(genuine[*i].as_bytes()),
+                3 => {}
+                4 => bytes.extend(junk.iter().filter(|b| **b != b'\n')),
+                _ => bytes.extend_from_slice(&genuine[*i].as_bytes()[..junk.len().min(10)]),
+            }
+            bytes.push(b'\n');
+            lines += 1;
+        }
+        if tail {
+            bytes.extend_from_slice(b"{\"cut");
+            lines += 1;
+        }
+        let r = check(&bytes, None);
+        proptest::prop_assert!(r.problems.len() <= MAX_PROBLEMS + 1);
+        proptest::prop_assert!(r.lines.len() <= lines);
+        proptest::prop_assert!(r.lines.iter().all(|l| l.number >= 1 && l.number <= lines));
+        let sound = genuine.join("\n") + "\n";
+        proptest::prop_assert!(check(sound.as_bytes(), None).problems.is_empty());
+    }
+}
