@@ -616,3 +616,58 @@ fn a_partial_paired_with_another_request_is_refused_in_one_line() {
     let row = table.lines().find(|l| l.starts_with("3 ")).unwrap();
     assert!(row.contains("MISPAIRED partial from 3"), "{table}");
 }
+
+/// `audit verify FILE | head`: the closed pipe stops the reading with one line (and
+/// no verdict), never a panic; `audit show` just stops.
+#[test]
+fn a_closed_output_stops_the_reading_without_a_panic() {
+    use mpcegosign::audit::record::{sha256_hex, Event, SignerEvent, GENESIS};
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("log.jsonl");
+    let mut prev = GENESIS.to_string();
+    let mut text = String::new();
+    for seq in 1..=20_000u64 {
+        let mut r = mpcegosign::audit::build::record(
+            2,
+            &[0xab; 32],
+            1_764_096_000,
+            Event::SignSigner(SignerEvent {
+                session: "01".repeat(16),
+                initiator: 1,
+                enclave: None,
+                answer: "declined".into(),
+                reason: Some("pipe test".into()),
+                messages: vec![],
+            }),
+        );
+        r.seq = seq;
+        r.prev = prev;
+        let line = r.to_line().unwrap();
+        prev = sha256_hex(line.as_bytes());
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(&log, text).unwrap();
+    for (cmd, code) in [("verify", 1), ("show", 0)] {
+        let mut child = Command::new(BIN)
+            .args(["audit", cmd, log.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{cmd}: {err}");
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+        if cmd == "verify" {
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.contains("the output was closed"), "{err}");
+        }
+    }
+}

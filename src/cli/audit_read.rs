@@ -2,6 +2,7 @@
 //! (`audit::scan`), each record printed as soon as it is checked. A file that is no
 //! audit log is refused in one line; `verify` stops after [`MAX_FAILED_LINES`].
 
+use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -66,6 +67,7 @@ pub(super) fn verify_cmd(
         (None, None) => None,
     };
     let mut reader = log::open(file).map_err(|e| CliError::new(e.to_string()))?;
+    let mut out = Out::default();
     let mut failures = 0usize;
     let mut started = false;
     let mut not_a_log = None;
@@ -77,27 +79,32 @@ pub(super) fn verify_cmd(
         if !started {
             started = true;
             if let Some(r) = &roster {
-                println!(
+                out.line(format_args!(
                     "Roster: {}-of-{}, MRSIGNER {}, key code {} (compare it with the one confirmed at keygen)",
                     r.threshold,
                     r.parties,
                     hex::encode(r.mrsigner()),
                     r.key_code
-                );
+                ))?;
             }
         }
         match item {
             Item::Problem(p) => {
                 failures += 1;
-                println!("chain: FAILED: {p}");
+                out.line(format_args!("chain: FAILED: {p}"))?;
             }
             Item::Record(line) => match &roster {
-                None => println!("line {}: intact (signatures not checked)", line.number),
-                Some(r) => failures += print_check(&verify::check_record(&line, r)),
+                None => out.line(format_args!(
+                    "line {}: intact (signatures not checked)",
+                    line.number
+                ))?,
+                Some(r) => failures += print_check(&mut out, &verify::check_record(&line, r))?,
             },
         }
         if failures > MAX_FAILED_LINES {
-            println!("more than {MAX_FAILED_LINES} problems: not read further");
+            out.line(format_args!(
+                "more than {MAX_FAILED_LINES} problems: not read further"
+            ))?;
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
@@ -106,18 +113,24 @@ pub(super) fn verify_cmd(
     if let Some(why) = not_a_log {
         return Err(not_a_log_error(file, &why));
     }
-    match summary.stopped_at {
-        Some(at) => println!("stopped at line {at}"),
-        None => println!(
+    let _ = match summary.stopped_at {
+        Some(at) => out.line(format_args!("stopped at line {at}")),
+        None => out.line(format_args!(
             "{} line(s); head (publish it to anchor the log): {}",
             summary.line_count,
             summary.head.as_deref().unwrap_or("none (empty log)")
-        ),
-    }
+        )),
+    };
     if roster.is_none() {
-        println!(
-            "Message signatures NOT checked: pass --share FILE or --roster public-roster.json"
+        let _ = out.line(
+            "Message signatures NOT checked: pass --share FILE or --roster public-roster.json",
         );
+    }
+    if out.closed {
+        return Err(CliError::new(format!(
+            "{}: the output was closed before the whole log was read: nothing was verified",
+            file.display()
+        )));
     }
     if failures > 0 {
         return Err(CliError::mismatch(format!(
@@ -125,32 +138,59 @@ pub(super) fn verify_cmd(
             file.display()
         )));
     }
-    if roster.is_some() {
-        println!("{}: verified", file.display());
+    let _ = if roster.is_some() {
+        out.line(format_args!("{}: verified", file.display()))
     } else {
-        println!("{}: chain intact; signatures not checked", file.display());
-    }
+        out.line(format_args!(
+            "{}: chain intact; signatures not checked",
+            file.display()
+        ))
+    };
     Ok(())
 }
 
+/// Standard output for a report as long as the log. A closed pipe (`audit verify
+/// FILE | head`) stops the reading (`closed`) instead of a panic.
+#[derive(Default)]
+struct Out {
+    closed: bool,
+}
+
+impl Out {
+    fn line(&mut self, text: impl std::fmt::Display) -> ControlFlow<()> {
+        if !self.closed && writeln!(std::io::stdout().lock(), "{text}").is_err() {
+            self.closed = true;
+        }
+        match self.closed {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(()),
+        }
+    }
+}
+
 /// Prints what was found about one record; returns the number of FAILED lines.
-fn print_check(c: &verify::RecordCheck) -> usize {
+fn print_check(out: &mut Out, c: &verify::RecordCheck) -> ControlFlow<(), usize> {
     if let Some(why) = &c.skipped {
-        println!("line {}: SKIPPED: {}", c.line, sanitize(why));
-        return 0;
+        out.line(format_args!("line {}: SKIPPED: {}", c.line, sanitize(why)))?;
+        return ControlFlow::Continue(0);
     }
     if c.problems.is_empty() {
-        println!("line {}: OK: {}", c.line, sanitize(&c.summary));
-        return 0;
+        out.line(format_args!(
+            "line {}: OK: {}",
+            c.line,
+            sanitize(&c.summary)
+        ))?;
+        return ControlFlow::Continue(0);
     }
     for p in c.problems.iter().take(MAX_FAILED_LINES + 1) {
-        println!("line {}: FAILED: {}", c.line, sanitize(p));
+        out.line(format_args!("line {}: FAILED: {}", c.line, sanitize(p)))?;
     }
-    c.problems.len()
+    ControlFlow::Continue(c.problems.len())
 }
 
 pub(super) fn show_cmd(file: &Path) -> Result<(), CliError> {
     let mut reader = log::open(file).map_err(|e| CliError::new(e.to_string()))?;
+    let mut out = Out::default();
     let mut problems = 0usize;
     let mut not_a_log = None;
     let mut header = false;
@@ -165,9 +205,9 @@ pub(super) fn show_cmd(file: &Path) -> Result<(), CliError> {
                 if let Some(row) = show::row(&line) {
                     if !header {
                         header = true;
-                        print!("{}", show::header());
+                        out.line(show::header().trim_end())?;
                     }
-                    print!("{row}");
+                    out.line(row.trim_end())?;
                 }
             }
         }
@@ -177,8 +217,12 @@ pub(super) fn show_cmd(file: &Path) -> Result<(), CliError> {
     if let Some(why) = not_a_log {
         return Err(not_a_log_error(file, &why));
     }
+    if out.closed {
+        // The reader of the table has seen enough (`| head`).
+        return Ok(());
+    }
     if !header {
-        print!("{}", show::header());
+        let _ = out.line(show::header().trim_end());
     }
     if problems > 0 || summary.stopped_at.is_some() {
         eprintln!(
