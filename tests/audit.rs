@@ -99,7 +99,10 @@ fn every_party_s_log_proves_who_signed_and_who_declined() {
     let mut forged = Message::SignPartial(SignPartial {
         session,
         party: 3,
-        body: PartialBody::Subsets(vec![(0b101, [0x42; 384])]),
+        body: PartialBody::Subsets {
+            digest: [0x42; 32],
+            partials: vec![(0b101, [0x42; 384])],
+        },
         signature: None,
     });
     forged.sign(&IdentityKey::generate());
@@ -418,4 +421,253 @@ fn a_bad_log_stops_a_ceremony_before_it_starts_and_failures_are_recorded() {
     let (code, text) = verify(&log2, &["--share", &share(&dirs, 2)]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("line 2: OK: party 2 declined"), "{text}");
+}
+
+/// Runs `mpcegosign ARGS…` under a fresh `python3` whose only child it is, and
+/// returns (peak resident memory of that child in bytes, from
+/// getrusage(RUSAGE_CHILDREN).ru_maxrss; exit code; stdout; stderr).
+fn run_measured(args: &[&str]) -> (u64, i32, String, String) {
+    const MEASURE: &str = "import resource, subprocess, sys
+p = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, capture_output=True)
+sys.stdout.buffer.write(p.stdout)
+sys.stderr.buffer.write(p.stderr)
+sys.stderr.write('\\n@@ %d %d\\n' % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode))";
+    let o = Command::new("python3")
+        .args(["-c", MEASURE, BIN])
+        .args(args)
+        .output()
+        .expect("python3 runs the measurement");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let (child_err, tail) = err.rsplit_once("\n@@ ").expect("the measurement line");
+    let mut nums = tail.split_whitespace().map(|n| n.parse::<i64>().unwrap());
+    let (kib, code) = (nums.next().unwrap(), nums.next().unwrap());
+    (
+        kib as u64 * 1024,
+        code as i32,
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        child_err.to_string(),
+    )
+}
+
+/// A file of 64 MiB of newlines is refused in one line; a genuine record followed
+/// by 64 MiB of newlines is read to its end with one problem line, and one followed
+/// by 16 MiB of random bytes with a bounded number of lines; the peak memory of the
+/// child stays far below the file's size (it does not grow with the number of lines).
+/// `scripts/audit-memory` measures the same for files of 1 GiB.
+#[test]
+fn hostile_logs_are_refused_in_one_line_with_bounded_memory() {
+    use std::io::Write;
+    const SIZE: usize = 64 << 20;
+    const TAIL: usize = 16 << 20;
+    const BOUND: u64 = 40 << 20;
+    let tmp = tempfile::tempdir().unwrap();
+    let newlines = tmp.path().join("newlines");
+    std::fs::write(&newlines, vec![b'\n'; SIZE]).unwrap();
+    for cmd in ["verify", "show"] {
+        let (peak, code, out, err) = run_measured(&["audit", cmd, newlines.to_str().unwrap()]);
+        eprintln!(
+            "audit {cmd} of 64 MiB of newlines: peak RSS {} KiB",
+            peak >> 10
+        );
+        assert_eq!(code, 1, "{out}{err}");
+        assert_eq!(out, "", "{out}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("is not an mpcegosign audit log: line 1 is empty"),
+            "{err}"
+        );
+        assert!(peak < BOUND, "{} MiB", peak >> 20);
+    }
+
+    // One genuine record, then 64 M newlines: read through, one problem line.
+    let dir = tmp.path().join("log");
+    std::fs::create_dir(&dir).unwrap();
+    let log = dir.join("log.jsonl");
+    let record = mpcegosign::audit::build::record(
+        1,
+        &[0xab; 32],
+        1_764_096_000,
+        mpcegosign::audit::record::Event::SignSigner(mpcegosign::audit::record::SignerEvent {
+            session: "01".repeat(16),
+            initiator: 2,
+            enclave: None,
+            answer: "declined".into(),
+            reason: Some("memory test".into()),
+            messages: vec![],
+        }),
+    );
+    mpcegosign::audit::log::append(&log, record).unwrap();
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    f.write_all(&vec![b'\n'; SIZE]).unwrap();
+    drop(f);
+    let (peak, code, out, err) = run_measured(&["audit", "verify", log.to_str().unwrap()]);
+    eprintln!(
+        "audit verify of a record and 64 MiB of newlines: peak RSS {} KiB",
+        peak >> 10
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    let failed: Vec<&str> = out.lines().filter(|l| l.contains("FAILED")).collect();
+    assert_eq!(
+        failed,
+        vec![format!(
+            "chain: FAILED: lines 2 to {} are not records (empty, too long or not a record's JSON): lines were altered or inserted",
+            SIZE + 1
+        )],
+        "{out}"
+    );
+    assert!(out.contains("line 1: intact"), "{out}");
+    assert!(peak < BOUND, "{} MiB", peak >> 20);
+
+    // Random bytes after the record: a bounded number of lines, then it stops.
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.truncate(bytes.iter().position(|b| *b == b'\n').unwrap() + 1);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open("/dev/urandom").unwrap(), TAIL as u64),
+        &mut bytes,
+    )
+    .unwrap();
+    std::fs::write(&log, &bytes).unwrap();
+    drop(bytes);
+    for cmd in ["verify", "show"] {
+        let (peak, code, out, err) = run_measured(&["audit", cmd, log.to_str().unwrap()]);
+        eprintln!(
+            "audit {cmd} of a record and 16 MiB of random bytes: peak RSS {} KiB",
+            peak >> 10
+        );
+        // verify fails; show shows what it can and warns.
+        assert_eq!(code, if cmd == "verify" { 3 } else { 0 }, "{out}{err}");
+        assert!(
+            err.contains("problem") || out.contains("FAILED"),
+            "{out}{err}"
+        );
+        assert!(
+            out.lines().count() + err.lines().count() < 200,
+            "{out}{err}"
+        );
+        assert!(peak < BOUND, "{} MiB", peak >> 20);
+    }
+}
+
+/// The initiator pairs party 3's genuine SIGN-PARTIAL with a second SIGN-INIT of
+/// the same session, for a DEBUG enclave, that it signed itself, and appends that
+/// record to its log: `audit verify` refuses the pairing in one line, and `audit
+/// show` marks it.
+#[test]
+fn a_partial_paired_with_another_request_is_refused_in_one_line() {
+    use mpcegosign::audit::build::{self, Outcome};
+    use mpcegosign::audit::record::Event;
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, &[], &[], ENVS);
+    let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
+    let out = tmp.path().join("signed");
+    let mut ini = initiator(&unsigned, &share(&dirs, 1), &out, "1,3", &[]);
+    let init = ini.next_message();
+    let mut s3 = signer(&share(&dirs, 3), MRENCLAVE, &[]);
+    s3.send_line(&init);
+    let partial = s3.next_message();
+    ini.send_line(&partial);
+    s3.succeed();
+    ini.succeed();
+
+    // The DEBUG request, same session, signed with party 1's identity key.
+    let plain = mpcegosign::share::encrypted::decrypt(
+        &std::fs::read(share(&dirs, 1)).unwrap(),
+        &mpcegosign::secret::SecretString::new(PASSPHRASE.into()),
+    )
+    .unwrap();
+    let share1 = mpcegosign::share::file::parse(plain.expose()).unwrap();
+    let Message::SignInit(mut si) = Message::decode(&text::decode(&init).unwrap()).unwrap() else {
+        panic!("not a SIGN-INIT")
+    };
+    let debug_dir = tmp.path().join("debug");
+    let debug_file = support::write_unsigned_sigstruct(&debug_dir, true, [0xde; 32]);
+    let debug =
+        mpcegosign::sgx::Sigstruct::from_bytes(&std::fs::read(debug_file).unwrap()).unwrap();
+    si.regions = *debug.regions().as_bytes();
+    si.mrenclave = [0xde; 32];
+    si.signature = None;
+    let mut forged_init = Message::SignInit(si);
+    forged_init.sign(&share1.auth().unwrap().identity);
+    let ev = build::initiator_event(
+        &forged_init.encode(),
+        &[text::decode(&partial).unwrap()],
+        Vec::new(),
+        Outcome::Failed("stopped".into()),
+    )
+    .unwrap();
+    assert!(ev.enclave.debug && ev.approved == vec![1, 3]);
+    let record = build::record(1, &share1.public().mrsigner(), 0, Event::SignInitiator(ev));
+    let log1 = log_of(&dirs, 1);
+    mpcegosign::audit::log::append(&log1, record).unwrap();
+
+    let (code, text) = verify(&log1, &["--share", &share(&dirs, 1)]);
+    assert_eq!(code, 3, "{text}");
+    let failed: Vec<&str> = text.lines().filter(|l| l.contains("FAILED")).collect();
+    assert_eq!(
+        failed,
+        vec!["line 3: FAILED: party 3's SIGN-PARTIAL signs another SIGSTRUCT digest than this record's SIGN-INIT: it is paired with the wrong request, not counted as an approval"],
+        "{text}"
+    );
+    // The genuine signing before it still verifies.
+    assert!(text.contains("line 2: OK: signing (signed"), "{text}");
+    let o = run(&["audit", "show", log1.to_str().unwrap()]);
+    assert!(o.status.success());
+    let table = stdout(&o);
+    let row = table.lines().find(|l| l.starts_with("3 ")).unwrap();
+    assert!(row.contains("MISPAIRED partial from 3"), "{table}");
+}
+
+/// `audit verify FILE | head`: the closed pipe stops the reading with one line (and
+/// no verdict), never a panic; `audit show` just stops.
+#[test]
+fn a_closed_output_stops_the_reading_without_a_panic() {
+    use mpcegosign::audit::record::{sha256_hex, Event, SignerEvent, GENESIS};
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("log.jsonl");
+    let mut prev = GENESIS.to_string();
+    let mut text = String::new();
+    for seq in 1..=20_000u64 {
+        let mut r = mpcegosign::audit::build::record(
+            2,
+            &[0xab; 32],
+            1_764_096_000,
+            Event::SignSigner(SignerEvent {
+                session: "01".repeat(16),
+                initiator: 1,
+                enclave: None,
+                answer: "declined".into(),
+                reason: Some("pipe test".into()),
+                messages: vec![],
+            }),
+        );
+        r.seq = seq;
+        r.prev = prev;
+        let line = r.to_line().unwrap();
+        prev = sha256_hex(line.as_bytes());
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(&log, text).unwrap();
+    for (cmd, code) in [("verify", 1), ("show", 0)] {
+        let mut child = Command::new(BIN)
+            .args(["audit", cmd, log.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{cmd}: {err}");
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+        if cmd == "verify" {
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.contains("the output was closed"), "{err}");
+        }
+    }
 }

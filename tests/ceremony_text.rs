@@ -533,7 +533,7 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
     let bytes = mpcegosign::protocol::text::decode(&partials[0]).unwrap();
     let mut msg = mpcegosign::protocol::Message::decode(&bytes).unwrap();
     if let mpcegosign::protocol::Message::SignPartial(p) = &mut msg {
-        if let mpcegosign::protocol::PartialBody::Subsets(partials) = &mut p.body {
+        if let mpcegosign::protocol::PartialBody::Subsets { partials, .. } = &mut p.body {
             partials[0].1[200] ^= 0x10;
         }
     }

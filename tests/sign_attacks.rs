@@ -43,6 +43,16 @@ fn session_of(line: &str) -> mpcegosign::protocol::SessionId {
         .session()
 }
 
+/// The SIGSTRUCT digest a SIGN-INIT asks for: anyone who reads it can name it.
+fn digest_of(line: &str) -> [u8; 32] {
+    let Message::SignInit(si) = Message::decode(&text::decode(line).unwrap()).unwrap() else {
+        panic!("not a SIGN-INIT")
+    };
+    mpcegosign::sgx::SignedRegions::from_bytes(&si.regions)
+        .unwrap()
+        .digest()
+}
+
 fn no_raw_controls(stderr: &str) {
     assert!(
         !stderr.contains('\u{1b}') && !stderr.contains('\r'),
@@ -79,7 +89,10 @@ fn forged_partials_and_aborts_sent_first_do_not_stop_the_signing() {
     let mut forged = Message::SignPartial(SignPartial {
         session,
         party: 2,
-        body: PartialBody::Subsets(vec![(0b011, [0x42; 384])]),
+        body: PartialBody::Subsets {
+            digest: digest_of(&init),
+            partials: vec![(0b011, [0x42; 384])],
+        },
         signature: None,
     });
     ini.send_line(&text::encode(&forged.encode()));
@@ -263,7 +276,10 @@ fn reference_format_shares_still_sign_and_keep_every_candidate() {
     let forged = Message::SignPartial(SignPartial {
         session,
         party: 2,
-        body: PartialBody::Subsets(vec![(0b011, [0x42; 384])]),
+        body: PartialBody::Subsets {
+            digest: digest_of(&init),
+            partials: vec![(0b011, [0x42; 384])],
+        },
         signature: None,
     });
     ini.send_line(&text::encode(&forged.encode()));

@@ -1,18 +1,93 @@
-//! The hash chain of a whole log file. Each kind of damage has its own report:
+//! The hash chain of a log file, checked as a stream: one line at a time, with
+//! memory bounded whatever the file holds. Each kind of damage has its own report:
 //! an altered line (its own checksum fails), a line changed and re-hashed (the next
 //! line holds another hash of it), deleted lines (record numbers missing), lines
 //! re-ordered (a record number going back), a copied line (a number twice), an
 //! incomplete last line, and a missing anchor.
+//!
+//! What is kept across lines is bounded: the previous line's record number and
+//! hash, and the record numbers seen as runs of consecutive numbers on consecutive
+//! lines (one run for a sound log; at most [`MAX_RUNS`]). Consecutive damaged lines
+//! of one kind are one report ("lines 2 to 9000 are not records"); a file whose
+//! first line is not a record is refused in one line, and the check stops after
+//! [`MAX_PROBLEMS`] problems or [`MAX_RUNS`] runs: such a file is no audit log.
+//! `scan` drives this check over a file.
 
-use super::record::{sha256_hex, LineError, Record, GENESIS};
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use super::lines::{RawLine, MAX_RECORD_LEN};
+use super::record::{LineError, Record, GENESIS, RECORD_VERSION};
+
+/// The most problems listed before the check gives up on a file.
+pub const MAX_PROBLEMS: usize = 64;
+/// The most runs of record numbers kept before the check gives up on a file.
+pub const MAX_RUNS: usize = 4096;
+
+/// What is wrong with a line that is not an intact record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    Empty,
+    TooLong,
+    Altered(LineError),
+}
+
+/// Damage of one kind, for merging consecutive lines into one report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    NotRecord,
+    Checksum,
+    Version(u32),
+}
+
+impl Damage {
+    fn class(&self) -> Class {
+        match self {
+            Damage::Empty | Damage::TooLong => Class::NotRecord,
+            Damage::Altered(LineError::NoChecksum | LineError::Json(_)) => Class::NotRecord,
+            Damage::Altered(LineError::Checksum) => Class::Checksum,
+            Damage::Altered(LineError::Version(v)) => Class::Version(*v),
+        }
+    }
+
+    fn one(&self, line: usize) -> String {
+        match self {
+            Damage::Empty => format!("line {line} is empty: a line was altered or inserted"),
+            Damage::TooLong => format!(
+                "line {line} is longer than any audit record ({} MiB): it is not one",
+                MAX_RECORD_LEN >> 20
+            ),
+            Damage::Altered(why) => format!("line {line} was altered: {why}"),
+        }
+    }
+
+    fn many(&self, first: usize, last: usize) -> String {
+        match self.class() {
+            Class::NotRecord => format!(
+                "lines {first} to {last} are not records (empty, too long or not a record's JSON): lines were altered or inserted"
+            ),
+            Class::Checksum => format!(
+                "lines {first} to {last} were altered: their contents do not match their own checksums"
+            ),
+            Class::Version(v) => format!(
+                "lines {first} to {last} are records of format version {v}; this tool reads version {RECORD_VERSION}"
+            ),
+        }
+    }
+}
 
 /// One problem found in the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainProblem {
-    #[error("line {line} was altered: {why}")]
-    Altered { line: usize, why: LineError },
-    #[error("line {line} is empty: a line was altered or inserted")]
-    Empty { line: usize },
+    #[error("this is not an mpcegosign audit log: {}", damage.one(1))]
+    NotALog { damage: Damage },
+    #[error("{}", if first == last { damage.one(*first) } else { damage.many(*first, *last) })]
+    Damaged {
+        first: usize,
+        last: usize,
+        damage: Damage,
+    },
     #[error("the last line ({line}) is incomplete (no newline): it was cut short or altered")]
     Incomplete { line: usize },
     #[error("line {line} was changed after line {next} was written (line {next} holds another hash of it): the chain is broken")]
@@ -34,6 +109,10 @@ pub enum ChainProblem {
     Copied { line: usize, seq: u64, first: usize },
     #[error("no line of the log has the anchored hash {anchor}: the log was truncated or rewritten after it was anchored")]
     AnchorMissing { anchor: String },
+    #[error("more than {MAX_PROBLEMS} problems by line {line}: this is no sound audit log; not read further")]
+    TooManyProblems { line: usize },
+    #[error("by line {line} the record numbers are out of order in more than {MAX_RUNS} places: this is no sound audit log; not read further")]
+    Scattered { line: usize },
 }
 
 fn records(first: u64, last: u64) -> String {
@@ -54,279 +133,364 @@ pub struct Line {
     pub record: Record,
 }
 
-/// What the chain check found.
+/// Record numbers seen, as runs of consecutive numbers on consecutive lines:
+/// start → (end, line of start).
 #[derive(Debug, Default)]
-pub struct ChainReport {
-    pub lines: Vec<Line>,
-    pub problems: Vec<ChainProblem>,
-    /// Number of lines in the file.
+struct Runs {
+    map: BTreeMap<u64, (u64, usize)>,
+    /// The run the last insertion went to.
+    current: Option<u64>,
+}
+
+struct Full;
+
+impl Runs {
+    /// The line where `seq` was seen, if it was.
+    fn line_of(&self, seq: u64) -> Option<usize> {
+        let (start, (end, line)) = self.map.range(..=seq).next_back()?;
+        let offset = usize::try_from(seq - start).ok()?;
+        (seq <= *end).then(|| line.saturating_add(offset))
+    }
+
+    /// Notes `seq` on `line` (nothing if it was seen already).
+    fn insert(&mut self, seq: u64, line: usize) -> Result<(), Full> {
+        if self.line_of(seq).is_some() {
+            return Ok(());
+        }
+        if let Some(start) = self.current {
+            if let Some((end, at)) = self.map.get_mut(&start) {
+                let next_line = usize::try_from(*end - start + 1)
+                    .ok()
+                    .and_then(|d| at.checked_add(d));
+                if end.checked_add(1) == Some(seq) && next_line == Some(line) {
+                    *end = seq;
+                    return Ok(());
+                }
+            }
+        }
+        if self.map.len() >= MAX_RUNS {
+            return Err(Full);
+        }
+        self.map.insert(seq, (seq, line));
+        self.current = Some(seq);
+        Ok(())
+    }
+
+    /// Notes `first..=last` on consecutive lines from `line` (for the numbers that
+    /// damaged lines stand for; a run may then overlap another, which the gap
+    /// search allows).
+    fn insert_range(&mut self, first: u64, last: u64, line: usize) -> Result<(), Full> {
+        if let Some(start) = self.current {
+            if let Some((end, at)) = self.map.get_mut(&start) {
+                let next_line = usize::try_from(*end - start + 1)
+                    .ok()
+                    .and_then(|d| at.checked_add(d));
+                if end.checked_add(1) == Some(first) && next_line == Some(line) {
+                    *end = last;
+                    return Ok(());
+                }
+            }
+        }
+        if self.map.len() >= MAX_RUNS {
+            return Err(Full);
+        }
+        let end = self.map.get(&first).map_or(last, |(e, _)| last.max(*e));
+        self.map.insert(first, (end, line));
+        self.current = Some(first);
+        Ok(())
+    }
+}
+
+/// The end of a check: how far it read and the head.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Number of lines read.
     pub line_count: usize,
     /// SHA-256 of the last line: publish it to anchor the log.
     pub head: Option<String>,
+    /// The check gave up here (the file is no sound log).
+    pub stopped_at: Option<usize>,
 }
 
-/// Checks the whole file. `anchor`: a line hash published earlier, which must still
-/// be in the file.
-pub fn check(bytes: &[u8], anchor: Option<&str>) -> ChainReport {
-    let mut report = ChainReport::default();
-    if bytes.is_empty() {
-        return report;
+/// The chain check, fed one line at a time.
+pub struct Checker {
+    anchor: Option<String>,
+    /// The anchor as bytes (`None`: not 64 hex digits, so never found).
+    anchor_bytes: Option<[u8; 32]>,
+    anchor_seen: bool,
+    /// SHA-256 of the last line read (hex only when asked for: most lines are no
+    /// record).
+    head: Option<[u8; 32]>,
+    problems: Vec<ChainProblem>,
+    reported: usize,
+    run: Option<(usize, usize, Damage)>,
+    intact: Runs,
+    numbers: Runs,
+    last_number: Option<u64>,
+    highest: Option<(u64, usize)>,
+    /// The previous line's record number and hash (hex), when it was intact.
+    before: Option<(u64, String)>,
+    summary: Summary,
+}
+
+impl Checker {
+    /// `anchor`: a line hash published earlier, which must still be in the file.
+    pub fn new(anchor: Option<&str>) -> Self {
+        Checker {
+            anchor: anchor.map(|a| a.trim().to_ascii_lowercase()),
+            anchor_bytes: anchor
+                .and_then(|a| hex::decode(a.trim()).ok())
+                .and_then(|b| b.try_into().ok()),
+            anchor_seen: false,
+            head: None,
+            problems: Vec::new(),
+            reported: 0,
+            run: None,
+            intact: Runs::default(),
+            numbers: Runs::default(),
+            last_number: None,
+            highest: None,
+            before: None,
+            summary: Summary::default(),
+        }
     }
-    let complete = bytes.ends_with(b"\n");
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let raw: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
-    report.line_count = raw.len();
-    report.head = raw.last().map(|l| sha256_hex(l));
-    if !complete {
-        report
-            .problems
-            .push(ChainProblem::Incomplete { line: raw.len() });
+
+    /// Whether the check gave up: read no further.
+    pub fn stopped(&self) -> bool {
+        self.summary.stopped_at.is_some()
     }
-    // Per line: the record if the line is intact, and the record number it stands for
-    // (an altered line stands for one more than the line before it).
-    let mut intact: Vec<Option<Record>> = Vec::with_capacity(raw.len());
-    let mut numbers: Vec<u64> = Vec::with_capacity(raw.len());
-    for (i, line) in raw.iter().enumerate() {
-        let number = i + 1;
-        let last_complete = complete || number < raw.len();
-        let parsed = if line.is_empty() {
-            report.problems.push(ChainProblem::Empty { line: number });
-            None
+
+    /// The problems found since the last call.
+    pub fn take_problems(&mut self) -> Vec<ChainProblem> {
+        std::mem::take(&mut self.problems)
+    }
+
+    fn report(&mut self, p: ChainProblem, line: usize) {
+        if self.stopped() {
+            return;
+        }
+        self.reported += 1;
+        self.problems.push(p);
+        if self.reported >= MAX_PROBLEMS {
+            self.problems.push(ChainProblem::TooManyProblems { line });
+            self.summary.stopped_at = Some(line);
+        }
+    }
+
+    fn flush_run(&mut self, line: usize) {
+        if let Some((first, last, damage)) = self.run.take() {
+            self.report(
+                ChainProblem::Damaged {
+                    first,
+                    last,
+                    damage,
+                },
+                line,
+            );
+        }
+    }
+
+    fn damaged(&mut self, number: usize, damage: Damage) {
+        if number == 1 && damage.class() == Class::NotRecord {
+            self.problems.push(ChainProblem::NotALog { damage });
+            self.summary.stopped_at = Some(1);
+            return;
+        }
+        match &mut self.run {
+            Some((_, last, d)) if d.class() == damage.class() && *last + 1 == number => {
+                *last = number;
+            }
+            _ => {
+                self.flush_run(number);
+                self.run = Some((number, number, damage));
+            }
+        }
+    }
+
+    fn note_number(&mut self, n: u64, line: usize) {
+        self.last_number = Some(n);
+        if self.numbers.insert(n, line).is_err() {
+            self.scattered(line);
+        }
+    }
+
+    fn scattered(&mut self, line: usize) {
+        self.flush_run(line);
+        if !self.stopped() {
+            self.problems.push(ChainProblem::Scattered { line });
+            self.summary.stopped_at = Some(line);
+        }
+    }
+
+    /// `count` empty lines from line `first` on (what [`LineReader::skip_newlines`]
+    /// skipped): the same as pushing each, in one step.
+    pub fn push_empty(&mut self, first: usize, count: usize) {
+        if self.stopped() || count == 0 {
+            return;
+        }
+        let last = first + count - 1;
+        self.summary.line_count = last;
+        let empty: [u8; 32] = Sha256::digest(b"").into();
+        self.head = Some(empty);
+        self.anchor_seen |= self.anchor_bytes == Some(empty);
+        self.before = None;
+        if first == 1 {
+            self.damaged(1, Damage::Empty);
+            return;
+        }
+        match &mut self.run {
+            Some((_, end, d)) if d.class() == Class::NotRecord && *end + 1 == first => *end = last,
+            _ => {
+                self.flush_run(first);
+                self.run = Some((first, last, Damage::Empty));
+            }
+        }
+        let from = self.last_number.map_or(1, |n| n.saturating_add(1));
+        let to = from.saturating_add(count as u64 - 1);
+        self.last_number = Some(to);
+        if self.numbers.insert_range(from, to, first).is_err() {
+            self.scattered(first);
+        }
+    }
+
+    /// Checks one line; returns its record when the line is intact.
+    pub fn push(&mut self, raw: RawLine<'_>) -> Option<Line> {
+        if self.stopped() {
+            return None;
+        }
+        let number = raw.number;
+        self.summary.line_count = number;
+        let digest: Option<[u8; 32]> = (!raw.too_long).then(|| Sha256::digest(&raw.bytes).into());
+        self.head = digest;
+        if let (Some(a), Some(d)) = (&self.anchor_bytes, &digest) {
+            self.anchor_seen |= a == d;
+        }
+        let parsed = if raw.too_long {
+            Err(Damage::TooLong)
+        } else if raw.bytes.is_empty() {
+            Err(Damage::Empty)
         } else {
-            match Record::from_line(line) {
-                Ok(r) => Some(r),
-                Err(why) => {
-                    if last_complete {
-                        report
-                            .problems
-                            .push(ChainProblem::Altered { line: number, why });
-                    }
-                    None
+            Record::from_line_in(raw.bytes).map_err(Damage::Altered)
+        };
+        if !raw.complete {
+            self.flush_run(number);
+            match &parsed {
+                // Not a record, and nothing else in the file: not a log at all.
+                Err(damage) if number == 1 && damage.class() == Class::NotRecord => {
+                    self.damaged(1, damage.clone());
+                    return None;
+                }
+                _ => self.report(ChainProblem::Incomplete { line: number }, number),
+            }
+        }
+        let before = self.before.take();
+        let record = match parsed {
+            Ok(r) => r,
+            Err(damage) => {
+                if raw.complete {
+                    self.damaged(number, damage);
+                }
+                let guess = self.last_number.map_or(1, |n| n.saturating_add(1));
+                self.note_number(guess, number);
+                return None;
+            }
+        };
+        self.flush_run(number);
+        let hash = digest.map(hex::encode).unwrap_or_default();
+        let seq = record.seq;
+        if number == 1 && seq == 1 && record.prev != GENESIS {
+            self.report(ChainProblem::BadGenesis { line: 1 }, number);
+        }
+        if let Some((before_seq, before_hash)) = &before {
+            if seq == before_seq.wrapping_add(1) && record.prev != *before_hash {
+                self.report(
+                    ChainProblem::Rewritten {
+                        line: number - 1,
+                        next: number,
+                    },
+                    number,
+                );
+            }
+        }
+        if let Some(first) = self.intact.line_of(seq) {
+            self.report(
+                ChainProblem::Copied {
+                    line: number,
+                    seq,
+                    first,
+                },
+                number,
+            );
+        } else {
+            if self.intact.insert(seq, number).is_err() {
+                self.scattered(number);
+            }
+            match self.highest {
+                Some((h, at)) if seq < h => self.report(
+                    ChainProblem::Reordered {
+                        line: number,
+                        seq,
+                        earlier: at,
+                        earlier_seq: h,
+                    },
+                    number,
+                ),
+                _ => self.highest = Some((seq, number)),
+            }
+        }
+        self.note_number(seq, number);
+        self.before = Some((seq, hash.clone()));
+        if self.stopped() {
+            return None;
+        }
+        Some(Line {
+            number,
+            hash,
+            record,
+        })
+    }
+
+    /// How far the check read, and the head.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            head: self.head.map(hex::encode),
+            ..self.summary.clone()
+        }
+    }
+
+    /// The end of the file: deleted records, the anchor, and the summary.
+    pub fn finish(&mut self) -> Summary {
+        if !self.stopped() {
+            let end = self.summary.line_count;
+            self.flush_run(end);
+            let mut expected = 1u64;
+            let gaps: Vec<ChainProblem> = self
+                .numbers
+                .map
+                .iter()
+                .filter_map(|(start, (last, line))| {
+                    let gap = (*start > expected).then(|| ChainProblem::Deleted {
+                        line: *line,
+                        first: expected,
+                        last: start - 1,
+                    });
+                    expected = expected.max(last.saturating_add(1));
+                    gap
+                })
+                .collect();
+            for g in gaps {
+                self.report(g, end);
+            }
+            if let Some(a) = &self.anchor {
+                if !self.anchor_seen && !self.stopped() {
+                    let anchor = a.clone();
+                    self.report(ChainProblem::AnchorMissing { anchor }, end);
                 }
             }
-        };
-        let guess = numbers.last().map_or(1, |n| n + 1);
-        numbers.push(parsed.as_ref().map_or(guess, |r| r.seq));
-        intact.push(parsed);
+        }
+        self.summary()
     }
-    // Copies and re-orderings, in file order.
-    let mut seen: std::collections::BTreeMap<u64, usize> = Default::default();
-    let mut highest: Option<(u64, usize)> = None;
-    for (i, r) in intact.iter().enumerate() {
-        let Some(r) = r else { continue };
-        let number = i + 1;
-        if let Some(first) = seen.get(&r.seq) {
-            report.problems.push(ChainProblem::Copied {
-                line: number,
-                seq: r.seq,
-                first: *first,
-            });
-            continue;
-        }
-        seen.insert(r.seq, number);
-        match highest {
-            Some((h, at)) if r.seq < h => report.problems.push(ChainProblem::Reordered {
-                line: number,
-                seq: r.seq,
-                earlier: at,
-                earlier_seq: h,
-            }),
-            _ => highest = Some((r.seq, number)),
-        }
-    }
-    // Deleted records: numbers missing from the whole file.
-    let mut present: Vec<(u64, usize)> = numbers
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (*n, i + 1))
-        .collect();
-    present.sort_unstable();
-    present.dedup_by_key(|p| p.0);
-    let mut expected = 1u64;
-    for (n, line) in present {
-        if n > expected {
-            report.problems.push(ChainProblem::Deleted {
-                line,
-                first: expected,
-                last: n - 1,
-            });
-        }
-        expected = expected.max(n.saturating_add(1));
-    }
-    // The hash links between neighbouring intact records.
-    for i in 0..raw.len() {
-        let Some(r) = &intact[i] else { continue };
-        if i == 0 {
-            if r.seq == 1 && r.prev != GENESIS {
-                report.problems.push(ChainProblem::BadGenesis { line: 1 });
-            }
-            continue;
-        }
-        let Some(before) = &intact[i - 1] else {
-            continue;
-        };
-        if r.seq == before.seq.wrapping_add(1) && r.prev != sha256_hex(raw[i - 1]) {
-            report.problems.push(ChainProblem::Rewritten {
-                line: i,
-                next: i + 1,
-            });
-        }
-    }
-    if let Some(a) = anchor {
-        let a = a.trim().to_ascii_lowercase();
-        if !raw.iter().any(|l| sha256_hex(l) == a) {
-            report
-                .problems
-                .push(ChainProblem::AnchorMissing { anchor: a });
-        }
-    }
-    report.lines = intact
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            r.map(|record| Line {
-                number: i + 1,
-                hash: sha256_hex(raw[i]),
-                record,
-            })
-        })
-        .collect();
-    report
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::record::tests::sample;
-    use super::*;
-
-    fn log(n: u64) -> Vec<String> {
-        let mut prev = GENESIS.to_string();
-        let mut out = Vec::new();
-        for seq in 1..=n {
-            let line = sample(seq, &prev).to_line().unwrap();
-            prev = sha256_hex(line.as_bytes());
-            out.push(line);
-        }
-        out
-    }
-
-    fn join(lines: &[String]) -> Vec<u8> {
-        let mut s = lines.join("\n");
-        s.push('\n');
-        s.into_bytes()
-    }
-
-    #[test]
-    fn an_intact_log_has_no_problem() {
-        let lines = log(4);
-        let r = check(&join(&lines), None);
-        assert!(r.problems.is_empty(), "{:?}", r.problems);
-        assert_eq!(r.lines.len(), 4);
-        assert_eq!(r.head.unwrap(), sha256_hex(lines[3].as_bytes()));
-        assert!(check(b"", None).problems.is_empty());
-    }
-
-    #[test]
-    fn every_changed_byte_is_detected() {
-        let bytes = join(&log(3));
-        for i in 0..bytes.len() {
-            let mut b = bytes.clone();
-            b[i] ^= 0x20;
-            let r = check(&b, None);
-            assert!(!r.problems.is_empty(), "byte {i} changed unnoticed");
-        }
-    }
-
-    #[test]
-    fn each_kind_of_damage_has_its_own_report() {
-        let lines = log(5);
-        // One byte of line 2's content.
-        let mut edited = lines.clone();
-        edited[1] = edited[1].replacen("declined", "declinee", 1);
-        assert_eq!(
-            check(&join(&edited), None).problems,
-            vec![ChainProblem::Altered {
-                line: 2,
-                why: LineError::Checksum
-            }]
-        );
-        // Line 2 changed and given a fresh checksum: line 3 tells.
-        let mut rehashed = lines.clone();
-        let mut r = Record::from_line(lines[1].as_bytes()).unwrap();
-        r.party = 9;
-        rehashed[1] = r.to_line().unwrap();
-        assert_eq!(
-            check(&join(&rehashed), None).problems,
-            vec![ChainProblem::Rewritten { line: 2, next: 3 }]
-        );
-        // Line 3 deleted.
-        let mut deleted = lines.clone();
-        deleted.remove(2);
-        assert_eq!(
-            check(&join(&deleted), None).problems,
-            vec![ChainProblem::Deleted {
-                line: 3,
-                first: 3,
-                last: 3
-            }]
-        );
-        // The first line deleted.
-        assert_eq!(
-            check(&join(&lines[1..]), None).problems,
-            vec![ChainProblem::Deleted {
-                line: 1,
-                first: 1,
-                last: 1
-            }]
-        );
-        // Lines 2 and 3 swapped.
-        let mut swapped = lines.clone();
-        swapped.swap(1, 2);
-        assert_eq!(
-            check(&join(&swapped), None).problems,
-            vec![ChainProblem::Reordered {
-                line: 3,
-                seq: 2,
-                earlier: 2,
-                earlier_seq: 3
-            }]
-        );
-        // A line copied.
-        let mut copied = lines.clone();
-        copied.insert(4, lines[1].clone());
-        assert_eq!(
-            check(&join(&copied), None).problems,
-            vec![ChainProblem::Copied {
-                line: 5,
-                seq: 2,
-                first: 2
-            }]
-        );
-        // Cut in the middle of the last line.
-        let mut cut = join(&lines);
-        cut.truncate(cut.len() - 10);
-        assert_eq!(
-            check(&cut, None).problems,
-            vec![ChainProblem::Incomplete { line: 5 }]
-        );
-        // A first record whose prev is not the genesis value.
-        let fake = sample(1, &"11".repeat(32)).to_line().unwrap();
-        assert_eq!(
-            check(&join(&[fake]), None).problems,
-            vec![ChainProblem::BadGenesis { line: 1 }]
-        );
-    }
-
-    #[test]
-    fn an_anchor_detects_a_cut_tail() {
-        let lines = log(4);
-        let anchor = sha256_hex(lines[3].as_bytes());
-        assert!(check(&join(&lines), Some(&anchor)).problems.is_empty());
-        // The last line removed: the chain alone cannot tell, the anchor can.
-        assert!(check(&join(&lines[..3]), None).problems.is_empty());
-        assert_eq!(
-            check(&join(&lines[..3]), Some(&anchor)).problems,
-            vec![ChainProblem::AnchorMissing { anchor }]
-        );
-    }
-}
+mod tests;

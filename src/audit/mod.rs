@@ -4,10 +4,14 @@
 //! - `record`: the versioned record types and the line encoding (each line ends
 //!   with the SHA-256 of its own content, and holds the SHA-256 of the line before).
 //! - `build`: records made from the raw messages a ceremony sent and accepted.
-//! - `chain`: the hash chain of a whole file: altered, deleted, re-ordered and
-//!   copied lines, each told apart.
+//! - `lines`: a file read line by line, never more than one record's worth at once.
+//! - `chain`: the hash chain of a file, checked as a stream with bounded state:
+//!   altered, deleted, re-ordered and copied lines, each told apart; a file that is
+//!   no log refused in one line.
+//! - `scan`: a log read through the chain check, record by record.
 //! - `roster`: `public-roster.json`, the public half of a keygen.
 //! - `verify`: every record's message signatures checked against a roster.
+//! - `pairing`: whether a SIGN-PARTIAL is bound to the SIGN-INIT it is recorded with.
 //! - `show`: the table of signings.
 //! - `log`: the only file I/O: append (0600, locked, fsync'ed) and read.
 //!
@@ -15,9 +19,12 @@
 
 pub mod build;
 pub mod chain;
+pub mod lines;
 pub mod log;
+pub mod pairing;
 pub mod record;
 pub mod roster;
+pub mod scan;
 pub mod show;
 pub mod verify;
 

@@ -238,27 +238,37 @@ impl Record {
 
     /// Reads one line (without newline): its own checksum first, then the JSON.
     pub fn from_line(line: &[u8]) -> Result<Record, LineError> {
-        let body = checked_body(line)?;
-        let mut json = body.to_vec();
-        json.push(b'}');
+        Self::from_line_in(&mut line.to_vec())
+    }
+
+    /// [`Self::from_line`] of a line in a buffer the caller gives up: the JSON is
+    /// read in place (the line cut to its body and closed with `}`) and straight
+    /// into the record, with no intermediate JSON tree, so a line costs about its
+    /// own size again at most. serde_json refuses nesting deeper than 128.
+    pub fn from_line_in(line: &mut Vec<u8>) -> Result<Record, LineError> {
+        let body = checked_body(line)?.len();
+        line.truncate(body);
+        line.push(b'}');
+        let line: &[u8] = line;
         // The version first, so a newer format is named as such.
-        let value: serde_json::Value =
-            serde_json::from_slice(&json).map_err(|e| LineError::Json(e.to_string()))?;
-        match value.get("version").and_then(serde_json::Value::as_u64) {
+        let head: VersionOnly = parse(line)?;
+        match head.version {
             Some(v) if v == u64::from(RECORD_VERSION) => {}
             Some(v) => return Err(LineError::Version(u32::try_from(v).unwrap_or(u32::MAX))),
             None => return Err(LineError::Json("no version".into())),
         }
-        serde_json::from_value(value).map_err(|e| LineError::Json(e.to_string()))
+        parse(line)
     }
+}
 
-    /// Reads a line whose checksum is wrong, only to learn what it claims (its seq).
-    pub fn parse_unchecked(line: &[u8]) -> Option<Record> {
-        let pos = find_last(line, SELF_KEY.as_bytes())?;
-        let mut json = line[..pos].to_vec();
-        json.push(b'}');
-        serde_json::from_slice(&json).ok()
-    }
+/// Only the version of a record (every other member skipped unread).
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: Option<u64>,
+}
+
+fn parse<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, LineError> {
+    serde_json::from_slice(json).map_err(|e| LineError::Json(e.to_string()))
 }
 
 /// The bytes before the checksum member, if the checksum matches them.
@@ -283,10 +293,6 @@ fn checked_body(line: &[u8]) -> Result<&[u8], LineError> {
         return Err(LineError::Checksum);
     }
     Ok(body)
-}
-
-fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time.
@@ -358,6 +364,40 @@ pub(crate) mod tests {
             Record::from_line(line.as_bytes()),
             Err(LineError::Json(_))
         ));
+    }
+
+    /// A line with a correct checksum around hostile JSON: refused, no panic.
+    #[test]
+    fn hostile_json_with_a_good_checksum_is_refused() {
+        let closed = |body: String| {
+            let sum = sha256_hex(body.as_bytes());
+            format!("{body}{SELF_KEY}{sum}\"}}")
+        };
+        let deep = format!("{{\"version\":1,\"a\":{}", "[".repeat(100_000));
+        let huge = "{\"version\":1e999999".to_string();
+        let big_seq = format!("{{\"version\":1,\"seq\":{}", "9".repeat(10_000));
+        let version = format!("{{\"version\":{}", "9".repeat(100));
+        for body in [
+            deep,
+            huge,
+            big_seq,
+            version,
+            "{\"version\":1,\"version\":1".into(),
+        ] {
+            let line = closed(body);
+            assert!(
+                matches!(Record::from_line(line.as_bytes()), Err(LineError::Json(_))),
+                "{}",
+                &line[..40]
+            );
+        }
+        // NUL bytes and invalid UTF-8 inside a string.
+        let line = closed("{\"version\":1,\"tool\":\"\0\u{ff}\"".into());
+        assert!(Record::from_line(line.as_bytes()).is_err());
+        let mut body = b"{\"version\":1,\"tool\":\"x\xffx\"".to_vec();
+        let sum = sha256_hex(&body);
+        body.extend_from_slice(format!("{SELF_KEY}{sum}\"}}").as_bytes());
+        assert!(matches!(Record::from_line(&body), Err(LineError::Json(_))));
     }
 
     #[test]

@@ -14,7 +14,9 @@ use crate::ceremony::transcript::{key_code, Transcript};
 use crate::identity::IdentityPublic;
 use crate::key::PublicKey;
 use crate::protocol::{PartyKeys, SessionId, SCHEME_SHOUP3, SCHEME_SUBSETS};
-use crate::share::KeyShare;
+use crate::share::{verification_keys, KeyShare};
+use crate::threshold::shoup3::VerificationKeys;
+use crate::threshold::Scheme;
 
 /// The `format` member of a public roster file.
 pub const ROSTER_FORMAT: &str = "mpcegosign-public-roster";
@@ -53,6 +55,9 @@ pub struct Roster {
     pub transcript: [u8; 32],
     pub key_code: String,
     pub identities: Vec<IdentityPublic>,
+    /// `shoup3` keys: the verification data, to check a partial's proof against
+    /// the digest of the SIGN-INIT it is recorded with.
+    pub shoup3: Option<VerificationKeys>,
 }
 
 impl Roster {
@@ -65,6 +70,7 @@ impl Roster {
             transcript: auth.transcript,
             key_code: share.key_code().unwrap_or_default(),
             identities: auth.roster.iter().map(|k| k.identity).collect(),
+            shoup3: share.shoup3().map(|s| s.keys().clone()),
         })
     }
 
@@ -227,6 +233,17 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
             "its key code or MRSIGNER does not match its contents: the file was altered".into(),
         ));
     }
+    let shoup3 = match f.verification.as_ref().and_then(VerificationHex::parse) {
+        Some(data) => {
+            let scheme = Scheme::new(f.parties, f.threshold)
+                .map_err(|e| AuditError::Roster(e.to_string()))?;
+            Some(
+                verification_keys(&public, scheme, &data)
+                    .map_err(|e| AuditError::Roster(format!("its verification data: {e}")))?,
+            )
+        }
+        None => None,
+    };
     Ok(Roster {
         parties: f.parties,
         threshold: f.threshold,
@@ -234,6 +251,7 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
         transcript,
         key_code: code,
         identities,
+        shoup3,
     })
 }
 

@@ -46,6 +46,20 @@ fn signing(shares: &[KeyShare]) -> Signing {
     let abort = r2.decline(&shares[1], "not my build").encode();
     let r3 = review(&shares[2], &init, &SignPolicy::default()).unwrap();
     let partial = r3.sign(&shares[2]).unwrap().encode();
+    // The initiator refuses a partial paired with another request of its session.
+    if shares[0].shoup3().is_none() {
+        let Message::SignPartial(mut p) = Message::decode(&partial).unwrap() else {
+            panic!()
+        };
+        if let crate::protocol::PartialBody::Subsets { digest, .. } = &mut p.body {
+            digest[0] ^= 1;
+        }
+        p.signature = None;
+        let mut other = Message::SignPartial(p);
+        other.sign(&shares[2].auth().unwrap().identity);
+        let e = ini.accept(&other.encode()).unwrap_err();
+        assert!(e.to_string().contains("it signs another request"), "{e}");
+    }
     assert!(matches!(
         ini.accept(&abort).unwrap(),
         Progress::Declined { .. }
@@ -289,4 +303,121 @@ fn hostile_text_in_a_record_does_not_panic() {
     }
     let c = check_record(&line(r), &roster);
     assert!(!c.problems.is_empty());
+}
+
+/// A second SIGN-INIT of the same session for a DEBUG enclave, signed by the
+/// initiator: what a dishonest initiator pairs genuine partials with.
+fn debug_init_of(init: &[u8], initiator: &KeyShare) -> Vec<u8> {
+    let Message::SignInit(mut si) = Message::decode(init).unwrap() else {
+        panic!("not a SIGN-INIT")
+    };
+    let debug = Sigstruct::build(&SigstructFields {
+        date: Date {
+            year: 2026,
+            month: 11,
+            day: 25,
+        },
+        debug: true,
+        mrenclave: [0xde; 32],
+        isv_prod_id: 1,
+        isv_svn: 2,
+    });
+    si.regions = *debug.regions().as_bytes();
+    si.mrenclave = [0xde; 32];
+    si.signature = None;
+    let mut m = Message::SignInit(si);
+    m.sign(&initiator.auth().unwrap().identity);
+    m.encode()
+}
+
+/// The initiator's record of a failed signing of `init` that accepted `accepted`.
+fn failed_record(share: &KeyShare, init: &[u8], accepted: &[Vec<u8>]) -> Record {
+    let ev = build::initiator_event(
+        init,
+        accepted,
+        Vec::new(),
+        Outcome::Failed("stopped".into()),
+    )
+    .unwrap();
+    build::record(1, &share.public().mrsigner(), 0, Event::SignInitiator(ev))
+}
+
+#[test]
+fn a_genuine_partial_paired_with_another_request_is_no_approval() {
+    for shares in [
+        keygen(3, 2),
+        crate::ceremony::tests::keygen_shoup3(1, 3, 2, false),
+    ] {
+        let roster = Roster::from_share(&shares[1]).unwrap();
+        let s = signing(&shares);
+        let debug = debug_init_of(&s.init, &shares[0]);
+        // Through the library's own record builder: the record claims party 3
+        // approved the DEBUG request.
+        let forged = failed_record(&shares[0], &debug, std::slice::from_ref(&s.partial));
+        let Event::SignInitiator(e) = &forged.event else {
+            panic!()
+        };
+        assert_eq!(e.approved, vec![1, 3]);
+        assert!(e.enclave.debug);
+        let c = check_record(&line(forged.clone()), &roster);
+        only_problem(
+            &c,
+            "party 3's SIGN-PARTIAL signs another SIGSTRUCT digest than this record's SIGN-INIT",
+        );
+        assert_eq!(c.approved, vec![1]);
+        // `audit show` marks it too where it can without a roster (a `shoup3`
+        // proof needs the key's verification data: `audit verify` checks it).
+        let row = super::show::row(&line(forged)).unwrap();
+        assert_eq!(
+            row.contains("MISPAIRED partial from 3"),
+            shares[0].shoup3().is_none(),
+            "{row}"
+        );
+        // Paired with its own request, the same partial is an approval.
+        let genuine = failed_record(&shares[0], &s.init, std::slice::from_ref(&s.partial));
+        let c = check_record(&line(genuine.clone()), &roster);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(c.approved, vec![1, 3]);
+        assert!(!super::show::row(&line(genuine))
+            .unwrap()
+            .contains("MISPAIRED"));
+        // The signer's own record, paired the same way, is refused the same way.
+        let ev = build::signer_event(&debug, &s.partial).unwrap();
+        let r = build::record(3, &shares[0].public().mrsigner(), 0, Event::SignSigner(ev));
+        let c = check_record(&line(r), &roster);
+        only_problem(&c, "signs another SIGSTRUCT digest");
+        assert!(c.approved.is_empty());
+    }
+}
+
+#[test]
+fn an_old_partial_without_digest_is_read_and_not_counted() {
+    let shares = keygen(3, 2);
+    let roster = Roster::from_share(&shares[1]).unwrap();
+    let s = signing(&shares);
+    // The same partial in the previous version's form (type 05, no digest),
+    // signed by party 3 as an older mpcegosign did.
+    let Message::SignPartial(mut p) = Message::decode(&s.partial).unwrap() else {
+        panic!()
+    };
+    let crate::protocol::PartialBody::Subsets { partials, .. } = p.body else {
+        panic!()
+    };
+    p.body = crate::protocol::PartialBody::SubsetsUnbound(partials);
+    p.signature = None;
+    let mut old = Message::SignPartial(p);
+    old.sign(&shares[2].auth().unwrap().identity);
+    let old = old.encode();
+    assert_eq!(old[1], 5);
+    let r = initiator_record(&shares[0], &s, &[s.abort.clone(), old]);
+    let c = check_record(&line(r.clone()), &roster);
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    assert_eq!(c.approved, vec![1]);
+    assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+    assert!(c
+        .summary
+        .contains("party 3's SIGN-PARTIAL is of an older version and not bound to a digest: not counted as an approval"));
+    assert!(super::show::row(&line(r))
+        .unwrap()
+        .contains("unbound partial from 3"));
 }

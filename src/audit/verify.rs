@@ -1,17 +1,19 @@
 //! Every record's messages checked against a roster. For a signing it proves, from
 //! signed messages alone, that the initiator asked for this SIGSTRUCT (its signed
 //! SIGN-INIT, whose content must equal the record's enclave fields) and which parties
-//! approved it (a SIGN-PARTIAL signed by party i for that session) or declined (a
-//! signed ABORT). The RSA signature, when recorded, is checked over the SIGN-INIT's
-//! SIGSTRUCT with the roster's key.
+//! approved it (a SIGN-PARTIAL signed by party i for that session and bound to that
+//! SIGN-INIT's digest, see `pairing`) or declined (a signed ABORT). The RSA
+//! signature, when recorded, is checked over the SIGN-INIT's SIGSTRUCT with the
+//! roster's key. A record holds at most [`MAX_MESSAGES`] messages.
 
 use num_bigint::BigUint;
 
 use super::build::{enclave_of, sender};
 use super::chain::Line;
+use super::pairing::{binding, Binding};
 use super::record::{Enclave, Event, InitiatorEvent, KeygenEvent, Recorded, SignerEvent};
 use super::roster::{check_keygen, Roster};
-use crate::protocol::{text, Message};
+use crate::protocol::{text, Message, SignInit, SignPartial};
 use crate::sgx::SignedRegions;
 
 /// What was found about one record.
@@ -22,12 +24,20 @@ pub struct RecordCheck {
     pub summary: String,
     /// Each broken signature or mismatch, one line each.
     pub problems: Vec<String>,
+    /// What does not count but is no forgery (a partial of an older version that
+    /// names no digest), one line each.
+    pub notes: Vec<String>,
     /// Why the record was not checked (another key).
     pub skipped: Option<String>,
     /// For a signing: the parties proven to have approved, and to have declined.
     pub approved: Vec<u8>,
     pub declined: Vec<u8>,
 }
+
+/// The most messages a record may hold: a SIGN-INIT, and per other party (15 at
+/// most) up to `ceremony::sign::MAX_CANDIDATES` answers and an ABORT.
+pub const MAX_MESSAGES: usize =
+    1 + (crate::threshold::MAX_PARTIES as usize - 1) * (crate::ceremony::sign::MAX_CANDIDATES + 1);
 
 /// The first 8 characters (a session's short form); a hostile log may hold any text.
 fn short(s: &str) -> String {
@@ -124,6 +134,17 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
         ));
         return c;
     }
+    let messages = match &r.event {
+        Event::Keygen(_) => 0,
+        Event::SignInitiator(e) => e.messages.len(),
+        Event::SignSigner(e) => e.messages.len(),
+    };
+    if messages > MAX_MESSAGES {
+        c.problems.push(format!(
+            "the record holds {messages} messages, more than any signing has ({MAX_MESSAGES}): it is not one; not checked"
+        ));
+        return c;
+    }
     match &r.event {
         Event::Keygen(k) => keygen(k, roster, &mut c),
         Event::SignInitiator(e) => initiator(r.party, e, roster, &mut c),
@@ -150,17 +171,34 @@ fn keygen(k: &KeygenEvent, roster: &Roster, c: &mut RecordCheck) {
     }
 }
 
+/// Whether `p` approves `si`: a partial bound to another request is a problem, one
+/// that names no digest a note.
+fn approves(si: &SignInit, p: &SignPartial, roster: &Roster, c: &mut RecordCheck) -> bool {
+    let b = binding(si, p, roster.shoup3.as_ref());
+    match (b, b.why_not(p.party)) {
+        (_, None) => true,
+        (Binding::Unbound | Binding::Unchecked, Some(why)) => {
+            c.notes.push(why);
+            false
+        }
+        (_, Some(why)) => {
+            c.problems.push(why);
+            false
+        }
+    }
+}
+
 fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck) {
-    let mut init = None;
-    let mut approved = Vec::new();
+    let mut init: Option<SignInit> = None;
+    let mut partials = Vec::new();
     let mut declined: Vec<(u8, String)> = Vec::new();
     for (i, m) in e.messages.iter().enumerate() {
         let Some(msg) = check_message(i, m, &e.session, roster, &mut c.problems) else {
             continue;
         };
         match msg {
-            Message::SignInit(_) if m.from == party && init.is_none() => init = Some(msg),
-            Message::SignPartial(p) => approved.push(p.party),
+            Message::SignInit(si) if m.from == party && init.is_none() => init = Some(si),
+            Message::SignPartial(p) => partials.push(p),
             Message::Abort(a) => declined.push((a.party, a.reason)),
             _ => c.problems.push(format!(
                 "message {} ({} from party {}) does not belong in an initiator's record",
@@ -170,14 +208,26 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
             )),
         }
     }
-    let Some(init) = init else {
+    let Some(si) = init else {
         c.problems.push(format!(
             "no SIGN-INIT signed by party {party} (the initiator): nothing proves what was asked"
         ));
         return;
     };
-    same_enclave(&e.enclave, &init, &mut c.problems);
-    let Message::SignInit(si) = &init else { return };
+    same_enclave(&e.enclave, &Message::SignInit(si.clone()), &mut c.problems);
+    // Only partials bound to this SIGN-INIT's digest are approvals of it. A party
+    // whose partial is not gets one line (a note or a problem), and no second one
+    // about the record's claim.
+    let mut approved = Vec::new();
+    let mut told = Vec::new();
+    for p in &partials {
+        if approves(&si, p, roster, c) {
+            approved.push(p.party);
+        } else {
+            told.push(p.party);
+        }
+    }
+    let unbound = told;
     let invited = crate::threshold::Subset::from_bits(si.signers).parties();
     if invited != e.invited {
         c.problems.push(format!(
@@ -190,7 +240,8 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
     approved.sort_unstable();
     approved.dedup();
     for p in &e.approved {
-        if !approved.contains(p) {
+        // An older partial's claim is neither proven nor false: its note says so.
+        if !approved.contains(p) && !unbound.contains(p) {
             c.problems.push(format!(
                 "the record says party {p} approved, but no SIGN-PARTIAL signed by party {p} backs it"
             ));
@@ -224,7 +275,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
             ),
         }
         for p in &e.subset {
-            if !approved.contains(p) {
+            if !approved.contains(p) && !unbound.contains(p) {
                 c.problems.push(format!(
                     "party {p} is in the signing subset but did not provably approve"
                 ));
@@ -239,7 +290,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         .map(|(p, r)| format!("party {p}: \"{r}\""))
         .collect();
     c.summary = format!(
-        "signing ({}, session {}) started by party {party}: MRENCLAVE {} dated {}; {}; approved by parties {}; declined by {}{}{}{}",
+        "signing ({}, session {}) started by party {party}: MRENCLAVE {} dated {}; {}; approved by parties {}; declined by {}{}{}{}{}",
         e.outcome,
         short(&e.session),
         e.enclave.mrenclave,
@@ -249,6 +300,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         list(&declined_parties),
         if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join("; ")) },
         signature_note,
+        c.notes.iter().map(|n| format!("; {n}")).collect::<String>(),
         e.output
             .as_ref()
             .map(|o| format!("; output SHA-256 {}", o.sha256))
@@ -259,7 +311,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
 }
 
 fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
-    let mut init = None;
+    let mut init: Option<Message> = None;
     let mut answer = None;
     for (i, m) in e.messages.iter().enumerate() {
         let Some(msg) = check_message(i, m, &e.session, roster, &mut c.problems) else {
@@ -279,7 +331,20 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
         }
     }
     match (&answer, e.answer.as_str()) {
-        (Some(Message::SignPartial(_)), "signed") => c.approved = vec![party],
+        (Some(Message::SignPartial(p)), "signed") => {
+            let bound = match &init {
+                Some(Message::SignInit(si)) => approves(si, p, roster, c),
+                _ => {
+                    c.problems.push(format!(
+                        "party {party}'s SIGN-PARTIAL is recorded without the SIGN-INIT it answers: nothing shows what it approved"
+                    ));
+                    false
+                }
+            };
+            if bound {
+                c.approved = vec![party];
+            }
+        }
         (Some(Message::Abort(a)), "declined") if e.reason.as_deref() == Some(&a.reason) => {
             c.declined = vec![party]
         }
@@ -304,13 +369,14 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
         .map(|en| format!("MRENCLAVE {} dated {}", en.mrenclave, en.date))
         .unwrap_or_else(|| "an unreadable request".into());
     c.summary = format!(
-        "party {party} {} {what} (session {}, request from party {}){}",
+        "party {party} {} {what} (session {}, request from party {}){}{}",
         e.answer,
         short(&e.session),
         e.initiator,
         e.reason
             .as_ref()
             .map(|r| format!(": \"{r}\""))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        c.notes.iter().map(|n| format!("; {n}")).collect::<String>(),
     );
 }

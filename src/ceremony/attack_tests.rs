@@ -218,7 +218,7 @@ fn forged_partial(
     let Message::SignPartial(mut p) = r.sign(share_of_victim).unwrap() else {
         unreachable!()
     };
-    if let crate::protocol::PartialBody::Subsets(partials) = &mut p.body {
+    if let crate::protocol::PartialBody::Subsets { partials, .. } = &mut p.body {
         partials[0].1 = [0x42; 384];
     }
     p.signature = None;

@@ -353,7 +353,10 @@ impl Review {
             Message::SignPartial(SignPartial {
                 session: self.session,
                 party: self.party,
-                body: PartialBody::Subsets(partials),
+                body: PartialBody::Subsets {
+                    digest: self.digest,
+                    partials,
+                },
                 signature: None,
             }),
         ))
@@ -716,8 +719,22 @@ impl Initiator {
             .copied()
             .filter(|s| s.contains(party))
             .collect();
-        let PartialBody::Subsets(partials) = &p.body else {
-            return Err(SignError::WrongScheme(party));
+        // Only partials that name this request's digest (and are signed with it).
+        let partials = match &p.body {
+            PartialBody::Subsets { digest, partials } if *digest == self.digest => partials,
+            PartialBody::Subsets { .. } => {
+                return Err(SignError::BadPartial {
+                    party,
+                    reason: "it signs another request (its digest is not this SIGN-INIT's)".into(),
+                })
+            }
+            PartialBody::SubsetsUnbound(_) => {
+                return Err(SignError::BadPartial {
+                    party,
+                    reason: "it does not name the digest it signs (an older mpcegosign made it; use the same version on every machine)".into(),
+                })
+            }
+            PartialBody::Shoup3(_) => return Err(SignError::WrongScheme(party)),
         };
         let got: Vec<Subset> = partials
             .iter()

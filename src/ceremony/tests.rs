@@ -228,7 +228,10 @@ fn tampered_partial_is_named_and_another_subset_used() {
     let Message::SignPartial(SignPartial {
         session,
         party,
-        body: PartialBody::Subsets(mut partials),
+        body: PartialBody::Subsets {
+            digest,
+            mut partials,
+        },
         ..
     }) = p2
     else {
@@ -240,7 +243,7 @@ fn tampered_partial_is_named_and_another_subset_used() {
         Message::SignPartial(SignPartial {
             session,
             party,
-            body: PartialBody::Subsets(partials),
+            body: PartialBody::Subsets { digest, partials },
             signature: None,
         }),
         &shares[1],
@@ -281,7 +284,7 @@ fn all_subsets_failing_names_the_suspects() {
     let Message::SignPartial(mut p) = p2 else {
         unreachable!()
     };
-    let PartialBody::Subsets(partials) = &mut p.body else {
+    let PartialBody::Subsets { partials, .. } = &mut p.body else {
         unreachable!()
     };
     partials[0].1[100] ^= 0x40;

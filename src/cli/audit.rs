@@ -1,5 +1,6 @@
-//! `mpcegosign audit …` (verify, show, roster), the `--audit-log` / `--no-audit-log`
-//! flags, and the [`Recorder`] that keygen and sign use to write their record.
+//! `mpcegosign audit …` (verify and show are in `audit_read`; roster here), the
+//! `--audit-log` / `--no-audit-log` flags, and the [`Recorder`] that keygen and
+//! sign use to write their record.
 //!
 //! When a record is written: a signer writes its record before it sends its answer
 //! (if the log cannot be written, nothing is sent); the initiator writes its record
@@ -13,10 +14,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
 use mpcegosign::audit::build::{self, Outcome};
-use mpcegosign::audit::chain;
 use mpcegosign::audit::record::{sha256_hex, Event, Ignored, Output};
-use mpcegosign::audit::roster::{self, Roster};
-use mpcegosign::audit::{log, show, verify, LOG_FILE_NAME};
+use mpcegosign::audit::roster;
+use mpcegosign::audit::{log, LOG_FILE_NAME};
 use mpcegosign::ceremony::sign::{Progress, SignError};
 use mpcegosign::fsutil::{self, PUBLIC_MODE};
 use mpcegosign::key::to_fixed_be;
@@ -24,8 +24,8 @@ use mpcegosign::protocol::Message;
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::share::KeyShare;
 
-use super::passphrase::{self, Purpose};
-use super::{share_io, CliError, PassphraseArgs};
+use super::audit_read::{load_share, show_cmd, verify_cmd};
+use super::{CliError, PassphraseArgs};
 
 /// Where a ceremony's audit record goes.
 #[derive(Args, Debug, Clone)]
@@ -110,116 +110,6 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
 
 fn audit_error(e: mpcegosign::audit::AuditError) -> CliError {
     CliError::new(e.to_string())
-}
-
-fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliError> {
-    let bytes = fsutil::read_secret(path)
-        .map_err(|e| super::error::io_error("read the share", path, &e))?;
-    let what = path.display().to_string();
-    share_io::open_bytes(&bytes, &what, &mut || {
-        passphrase::obtain(args, Purpose::Existing, &what)
-    })
-}
-
-fn verify_cmd(
-    file: &Path,
-    share: Option<&Path>,
-    roster_file: Option<&Path>,
-    anchor: Option<&str>,
-    pass: &PassphraseArgs,
-) -> Result<(), CliError> {
-    if let Some(a) = anchor {
-        let ok = a.trim().len() == 64 && a.trim().chars().all(|c| c.is_ascii_hexdigit());
-        if !ok {
-            return Err(CliError::new(
-                "--anchor needs the 64 hex digits of a line hash",
-            ));
-        }
-    }
-    let roster: Option<Roster> = match (share, roster_file) {
-        (Some(s), _) => Some(
-            Roster::from_share(&load_share(s, pass)?)
-                .map_err(|e| CliError::new(format!("{}: {e}", s.display())))?,
-        ),
-        (None, Some(r)) => {
-            let bytes =
-                fsutil::read_regular(r).map_err(|e| super::error::io_error("read", r, &e))?;
-            Some(
-                roster::parse(&bytes)
-                    .map_err(|e| CliError::new(format!("{}: {e}", r.display())))?,
-            )
-        }
-        (None, None) => None,
-    };
-    let bytes = log::read(file).map_err(audit_error)?;
-    let report = chain::check(&bytes, anchor);
-    let mut failures = 0usize;
-    if let Some(r) = &roster {
-        println!(
-            "Roster: {}-of-{}, MRSIGNER {}, key code {} (compare it with the one confirmed at keygen)",
-            r.threshold,
-            r.parties,
-            hex::encode(r.mrsigner()),
-            r.key_code
-        );
-    }
-    for line in &report.lines {
-        let Some(r) = &roster else {
-            println!("line {}: intact (signatures not checked)", line.number);
-            continue;
-        };
-        let c = verify::check_record(line, r);
-        if let Some(why) = &c.skipped {
-            println!("line {}: SKIPPED: {}", c.line, sanitize(why));
-        } else if c.problems.is_empty() {
-            println!("line {}: OK: {}", c.line, sanitize(&c.summary));
-        } else {
-            for p in &c.problems {
-                failures += 1;
-                println!("line {}: FAILED: {}", c.line, sanitize(p));
-            }
-        }
-    }
-    for p in &report.problems {
-        failures += 1;
-        println!("chain: FAILED: {p}");
-    }
-    let head = report.head.as_deref().unwrap_or("none (empty log)");
-    println!(
-        "{} line(s); head (publish it to anchor the log): {head}",
-        report.line_count
-    );
-    if roster.is_none() {
-        println!(
-            "Message signatures NOT checked: pass --share FILE or --roster public-roster.json"
-        );
-    }
-    if failures > 0 {
-        return Err(CliError::mismatch(format!(
-            "{}: {failures} problem(s) found (listed above)",
-            file.display()
-        )));
-    }
-    if roster.is_some() {
-        println!("{}: verified", file.display());
-    } else {
-        println!("{}: chain intact; signatures not checked", file.display());
-    }
-    Ok(())
-}
-
-fn show_cmd(file: &Path) -> Result<(), CliError> {
-    let bytes = log::read(file).map_err(audit_error)?;
-    let report = chain::check(&bytes, None);
-    print!("{}", show::table(&report.lines));
-    if !report.problems.is_empty() {
-        eprintln!(
-            "mpcegosign: warning: {} problem(s) in the log's chain (damaged lines are not shown); run `mpcegosign audit verify {}`",
-            report.problems.len(),
-            file.display()
-        );
-    }
-    Ok(())
 }
 
 fn roster_cmd(

@@ -2,6 +2,7 @@
 //! never touches the terminal.
 
 mod audit;
+mod audit_read;
 mod bounded_line;
 mod completions;
 mod console;

@@ -177,13 +177,15 @@ pub fn sign_review(data: &[u8]) -> bool {
     assert_eq!(Message::decode(&decline.encode()).ok(), Some(decline));
     let subsets = r.subsets.clone();
     let session = r.session;
+    let reviewed = r.digest;
     match r.sign(share) {
         Ok(Message::SignPartial(p)) => {
             assert_eq!(p.session, session);
             assert_eq!(p.party, share.party());
-            let crate::protocol::PartialBody::Subsets(partials) = &p.body else {
-                panic!("a subsets share signed a partial of another scheme")
+            let crate::protocol::PartialBody::Subsets { digest, partials } = &p.body else {
+                panic!("a subsets share signed a partial of another kind")
             };
+            assert_eq!(*digest, reviewed, "the partial names another digest");
             let got: Vec<Subset> = partials
                 .iter()
                 .map(|(s, _)| Subset::from_bits(*s))
@@ -284,10 +286,15 @@ pub fn sign_accept(data: &[u8]) -> bool {
     false
 }
 
-/// Whether `frame` is a SIGN-PARTIAL from a party other than `own`.
+/// Whether `frame` is a SIGN-PARTIAL from a party other than `own`: wire type 5
+/// (party after the session) or 8 (party after the scheme byte).
 fn from_other_signer(frame: &[u8], own: u8) -> bool {
-    frame.get(1) == Some(&(MessageType::SignPartial as u8))
-        && frame.get(2 + SESSION_LEN).is_some_and(|p| *p != own)
+    let party_at = match frame.get(1) {
+        Some(t) if *t == MessageType::SignPartial as u8 => 2 + SESSION_LEN,
+        Some(8) => 3 + SESSION_LEN,
+        _ => return false,
+    };
+    frame.get(party_at).is_some_and(|p| *p != own)
 }
 
 /// Seeds for the ceremony targets, as (target, name, bytes). Costs a few RSA

@@ -29,7 +29,9 @@ pub fn scheme_name(scheme: u8) -> &'static str {
 /// Wire type of a SIGN-INIT that carries a scheme byte (every scheme but `subsets`,
 /// whose SIGN-INIT keeps type 4 and its version-2 layout byte for byte).
 const WIRE_SIGN_INIT_SCHEMED: u8 = 7;
-/// Wire type of a SIGN-PARTIAL that carries a scheme byte (as above, type 5 otherwise).
+/// Wire type of a SIGN-PARTIAL that carries a scheme byte: every SIGN-PARTIAL this
+/// version writes. Type 5 is the older `subsets` SIGN-PARTIAL without the digest,
+/// still read ([`PartialBody::SubsetsUnbound`]) so that old audit logs stay readable.
 const WIRE_SIGN_PARTIAL_SCHEMED: u8 = 8;
 
 /// Wire type of a KEYGEN-FINALIZE with the dealer's nonce (the only one this version
@@ -208,7 +210,8 @@ pub struct SignInit {
 }
 
 /// SIGN-PARTIAL: one party's partial signatures: for `subsets`, one per usable
-/// subset; for `shoup3`, one partial with its proof of correctness.
+/// subset, with the digest they sign; for `shoup3`, one partial with its proof of
+/// correctness (which holds for one digest only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignPartial {
     pub session: SessionId,
@@ -220,8 +223,17 @@ pub struct SignPartial {
 /// What a SIGN-PARTIAL carries, by scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartialBody {
-    /// (subset bitmask, partial signature as 384 bytes big-endian).
-    Subsets(Vec<(u16, [u8; 384])>),
+    /// `subsets`: the SIGSTRUCT digest the partials sign (the SIGN-INIT's, which the
+    /// message's signature thus covers), and per subset (bitmask, partial signature
+    /// as 384 bytes big-endian).
+    Subsets {
+        digest: [u8; 32],
+        partials: Vec<(u16, [u8; 384])>,
+    },
+    /// A `subsets` SIGN-PARTIAL of an earlier version (wire type 5), which does not
+    /// name its digest: still read, from old audit logs, but nothing ties it to a
+    /// request, so it never counts as an approval.
+    SubsetsUnbound(Vec<(u16, [u8; 384])>),
     /// A `shoup3` partial with its proof, as `PartialWithProof::to_bytes` writes it
     /// (its own party byte must equal the message's).
     Shoup3(Vec<u8>),
@@ -231,7 +243,7 @@ impl PartialBody {
     /// The scheme byte of this body.
     pub fn scheme(&self) -> u8 {
         match self {
-            PartialBody::Subsets(_) => SCHEME_SUBSETS,
+            PartialBody::Subsets { .. } | PartialBody::SubsetsUnbound(_) => SCHEME_SUBSETS,
             PartialBody::Shoup3(_) => SCHEME_SHOUP3,
         }
     }
@@ -356,15 +368,17 @@ impl Message {
         w.finish()
     }
 
-    /// The type byte on the wire: the [`MessageType`], except for SIGN-INIT and
-    /// SIGN-PARTIAL of schemes other than `subsets`, which have their own type (with a
-    /// scheme byte after the session) so that `subsets` messages keep their bytes.
+    /// The type byte on the wire: the [`MessageType`], except for a SIGN-INIT of a
+    /// scheme other than `subsets` and every SIGN-PARTIAL but the unbound one, which
+    /// have their own type (with a scheme byte after the session).
     fn wire_type(&self) -> u8 {
         match self {
             Message::SignInit(m) if m.scheme != SCHEME_SUBSETS => WIRE_SIGN_INIT_SCHEMED,
-            Message::SignPartial(m) if m.body.scheme() != SCHEME_SUBSETS => {
-                WIRE_SIGN_PARTIAL_SCHEMED
-            }
+            Message::SignPartial(SignPartial {
+                body: PartialBody::SubsetsUnbound(_),
+                ..
+            }) => MessageType::SignPartial as u8,
+            Message::SignPartial(_) => WIRE_SIGN_PARTIAL_SCHEMED,
             Message::KeygenFinalize(_) => WIRE_KEYGEN_FINALIZE_NONCED,
             other => other.kind() as u8,
         }
@@ -433,11 +447,13 @@ impl Message {
                     .bytes(&m.regions);
             }
             Message::SignPartial(m) => match &m.body {
-                PartialBody::Subsets(partials) => {
-                    w.u8(m.party).u16(partials.len() as u16);
-                    for (subset, value) in partials {
-                        w.u16(*subset).bytes(value);
-                    }
+                PartialBody::Subsets { digest, partials } => {
+                    w.u8(SCHEME_SUBSETS).u8(m.party).bytes(digest);
+                    write_partials(w, partials);
+                }
+                PartialBody::SubsetsUnbound(partials) => {
+                    w.u8(m.party);
+                    write_partials(w, partials);
                 }
                 PartialBody::Shoup3(bytes) => {
                     w.u8(SCHEME_SHOUP3).u8(m.party).bytes(bytes);
@@ -475,10 +491,11 @@ impl Message {
         let session = SessionId(r.array::<SESSION_LEN>()?);
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         // The scheme of a SIGN-INIT or SIGN-PARTIAL: `subsets` for the plain types,
-        // and never `subsets` for the schemed ones (one encoding per message).
+        // and never `subsets` for the schemed SIGN-INIT (one encoding per message).
+        // A schemed `subsets` SIGN-PARTIAL is the one bound to its digest.
         let sign_scheme = if schemed {
             match read_scheme(&mut r, kind)? {
-                SCHEME_SUBSETS => return Err(bad("scheme")),
+                SCHEME_SUBSETS if kind == MessageType::SignInit => return Err(bad("scheme")),
                 other => other,
             }
         } else {
@@ -648,21 +665,17 @@ impl Message {
                 if party == 0 || party > MAX_PARTIES {
                     return Err(bad("party"));
                 }
-                let count = r.u16()?;
-                if count == 0 {
-                    return Err(bad("number of partials"));
-                }
-                // Bounded by what the remaining bytes can hold, not by the claim.
-                let room = r.remaining() / 386;
-                let mut partials = Vec::with_capacity(usize::from(count).min(room));
-                for _ in 0..count {
-                    let subset = r.u16()?;
-                    partials.push((subset, r.array()?));
-                }
+                let body = if schemed {
+                    let digest = r.array()?;
+                    let partials = read_partials(&mut r, kind)?;
+                    PartialBody::Subsets { digest, partials }
+                } else {
+                    PartialBody::SubsetsUnbound(read_partials(&mut r, kind)?)
+                };
                 Message::SignPartial(SignPartial {
                     session,
                     party,
-                    body: PartialBody::Subsets(partials),
+                    body,
                     signature: read_optional_signature(&mut r, kind)?,
                 })
             }
@@ -704,6 +717,36 @@ fn read_scheme(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, ProtocolErro
             scheme: other,
         }),
     }
+}
+
+/// A `subsets` SIGN-PARTIAL's list: count (u16, at least 1), then per partial the
+/// subset bitmask (u16) and the value (384 bytes).
+fn write_partials(w: &mut Writer, partials: &[(u16, [u8; 384])]) {
+    w.u16(partials.len() as u16);
+    for (subset, value) in partials {
+        w.u16(*subset).bytes(value);
+    }
+}
+
+fn read_partials(
+    r: &mut Reader<'_>,
+    kind: MessageType,
+) -> Result<Vec<(u16, [u8; 384])>, ProtocolError> {
+    let count = r.u16()?;
+    if count == 0 {
+        return Err(ProtocolError::Field {
+            kind,
+            field: "number of partials",
+        });
+    }
+    // Bounded by what the remaining bytes can hold, not by the claim.
+    let room = r.remaining() / 386;
+    let mut partials = Vec::with_capacity(usize::from(count).min(room));
+    for _ in 0..count {
+        let subset = r.u16()?;
+        partials.push((subset, r.array()?));
+    }
+    Ok(partials)
 }
 
 fn read_optional_signature(

@@ -169,10 +169,44 @@ fn sign_init_vector() {
 
 #[test]
 fn sign_partial_vector() {
+    // Type 08, scheme 01: party, the digest signed, then the partials.
     let m = Message::SignPartial(SignPartial {
         session: SESSION,
         party: 3,
-        body: PartialBody::Subsets(vec![(0b101, [0x99; 384]), (0b110, [0x88; 384])]),
+        body: PartialBody::Subsets {
+            digest: [0xd1; 32],
+            partials: vec![(0b101, [0x99; 384]), (0b110, [0x88; 384])],
+        },
+        signature: Some([0x55; 64]),
+    });
+    let expected = format!(
+        "0208{S}0103{}00020005{}0006{}01{}",
+        "d1".repeat(32),
+        "99".repeat(384),
+        "88".repeat(384),
+        "55".repeat(64)
+    );
+    check(m, &expected);
+    // A schemed SIGN-INIT of `subsets` is still refused (it has type 04).
+    let mut init = hex::decode(format!("0207{S}01")).unwrap();
+    init.resize(400, 0);
+    assert!(matches!(
+        Message::decode(&init),
+        Err(ProtocolError::Field {
+            field: "scheme",
+            ..
+        })
+    ));
+}
+
+/// The SIGN-PARTIAL of the previous version (type 05, no digest) is still read,
+/// from old audit logs, and encodes back to the same bytes.
+#[test]
+fn unbound_sign_partial_vector() {
+    let m = Message::SignPartial(SignPartial {
+        session: SESSION,
+        party: 3,
+        body: PartialBody::SubsetsUnbound(vec![(0b101, [0x99; 384]), (0b110, [0x88; 384])]),
         signature: Some([0x55; 64]),
     });
     let expected = format!(
@@ -388,17 +422,11 @@ fn sign_partial_shoup3_vector() {
             ..
         })
     ));
-    // The schemed types never carry `subsets` (one encoding per message), nor an
-    // unknown scheme.
+    // With the `subsets` scheme byte it would be a `subsets` SIGN-PARTIAL, which
+    // these bytes are not; an unknown scheme is refused as such.
     let mut subsets = bytes.clone();
     subsets[18] = SCHEME_SUBSETS;
-    assert!(matches!(
-        Message::decode(&subsets),
-        Err(ProtocolError::Field {
-            field: "scheme",
-            ..
-        })
-    ));
+    assert!(Message::decode(&subsets).is_err());
     let mut unknown = bytes;
     unknown[18] = 9;
     assert!(matches!(
