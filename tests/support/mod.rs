@@ -4,9 +4,11 @@
 pub mod ceremony;
 pub mod ego;
 pub mod elf;
+pub mod encrypted;
 pub mod one_key;
 pub mod party;
 pub mod pty;
+pub mod script;
 
 use std::path::{Path, PathBuf};
 
