@@ -9,11 +9,21 @@ pub mod one_key;
 pub mod party;
 pub mod pty;
 pub mod script;
+pub mod two_party;
 
 use std::path::{Path, PathBuf};
 
 use mpcegosign::sgx::sigstruct::SigstructFields;
 use mpcegosign::sgx::{Date, Sigstruct};
+
+/// The path of the fixture key `tests/fixtures/keys/NAME`, as an argument.
+pub fn fixture_key(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keys")
+        .join(name)
+        .display()
+        .to_string()
+}
 
 /// Writes an unsigned SIGSTRUCT dated today (UTC) to `path`, as an initiator's
 /// `--sigstruct` input.
