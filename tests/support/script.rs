@@ -4,11 +4,13 @@
 //! Everything the terminal shows (the command's output and the echo of what is
 //! typed) is collected. For a party whose stdin alone is a terminal, see `pty`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use super::party::collect_text;
 
 pub struct Terminal {
     child: Child,
@@ -32,20 +34,7 @@ impl Terminal {
         let mut child = cmd
             .spawn()
             .expect("script (util-linux) runs the command on a pseudo-terminal");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let output = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&output);
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let (output, reader) = collect_text(child.stdout.take().expect("stdout"));
         Terminal {
             stdin: child.stdin.take(),
             child,
