@@ -12,7 +12,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::ceremony::{key_code_answer, keygen, spawn_initiator};
+use support::ceremony::{key_code_answer, key_code_of, keygen, last_group, spawn_initiator};
 use support::fixture_key;
 use support::party::Party;
 use support::pty::PtyParty;
@@ -368,13 +368,7 @@ fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     let dealer_end = dealer.succeed();
     // Even the right group, typed ahead (an attacker who saw the dealer's code
     // cannot do better), answers nothing.
-    let group = dealer_end
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("Key code: "))
-        .and_then(|c| c.rsplit('-').next())
-        .unwrap()
-        .to_string();
+    let group = last_group(&key_code_of(&dealer_end.stderr));
     j.party.wait_stderr("Paste the KEYGEN-FINALIZE message");
     j.paste_all(&format!("{}\ny\n{group}\n", fin.join("\n")));
     j.party.wait_stderr("Does every party show key code");

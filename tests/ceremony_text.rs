@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::key::PublicKey;
-use support::ceremony::{key_code_answer, keygen, sign};
+use support::ceremony::{key_code_answer, key_code_of, keygen, sign};
 use support::party::Party;
 use support::two_party::{joined, TwoParty};
 
@@ -331,15 +331,6 @@ fn the_dealer_saves_its_share_once_the_key_code_group_is_typed() {
     j.send_line(&fin);
     j.succeed();
     assert!(b.join("share_2.json").exists());
-}
-
-/// The key code a keygen process printed.
-fn key_code_of(stderr: &str) -> String {
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("Key code: "))
-        .unwrap_or_else(|| panic!("no key code in {stderr}"))
-        .to_string()
 }
 
 #[test]

@@ -171,12 +171,7 @@ fn a_man_in_the_middle_dealer_shows_in_the_key_code_and_nothing_is_saved() {
     victim.send_line(&fake_fin);
     dealer.wait_stderr("Does every party show key code");
     victim.wait_stderr("Does every party show key code");
-    let code = |p: &Party| {
-        p.stderr_so_far()
-            .lines()
-            .find_map(|l| l.strip_prefix("Key code: ").map(str::to_string))
-            .unwrap()
-    };
+    let code = |p: &Party| support::ceremony::key_code_of(&p.stderr_so_far());
     let (dc, vc) = (code(&dealer), code(&victim));
     assert_ne!(dc, vc, "the key codes expose the attacker");
     // Comparing them out of band, both answer no: nothing is written.
