@@ -198,7 +198,7 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     // A public.pem of another key beside the dealer's unconfirmed share is not
     // replaced: resume refuses, and the unconfirmed share stays.
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key2.pub.pem"),
+        support::fixture_key_path("key2.pub.pem"),
         d1.join("public.pem"),
     )
     .unwrap();

@@ -46,9 +46,7 @@ fn edit(line: &str, f: impl FnOnce(&mut Message)) -> String {
 }
 
 fn attacker_modulus() -> [u8; 384] {
-    let pem =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key2.pem"))
-            .unwrap();
+    let pem = std::fs::read(support::fixture_key_path("key2.pem")).unwrap();
     PrivateKey::from_pem(&pem).unwrap().public().modulus_be()
 }
 
