@@ -12,17 +12,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::ceremony::{key_code_answer, keygen, spawn_initiator};
+use support::ceremony::{key_code_answer, key_code_of, keygen, last_group, spawn_initiator};
+use support::fixture_key;
 use support::party::Party;
 use support::pty::PtyParty;
-
-fn key(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys")
-        .join(name)
-        .display()
-        .to_string()
-}
+use support::two_party::{to_join, TwoParty};
 
 /// How the FINALIZE reaches the joiners' terminals.
 #[derive(Clone, Copy, PartialEq)]
@@ -41,7 +35,7 @@ fn pty_keygen(root: &Path, n: u8, t: u8, scheme: &str, paste: Paste) -> Vec<Path
         std::fs::create_dir_all(d).unwrap();
     }
     let (ns, ts) = (n.to_string(), t.to_string());
-    let fixture = key(if scheme == "shoup3" {
+    let fixture = fixture_key(if scheme == "shoup3" {
         "safe1.pem"
     } else {
         "key1.pem"
@@ -193,7 +187,7 @@ fn a_long_single_line_is_read_whole_from_a_terminal() {
             "--scheme",
             "shoup3",
             "--import",
-            &key("safe1.pem"),
+            &fixture_key("safe1.pem"),
             "--out-dir",
             dirs[0].to_str().unwrap(),
             "--plaintext-share",
@@ -259,7 +253,7 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
             "--scheme",
             "subsets",
             "--import",
-            &key("key1.pem"),
+            &fixture_key("key1.pem"),
             "--out-dir",
             a.to_str().unwrap(),
             "--plaintext-share",
@@ -305,39 +299,20 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
 #[test]
 fn lines_piped_before_the_dealers_question_answer_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&a).unwrap();
-    std::fs::create_dir_all(&b).unwrap();
-    let mut dealer = Party::spawn(
-        "dealer",
-        &[
-            "keygen",
-            "--parties",
-            "2",
-            "--scheme",
-            "subsets",
-            "--import",
-            &key("key1.pem"),
-            "--out-dir",
-            a.to_str().unwrap(),
-            "--plaintext-share",
-        ],
-        &[],
+    let key = fixture_key("key1.pem");
+    let (
+        TwoParty {
+            mut dealer,
+            joiner: mut j,
+            a,
+            b,
+        },
+        join,
+    ) = to_join(
+        tmp.path(),
+        &["--scheme", "subsets", "--import", &key],
+        &["--yes"],
     );
-    let init = dealer.next_message();
-    let mut j = Party::spawn(
-        "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            b.to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
-        &[],
-    );
-    j.send_line(&init);
-    let join = j.next_message();
     dealer.send_line(&format!("{join}\ny\nyes"));
     dealer.wait_stderr("Did every party confirm its fingerprint?");
     still_asking(&dealer, "KEYGEN-FINALIZE", Duration::from_secs(2));
@@ -367,7 +342,7 @@ fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
             "--scheme",
             "shoup3",
             "--import",
-            &key("safe1.pem"),
+            &fixture_key("safe1.pem"),
             "--out-dir",
             a.to_str().unwrap(),
             "--plaintext-share",
@@ -393,13 +368,7 @@ fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     let dealer_end = dealer.succeed();
     // Even the right group, typed ahead (an attacker who saw the dealer's code
     // cannot do better), answers nothing.
-    let group = dealer_end
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("Key code: "))
-        .and_then(|c| c.rsplit('-').next())
-        .unwrap()
-        .to_string();
+    let group = last_group(&key_code_of(&dealer_end.stderr));
     j.party.wait_stderr("Paste the KEYGEN-FINALIZE message");
     j.paste_all(&format!("{}\ny\n{group}\n", fin.join("\n")));
     j.party.wait_stderr("Does every party show key code");

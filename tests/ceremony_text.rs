@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::key::PublicKey;
-use support::ceremony::{key_code_answer, keygen, sign};
+use support::ceremony::{key_code_answer, key_code_of, keygen, sign};
 use support::party::Party;
+use support::two_party::{joined, TwoParty};
 
 const PLAIN: &[&str] = &["--plaintext-share"];
 
@@ -312,37 +313,12 @@ fn keygen_refuses_bad_joins_and_recovers() {
 #[test]
 fn the_dealer_saves_its_share_once_the_key_code_group_is_typed() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&a).unwrap();
-    std::fs::create_dir_all(&b).unwrap();
-    let mut dealer = Party::spawn(
-        "dealer",
-        &[
-            "keygen",
-            "--scheme",
-            "subsets",
-            "--parties",
-            "2",
-            "--out-dir",
-            a.to_str().unwrap(),
-            "--plaintext-share",
-        ],
-        &[],
-    );
-    let init = dealer.next_message();
-    let mut j = Party::spawn(
-        "j",
-        &[
-            "keygen",
-            "--out-dir",
-            b.to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
-        &[],
-    );
-    j.send_line(&init);
-    dealer.send_line(&j.next_message());
+    let TwoParty {
+        mut dealer,
+        joiner: mut j,
+        a,
+        b,
+    } = joined(tmp.path(), &["--scheme", "subsets"], &["--yes"]);
     dealer.wait_stderr("Did every party confirm its fingerprint?");
     dealer.send_line("y");
     let fin = dealer.next_message();
@@ -357,48 +333,15 @@ fn the_dealer_saves_its_share_once_the_key_code_group_is_typed() {
     assert!(b.join("share_2.json").exists());
 }
 
-/// The key code a keygen process printed.
-fn key_code_of(stderr: &str) -> String {
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("Key code: "))
-        .unwrap_or_else(|| panic!("no key code in {stderr}"))
-        .to_string()
-}
-
 #[test]
 fn dealer_stops_when_fingerprints_are_not_confirmed() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&a).unwrap();
-    std::fs::create_dir_all(&b).unwrap();
-    let mut dealer = Party::spawn(
-        "dealer",
-        &[
-            "keygen",
-            "--scheme",
-            "subsets",
-            "--parties",
-            "2",
-            "--out-dir",
-            a.to_str().unwrap(),
-            "--plaintext-share",
-        ],
-        &[],
-    );
-    let init = dealer.next_message();
-    let mut j = Party::spawn(
-        "j",
-        &[
-            "keygen",
-            "--out-dir",
-            b.to_str().unwrap(),
-            "--plaintext-share",
-        ],
-        &[],
-    );
-    j.send_line(&init);
-    dealer.send_line(&j.next_message());
+    let TwoParty {
+        mut dealer,
+        joiner: j,
+        a,
+        ..
+    } = joined(tmp.path(), &["--scheme", "subsets"], &[]);
     dealer.wait_stderr("Did every party confirm");
     dealer.send_line("n");
     let end = dealer.finish();

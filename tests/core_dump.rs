@@ -39,7 +39,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
+use support::encrypted::{encrypted_fixture_share, WORK_FACTOR};
 use support::party::Party;
+use support::script::Terminal;
 
 /// The signer's question, at which its memory is read.
 const SIGNER_PROMPT: &str = "Sign this enclave?";
@@ -47,8 +49,6 @@ const SIGNER_PROMPT: &str = "Sign this enclave?";
 /// generated, dealt and dropped, the joiner's share sealed and sent, and the dealer's
 /// own share waits to be saved.
 const DEALER_PROMPT: &str = "Does every party show key code";
-
-const WORK_FACTOR: (&str, &str) = ("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10");
 
 fn is_root() -> bool {
     rustix::process::geteuid().is_root()
@@ -508,68 +508,20 @@ fn a_passphrase_typed_on_the_terminal_leaves_no_copy() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let (old_path, old) = passphrase_file(tmp.path());
-    let plain = tmp.path().join("share_1.json");
-    std::fs::copy("tests/fixtures/shares/valid-v2.json", &plain).unwrap();
-    let enc = std::process::Command::new(support::party::BIN)
-        .args(["share", "encrypt", "--passphrase-file"])
-        .arg(&old_path)
-        .arg(&plain)
-        .env(WORK_FACTOR.0, WORK_FACTOR.1)
-        .output()
-        .unwrap();
-    assert!(
-        enc.status.success(),
-        "{}",
-        String::from_utf8_lossy(&enc.stderr)
-    );
-    let file = tmp.path().join("share_1.json.age");
+    let file = encrypted_fixture_share(tmp.path(), &old_path);
     let new = hex::encode(rand::random::<[u8; 20]>());
 
     let command = format!("{} share passwd {}", support::party::BIN, file.display());
-    let mut script = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env(WORK_FACTOR.0, WORK_FACTOR.1)
-        .env_remove("MPCEGOSIGN_PASSPHRASE")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("script (util-linux) runs the command on a pseudo-terminal");
-    let mut stdin = script.stdin.take().unwrap();
-    let mut stdout = script.stdout.take().unwrap();
-    let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let sink = std::sync::Arc::clone(&output);
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-    let wait_for = |needle: &str| {
-        for _ in 0..600 {
-            if output.lock().unwrap().contains(needle) {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("never saw {needle:?}: {}", output.lock().unwrap());
-    };
-    let pid = find_mpcegosign(script.id());
-    wait_for("Passphrase for");
-    writeln!(stdin, "{old}").unwrap();
-    wait_for("(new): ");
-    writeln!(stdin, "{new}").unwrap();
-    wait_for("Repeat the passphrase: ");
+    let mut terminal = Terminal::spawn(&command, &[WORK_FACTOR]);
+    let pid = find_mpcegosign(terminal.id());
+    terminal.wait_for("Passphrase for");
+    terminal.type_text(&format!("{old}\n"));
+    terminal.wait_for("(new): ");
+    terminal.type_text(&format!("{new}\n"));
+    terminal.wait_for("Repeat the passphrase: ");
     let memory = read_memory(pid);
-    writeln!(stdin, "{new}").unwrap();
-    drop(stdin);
-    let status = script.wait().unwrap();
-    reader.join().unwrap();
-    let out = output.lock().unwrap().clone();
+    terminal.type_text(&format!("{new}\n"));
+    let (status, out) = terminal.close();
     assert!(status.success(), "{out}");
     assert!(out.contains("Changed the passphrase"), "{out}");
 

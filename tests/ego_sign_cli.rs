@@ -325,7 +325,7 @@ fn failures_give_one_clear_line_and_no_output() {
 fn shoup3_three_of_five_is_byte_identical_to_ego_sign() {
     use mpcegosign::threshold::shoup3::SafePrimeKey;
     let w = World::new();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/safe2.pem");
+    let fixture = support::fixture_key_path("safe2.pem");
     let safe = SafePrimeKey::from_pem(&std::fs::read(&fixture).unwrap()).unwrap();
     let key = w.path().join("whole.pem");
     std::fs::write(&key, safe.to_pkcs1_pem_for_tests().unwrap().expose()).unwrap();
@@ -356,7 +356,7 @@ fn shoup3_three_of_five_is_byte_identical_to_ego_sign() {
 #[test]
 fn ctrl_c_while_the_initiator_waits_removes_its_work_directory() {
     let w = World::new();
-    let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key1.pem");
+    let key = support::fixture_key_path("key1.pem");
     let dirs = keygen(
         w.path(),
         2,

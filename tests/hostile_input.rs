@@ -136,24 +136,9 @@ fn a_1_gib_line_and_invalid_utf8_are_skipped_with_bounded_memory() {
 
 /// An encrypted share whose scrypt stanza asks for `work_factor`.
 fn share_with_work_factor(dir: &Path, work_factor: u8) -> std::path::PathBuf {
-    let plain = dir.join("share_1.json");
-    std::fs::copy("tests/fixtures/shares/valid-v2.json", &plain).unwrap();
     let pass = dir.join("pass");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
-    let out = Command::new(BIN)
-        .args(["share", "encrypt", "--passphrase-file"])
-        .arg(&pass)
-        .arg(&plain)
-        .env("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")
-        .env_remove("MPCEGOSIGN_PASSPHRASE")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let enc = dir.join("share_1.json.age");
+    let enc = support::encrypted::encrypted_fixture_share(dir, &pass);
     let text = String::from_utf8_lossy(&std::fs::read(&enc).unwrap()).into_owned();
     assert!(text.contains(" 10\n"));
     let edited = dir.join(format!("share_wf{work_factor}.json.age"));

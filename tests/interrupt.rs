@@ -12,17 +12,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::ceremony::{assert_signed_by, sign};
+use support::fixture_key;
 use support::party::{Party, BIN};
 
 const LOG: &str = mpcegosign::audit::LOG_FILE_NAME;
 const FAST_SCRYPT: (&str, &str) = ("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10");
-
-fn key1() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys/key1.pem")
-        .display()
-        .to_string()
-}
 
 fn signal(p: &Party, sig: &str) {
     let ok = Command::new("kill")
@@ -103,7 +97,7 @@ fn to_key_code_question(
 ) -> (Party, Party, String, String) {
     std::fs::create_dir_all(d1).unwrap();
     std::fs::create_dir_all(d2).unwrap();
-    let key = key1();
+    let key = fixture_key("key1.pem");
     let mut a = vec![
         "keygen",
         "--parties",
@@ -172,7 +166,7 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     // Every later run in that directory says so: a new keygen refuses to start.
     let again = Command::new(BIN)
         .args(["keygen", "--parties", "2", "--yes", "--plaintext-share"])
-        .args(["--scheme", "subsets", "--import", &key1()])
+        .args(["--scheme", "subsets", "--import", &fixture_key("key1.pem")])
         .arg("--out-dir")
         .arg(&d1)
         .output()
@@ -204,7 +198,7 @@ fn killed_dealer_and_interrupted_joiner_resume_and_sign() {
     // A public.pem of another key beside the dealer's unconfirmed share is not
     // replaced: resume refuses, and the unconfirmed share stays.
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key2.pub.pem"),
+        support::fixture_key_path("key2.pub.pem"),
         d1.join("public.pem"),
     )
     .unwrap();
@@ -410,7 +404,7 @@ fn ctrl_c_or_a_hangup_while_waiting_for_joins_says_so_and_leaves_nothing() {
         ("HUP", 129, "SIGHUP (the terminal closed)"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let key = key1();
+        let key = fixture_key("key1.pem");
         let out = tmp.path().to_str().unwrap();
         let dealer = Party::spawn(
             "dealer",

@@ -5,35 +5,18 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use support::encrypted::encrypted_fixture_share;
 use support::party::BIN;
-
-const WORK_FACTOR: (&str, &str) = ("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10");
+use support::script::Terminal;
 
 #[test]
 fn ctrl_c_at_a_passphrase_prompt_puts_the_echo_back() {
     let tmp = tempfile::tempdir().unwrap();
-    let plain = tmp.path().join("share_1.json");
-    std::fs::copy("tests/fixtures/shares/valid-v2.json", &plain).unwrap();
     let pass = tmp.path().join("pass");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
-    let enc = Command::new(BIN)
-        .args(["share", "encrypt", "--passphrase-file"])
-        .arg(&pass)
-        .arg(&plain)
-        .env(WORK_FACTOR.0, WORK_FACTOR.1)
-        .output()
-        .unwrap();
-    assert!(
-        enc.status.success(),
-        "{}",
-        String::from_utf8_lossy(&enc.stderr)
-    );
-    let file = tmp.path().join("share_1.json.age");
+    let file = encrypted_fixture_share(tmp.path(), &pass);
 
     let command = format!("{BIN} share info {}", file.display());
     let out = ctrl_c_at(&command, "Passphrase for");
@@ -55,51 +38,16 @@ fn ctrl_c_at_a_passphrase_prompt_puts_the_echo_back() {
 /// `exit=N` and `stty -a` run by the shell on the same terminal afterwards.
 fn ctrl_c_at(command: &str, prompt: &str) -> String {
     let command = format!("{command}; echo exit=$?; stty -a");
-    let mut script = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("SHELL", "/bin/bash")
-        .env_remove("MPCEGOSIGN_PASSPHRASE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("script (util-linux) runs the command on a pseudo-terminal");
-    let mut stdin = script.stdin.take().unwrap();
-    let mut stdout = script.stdout.take().unwrap();
-    let output = Arc::new(Mutex::new(String::new()));
-    let sink = Arc::clone(&output);
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-    let wait_for = |needle: &str| {
-        for _ in 0..600 {
-            if output.lock().unwrap().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("never saw {needle:?}: {}", output.lock().unwrap());
-    };
-    wait_for(prompt);
+    let mut terminal = Terminal::spawn(&command, &[("SHELL", "/bin/bash")]);
+    terminal.wait_for(prompt);
     // The prompt is shown before the terminal mode is set; give the tool a moment to
     // be reading.
     std::thread::sleep(Duration::from_millis(300));
     // Ctrl-C, typed: the terminal sends SIGINT to the foreground process group.
-    stdin.write_all(b"\x03").unwrap();
-    stdin.flush().unwrap();
-    wait_for("exit=");
-    wait_for("speed");
-    drop(stdin);
-    let _ = script.wait().unwrap();
-    reader.join().unwrap();
-    let out = output.lock().unwrap().clone();
+    terminal.type_text("\x03");
+    terminal.wait_for("exit=");
+    terminal.wait_for("speed");
+    let (_, out) = terminal.close();
     out
 }
 

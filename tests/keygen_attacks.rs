@@ -46,9 +46,7 @@ fn edit(line: &str, f: impl FnOnce(&mut Message)) -> String {
 }
 
 fn attacker_modulus() -> [u8; 384] {
-    let pem =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key2.pem"))
-            .unwrap();
+    let pem = std::fs::read(support::fixture_key_path("key2.pem")).unwrap();
     PrivateKey::from_pem(&pem).unwrap().public().modulus_be()
 }
 
@@ -171,12 +169,7 @@ fn a_man_in_the_middle_dealer_shows_in_the_key_code_and_nothing_is_saved() {
     victim.send_line(&fake_fin);
     dealer.wait_stderr("Does every party show key code");
     victim.wait_stderr("Does every party show key code");
-    let code = |p: &Party| {
-        p.stderr_so_far()
-            .lines()
-            .find_map(|l| l.strip_prefix("Key code: ").map(str::to_string))
-            .unwrap()
-    };
+    let code = |p: &Party| support::ceremony::key_code_of(&p.stderr_so_far());
     let (dc, vc) = (code(&dealer), code(&victim));
     assert_ne!(dc, vc, "the key codes expose the attacker");
     // Comparing them out of band, both answer no: nothing is written.

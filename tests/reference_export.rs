@@ -474,7 +474,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
     // A shoup3 share (from the safe-prime fixture).
     let shoup = tmp.path().join("shoup3");
     std::fs::create_dir_all(&shoup).unwrap();
-    let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/safe1.pem");
+    let key = support::fixture_key_path("safe1.pem");
     let sdirs = keygen(
         &shoup,
         2,
@@ -565,8 +565,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
 fn the_reference_tools_own_code_signs_with_exported_shares() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference");
     let key = mpcegosign::key::PrivateKey::from_pem(
-        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key1.pem"))
-            .unwrap(),
+        &std::fs::read(support::fixture_key_path("key1.pem")).unwrap(),
     )
     .unwrap();
     let mut shares = Vec::new();

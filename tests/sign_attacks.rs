@@ -221,9 +221,7 @@ fn signer_policies_need_an_expected_mrenclave_and_todays_date() {
 /// deals: for every 2-subset of 3 parties an additive split of d modulo λ.
 fn reference_shares(dir: &Path) -> Vec<PathBuf> {
     use base64::Engine;
-    let pem =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key1.pem"))
-            .unwrap();
+    let pem = std::fs::read(support::fixture_key_path("key1.pem")).unwrap();
     let rsa = openssl::rsa::Rsa::private_key_from_pem(&pem).unwrap();
     let big = |b: &openssl::bn::BigNumRef| BigUint::from_bytes_be(&b.to_vec());
     let (n, p, q) = (big(rsa.n()), big(rsa.p().unwrap()), big(rsa.q().unwrap()));
@@ -300,8 +298,7 @@ fn reference_format_shares_still_sign_and_keep_every_candidate() {
     );
     // The same signature as the whole key gives.
     let key = mpcegosign::key::PrivateKey::from_pem(
-        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/key1.pem"))
-            .unwrap(),
+        &std::fs::read(support::fixture_key_path("key1.pem")).unwrap(),
     )
     .unwrap();
     let mut direct =

@@ -5,17 +5,8 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::party::Party;
-
-fn key(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys")
-        .join(name)
-        .display()
-        .to_string()
-}
+use support::fixture_key;
+use support::two_party::{joined, TwoParty};
 
 /// Flips one base64url character of a part's chunk (the line's last characters).
 fn altered(part: &str, from_end: usize) -> String {
@@ -28,40 +19,17 @@ fn altered(part: &str, from_end: usize) -> String {
 #[test]
 fn hostile_parts_are_reported_and_the_genuine_ones_still_complete() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&a).unwrap();
-    std::fs::create_dir_all(&b).unwrap();
-    let mut dealer = Party::spawn(
-        "dealer",
-        &[
-            "keygen",
-            "--parties",
-            "2",
-            "--scheme",
-            "subsets",
-            "--import",
-            &key("key1.pem"),
-            "--out-dir",
-            a.to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
-        &[],
+    let key = fixture_key("key1.pem");
+    let TwoParty {
+        mut dealer,
+        joiner: mut j,
+        b,
+        ..
+    } = joined(
+        tmp.path(),
+        &["--scheme", "subsets", "--import", &key, "--yes"],
+        &["--yes"],
     );
-    let init = dealer.next_message();
-    let mut j = Party::spawn(
-        "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            b.to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
-        &[],
-    );
-    j.send_line(&init);
-    dealer.send_line(&j.next_message());
     let fin = dealer.next_message_lines();
     dealer.succeed();
     let n = fin.len();

@@ -157,23 +157,7 @@ impl Runs {
         if self.line_of(seq).is_some() {
             return Ok(());
         }
-        if let Some(start) = self.current {
-            if let Some((end, at)) = self.map.get_mut(&start) {
-                let next_line = usize::try_from(*end - start + 1)
-                    .ok()
-                    .and_then(|d| at.checked_add(d));
-                if end.checked_add(1) == Some(seq) && next_line == Some(line) {
-                    *end = seq;
-                    return Ok(());
-                }
-            }
-        }
-        if self.map.len() >= MAX_RUNS {
-            return Err(Full);
-        }
-        self.map.insert(seq, (seq, line));
-        self.current = Some(seq);
-        Ok(())
+        self.insert_range(seq, seq, line)
     }
 
     /// Notes `first..=last` on consecutive lines from `line` (for the numbers that
@@ -194,6 +178,7 @@ impl Runs {
         if self.map.len() >= MAX_RUNS {
             return Err(Full);
         }
+        // From `insert`, no run starts at `first` (it was not seen): the run is `first..=last`.
         let end = self.map.get(&first).map_or(last, |(e, _)| last.max(*e));
         self.map.insert(first, (end, line));
         self.current = Some(first);

@@ -99,16 +99,21 @@ fn next_link_of(path: &Path, f: &mut File) -> Result<(u64, String), AuditError> 
     next_link(path, &tail, tail.len() as u64 == len)
 }
 
+/// The refusal of a log path that names something other than a regular file.
+fn not_regular(path: &Path) -> AuditError {
+    AuditError::Io {
+        what: "use",
+        path: path.display().to_string(),
+        reason: "it is not a regular file".into(),
+    }
+}
+
 /// Checks, before a ceremony, that a record can be appended to `path` later: the
 /// file exists and is appendable with a sound last line, or its directory is
 /// writable. Creates nothing.
 pub fn preflight(path: &Path) -> Result<(), AuditError> {
     match std::fs::symlink_metadata(path) {
-        Ok(m) if !m.file_type().is_file() => Err(AuditError::Io {
-            what: "use",
-            path: path.display().to_string(),
-            reason: "it is not a regular file".into(),
-        }),
+        Ok(m) if !m.file_type().is_file() => Err(not_regular(path)),
         Ok(_) => {
             let mut f = OpenOptions::new()
                 .read(true)
@@ -149,11 +154,7 @@ pub fn append(path: &Path, mut record: Record) -> Result<String, AuditError> {
         .file_type()
         .is_file()
     {
-        return Err(AuditError::Io {
-            what: "use",
-            path: path.display().to_string(),
-            reason: "it is not a regular file".into(),
-        });
+        return Err(not_regular(path));
     }
     // Another process appending at the same time waits here.
     rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)

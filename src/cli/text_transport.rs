@@ -58,7 +58,13 @@ impl TextTransport {
         for id in self.parts.take_evicted() {
             eprintln!("mpcegosign: dropped the parts of message {id} collected so far: too many messages at once; paste them again");
         }
-        match fed.map_err(|e| TransportError::Unreadable(e.to_string()))? {
+        let fed = fed.map_err(|e| TransportError::Unreadable(e.to_string()))?;
+        let again = if matches!(fed, Fed::Repeat { .. }) {
+            " again (already in)"
+        } else {
+            ""
+        };
+        match fed {
             Fed::Whole { id, message } => {
                 eprintln!("Message {id} is whole and its checksum verifies.");
                 Ok(Some(message))
@@ -68,21 +74,15 @@ impl TextTransport {
                 index,
                 count,
                 have,
-            } => {
-                eprintln!(
-                    "Part {index} of {count} of message {id}; {} to go.",
-                    count - have
-                );
-                Ok(None)
             }
-            Fed::Repeat {
+            | Fed::Repeat {
                 id,
                 index,
                 count,
                 have,
             } => {
                 eprintln!(
-                    "Part {index} of {count} of message {id} again (already in); {} to go.",
+                    "Part {index} of {count} of message {id}{again}; {} to go.",
                     count - have
                 );
                 Ok(None)

@@ -180,14 +180,24 @@ pub fn initiator_mrenclave(ini: &Party) -> String {
     line.trim_start()["MRENCLAVE ".len()..].trim().to_string()
 }
 
-/// The answer to a party's key-code question: the last group of the key code it
-/// printed ("Key code: XXXX-XXXX-XXXX-XXXX").
-pub fn key_code_answer(p: &Party) -> String {
-    p.wait_stderr("Key code: ");
-    let err = p.stderr_so_far();
-    let code = err
+/// The key code a keygen process printed ("Key code: XXXX-XXXX-XXXX-XXXX") on
+/// `stderr`.
+pub fn key_code_of(stderr: &str) -> String {
+    stderr
         .lines()
         .find_map(|l| l.strip_prefix("Key code: "))
-        .expect("a key code line");
+        .unwrap_or_else(|| panic!("no key code in {stderr}"))
+        .to_string()
+}
+
+/// The last group of a key code: what the key-code question asks to type.
+pub fn last_group(code: &str) -> String {
     code.trim().rsplit('-').next().expect("a group").to_string()
+}
+
+/// The answer to a party's key-code question: the last group of the key code it
+/// printed.
+pub fn key_code_answer(p: &Party) -> String {
+    p.wait_stderr("Key code: ");
+    last_group(&key_code_of(&p.stderr_so_far()))
 }

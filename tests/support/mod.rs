@@ -4,14 +4,29 @@
 pub mod ceremony;
 pub mod ego;
 pub mod elf;
+pub mod encrypted;
 pub mod one_key;
 pub mod party;
 pub mod pty;
+pub mod script;
+pub mod two_party;
 
 use std::path::{Path, PathBuf};
 
 use mpcegosign::sgx::sigstruct::SigstructFields;
 use mpcegosign::sgx::{Date, Sigstruct};
+
+/// The path of the fixture key `tests/fixtures/keys/NAME`.
+pub fn fixture_key_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keys")
+        .join(name)
+}
+
+/// [`fixture_key_path`] as a command-line argument.
+pub fn fixture_key(name: &str) -> String {
+    fixture_key_path(name).display().to_string()
+}
 
 /// Writes an unsigned SIGSTRUCT dated today (UTC) to `path`, as an initiator's
 /// `--sigstruct` input.

@@ -16,9 +16,7 @@ pub const CONFIG: &str = r#"{"exe":"app","key":"private.pem","debug":false,"heap
   "env":[{"name":"GREETING","value":"<hi & bye>"}]}"#;
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys")
-        .join(name)
+    super::fixture_key_path(name)
 }
 
 /// A fake EGo installation, an app with its enclave.json, and oesign's date file.

@@ -28,6 +28,27 @@ pub struct Finished {
     pub stderr: String,
 }
 
+/// Reads `source` to its end on a thread, appending what it reads (as lossy UTF-8)
+/// to the returned text; the thread ends with the source.
+pub fn collect_text(
+    mut source: impl Read + Send + 'static,
+) -> (Arc<Mutex<String>>, std::thread::JoinHandle<()>) {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = source.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    (text, reader)
+}
+
 impl Party {
     pub fn spawn(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Party {
         let mut all = vec![BIN];
@@ -76,20 +97,7 @@ impl Party {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&stderr);
-        let mut err = child.stderr.take().expect("stderr");
-        let err_reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let (stderr, err_reader) = collect_text(child.stderr.take().expect("stderr"));
         Party {
             name: name.to_string(),
             pid: child.id(),
