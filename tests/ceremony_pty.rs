@@ -328,6 +328,39 @@ fn lines_piped_before_the_dealers_question_answer_nothing() {
 }
 
 #[test]
+fn the_rest_of_a_line_cut_before_the_question_is_no_answer() {
+    // Through a pipe, a typed-ahead line may be cut: its start arrives with the JOIN,
+    // its end only after the question is shown. That end answers nothing either.
+    let tmp = tempfile::tempdir().unwrap();
+    let key = fixture_key("key1.pem");
+    let (
+        TwoParty {
+            mut dealer,
+            joiner: mut j,
+            a,
+            b,
+        },
+        join,
+    ) = to_join(
+        tmp.path(),
+        &["--scheme", "subsets", "--import", &key],
+        &["--yes"],
+    );
+    dealer.send_raw(&format!("{join}\ny\ny"));
+    dealer.wait_stderr("Did every party confirm its fingerprint?");
+    dealer.send_line("es");
+    still_asking(&dealer, "KEYGEN-FINALIZE", Duration::from_secs(1));
+    dealer.send_line("y");
+    let fin = dealer.next_message();
+    dealer.wait_stderr("Does every party show key code");
+    dealer.send_line(&key_code_answer(&dealer));
+    dealer.succeed();
+    j.send_line(&fin);
+    j.succeed();
+    assert!(a.join("share_1.json").exists() && b.join("share_2.json").exists());
+}
+
+#[test]
 fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));

@@ -5,7 +5,9 @@
 //! cleared.
 
 use std::io::{BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use super::bounded_line::{read_bounded_line, Line};
 use super::tty;
@@ -52,29 +54,76 @@ fn input() -> MutexGuard<'static, Option<BufReader<RawStdin>>> {
 /// Reads one line of at most `max` bytes (see [`read_bounded_line`]).
 pub fn read_line(max: usize) -> std::io::Result<Line> {
     let mut guard = input();
-    match guard.as_mut() {
-        Some(reader) => read_bounded_line(reader, max),
-        None => Ok(Line::End),
+    let Some(reader) = guard.as_mut() else {
+        return Ok(Line::End);
+    };
+    if MID_LINE.swap(false, Ordering::SeqCst) {
+        // The tail of a line whose start was thrown away before a question.
+        if read_bounded_line(reader, max)? == Line::End {
+            return Ok(Line::End);
+        }
     }
+    read_bounded_line(reader, max)
 }
 
+/// How long input must stay quiet before a question is shown. A paste (or a chat
+/// message of several lines) reaches the tool in pieces a few milliseconds apart;
+/// no person reads a question and answers within this time.
+const QUIET: Duration = Duration::from_millis(150);
+
+/// At most this many quiet windows are waited for: input that keeps streaming
+/// longer is still discarded, and the question is shown after it.
+const MAX_ROUNDS: usize = 40;
+
+/// Set when what was thrown away from a pipe ended inside a line: the rest of that
+/// line, when it arrives, was written ahead too and is no answer.
+static MID_LINE: AtomicBool = AtomicBool::new(false);
+
 /// Throws away everything typed or pasted so far: what our reader holds, the
-/// terminal's pending input, and whatever a pipe or terminal can give right now
-/// without waiting. Returns how many bytes were dropped (for tests and notes).
+/// terminal's pending input, and whatever a pipe or terminal gives until it has
+/// been quiet for [`QUIET`]. If that ended inside a line of a pipe, the next read
+/// first drops the rest of it. Returns how many bytes were dropped (for tests and
+/// notes).
 pub fn discard_typed_ahead() -> usize {
+    let mut dropped = 0usize;
+    for _ in 0..MAX_ROUNDS {
+        dropped = dropped.saturating_add(discard_once());
+        std::thread::sleep(QUIET);
+        if !readable_now() {
+            break;
+        }
+    }
+    // A line being typed into a terminal in its usual mode is not readable yet; it
+    // is the terminal's pending input.
+    dropped.saturating_add(tty::flush_pending_input())
+}
+
+/// One pass of [`discard_typed_ahead`]: our buffer, the terminal's pending input,
+/// and what can be read without waiting.
+fn discard_once() -> usize {
     let mut guard = input();
     let Some(reader) = guard.as_mut() else {
         return 0;
     };
-    let mut dropped = reader.buffer().len();
+    let buffered = reader.buffer();
+    let mut dropped = buffered.len();
+    let mut last = buffered.last().copied();
     reader.consume(dropped);
     dropped = dropped.saturating_add(tty::flush_pending_input());
     let mut scratch = vec![0u8; 64 * 1024];
     while readable_now() {
         match reader.get_mut().read(&mut scratch) {
             Ok(0) | Err(_) => break,
-            Ok(n) => dropped = dropped.saturating_add(n),
+            Ok(n) => {
+                dropped = dropped.saturating_add(n);
+                last = Some(scratch[n - 1]);
+            }
         }
+    }
+    // Only a pipe delivers the rest of a cut line later; a terminal's pending line
+    // was flushed above, and what a person types next is a new line.
+    if let (Some(b), false) = (last, tty::stdin_is_terminal()) {
+        MID_LINE.store(b != b'\n', Ordering::SeqCst);
     }
     dropped
 }

@@ -109,6 +109,14 @@ impl Party {
         }
     }
 
+    /// Writes `bytes` as they are, without a line ending (a line cut in two writes).
+    pub fn send_raw(&mut self, bytes: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        let _ = stdin
+            .write_all(bytes.as_bytes())
+            .and_then(|_| stdin.flush());
+    }
+
     pub fn send_line(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("stdin open");
         // A process that already exited closes its stdin; the test sees that later.
