@@ -383,11 +383,18 @@ pub enum Progress {
 
 /// Identifies one multipart message among several being scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct MessageId {
+pub struct MessageId {
     count: usize,
     payload_len: usize,
     checksum: u32,
     fragment_len: usize,
+}
+
+impl MessageId {
+    /// The message's CRC-32, as every frame carries it: a short name for it.
+    pub fn checksum(&self) -> u32 {
+        self.checksum
+    }
 }
 
 struct Pending {
@@ -517,6 +524,65 @@ impl Decoder {
     /// Distinct frames received of unfinished messages.
     pub fn frames_seen(&self) -> usize {
         self.pending.iter().map(|p| p.sequences.len()).sum()
+    }
+
+    /// Each unfinished message on its own, the most advanced first.
+    pub fn statuses(&self) -> Vec<MessageStatus> {
+        let mut out: Vec<MessageStatus> = self
+            .pending
+            .iter()
+            .map(|p| MessageStatus {
+                id: p.id,
+                frames: p.sequences.len(),
+                known: p.solver.known(),
+                fragments: p.solver.count(),
+            })
+            .collect();
+        out.sort_by_key(|s| {
+            (
+                std::cmp::Reverse(s.known * 1000 / s.fragments.max(1)),
+                s.id.checksum,
+            )
+        });
+        out
+    }
+}
+
+/// The message a frame text belongs to, if it is a multipart frame.
+pub fn message_of(text: &str) -> Option<MessageId> {
+    match format::parse(text).ok()? {
+        Frame::Part(p) => Some(MessageId {
+            count: p.count,
+            payload_len: p.payload_len,
+            checksum: p.checksum,
+            fragment_len: p.data.len(),
+        }),
+        Frame::Single(_) => None,
+    }
+}
+
+/// What the decoder knows of one unfinished message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageStatus {
+    pub id: MessageId,
+    /// Distinct frames received (by sequence number).
+    pub frames: usize,
+    /// Independent frames among them: fragments' worth of information.
+    pub known: usize,
+    /// Fragments of the message: the fewest frames that can rebuild it.
+    pub fragments: usize,
+}
+
+impl MessageStatus {
+    /// Frames still needed at the very least (each new frame adds one fragment's
+    /// worth at most).
+    pub fn missing(&self) -> usize {
+        self.fragments - self.known.min(self.fragments)
+    }
+
+    /// About how many distinct frames the message takes in all, from what is known.
+    pub fn about_needed(&self) -> usize {
+        self.frames + self.missing()
     }
 }
 
