@@ -60,6 +60,88 @@ pub fn load_upright(path: &Path) -> Result<GrayImage, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::imageops;
+
+    /// A JPEG of `img` with an EXIF block whose orientation tag is `orientation`
+    /// (an APP1 segment right after the start marker, as cameras write it).
+    fn jpeg_with_orientation(img: &GrayImage, orientation: u16) -> Vec<u8> {
+        let mut plain = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 85)
+            .encode_image(img)
+            .unwrap();
+        let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+        tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+        tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+        tiff.extend_from_slice(&1u32.to_be_bytes());
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0]);
+        tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xff, 0xe1]);
+        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    /// A phone photo: the code on the left of a wide, light-grey picture.
+    fn upright_photo(text: &str) -> GrayImage {
+        let code = crate::render::to_image(text, 5).unwrap();
+        let mut photo = GrayImage::from_pixel(code.width() * 2, code.height(), image::Luma([210]));
+        imageops::overlay(&mut photo, &code, 0, 0);
+        photo
+    }
+
+    #[test]
+    fn exif_orientation_6_is_turned_upright_and_decodes() {
+        let mut enc = crate::Encoder::new(&[7u8; 900], 454).unwrap();
+        let text = enc.next_frame();
+        let upright = upright_photo(&text);
+        // Orientation 6: the sensor's picture must be turned 90° clockwise to show.
+        let stored = imageops::rotate270(&upright);
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("IMG_0001.JPG");
+        std::fs::write(&p, jpeg_with_orientation(&stored, 6)).unwrap();
+        let got = load_upright(&p).unwrap();
+        assert_eq!(got.dimensions(), upright.dimensions(), "turned upright");
+        // Turned the right way (not upside down): pixel for pixel the photo taken,
+        // up to JPEG noise.
+        let diff = |a: &GrayImage, b: &GrayImage| -> f64 {
+            a.pixels()
+                .zip(b.pixels())
+                .map(|(x, y)| f64::from(x[0].abs_diff(y[0])))
+                .sum::<f64>()
+                / f64::from(a.width() * a.height())
+        };
+        assert!(diff(&got, &upright) < 6.0, "{}", diff(&got, &upright));
+        assert!(diff(&got, &imageops::rotate180(&upright)) > 30.0);
+        assert!(crate::scan::scan_file(&p).unwrap().contains(&text));
+        // Without the tag the same file reads as stored.
+        let q = tmp.path().join("plain.jpg");
+        std::fs::write(&q, jpeg_with_orientation(&stored, 1)).unwrap();
+        assert_eq!(load_upright(&q).unwrap().dimensions(), stored.dimensions());
+    }
+
+    #[test]
+    fn a_rotated_jpeg_without_exif_decodes() {
+        let mut enc = crate::Encoder::new(&[9u8; 900], 454).unwrap();
+        let text = enc.next_frame();
+        let tmp = tempfile::tempdir().unwrap();
+        for (i, img) in [
+            imageops::rotate90(&upright_photo(&text)),
+            imageops::rotate180(&upright_photo(&text)),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let p = tmp.path().join(format!("turned-{i}.jpeg"));
+            img.save(&p).unwrap();
+            assert!(crate::scan::scan_file(&p).unwrap().contains(&text), "{i}");
+        }
+    }
 
     #[test]
     fn an_oversized_file_is_refused_before_decoding() {
