@@ -9,6 +9,9 @@ use airgap::frames::MessageStatus;
 pub const HEARTBEAT_SECS: u64 = 4;
 /// Seconds without a new file after which an unfinished message asks for more.
 pub const STALL_SECS: u64 = 5;
+/// Seconds after which a scan still stalled asks again (the new frames may all
+/// have been lost on the way).
+pub const ASK_AGAIN_SECS: u64 = 30;
 /// Unfinished messages named in one status line at most.
 const MESSAGES_SHOWN: usize = 3;
 

@@ -50,9 +50,9 @@ pub struct QrTransport {
     files_read: usize,
     grew: Instant,
     beat: Instant,
-    /// Messages already asked for more at a given number of frames (asked again
-    /// only after they grew and stalled again).
-    asked: HashSet<(MessageId, usize)>,
+    /// When more frames were last asked for: asked again once the folder grew and
+    /// stalled again, or after [`say::ASK_AGAIN_SECS`] more seconds of stall.
+    asked: Option<Instant>,
     /// Whether a bound of the folder walk was already named.
     cut_named: bool,
 }
@@ -104,7 +104,7 @@ impl QrTransport {
             files_read: 0,
             grew: Instant::now(),
             beat: Instant::now(),
-            asked: HashSet::new(),
+            asked: None,
             cut_named: false,
         })
     }
@@ -260,12 +260,15 @@ impl QrTransport {
             .map(|p| format!("; unreadable: {}", self.relative(p)))
             .unwrap_or_default();
         let roots: Vec<String> = self.scan.iter().map(|p| p.display().to_string()).collect();
-        let line = say::summary(
-            expecting,
-            &self.seen(&statuses),
-            self.files_read,
-            &roots.join(", "),
-        ) + &unreadable;
+        let seen = self.seen(&statuses);
+        let line = if self.scan.is_empty() {
+            match seen.is_empty() {
+                true => format!("{expecting}: no frame of this ceremony yet from the camera"),
+                false => say::summary(expecting, &seen, 0, ""),
+            }
+        } else {
+            say::summary(expecting, &seen, self.files_read, &roots.join(", "))
+        } + &unreadable;
         if std::io::stderr().is_terminal() {
             let (columns, _) = terminal_size();
             let line: String = line.chars().take(columns.saturating_sub(1)).collect();
@@ -289,13 +292,15 @@ impl QrTransport {
         if self.grew.elapsed() < Duration::from_secs(say::STALL_SECS) {
             return;
         }
+        let again = Duration::from_secs(say::ASK_AGAIN_SECS);
+        if self
+            .asked
+            .is_some_and(|at| at > self.grew && at.elapsed() < again)
+        {
+            return;
+        }
         let statuses = self.statuses();
-        let lines: Vec<String> = self
-            .seen(&statuses)
-            .iter()
-            .filter(|s| !self.asked.contains(&(s.status.id, s.status.frames)))
-            .map(say::stalled_line)
-            .collect();
+        let lines: Vec<String> = self.seen(&statuses).iter().map(say::stalled_line).collect();
         if lines.is_empty() {
             return;
         }
@@ -303,9 +308,7 @@ impl QrTransport {
         for l in lines {
             eprintln!("{l}");
         }
-        for s in &statuses {
-            self.asked.insert((s.id, s.frames));
-        }
+        self.asked = Some(Instant::now());
         self.progress = Shown::default();
     }
 
@@ -453,6 +456,7 @@ impl Transport for QrTransport {
         let deadline = Instant::now() + self.timeout;
         self.beat = Instant::now();
         self.grew = Instant::now();
+        self.asked = None;
         loop {
             self.scan_files(expecting, deadline);
             self.show_progress(expecting);
