@@ -32,6 +32,7 @@ pub mod frames;
 pub mod more;
 pub mod render;
 pub mod scan;
+mod spares;
 
 pub use frames::{Decoder, Encoder, Progress};
 /// The image crate this one uses, for callers that build or degrade pictures.
