@@ -11,6 +11,9 @@ use crate::Error;
 
 /// Largest fragment tried when finding the encoder settings of saved frames.
 const MAX_FRAGMENT_TRIED: usize = 4096;
+/// Highest sequence number continued from (a written folder holds far fewer
+/// frames; beyond this the saved frames are not ours).
+const MAX_SEQUENCE: u32 = 1_000_000;
 
 /// `n` new frames of the message that `written` (every frame text written so far,
 /// in any order) rebuilds.
@@ -38,6 +41,11 @@ pub fn more_frames(written: &[String], n: usize) -> Result<Vec<String>, Error> {
         return Err(Error::Saved("the frames belong to several messages".into()));
     }
     let last = parts.iter().map(|p| p.sequence).max().unwrap_or(0);
+    if last > MAX_SEQUENCE {
+        return Err(Error::Saved(format!(
+            "a frame's sequence number {last} is past {MAX_SEQUENCE}"
+        )));
+    }
     let shown: HashSet<Vec<usize>> = parts
         .iter()
         .map(|p| {
@@ -171,5 +179,25 @@ mod tests {
         assert!(more_frames(&mixed, 3).is_err(), "two messages");
         assert!(more_frames(&["hello".to_string()], 3).is_err());
         assert!(more_frames(&[], 3).is_err());
+        // A forged frame far along the sequence is refused, not walked to.
+        let mut far = enc.frames(10);
+        let Ok(Frame::Part(p)) = format::parse(&far[0]) else {
+            panic!("a part")
+        };
+        let mut cbor = Vec::new();
+        let mut e = minicbor::Encoder::new(&mut cbor);
+        e.array(5).unwrap();
+        e.u32(MAX_SEQUENCE + 1).unwrap();
+        e.u32(p.count as u32).unwrap();
+        e.u32(p.payload_len as u32).unwrap();
+        e.u32(p.checksum).unwrap();
+        e.bytes(&p.data).unwrap();
+        let words = ur::bytewords::encode(&cbor, ur::bytewords::Style::Minimal);
+        far.push(format!("ur:bytes/{}-{}/{words}", MAX_SEQUENCE + 1, p.count));
+        assert!(matches!(
+            format::parse(far.last().unwrap()),
+            Ok(Frame::Part(_))
+        ));
+        assert!(more_frames(&far, 3).is_err());
     }
 }
