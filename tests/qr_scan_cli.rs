@@ -88,7 +88,8 @@ fn an_unfinished_message_times_out_asking_for_more_frames() {
         "{err}"
     );
     assert!(
-        err.contains("1 distinct frame of about 11 needed in 2 s")
+        err.contains("nothing more in 2 s")
+            && err.contains("1 message unfinished, the most advanced .: 1 distinct frame of about 11 needed (message ")
             && err.contains("show more frames"),
         "{err}"
     );
@@ -141,7 +142,7 @@ fn an_empty_folder_says_so_within_5_seconds() {
     assert!(stopped, "{lines:?}");
     let (at, line) = lines.last().unwrap();
     assert!(*at < Duration::from_secs(5), "{at:?}: {line}");
-    assert!(line.contains("(0 image files read)"), "{line}");
+    assert!(line.contains("(0 image files read in "), "{line}");
 }
 
 #[cfg(unix)]
@@ -209,13 +210,13 @@ fn two_unfinished_messages_are_counted_apart_and_ask_for_more() {
     assert!(stopped, "{all:?}");
     let status = all
         .iter()
-        .find(|l| l.starts_with("the KEYGEN-INIT message: message ") && l.contains("; "))
+        .find(|l| l.starts_with("the KEYGEN-INIT message: ") && l.contains("; "))
         .unwrap_or_else(|| panic!("{all:?}"));
     assert!(
         status.contains(
-            "in 111-004-keygen-finalize-for-party-2: 3 distinct frames of about 11 needed"
+            ": 111-004-keygen-finalize-for-party-2: 3 distinct frames of about 11 needed"
         ) && status
-            .contains("in 111-005-keygen-finalize-for-party-3: 1 distinct frame of about 6 needed"),
+            .contains("; 111-005-keygen-finalize-for-party-3: 1 distinct frame of about 6 needed"),
         "{status}"
     );
     assert!(
@@ -231,4 +232,83 @@ fn two_unfinished_messages_are_counted_apart_and_ask_for_more() {
             && ask.contains("mpcegosign qr-more <its --qr-out folder>/111-004-keygen-finalize-for-party-2 --frames 12"),
         "{ask}"
     );
+}
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(args)
+        .output()
+        .expect("tmux (installed by .ci/deps)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Captures the pane until `want` holds (up to `secs`), returning the last capture.
+fn pane_until(session: &str, secs: u64, want: impl Fn(&str) -> bool) -> (String, Duration) {
+    let t = Instant::now();
+    let mut last = String::new();
+    while t.elapsed() < Duration::from_secs(secs) {
+        last = tmux(&["capture-pane", "-p", "-J", "-t", session]);
+        if want(&last) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    (last, t.elapsed())
+}
+
+/// On a real terminal (tmux, 80x24): the empty folder's line within 5 s, one live
+/// line that counts the frames as they come, and the request for more frames.
+#[test]
+fn on_a_terminal_the_scan_shows_one_live_line_and_asks_for_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scan = tmp.path().join("scan");
+    let folder = scan.join("777-002-keygen-init");
+    std::fs::create_dir_all(&folder).unwrap();
+    let session = format!("mpcegosign-scan-{}", std::process::id());
+    let cmd = format!(
+        "{BIN} keygen --plaintext-share --out-dir {} --transport qr --scan {} --scan-timeout 60; sleep 30",
+        tmp.path().display(),
+        scan.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    let (empty, at) = pane_until(&session, 10, |p| {
+        p.contains("no frame of this ceremony yet")
+    });
+    let mut message = vec![1u8; 1_000];
+    message[1] = 7;
+    let mut enc = airgap::Encoder::new(&message, 100).unwrap();
+    for (i, f) in enc.frames(3).iter().enumerate() {
+        let tmp_png = folder.join(format!(".{i}.part"));
+        std::fs::write(&tmp_png, airgap::render::to_png(f, 4).unwrap()).unwrap();
+        std::fs::rename(&tmp_png, folder.join(format!("frame-{i:04}.png"))).unwrap();
+    }
+    let (asked, _) = pane_until(&session, 20, |p| {
+        p.contains("the folder stopped growing") && p.contains("3 distinct frames of about")
+    });
+    tmux(&["kill-session", "-t", &session]);
+    assert!(at < Duration::from_secs(5), "{at:?}\n{empty}");
+    assert!(empty.contains("(0 image files read in "), "{empty}");
+    assert!(
+        asked.contains("777-002-keygen-init: 3 distinct frames of about 11 needed"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("mpcegosign qr-more <its --qr-out folder>/777-002-keygen-init --frames 12"),
+        "{asked}"
+    );
+    // One live line: the counts were rewritten in place, not stacked.
+    assert!(!asked.contains("1 distinct frame of"), "{asked}");
+    assert!(asked
+        .lines()
+        .all(|l| l.chars().count() <= 80 || l.contains("qr-more")));
 }

@@ -40,13 +40,15 @@ fn name(s: &Seen) -> String {
     )
 }
 
-/// "message 1a2b3c4d in 4242-007-keygen-finalize: 7 distinct frames of about 9 needed".
+/// "4242-007-keygen-finalize: 7 distinct frames of about 9 needed (message
+/// 1a2b3c4d)": what matters first, so that a terminal's width cuts the least.
 pub fn message_line(s: &Seen) -> String {
     format!(
-        "{}: {} of about {} needed",
-        name(s),
+        "{}: {} of about {} needed (message {})",
+        s.folder,
         plural(s.status.frames, "distinct frame"),
-        s.status.about_needed()
+        s.status.about_needed(),
+        super::qr_files::message_name(s.status.id.checksum())
     )
 }
 
@@ -54,7 +56,7 @@ pub fn message_line(s: &Seen) -> String {
 pub fn summary(expecting: &str, seen: &[Seen], files_read: usize, roots: &str) -> String {
     if seen.is_empty() {
         return format!(
-            "{expecting}: no frame of this ceremony yet in {roots} ({} read)",
+            "{expecting}: no frame of this ceremony yet ({} read in {roots})",
             plural(files_read, "image file")
         );
     }
@@ -125,8 +127,8 @@ mod tests {
             folder: "p3/4242-007-keygen-finalize-for-party-3",
         });
         assert!(
-            line.ends_with(
-                "in p3/4242-007-keygen-finalize-for-party-3: 7 distinct frames of about 9 needed"
+            line.starts_with(
+                "p3/4242-007-keygen-finalize-for-party-3: 7 distinct frames of about 9 needed (message "
             ),
             "{line}"
         );
@@ -143,7 +145,7 @@ mod tests {
         let empty = summary("KEYGEN-INIT", &[], 1, "scan");
         assert_eq!(
             empty,
-            "KEYGEN-INIT: no frame of this ceremony yet in scan (1 image file read)"
+            "KEYGEN-INIT: no frame of this ceremony yet (1 image file read in scan)"
         );
     }
 

@@ -247,7 +247,12 @@ impl QrTransport {
         } + &unreadable;
         if std::io::stderr().is_terminal() {
             let (columns, _) = terminal_size();
-            let line: String = line.chars().take(columns.saturating_sub(1)).collect();
+            // Too wide: the label first goes (the scan's first line named it).
+            let short = match line.split_once(": ") {
+                Some((_, rest)) if line.chars().count() >= columns => rest,
+                _ => line.as_str(),
+            };
+            let line: String = short.chars().take(columns.saturating_sub(1)).collect();
             eprint!("\r\x1b[K{line}");
         } else if beat
             || (now.frames > 0
@@ -272,9 +277,9 @@ impl QrTransport {
                 if self.scan.is_empty() { " to the camera" } else { " and the --scan paths" }
             ),
             Some(s) => format!(
-                "{} in {secs} s while waiting for {expecting} ({} unfinished): show more frames, or on the sending machine run mpcegosign qr-more with --frames {}",
-                say::message_line(s),
+                "nothing more in {secs} s while waiting for {expecting}; {} unfinished, the most advanced {}: show more frames, or on the sending machine run mpcegosign qr-more with --frames {}",
                 say::plural(seen.len(), "message"),
+                say::message_line(s),
                 say::frames_to_ask(s.status.missing())
             ),
         })
