@@ -59,7 +59,17 @@ fn last_number(dir: &Path) -> usize {
 /// name, then linked), and an existing file is never replaced.
 pub fn append_frames(dir: &Path, frames: &[String]) -> Result<Vec<PathBuf>, FramesError> {
     std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-    let mut saved = read_saved(dir).unwrap_or_default();
+    // frames.txt only grows: one that exists but cannot be read is never replaced.
+    let mut saved = match read_saved(dir) {
+        Some(saved) => saved,
+        None if dir.join(FRAMES_TXT).exists() => {
+            return Err(write_err(
+                dir,
+                format!("{FRAMES_TXT} exists but cannot be read; it was left as it is"),
+            ))
+        }
+        None => Vec::new(),
+    };
     saved.extend(frames.iter().cloned());
     let txt = dir.join(FRAMES_TXT);
     let tmp = dir.join(format!(".{FRAMES_TXT}.part"));
@@ -251,5 +261,11 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("holds no frames.txt"));
+        // A frames.txt that cannot be read is left alone, nothing is written.
+        let odd = tmp.path().join("odd");
+        std::fs::create_dir_all(odd.join(FRAMES_TXT)).unwrap();
+        let e = append_frames(&odd, &first).unwrap_err().to_string();
+        assert!(e.contains("left as it is"), "{e}");
+        assert!(!odd.join("frame-0001.png").exists());
     }
 }

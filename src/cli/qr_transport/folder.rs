@@ -12,6 +12,9 @@ use airgap::scan;
 use super::super::qr_progress as say;
 use super::{QrTransport, Shown};
 
+/// Message folders remembered at most; beyond, only unfinished messages' are kept.
+const MAX_ORIGINS: usize = 256;
+
 impl QrTransport {
     /// `path` as the user knows it: relative to the `--scan` root that holds it (a
     /// root given as a file: as given).
@@ -97,6 +100,12 @@ impl QrTransport {
                 Ok(texts) => {
                     for t in texts {
                         if let Some(id) = message_of(&t) {
+                            if self.origin.len() >= MAX_ORIGINS {
+                                // Forged frames of many messages: keep the unfinished.
+                                let live: Vec<_> =
+                                    self.decoder.statuses().into_iter().map(|s| s.id).collect();
+                                self.origin.retain(|id, _| live.contains(id));
+                            }
                             if !self.origin.contains_key(&id) {
                                 let folder = self.folder_of(&path);
                                 self.origin.insert(id, folder);
