@@ -13,9 +13,11 @@
 //! - [`format`]: UR texts and CBOR byte strings.
 //! - [`fountain`]: the complete (GF(2)) fountain solver.
 //! - [`frames`]: encoder and decoder of frame texts.
+//! - [`more`]: more frames of a message already written (recovering lost frames).
 //! - [`render`]: a frame as a QR image (PNG) or as terminal text.
 //! - [`decode`]: QR codes found in images, by several decoders and a chooser.
-//! - [`scan`]: image files and folders, a worker thread for camera frames.
+//! - [`scan`]: image files (upright, bounded) and folders (a bounded walk), a
+//!   worker thread for camera frames.
 //! - `camera` (feature `camera`): frames from a webcam.
 //!
 //! [BCR-2020-005]: https://github.com/BlockchainCommons/Research/blob/master/papers/bcr-2020-005-ur.md
@@ -27,8 +29,10 @@ pub mod decode;
 pub mod format;
 pub mod fountain;
 pub mod frames;
+pub mod more;
 pub mod render;
 pub mod scan;
+mod spares;
 
 pub use frames::{Decoder, Encoder, Progress};
 /// The image crate this one uses, for callers that build or degrade pictures.
@@ -67,6 +71,8 @@ pub enum Error {
     Image { path: String, reason: String },
     #[error("cannot encode the image: {0}")]
     Png(String),
+    #[error("cannot make more frames from the saved frames: {0}")]
+    Saved(String),
     #[error("camera: {0}")]
     Camera(String),
 }

@@ -15,6 +15,8 @@ mod keygen;
 mod new_key;
 mod passphrase;
 mod prepare;
+mod qr_files;
+mod qr_progress;
 mod qr_transport;
 mod resume;
 mod selftest;
@@ -72,6 +74,9 @@ pub enum Command {
     Share(share_cmd::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
+    /// Write more QR frames of a message already written with --qr-out, when a
+    /// receiver lost too many (it prints this command).
+    QrMore(qr_files::QrMoreArgs),
     /// Dry run on the signing machine: open the share, make a test partial, check
     /// the public key, scan a test QR; one ✓/✗ line per step.
     Selftest(selftest::SelftestArgs),
@@ -363,6 +368,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
+        Command::QrMore(a) => qr_files::run(a),
         Command::Selftest(a) => selftest::run(a),
         Command::Completions(a) => completions::completions(a),
         Command::Manpage(a) => completions::manpage(a),

@@ -1,20 +1,25 @@
 //! Messages as animated QR codes: streamed on the terminal and/or written as PNG
-//! frames; read from image files and folders (`--scan`) or from a camera.
+//! frames; read from image files and folders (`--scan`) or from a camera. A scan
+//! says every few seconds what it has of each unfinished message, and asks for more
+//! frames (`mpcegosign qr-more`) when its folder stops growing.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use airgap::frames::default_file_frames;
+use airgap::frames::{default_file_frames, MessageId};
 use airgap::{render, scan, Decoder, Encoder, Progress};
 use mpcegosign::transport::{Transport, TransportError};
 use sha2::{Digest, Sha256};
 
+use super::qr_progress::{self as say, Seen};
 use super::transport_args::TransportArgs;
 use super::CliError;
+
+mod folder;
 
 pub const NO_CAMERA_HINT: &str =
     "scan photos or PNG frames with --scan DIR|FILE…, or use --transport text";
@@ -40,6 +45,18 @@ pub struct QrTransport {
     decoder: Decoder,
     pending: VecDeque<Vec<u8>>,
     progress: Shown,
+    /// The folder (relative to the scan root) of each message's first frame read.
+    origin: HashMap<MessageId, String>,
+    /// Image files read in this scan, when one last appeared, and when the status
+    /// line was last printed.
+    files_read: usize,
+    grew: Instant,
+    beat: Instant,
+    /// When more frames were last asked for: asked again once the folder grew and
+    /// stalled again, or after [`say::ASK_AGAIN_SECS`] more seconds of stall.
+    asked: Option<Instant>,
+    /// Whether a bound of the folder walk was already named.
+    cut_named: bool,
 }
 
 /// What the progress line last showed.
@@ -85,23 +102,19 @@ impl QrTransport {
             decoder: Decoder::new(),
             pending: VecDeque::new(),
             progress: Shown::default(),
+            origin: HashMap::new(),
+            files_read: 0,
+            grew: Instant::now(),
+            beat: Instant::now(),
+            asked: None,
+            cut_named: false,
         })
     }
 
     fn write_pngs(&self, dir: &Path, frames: &[String]) -> Result<(), TransportError> {
-        let fail = |e: &dyn std::fmt::Display| {
-            TransportError::Failed(format!("cannot write QR frames in {}: {e}", dir.display()))
-        };
-        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-        for (i, f) in frames.iter().enumerate() {
-            let png = render::to_png(f, 4).map_err(|e| fail(&e))?;
-            let path = dir.join(format!("frame-{:04}.png", i + 1));
-            // Written under a hidden name, then renamed: a scanner never sees half a file.
-            let tmp = dir.join(format!(".frame-{:04}.part", i + 1));
-            std::fs::write(&tmp, png).map_err(|e| fail(&e))?;
-            std::fs::rename(&tmp, &path).map_err(|e| fail(&e))?;
-        }
-        Ok(())
+        super::qr_files::append_frames(dir, frames)
+            .map(|_| ())
+            .map_err(|e| TransportError::Failed(e.to_string()))
     }
 
     /// Streams fresh frames on the terminal until Enter is pressed: frame numbers
@@ -170,7 +183,7 @@ impl QrTransport {
             Some(path) => {
                 if self.named.insert(path.to_path_buf()) {
                     self.clear_progress();
-                    eprintln!("mpcegosign: {}: {why}", path.display());
+                    eprintln!("mpcegosign: {}: {why}", self.relative(path));
                 }
                 self.unreadable = Some(path.to_path_buf());
             }
@@ -185,79 +198,90 @@ impl QrTransport {
     }
 
     fn clear_progress(&mut self) {
-        if self.progress != Shown::default() && std::io::stderr().is_terminal() {
+        if std::io::stderr().is_terminal() {
             eprint!("\r\x1b[K");
         }
     }
 
-    /// One live progress line on a terminal; elsewhere a line at each quarter.
+    fn statuses(&self) -> Vec<airgap::frames::MessageStatus> {
+        self.decoder.statuses()
+    }
+
+    fn seen<'a>(&'a self, statuses: &'a [airgap::frames::MessageStatus]) -> Vec<Seen<'a>> {
+        statuses
+            .iter()
+            .map(|status| Seen {
+                status,
+                folder: self.origin.get(&status.id).map_or(".", String::as_str),
+            })
+            .collect()
+    }
+
+    /// One live progress line on a terminal, refreshed as frames come; elsewhere a
+    /// line at each quarter. Both also every [`say::HEARTBEAT_SECS`] seconds, so a
+    /// scan is never silent.
     fn show_progress(&mut self, expecting: &str) {
-        let Some((frames, percent)) = self.decoder.status() else {
-            return;
+        let statuses = self.statuses();
+        let beat = self.beat.elapsed() >= Duration::from_secs(say::HEARTBEAT_SECS);
+        let now = match self.decoder.status() {
+            Some((frames, percent)) => Shown { frames, percent },
+            None => Shown::default(),
         };
-        let now = Shown { frames, percent };
-        if now == self.progress {
+        if now == self.progress && !beat {
             return;
         }
         let unreadable = self
             .unreadable
             .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| format!("; unreadable: {}", n.to_string_lossy()))
+            .map(|p| format!("; unreadable: {}", self.relative(p)))
             .unwrap_or_default();
+        let roots: Vec<String> = self.scan.iter().map(|p| p.display().to_string()).collect();
+        let seen = self.seen(&statuses);
+        let line = if self.scan.is_empty() {
+            match seen.is_empty() {
+                true => format!("{expecting}: no frame of this ceremony yet from the camera"),
+                false => say::summary(expecting, &seen, 0, ""),
+            }
+        } else {
+            say::summary(expecting, &seen, self.files_read, &roots.join(", "))
+        } + &unreadable;
         if std::io::stderr().is_terminal() {
             let (columns, _) = terminal_size();
-            let line: String =
-                format!("{expecting}: {frames} frames, {percent}% known{unreadable}")
-                    .chars()
-                    .take(columns.saturating_sub(1))
-                    .collect();
+            // Too wide: the label first goes (the scan's first line named it).
+            let short = match line.split_once(": ") {
+                Some((_, rest)) if line.chars().count() >= columns => rest,
+                _ => line.as_str(),
+            };
+            let line: String = short.chars().take(columns.saturating_sub(1)).collect();
             eprint!("\r\x1b[K{line}");
-        } else if now.percent / 25 != self.progress.percent / 25 || self.progress.frames == 0 {
-            eprintln!("{expecting}: {frames} frames, {percent}% known{unreadable}");
+        } else if beat
+            || (now.frames > 0
+                && (now.percent / 25 != self.progress.percent / 25 || self.progress.frames == 0))
+        {
+            eprintln!("{line}");
+        }
+        if beat {
+            self.beat = Instant::now();
         }
         self.progress = now;
     }
 
-    fn scan_files(&mut self) {
-        for path in scan::image_files(&self.scan) {
-            let meta = std::fs::metadata(&path).ok();
-            let key = (
-                path.clone(),
-                meta.as_ref().map_or(0, |m| m.len()),
-                meta.and_then(|m| m.modified().ok()),
-            );
-            if !self.read.insert(key) {
-                continue;
-            }
-            match scan::scan_file(&path) {
-                Ok(texts) if texts.is_empty() => self.name_once(Some(&path), "no QR code found"),
-                Ok(texts) => {
-                    for t in texts {
-                        self.feed(&t, Some(&path));
-                    }
-                }
-                Err(e) => {
-                    let why = format!("not an image ({e})");
-                    self.name_once(Some(&path), &why);
-                }
-            }
-        }
-    }
-
-    /// The timeout's message: what was missing.
+    /// The timeout's message: what was missing, per message.
     fn timed_out(&self, expecting: &str) -> TransportError {
         let secs = self.timeout.as_secs();
-        let frames = self.decoder.frames_seen();
-        TransportError::Failed(if frames == 0 {
-            format!(
+        let statuses = self.statuses();
+        let seen = self.seen(&statuses);
+        TransportError::Failed(match seen.first() {
+            None => format!(
                 "no frames at all in {secs} s while waiting for {expecting}: check that the other machine shows its QR code{}",
                 if self.scan.is_empty() { " to the camera" } else { " and the --scan paths" }
-            )
-        } else {
-            format!(
-                "{frames} frames of an unfinished message in {secs} s while waiting for {expecting}: show more frames"
-            )
+            ),
+            Some(s) => format!(
+                "nothing more in {secs} s while waiting for {expecting}; {} unfinished, the most advanced {}: show more frames, or on the sending machine run mpcegosign qr-more with --frames {}",
+                say::plural(seen.len(), "message"),
+                say::message_line(s),
+                say::frames_to_ask(s.status.missing())
+            ),
         })
     }
 }
@@ -336,9 +360,13 @@ impl Transport for QrTransport {
         eprintln!("Scanning {} for {expecting}…", list.join(", "));
         self.progress = Shown::default();
         let deadline = Instant::now() + self.timeout;
+        self.beat = Instant::now();
+        self.grew = Instant::now();
+        self.asked = None;
         loop {
-            self.scan_files();
+            self.scan_files(expecting, deadline);
             self.show_progress(expecting);
+            self.ask_when_stalled();
             if let Some(m) = self.pending.pop_front() {
                 self.clear_progress();
                 if std::io::stderr().is_terminal() {

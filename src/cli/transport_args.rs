@@ -31,7 +31,8 @@ pub struct TransportArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub qr_frames: Option<u64>,
     /// With --transport qr: read incoming frames from these image files or folders
-    /// (watched for new files) instead of the camera.
+    /// (watched for new files; phone photos upright by their EXIF orientation;
+    /// symlinks followed once, at most 8 folders deep) instead of the camera.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub scan: Vec<PathBuf>,
     /// With --transport qr: the camera to scan with (see `mpcegosign cameras`).
@@ -45,7 +46,8 @@ pub struct TransportArgs {
     #[arg(long, value_name = "BYTES", default_value_t = airgap::frames::DEFAULT_FRAGMENT as u64,
           value_parser = clap::value_parser!(u64).range(50..=1500))]
     pub frame_size: u64,
-    /// How long to wait for a new message while scanning, in seconds.
+    /// How long to wait for a new message while scanning, in seconds (it bounds the
+    /// folder walk and the decoding too).
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub scan_timeout: u64,
 }

@@ -184,6 +184,11 @@ impl Party {
         );
     }
 
+    /// Whether the process has ended (without waiting).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// Closes stdin and waits for the process to end.
     pub fn finish(mut self) -> Finished {
         drop(self.stdin.take());

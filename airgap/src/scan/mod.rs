@@ -1,5 +1,11 @@
 //! Frame texts found in image files and folders (screenshots, PNG frames, phone
 //! photos), and a worker thread that decodes a camera's newest frame.
+//!
+//! - [`walk`]: the bounded folder walk (symlink loops, depth, file count, deadline).
+//! - [`photo`]: image files read upright (EXIF orientation) and within bounds.
+
+pub mod photo;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -9,9 +15,6 @@ use std::thread::JoinHandle;
 use image::GrayImage;
 
 use crate::Error;
-
-/// Image file endings the scanner reads in folders.
-const IMAGE_ENDINGS: [&str; 4] = ["png", "jpg", "jpeg", "pgm"];
 
 /// Every QR text in an image, by the chosen decoder.
 pub fn scan_image(img: &GrayImage) -> Vec<String> {
@@ -47,13 +50,9 @@ pub fn scan_sheet(img: &GrayImage, enough: &mut dyn FnMut(Vec<String>) -> bool) 
     }
 }
 
-/// Reads one image file and scans it.
+/// Reads one image file (upright, by its EXIF orientation) and scans it.
 pub fn scan_file(path: &Path) -> Result<Vec<String>, Error> {
-    let img = image::open(path).map_err(|e| Error::Image {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    Ok(scan_image(&img.to_luma8()))
+    Ok(scan_image(&photo::load_upright(path)?))
 }
 
 /// Fails at once on a path that does not exist.
@@ -66,35 +65,11 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), Error> {
     }
 }
 
-fn is_image(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_ENDINGS.contains(&e.to_ascii_lowercase().as_str()))
-}
-
 /// Image files among `paths`, sorted: files as given, whatever their name; in
-/// folders (searched recursively) files with an image ending, not hidden ones (a
-/// writer's half-written `.part` files are hidden).
+/// folders (searched recursively, within [`walk`]'s bounds) files with an image
+/// ending, not hidden ones (a writer's half-written `.part` files are hidden).
 pub fn image_files(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&p) {
-                stack.extend(entries.flatten().map(|e| e.path()));
-            }
-        } else if p.is_file() && (paths.contains(&p) || (is_image(&p) && !hidden(&p))) {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
-fn hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'))
+    walk::walk(paths, None).files
 }
 
 /// The newest frame waiting for the worker; older ones are dropped unread.
