@@ -1,8 +1,11 @@
 //! `cargo bench -p airgap`: for every candidate QR decoder, frames read and decode
 //! time per level of the degradation suite (readable and unreadable frames apart);
 //! frames needed by the fountain decoder at 0/20/40 % loss; encode and render time.
-//! Set BENCH_QR_FRAMES to use fewer frames per level (default 29), BENCH_QR_ONLY to
-//! run some parts only (`encode`, `files`, `fountain`, `camera`, `decoders`, comma-separated).
+//! Photographed frame files (`photos`): frames read by ours, zxing-cpp alone and zbar
+//! (`zbarimg`, one process per picture), median and p95 times; `photos-all` adds
+//! every candidate decoder. Set BENCH_QR_FRAMES to use fewer frames per level
+//! (default 29), BENCH_QR_ONLY to run some parts only (`encode`, `files`,
+//! `fountain`, `camera`, `photos`, `photos-all`, `decoders`, comma-separated).
 
 #[path = "../tests/support/degrade.rs"]
 mod degrade;
@@ -394,59 +397,6 @@ fn main() {
         println!("|---|---|---|---|---|---|");
         camera(30);
         camera(0);
-    }
-    if part("diag") {
-        let empty = airgap::image::GrayImage::from_pixel(300, 300, airgap::image::Luma([255]));
-        for i in 0..6u64 {
-            let p = degrade::scene(&empty, &mut rand::rngs::StdRng::seed_from_u64(i));
-            let t = Instant::now();
-            let r = decode::finder::region(&p, 24);
-            let tf = t.elapsed();
-            let t = Instant::now();
-            let l = decode::deblur::horizontal_lengths(&p);
-            let td = t.elapsed();
-            println!(
-                "scene {i}: finder {:?} {:.1} ms, n={}, deblur {:?} {:.1} ms",
-                r,
-                ms(tf),
-                decode::finder::candidates(&p, 24).len(),
-                l,
-                ms(td)
-            );
-        }
-        for level in photo::levels(12) {
-            for i in 0..12 {
-                let p = level.picture(i);
-                let first = !decode::zxing_cpp::detect_harder(&p).is_empty();
-                let c = decode::finder::candidates(&p, 24);
-                let ok = decode::detect(&p) == vec![level.frames[i].clone()];
-                let up = !decode::upscale::enlarged(&p, 1.5)
-                    .map(|b| decode::zxing_cpp::detect_harder(&b))
-                    .unwrap_or_default()
-                    .is_empty();
-                if !ok {
-                    let g = decode::detect(&p);
-                    println!(
-                        "got {} texts: {:?} want {}",
-                        g.len(),
-                        g.iter()
-                            .map(|t| t.chars().take(60).collect::<String>())
-                            .collect::<Vec<_>>(),
-                        level.frames[i].chars().take(60).collect::<String>()
-                    );
-                }
-                if !first || !ok {
-                    println!(
-                        "{} {i}: {}x{} first={first} cands={} region={:?} ours={ok} whole1.5={up}",
-                        level.name,
-                        p.width(),
-                        p.height(),
-                        c.len(),
-                        decode::finder::region(&p, 24)
-                    );
-                }
-            }
-        }
     }
     if part("photos") {
         println!();

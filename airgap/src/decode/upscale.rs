@@ -6,9 +6,11 @@
 use image::imageops::{resize, FilterType};
 use image::GrayImage;
 
-/// Largest enlarged picture the scanner decodes, in pixels: a 1280×720 camera frame
-/// at 1.5× (2 MP); bigger pictures are not enlarged (their codes are not small).
-pub const MAX_PIXELS: u64 = 2_100_000;
+/// Largest enlarged picture the scanner decodes, in pixels (1000×1000): a photo
+/// file of a code at 2–3 pixels per module, or the part of a camera frame around
+/// its finder patterns. A whole 1280×720 camera frame is not enlarged: with the
+/// resampling, that would cost more than the 30 ms an unreadable frame may take.
+pub const MAX_PIXELS: u64 = 1_000_000;
 
 /// The picture enlarged by `factor`, or None if it would exceed [`MAX_PIXELS`].
 pub fn enlarged(img: &GrayImage, factor: f32) -> Option<GrayImage> {
