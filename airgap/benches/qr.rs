@@ -34,7 +34,9 @@ fn decoders(frames_per_level: usize) {
     let frames = degrade::big_frames(frames_per_level, 11);
     let version = (render::modules(&frames[0]).unwrap_or(17) - 17) / 4;
     println!("Decoders on the degradation suite: {frames_per_level} frames of QR version ~{version} per level, one core");
-    println!("| level | decoder | read | ms when read (median) | ms when not (median) |");
+    println!(
+        "| level | decoder | read | ms when read (median / p95) | ms when not (median / p95) |"
+    );
     println!("|---|---|---|---|---|");
     for level in degrade::levels() {
         let pictures: Vec<_> = frames
@@ -55,12 +57,14 @@ fn decoders(frames_per_level: usize) {
                 }
             }
             println!(
-                "| {} | {name} | {}/{} | {} | {} |",
+                "| {} | {name} | {}/{} | {} / {} | {} / {} |",
                 level.0,
                 hit.len(),
                 frames.len(),
-                show(median(hit)),
-                show(median(miss))
+                show(median(hit.clone())),
+                show(p95(hit)),
+                show(median(miss.clone())),
+                show(p95(miss))
             );
         }
     }

@@ -29,7 +29,13 @@ pub fn retry(img: &GrayImage, decode: &dyn Fn(&GrayImage) -> Vec<String>) -> Vec
         part = image::imageops::crop_imm(img, x, y, w, h).to_image();
         &part
     };
+    let mut spent = 0;
     for factor in FACTORS {
+        // The enlargements share one budget: a larger part gets only the first.
+        spent += upscale::enlarged_pixels(img, factor);
+        if spent > upscale::MAX_PIXELS {
+            break;
+        }
         let Some(big) = upscale::enlarged(img, factor) else {
             break;
         };
