@@ -94,8 +94,14 @@ fn stepped(runs: &[u32; 5], px: impl Fn(u32) -> u8) -> bool {
 }
 
 /// The five runs through (x, y) along a column, if (x, y) is dark and inside a
-/// dark-light-DARK-light-dark sequence.
-fn column_runs(img: &GrayImage, t: &Thresholds, x: u32, y: u32, max_run: u32) -> Option<[u32; 5]> {
+/// dark-light-DARK-light-dark sequence, and the row of the centre run's middle.
+fn column_runs(
+    img: &GrayImage,
+    t: &Thresholds,
+    x: u32,
+    y: u32,
+    max_run: u32,
+) -> Option<([u32; 5], u32)> {
     let h = img.height();
     let mut runs = [0u32; 5];
     // The centre run, both ways.
@@ -127,7 +133,7 @@ fn column_runs(img: &GrayImage, t: &Thresholds, x: u32, y: u32, max_run: u32) ->
     }
     let top = up - runs[1] - runs[0];
     (runs.iter().all(|&r| r > 0) && stepped(&runs, |i| img.get_pixel(x, top + i)[0]))
-        .then_some(runs)
+        .then_some((runs, up + runs[2] / 2))
 }
 
 /// A place where a finder pattern may be: its centre and its width in pixels.
@@ -212,11 +218,11 @@ pub fn candidates(img: &GrayImage, enough: usize) -> Vec<Candidate> {
                             .iter()
                             .any(|c| c.x.abs_diff(cx) < c.width && c.y.abs_diff(y) < c.width);
                         if !seen {
-                            if let Some(col) = column_runs(img, &t, cx, y, 2 * total) {
+                            if let Some((col, cy)) = column_runs(img, &t, cx, y, 2 * total) {
                                 if finder_like(&col) {
                                     found.push(Candidate {
                                         x: cx,
-                                        y,
+                                        y: cy,
                                         width: total,
                                     });
                                     if found.len() >= enough {
@@ -242,9 +248,22 @@ mod tests {
 
     #[test]
     fn a_code_has_three_and_a_blank_or_striped_picture_none() {
-        let code = crate::render::to_image("UR:BYTES/HDCXLKAHSSQZWFVSLOFZOXWKRE", 3).unwrap();
-        let found = candidates(&code, 9);
-        assert_eq!(found.len(), 3, "{found:?}");
+        let text = "UR:BYTES/HDCXLKAHSSQZWFVSLOFZOXWKRE";
+        let code = crate::render::to_image(text, 3).unwrap();
+        let found = candidates(&code, 24);
+        // The three finder centres, 3.5 modules in from the code's corners, are
+        // among the candidates (data modules may add a few "maybe"s).
+        let m = crate::render::modules(text).unwrap() as f32;
+        let quiet = (code.width() as f32 / 3.0 - m) / 2.0;
+        let (near, far) = ((quiet + 3.5) * 3.0, (quiet + m - 3.5) * 3.0);
+        for (cx, cy) in [(near, near), (far, near), (near, far)] {
+            assert!(
+                found
+                    .iter()
+                    .any(|c| (c.x as f32 - cx).abs() <= 3.0 && (c.y as f32 - cy).abs() <= 3.0),
+                "no candidate at ({cx}, {cy}): {found:?}"
+            );
+        }
         let blank = GrayImage::from_pixel(300, 200, Luma([200]));
         assert!(candidates(&blank, 9).is_empty());
         assert_eq!(region(&blank, 9), None);
