@@ -44,11 +44,24 @@ fn decoders(frames_per_level: usize) {
             .enumerate()
             .map(|(i, f)| degrade::picture(&level, f, i))
             .collect();
-        for (name, detect) in decode::candidates() {
+        let tmp =
+            std::env::temp_dir().join(format!("airgap-bench-zbar-{}.png", std::process::id()));
+        type Named = (
+            &'static str,
+            Box<dyn Fn(&airgap::image::GrayImage) -> Option<Vec<String>>>,
+        );
+        let mut deciders: Vec<Named> = decode::candidates()
+            .into_iter()
+            .map(|(name, f)| -> Named { (name, Box::new(move |p| Some(f(p)))) })
+            .collect();
+        deciders.push(("zbar (zbarimg)", Box::new(move |p| zbar(p, &tmp))));
+        for (name, detect) in &deciders {
             let (mut hit, mut miss) = (Vec::new(), Vec::new());
             for (f, p) in frames.iter().zip(&pictures) {
                 let t = Instant::now();
-                let got = std::hint::black_box(detect(p));
+                let Some(got) = std::hint::black_box(detect(p)) else {
+                    continue;
+                };
                 let el = t.elapsed();
                 if got == vec![f.clone()] {
                     hit.push(el);
@@ -68,6 +81,9 @@ fn decoders(frames_per_level: usize) {
             );
         }
     }
+    let _ = std::fs::remove_file(
+        std::env::temp_dir().join(format!("airgap-bench-zbar-{}.png", std::process::id())),
+    );
 }
 
 /// Distinct frames needed, scanning the streamed animation from a random point.
