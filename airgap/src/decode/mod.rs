@@ -99,7 +99,8 @@ const DECODER: fn(&GrayImage) -> Vec<String> = zxing_cpp::detect_harder;
 #[cfg(not(feature = "zxing"))]
 const DECODER: fn(&GrayImage) -> Vec<String> = rxing::detect_harder;
 /// The decoder on enlarged pictures: one pass, without the rotations and
-/// downscaled retries of "try harder" (which read no more there, at twice the time).
+/// downscaled retries of "try harder" (which read no more photographed files there,
+/// and took longer: `photos-all` in the bench).
 #[cfg(feature = "zxing")]
 const RETRY_DECODER: fn(&GrayImage) -> Vec<String> = zxing_cpp::detect;
 #[cfg(not(feature = "zxing"))]
