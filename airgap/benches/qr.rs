@@ -1,11 +1,16 @@
 //! `cargo bench -p airgap`: for every candidate QR decoder, frames read and decode
 //! time per level of the degradation suite (readable and unreadable frames apart);
 //! frames needed by the fountain decoder at 0/20/40 % loss; encode and render time.
-//! Set BENCH_QR_FRAMES to use fewer frames per level (default 29), BENCH_QR_ONLY to
-//! run some parts only (`encode`, `files`, `fountain`, `camera`, `decoders`, comma-separated).
+//! Photographed frame files (`photos`): frames read by ours, zxing-cpp alone and zbar
+//! (`zbarimg`, one process per picture), median and p95 times; `photos-all` adds
+//! every candidate decoder. Set BENCH_QR_FRAMES to use fewer frames per level
+//! (default 29), BENCH_QR_ONLY to run some parts only (`encode`, `files`,
+//! `fountain`, `camera`, `photos`, `photos-all`, `decoders`, comma-separated).
 
 #[path = "../tests/support/degrade.rs"]
 mod degrade;
+#[path = "../tests/support/photo.rs"]
+mod photo;
 
 use std::time::{Duration, Instant};
 
@@ -29,7 +34,9 @@ fn decoders(frames_per_level: usize) {
     let frames = degrade::big_frames(frames_per_level, 11);
     let version = (render::modules(&frames[0]).unwrap_or(17) - 17) / 4;
     println!("Decoders on the degradation suite: {frames_per_level} frames of QR version ~{version} per level, one core");
-    println!("| level | decoder | read | ms when read (median) | ms when not (median) |");
+    println!(
+        "| level | decoder | read | ms when read (median / p95) | ms when not (median / p95) |"
+    );
     println!("|---|---|---|---|---|");
     for level in degrade::levels() {
         let pictures: Vec<_> = frames
@@ -37,11 +44,24 @@ fn decoders(frames_per_level: usize) {
             .enumerate()
             .map(|(i, f)| degrade::picture(&level, f, i))
             .collect();
-        for (name, detect) in decode::candidates() {
+        let tmp =
+            std::env::temp_dir().join(format!("airgap-bench-zbar-{}.png", std::process::id()));
+        type Named = (
+            &'static str,
+            Box<dyn Fn(&airgap::image::GrayImage) -> Option<Vec<String>>>,
+        );
+        let mut deciders: Vec<Named> = decode::candidates()
+            .into_iter()
+            .map(|(name, f)| -> Named { (name, Box::new(move |p| Some(f(p)))) })
+            .collect();
+        deciders.push(("zbar (zbarimg)", Box::new(move |p| zbar(p, &tmp))));
+        for (name, detect) in &deciders {
             let (mut hit, mut miss) = (Vec::new(), Vec::new());
             for (f, p) in frames.iter().zip(&pictures) {
                 let t = Instant::now();
-                let got = std::hint::black_box(detect(p));
+                let Some(got) = std::hint::black_box(detect(p)) else {
+                    continue;
+                };
                 let el = t.elapsed();
                 if got == vec![f.clone()] {
                     hit.push(el);
@@ -50,15 +70,20 @@ fn decoders(frames_per_level: usize) {
                 }
             }
             println!(
-                "| {} | {name} | {}/{} | {} | {} |",
+                "| {} | {name} | {}/{} | {} / {} | {} / {} |",
                 level.0,
                 hit.len(),
                 frames.len(),
-                show(median(hit)),
-                show(median(miss))
+                show(median(hit.clone())),
+                show(p95(hit)),
+                show(median(miss.clone())),
+                show(p95(miss))
             );
         }
     }
+    let _ = std::fs::remove_file(
+        std::env::temp_dir().join(format!("airgap-bench-zbar-{}.png", std::process::id())),
+    );
 }
 
 /// Distinct frames needed, scanning the streamed animation from a random point.
@@ -229,6 +254,132 @@ fn camera(fps: u32) {
     );
 }
 
+/// zbar, through its `zbarimg` CLI (installed by .ci/deps): the picture written as a
+/// PNG, then read by one `zbarimg` process; the time includes the process start and
+/// the PNG decoding (the `zbarimg start` line gives that cost on a blank picture).
+fn zbar(img: &airgap::image::GrayImage, path: &std::path::Path) -> Option<Vec<String>> {
+    img.save(path).ok()?;
+    let out = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(path)
+        .output()
+        .ok()?;
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+fn p95(mut v: Vec<Duration>) -> Option<Duration> {
+    v.sort();
+    (!v.is_empty()).then(|| v[(v.len() * 95).div_ceil(100).saturating_sub(1)])
+}
+
+/// Photographed frame files (`tests/support/photo.rs`): per level, frames read by
+/// ours, zxing-cpp alone and zbar, with median and p95 times.
+fn photos(per_level: usize, extra: bool) {
+    let levels = photo::levels(per_level);
+    let tmp = std::env::temp_dir().join(format!("airgap-bench-zbar-{}.png", std::process::id()));
+    let have_zbar = zbar(&airgap::image::GrayImage::new(8, 8), &tmp).is_some();
+    println!("Photographed frame files: {per_level} frames per level, one core");
+    println!("| level | versions | decoder | read | ms read (median / p95) | ms not read (median / p95) |");
+    println!("|---|---|---|---|---|---|");
+    type Named = (
+        &'static str,
+        Box<dyn Fn(&airgap::image::GrayImage) -> Option<Vec<String>>>,
+    );
+    let mut deciders: Vec<Named> = Vec::new();
+    if extra {
+        for (name, f) in decode::candidates() {
+            deciders.push((name, Box::new(move |p| Some(f(p)))));
+        }
+    } else {
+        #[cfg(feature = "zxing")]
+        deciders.push((
+            "zxing-cpp try-harder",
+            Box::new(|p| Some(decode::zxing_cpp::detect_harder(p))),
+        ));
+        deciders.push(("ours", Box::new(|p| Some(decode::detect(p)))));
+    }
+    if have_zbar {
+        let t = tmp.clone();
+        deciders.push(("zbar (zbarimg)", Box::new(move |p| zbar(p, &t))));
+    }
+    for level in &levels {
+        let pictures: Vec<_> = (0..level.frames.len()).map(|i| level.picture(i)).collect();
+        let versions: Vec<usize> = level.frames.iter().map(|f| photo::version(f)).collect();
+        let (lo, hi) = (
+            versions.iter().min().copied().unwrap_or(0),
+            versions.iter().max().copied().unwrap_or(0),
+        );
+        for (name, detect) in &deciders {
+            let (mut hit, mut miss) = (Vec::new(), Vec::new());
+            for (f, p) in level.frames.iter().zip(&pictures) {
+                let t = Instant::now();
+                let Some(got) = std::hint::black_box(detect(p)) else {
+                    continue;
+                };
+                let el = t.elapsed();
+                if got == vec![f.clone()] {
+                    hit.push(el);
+                } else {
+                    miss.push(el);
+                }
+            }
+            println!(
+                "| {} | {lo}-{hi} | {name} | {}/{} | {} / {} | {} / {} |",
+                level.name,
+                hit.len(),
+                level.frames.len(),
+                show(median(hit.clone())),
+                show(p95(hit)),
+                show(median(miss.clone())),
+                show(p95(miss)),
+            );
+        }
+    }
+    // Pictures without a code: where the finder check skips the retries.
+    let empty = airgap::image::GrayImage::from_pixel(300, 300, airgap::image::Luma([255]));
+    let scenes: Vec<_> = (0..per_level)
+        .map(|i| degrade::scene(&empty, &mut rand::rngs::StdRng::seed_from_u64(i as u64)))
+        .collect();
+    for (name, detect) in &deciders {
+        let times: Vec<Duration> = scenes
+            .iter()
+            .map(|p| {
+                let t = Instant::now();
+                std::hint::black_box(detect(p));
+                t.elapsed()
+            })
+            .collect();
+        println!(
+            "| 1280x720 scene, no code | - | {name} | - | - / - | {} / {} |",
+            show(median(times.clone())),
+            show(p95(times))
+        );
+    }
+    if have_zbar {
+        let blank = airgap::image::GrayImage::from_pixel(300, 300, airgap::image::Luma([255]));
+        let times: Vec<Duration> = (0..20)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = zbar(&blank, &tmp);
+                t.elapsed()
+            })
+            .collect();
+        println!(
+            "zbarimg start (a blank 300x300 picture, median of 20): {} ms",
+            show(median(times))
+        );
+    } else {
+        println!("zbarimg not found: zbar left out (install it with .ci/deps)");
+    }
+    let _ = std::fs::remove_file(&tmp);
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
@@ -266,6 +417,14 @@ fn main() {
         println!("|---|---|---|---|---|---|");
         camera(30);
         camera(0);
+    }
+    if part("photos") {
+        println!();
+        photos(per_level, false);
+    }
+    if part("photos-all") {
+        println!();
+        photos(per_level, true);
     }
     if part("decoders") {
         println!();

@@ -1,1 +1,2 @@
 pub mod degrade;
+pub mod photo;
