@@ -11,7 +11,7 @@ use image::GrayImage;
 /// module, or the part of a camera frame around its finder patterns. A whole
 /// 1280×720 camera frame is not enlarged: with the resampling, that would cost
 /// more than the 30 ms an unreadable frame may take.
-pub const MAX_PIXELS: u64 = 1_000_000;
+pub const MAX_PIXELS: u64 = 600_000;
 
 /// Pixels of the picture enlarged by `factor`.
 pub fn enlarged_pixels(img: &GrayImage, factor: f32) -> u64 {
