@@ -294,10 +294,10 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
     j.succeed();
 }
 
-/// The same through a pipe: what the pipe already holds when the question comes is
-/// typed-ahead too.
-#[test]
-fn lines_piped_before_the_dealers_question_answer_nothing() {
+/// A two-party `subsets` keygen through pipes where `type_ahead` writes the JOIN (and
+/// whatever it adds) to the dealer: the dealer must still be asking after it, deal
+/// only once "y" is written after the question, and both shares must be saved.
+fn piped_dealer_answers_only_after_its_question(type_ahead: impl FnOnce(&mut Party, &str)) {
     let tmp = tempfile::tempdir().unwrap();
     let key = fixture_key("key1.pem");
     let (
@@ -313,8 +313,7 @@ fn lines_piped_before_the_dealers_question_answer_nothing() {
         &["--scheme", "subsets", "--import", &key],
         &["--yes"],
     );
-    dealer.send_line(&format!("{join}\ny\nyes"));
-    dealer.wait_stderr("Did every party confirm its fingerprint?");
+    type_ahead(&mut dealer, &join);
     still_asking(&dealer, "KEYGEN-FINALIZE", Duration::from_secs(2));
     dealer.wait_stderr("(Ignored ");
     dealer.send_line("y");
@@ -327,37 +326,25 @@ fn lines_piped_before_the_dealers_question_answer_nothing() {
     assert!(a.join("share_1.json").exists() && b.join("share_2.json").exists());
 }
 
+/// The same through a pipe: what the pipe already holds when the question comes is
+/// typed-ahead too.
+#[test]
+fn lines_piped_before_the_dealers_question_answer_nothing() {
+    piped_dealer_answers_only_after_its_question(|dealer, join| {
+        dealer.send_line(&format!("{join}\ny\nyes"));
+        dealer.wait_stderr("Did every party confirm its fingerprint?");
+    });
+}
+
+/// Through a pipe, a typed-ahead line may be cut: its start arrives with the JOIN,
+/// its end only after the question is shown. That end answers nothing either.
 #[test]
 fn the_rest_of_a_line_cut_before_the_question_is_no_answer() {
-    // Through a pipe, a typed-ahead line may be cut: its start arrives with the JOIN,
-    // its end only after the question is shown. That end answers nothing either.
-    let tmp = tempfile::tempdir().unwrap();
-    let key = fixture_key("key1.pem");
-    let (
-        TwoParty {
-            mut dealer,
-            joiner: mut j,
-            a,
-            b,
-        },
-        join,
-    ) = to_join(
-        tmp.path(),
-        &["--scheme", "subsets", "--import", &key],
-        &["--yes"],
-    );
-    dealer.send_raw(&format!("{join}\ny\ny"));
-    dealer.wait_stderr("Did every party confirm its fingerprint?");
-    dealer.send_line("es");
-    still_asking(&dealer, "KEYGEN-FINALIZE", Duration::from_secs(1));
-    dealer.send_line("y");
-    let fin = dealer.next_message();
-    dealer.wait_stderr("Does every party show key code");
-    dealer.send_line(&key_code_answer(&dealer));
-    dealer.succeed();
-    j.send_line(&fin);
-    j.succeed();
-    assert!(a.join("share_1.json").exists() && b.join("share_2.json").exists());
+    piped_dealer_answers_only_after_its_question(|dealer, join| {
+        dealer.send_raw(&format!("{join}\ny\ny"));
+        dealer.wait_stderr("Did every party confirm its fingerprint?");
+        dealer.send_line("es");
+    });
 }
 
 #[test]
