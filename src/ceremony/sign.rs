@@ -242,15 +242,11 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
         unreachable!("expect_message checked the type")
     };
     let (regions, signers, date) = fits_key(share, &init).map_err(|error| {
-        if origin == Origin::Authenticated {
-            error
-        } else {
-            SignError::Unproven {
-                kind: MessageType::SignInit,
-                party: init.initiator,
-                error: Box::new(error),
-            }
-        }
+        error.unless_proven(
+            origin == Origin::Authenticated,
+            MessageType::SignInit,
+            init.initiator,
+        )
     })?;
     let party = share.party();
     if regions.is_debug() && !policy.allow_debug {
@@ -279,6 +275,23 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
         origin,
         party,
     })
+}
+
+impl SignError {
+    /// This error as it is when `proven` (the message is authenticated as coming from
+    /// `party`), else wrapped as [`SignError::Unproven`]: what went wrong with a
+    /// message nobody can attribute changes nothing.
+    fn unless_proven(self, proven: bool, kind: MessageType, party: u8) -> SignError {
+        if proven {
+            self
+        } else {
+            SignError::Unproven {
+                kind,
+                party,
+                error: Box::new(self),
+            }
+        }
+    }
 }
 
 /// Whether a SIGN-INIT fits this share: scheme, n, t, key, well-formed regions
@@ -389,20 +402,26 @@ pub fn decline_request(
     abort
 }
 
-/// Whether `bytes` are a SIGN-INIT signed by the identity key that `share`'s roster
-/// holds for the initiator it names.
-pub fn from_its_initiator(share: &KeyShare, bytes: &[u8]) -> bool {
-    match Message::decode(bytes) {
-        Ok(msg @ Message::SignInit(_)) => {
-            let Message::SignInit(init) = &msg else {
-                return false;
-            };
-            share
-                .identity_of(init.initiator)
-                .is_some_and(|k| msg.is_signed_by(&k))
-        }
+/// The session and origin of a SIGN-INIT that [`review`] refused, so that the signer
+/// can decline that session: authenticated when the roster's key for the initiator it
+/// names signed it; otherwise accepted unsigned (no roster, or
+/// `--accept-unsigned-init`, the only ways a refusal is reached without a signature).
+pub fn request_origin(share: &KeyShare, bytes: &[u8]) -> Result<(SessionId, Origin), SignError> {
+    let msg = Message::decode(bytes).map_err(|p| SignError::Message(MessageError::Protocol(p)))?;
+    let signed = match &msg {
+        Message::SignInit(init) => share
+            .identity_of(init.initiator)
+            .is_some_and(|k| msg.is_signed_by(&k)),
         _ => false,
-    }
+    };
+    let origin = if signed {
+        Origin::Authenticated
+    } else if share.auth().is_none() {
+        Origin::NoRoster
+    } else {
+        Origin::UnsignedAllowed
+    };
+    Ok((msg.session(), origin))
 }
 
 /// Signs `msg` with the share's identity key, if it has one.
@@ -624,15 +643,8 @@ impl Initiator {
         let kind = msg.kind();
         // Without a roster nothing here is proven: what goes wrong changes nothing.
         let unproven = |error: SignError| {
-            if authenticated || error.verdict() == Verdict::Ignore {
-                error
-            } else {
-                SignError::Unproven {
-                    kind,
-                    party,
-                    error: Box::new(error),
-                }
-            }
+            let ignored_anyway = error.verdict() == Verdict::Ignore;
+            error.unless_proven(authenticated || ignored_anyway, kind, party)
         };
         match msg {
             Message::Abort(a) => {

@@ -289,8 +289,9 @@ fn a_forged_request_declined_under_accept_unsigned_cannot_end_the_signing() {
         accept_unsigned: true,
         ..Default::default()
     };
-    assert!(super::sign::from_its_initiator(&shares[1], &init.encode()));
-    assert!(!super::sign::from_its_initiator(&shares[1], &forged));
+    let origin = |bytes: &[u8]| super::sign::request_origin(&shares[1], bytes).unwrap().1;
+    assert_eq!(origin(&init.encode()), Origin::Authenticated);
+    assert_eq!(origin(&forged), Origin::UnsignedAllowed);
     let e = review(&shares[1], &forged, &lax).unwrap_err();
     assert_eq!(e, SignError::DebugRefused);
     // The signer's ABORT for it is unsigned: the initiator ignores it.

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use mpcegosign::ceremony::verdict::Verdict;
-use mpcegosign::ceremony::MessageError;
 use mpcegosign::protocol::{Message, SessionId};
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::sgx::Date;
@@ -327,27 +326,19 @@ fn next_request(
         transport,
         "the SIGN-INIT message",
         |bytes| {
-            let result = review(share, audit.reviewing(bytes), policy);
-            let session = match result {
-                Ok(ref r) => r.session,
+            let result = match review(share, audit.reviewing(bytes), policy) {
                 Err(e) if e.verdict() != Verdict::Refuse => return Err(e),
-                Err(_) => match Message::decode(bytes) {
-                    Ok(m) => m.session(),
-                    Err(p) => return Err(SignError::Message(MessageError::Protocol(p))),
-                },
+                other => other,
+            };
+            let (session, origin) = match &result {
+                Ok(r) => (r.session, r.origin),
+                Err(_) => sign::request_origin(share, bytes)?,
             };
             if answered.contains(&session.0) {
                 return Err(SignError::AlreadyAnswered {
                     session: session.short(),
                 });
             }
-            let origin = if sign::from_its_initiator(share, bytes) {
-                Origin::Authenticated
-            } else if share.auth().is_none() {
-                Origin::NoRoster
-            } else {
-                Origin::UnsignedAllowed
-            };
             Ok(Step::Done(result.map_err(|e| (e, session, origin))))
         },
         |e: &SignError| e.verdict() == Verdict::Ignore,
