@@ -30,6 +30,29 @@ fn show(d: Option<Duration>) -> String {
     d.map_or("-".into(), |d| format!("{:.1}", ms(d)))
 }
 
+/// One decoder over pictures of known frames: the times of the pictures it read to
+/// exactly their frame, and of the others (a decoder answering None skips one).
+fn timed(
+    frames: &[String],
+    pictures: &[airgap::image::GrayImage],
+    detect: &dyn Fn(&airgap::image::GrayImage) -> Option<Vec<String>>,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let (mut hit, mut miss) = (Vec::new(), Vec::new());
+    for (f, p) in frames.iter().zip(pictures) {
+        let t = Instant::now();
+        let Some(got) = std::hint::black_box(detect(p)) else {
+            continue;
+        };
+        let el = t.elapsed();
+        if got == vec![f.clone()] {
+            hit.push(el);
+        } else {
+            miss.push(el);
+        }
+    }
+    (hit, miss)
+}
+
 fn decoders(frames_per_level: usize) {
     let frames = degrade::big_frames(frames_per_level, 11);
     let version = (render::modules(&frames[0]).unwrap_or(17) - 17) / 4;
@@ -56,19 +79,7 @@ fn decoders(frames_per_level: usize) {
             .collect();
         deciders.push(("zbar (zbarimg)", Box::new(move |p| zbar(p, &tmp))));
         for (name, detect) in &deciders {
-            let (mut hit, mut miss) = (Vec::new(), Vec::new());
-            for (f, p) in frames.iter().zip(&pictures) {
-                let t = Instant::now();
-                let Some(got) = std::hint::black_box(detect(p)) else {
-                    continue;
-                };
-                let el = t.elapsed();
-                if got == vec![f.clone()] {
-                    hit.push(el);
-                } else {
-                    miss.push(el);
-                }
-            }
+            let (hit, miss) = timed(&frames, &pictures, detect.as_ref());
             println!(
                 "| {} | {name} | {}/{} | {} / {} | {} / {} |",
                 level.0,
@@ -316,19 +327,7 @@ fn photos(per_level: usize, extra: bool) {
             versions.iter().max().copied().unwrap_or(0),
         );
         for (name, detect) in &deciders {
-            let (mut hit, mut miss) = (Vec::new(), Vec::new());
-            for (f, p) in level.frames.iter().zip(&pictures) {
-                let t = Instant::now();
-                let Some(got) = std::hint::black_box(detect(p)) else {
-                    continue;
-                };
-                let el = t.elapsed();
-                if got == vec![f.clone()] {
-                    hit.push(el);
-                } else {
-                    miss.push(el);
-                }
-            }
+            let (hit, miss) = timed(&level.frames, &pictures, detect.as_ref());
             println!(
                 "| {} | {lo}-{hi} | {name} | {}/{} | {} / {} | {} / {} |",
                 level.name,
