@@ -308,7 +308,9 @@ fn the_leak_on_a_real_key() {
 }
 
 /// The cases for the schemes docs/shoup3.md quotes, from the exponents alone (no key):
-/// gcd(r, λ) = 1 (σ itself), 3 | r/G (the cube root of y), G = r (nothing beyond y).
+/// gcd(r, λ) = 1 (σ itself), 3 | r/G (the cube root of y), G = r (nothing beyond y),
+/// and, to compare with issue 21's figures, gcd(r, λ^{C∪{h}}_{0,h}) = 1 for h's
+/// combining coefficient.
 #[test]
 fn the_leak_counted_for_the_documented_schemes() {
     let mut table = Vec::new();
@@ -316,6 +318,7 @@ fn the_leak_counted_for_the_documented_schemes() {
         let r = odd_part_of_four_delta_squared(n);
         let delta = factorial(n);
         let (mut sigma, mut cube, mut nothing, mut total) = (0, 0, 0, 0);
+        let mut combining_coprime = 0;
         let mut rho_range: Option<(BigInt, BigInt)> = None;
         for (c, h) in cases(n, t) {
             let e = exponents(n, &c, h);
@@ -326,6 +329,7 @@ fn the_leak_counted_for_the_documented_schemes() {
             set.push(h);
             let combining = coefficient(&delta, &set, h, 0);
             assert_eq!(&e.lambda * &combining, &delta * &delta);
+            combining_coprime += usize::from(combining.gcd(&r).is_one());
             total += 1;
             sigma += usize::from(e.g.is_one());
             cube += usize::from((&r / &e.g % 3u8).is_zero());
@@ -339,21 +343,21 @@ fn the_leak_counted_for_the_documented_schemes() {
         println!(
             "{t}-of-{n}: r = {r}; {total} cases; σ itself in {sigma}; the cube root of y in \
              {cube}; nothing beyond y in {nothing}; the root of y is a ρ-th root, ρ = r/G \
-             from {} to {}",
+             from {} to {}; h's combining coefficient coprime to r in {combining_coprime}",
             rho_range.as_ref().unwrap().0,
             rho_range.as_ref().unwrap().1
         );
-        table.push(((t, n), (total, sigma, cube, nothing)));
+        table.push(((t, n), (total, sigma, cube, nothing, combining_coprime)));
     }
     // The figures docs/shoup3.md states (change both together).
     assert_eq!(
         table,
         [
-            ((2, 2), (2, 2, 0, 2)),
-            ((2, 3), (6, 2, 6, 0)),
-            ((3, 5), (30, 2, 22, 0)),
-            ((5, 9), (630, 0, 630, 0)),
-            ((7, 12), (5544, 0, 5544, 0)),
+            ((2, 2), (2, 2, 0, 2, 2)),
+            ((2, 3), (6, 2, 6, 0, 0)),
+            ((3, 5), (30, 2, 22, 0, 0)),
+            ((5, 9), (630, 0, 630, 0, 0)),
+            ((7, 12), (5544, 0, 5544, 0, 0)),
         ]
     );
 }
