@@ -9,9 +9,9 @@ mod cli;
 fn main() {
     let args = <cli::Cli as clap::Parser>::parse();
     // Before any secret is read: no core dumps, no same-user memory reads, no swap.
-    let hardening = cli::harden::apply();
+    let hardening = cli::io::harden::apply();
     // Ctrl-C, SIGTERM, SIGHUP: one line saying what was kept and removed, no temporary file left.
-    if let Some(w) = cli::signals::install() {
+    if let Some(w) = cli::io::terminal::signals::install() {
         eprintln!("mpcegosign: {w}");
     }
     if args.command.handles_secrets() {

@@ -1,7 +1,7 @@
 //! Paper backup of an encrypted share: the file's bytes, exactly as on disk, as
 //! fountain-coded QR codes (any K of the M printed restore it) on one page at
 //! 300 dpi, with the share's public facts in plain text. Pure layout and drawing;
-//! the CLI reads and writes the files (`src/cli/share_backup.rs`).
+//! the CLI reads and writes the files (`src/cli/commands/share/backup.rs`).
 
 pub mod text;
 

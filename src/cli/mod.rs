@@ -1,46 +1,20 @@
-//! Command-line layer: argument definitions, terminal I/O, files. The library below
-//! never touches the terminal.
+//! Command-line layer: the clap definition of every subcommand's arguments and the
+//! dispatch to [`commands`] (one module per subcommand), above [`io`] (terminal,
+//! transports, files), which never imports a command; [`error`] is the one-line error
+//! both use. The library below never touches the terminal.
 
-mod audit;
-mod audit_read;
-mod bounded_line;
-mod completions;
-mod console;
-mod enclave_target;
+pub mod commands;
 mod error;
-mod finish;
-pub mod harden;
-mod input;
-mod keygen;
-mod new_key;
-mod passphrase;
-mod prepare;
-mod qr_files;
-mod qr_progress;
-mod qr_transport;
-mod resume;
-mod selftest;
-mod share_backup;
-mod share_cmd;
-mod share_export;
-mod share_io;
-mod sign;
-mod sign_hsm;
-pub mod signals;
-mod signerid;
-mod text_transport;
-mod time_limit;
-mod transport_args;
-pub mod tty;
-mod unconfirmed;
-mod verify;
+pub mod io;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use commands::{audit, completions, qr_more, selftest, share};
 pub use error::CliError;
-pub use transport_args::TransportArgs;
+use io::terminal::passphrase::PassphraseArgs;
+use io::transport::args::TransportArgs;
 
 /// Threshold (t-of-n) signing of EGo SGX enclaves: no single person can sign alone.
 #[derive(Parser, Debug)]
@@ -71,12 +45,12 @@ pub enum Command {
     /// One-key signing, step 2: store the outside signature and write the verified signed enclave.
     Finish(FinishArgs),
     /// Manage share files: encrypt, change passphrase, show info, decrypt, paper backup and restore.
-    Share(share_cmd::ShareArgs),
+    Share(share::ShareArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
     /// Write more QR frames of a message already written with --qr-out, when a
     /// receiver lost too many (it prints this command).
-    QrMore(qr_files::QrMoreArgs),
+    QrMore(qr_more::QrMoreArgs),
     /// Dry run on the signing machine: open the share, make a test partial, check
     /// the public key, scan a test QR; one ✓/✗ line per step.
     Selftest(selftest::SelftestArgs),
@@ -86,13 +60,6 @@ pub enum Command {
     Manpage(completions::ManpageArgs),
     /// The audit log of ceremonies: verify it, show its signings, export the public roster.
     Audit(audit::AuditArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct PassphraseArgs {
-    /// Read the share passphrase from the first line of FILE instead of the terminal.
-    #[arg(long, value_name = "FILE")]
-    pub passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -201,7 +168,7 @@ pub struct SignArgs {
     /// Stop after MINUTES if nothing was signed (signer). A signer that declines a
     /// request keeps waiting for the next; without this it waits until the input ends
     /// (Ctrl-D) or Ctrl-C.
-    #[arg(long, value_name = "MINUTES", value_parser = time_limit::parse_minutes)]
+    #[arg(long, value_name = "MINUTES", value_parser = commands::sign::time_limit::parse_minutes)]
     pub timeout: Option<f64>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
@@ -345,20 +312,11 @@ impl Command {
     }
 }
 
-/// Opens the transport chosen with `--transport`.
-pub fn open_transport(
-    args: &TransportArgs,
-) -> Result<Box<dyn mpcegosign::transport::Transport>, CliError> {
-    match args.transport {
-        transport_args::TransportKind::Text => Ok(Box::new(text_transport::TextTransport::new())),
-        transport_args::TransportKind::Qr => transport_args::open_qr(args),
-    }
-}
-
 pub fn run(cli: Cli) -> Result<(), CliError> {
+    use commands::{finish, keygen, prepare, sign, signerid, verify};
     match cli.command {
         Command::Keygen(a) => match &a.resume {
-            Some(path) => resume::run(&a, path),
+            Some(path) => keygen::resume::run(&a, path),
             None => keygen::run(a),
         },
         Command::Sign(a) => sign::run(a),
@@ -366,12 +324,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Verify(a) => verify::run(a),
         Command::Prepare(a) => prepare::run(a),
         Command::Finish(a) => finish::run(a),
-        Command::Share(a) => share_cmd::run(a),
-        Command::Cameras => transport_args::list_cameras(),
-        Command::QrMore(a) => qr_files::run(a),
+        Command::Share(a) => share::run(a),
+        Command::Cameras => commands::cameras::list_cameras(),
+        Command::QrMore(a) => qr_more::run(a),
         Command::Selftest(a) => selftest::run(a),
-        Command::Completions(a) => completions::completions(a),
-        Command::Manpage(a) => completions::manpage(a),
+        Command::Completions(a) => completions::completions(a, Cli::command()),
+        Command::Manpage(a) => completions::manpage(a, Cli::command()),
         Command::Audit(a) => audit::run(a),
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod embed;
 pub mod flow;
 mod gojson;
+pub mod gopath;
 pub mod locate;
 pub mod oesign;
 pub mod payload;

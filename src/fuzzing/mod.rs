@@ -16,8 +16,8 @@ pub mod ceremony;
 mod guard;
 mod parts;
 
-use crate::ego::config::{go_clean, go_dir, go_join};
 use crate::ego::embed::{embed_payload, read_payload};
+use crate::ego::gopath::{go_clean, go_dir, go_join};
 use crate::ego::{oesign, payload, EnclaveConfig, ExeInfo};
 use crate::protocol::{text, Message};
 use crate::sanitize::sanitize;

@@ -2,46 +2,16 @@
 //!
 //! All integers are little-endian. The signed digest is SHA-256 over bytes 0..128
 //! followed by 900..1028 (the "signed regions"); modulus, signature, Q1 and Q2 are not
-//! covered.
+//! covered. Where each field sits, and the values oesign writes, are in `layout`
+//! (re-exported here); the tests in `sigstruct/tests.rs`.
 
 use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
 use crate::key::{to_fixed_be, PublicKey, MODULUS_BYTES, PUBLIC_EXPONENT};
 
-pub const SIGSTRUCT_LEN: usize = 1808;
-/// Length of the two signed regions together.
-pub const REGIONS_LEN: usize = 256;
-
-pub const HEADER: [u8; 12] = [0x06, 0, 0, 0, 0xe1, 0, 0, 0, 0, 0, 0x01, 0];
-pub const HEADER2: [u8; 16] = [1, 1, 0, 0, 0x60, 0, 0, 0, 0x60, 0, 0, 0, 1, 0, 0, 0];
-
-pub const OFF_TYPE: usize = 12;
-pub const OFF_VENDOR: usize = 16;
-pub const OFF_DATE: usize = 20;
-pub const OFF_HEADER2: usize = 24;
-pub const OFF_SWDEFINED: usize = 40;
-pub const OFF_MODULUS: usize = 128;
-pub const OFF_EXPONENT: usize = 512;
-pub const OFF_SIGNATURE: usize = 516;
-pub const OFF_MISCSELECT: usize = 900;
-pub const OFF_MISCMASK: usize = 904;
-pub const OFF_ATTRIBUTES: usize = 928;
-pub const OFF_ATTRIBUTES_XFRM: usize = 936;
-pub const OFF_ATTRIBUTEMASK: usize = 944;
-pub const OFF_ATTRIBUTEMASK_XFRM: usize = 952;
-pub const OFF_ENCLAVEHASH: usize = 960;
-pub const OFF_ISVPRODID: usize = 1024;
-pub const OFF_ISVSVN: usize = 1026;
-pub const OFF_Q1: usize = 1040;
-pub const OFF_Q2: usize = 1424;
-
-pub const FLAG_DEBUG: u64 = 0x2;
-pub const FLAG_MODE64BIT: u64 = 0x4;
-pub const XFRM: u64 = 0x3;
-pub const ATTRIBUTEMASK_FLAGS: u64 = 0xffff_ffff_ffff_ff7b;
-pub const ATTRIBUTEMASK_XFRM: u64 = 0xffff_ffff_ffff_ff1b;
-pub const MISCMASK: u32 = 0xffff_ffff;
+mod layout;
+pub use layout::*;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SigstructError {
@@ -444,63 +414,4 @@ pub fn q1_q2(sig: &BigUint, m: &BigUint) -> (BigUint, BigUint) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bcd_dates() {
-        let d = Date {
-            year: 2026,
-            month: 11,
-            day: 24,
-        };
-        assert_eq!(d.to_bcd(), 0x2026_1124);
-        assert_eq!(Date::from_bcd(0x2026_1124).unwrap(), d);
-        for days in [-1i64, 0, 1, 59, 60, 789, 19_782, 20_000, 2_932_896] {
-            assert_eq!(Date::from_unix_days(days).to_unix_days(), days);
-        }
-        assert!(Date::from_bcd(0x2026_1a24).is_err());
-        assert!(Date::from_bcd(0x2026_1324).is_err());
-        assert_eq!(
-            Date::from_unix_days(0),
-            Date {
-                year: 1970,
-                month: 1,
-                day: 1
-            }
-        );
-        // 2024-02-29 is day 19782.
-        assert_eq!(
-            Date::from_unix_days(19_782),
-            Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            }
-        );
-    }
-
-    #[test]
-    fn built_regions_validate_and_read_back() {
-        let f = SigstructFields {
-            date: Date {
-                year: 2026,
-                month: 1,
-                day: 2,
-            },
-            debug: true,
-            mrenclave: [0x11; 32],
-            isv_prod_id: 7,
-            isv_svn: 9,
-        };
-        let s = Sigstruct::build(&f);
-        let r = s.regions();
-        r.validate().unwrap();
-        assert!(r.is_debug());
-        assert_eq!(r.mrenclave(), [0x11; 32]);
-        assert_eq!((r.isv_prod_id(), r.isv_svn()), (7, 9));
-        assert_eq!(r.date().unwrap(), f.date);
-        assert_eq!(Sigstruct::from_regions(&r).regions(), r);
-        assert_eq!(s.mrsigner(), [0u8; 32]);
-    }
-}
+mod tests;

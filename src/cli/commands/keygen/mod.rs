@@ -1,0 +1,432 @@
+//! `mpcegosign keygen`: the dealer (`--parties N`) or a joiner (no flags). Beside it:
+//! generating a fresh key (`new_key`), the output directory (`output`) and
+//! `keygen --resume` (`resume`).
+
+use std::path::Path;
+
+use mpcegosign::ceremony::keygen::{Dealer, Dealt, Joiner, KeygenError, RosterEntry};
+use mpcegosign::key::{PrivateKey, PublicKey};
+use mpcegosign::protocol::{scheme_name, SCHEME_SHOUP3, SCHEME_SUBSETS};
+use mpcegosign::threshold::shoup3::{self, SafePrimeKey, Shoup3Error};
+use mpcegosign::threshold::Scheme;
+
+use crate::cli::commands::audit::Recorder;
+use crate::cli::error::CliError;
+use crate::cli::io::terminal::console::{self, confirm, receive_loop, Step};
+use crate::cli::io::transport::args::TransportKind;
+use crate::cli::io::transport::open_transport;
+use crate::cli::{KeygenArgs, SchemeArg};
+use new_key::{generate_key, generate_safe_key};
+use output::OutputPlan;
+
+mod new_key;
+mod output;
+pub mod resume;
+
+/// The key the dealer will deal, of the ceremony's scheme.
+enum KeyToDeal {
+    /// `subsets`: an imported key, or a fresh ordinary one.
+    Subsets(Option<PrivateKey>),
+    /// `shoup3`: an imported safe-prime key, or a fresh one.
+    Shoup3(Option<SafePrimeKey>),
+}
+
+impl KeyToDeal {
+    fn kind(&self) -> u8 {
+        match self {
+            KeyToDeal::Subsets(_) => SCHEME_SUBSETS,
+            KeyToDeal::Shoup3(_) => SCHEME_SHOUP3,
+        }
+    }
+    fn imported(&self) -> Option<&PublicKey> {
+        match self {
+            KeyToDeal::Subsets(k) => k.as_ref().map(PrivateKey::public),
+            KeyToDeal::Shoup3(k) => k.as_ref().map(SafePrimeKey::public),
+        }
+    }
+}
+
+pub fn run(args: KeygenArgs) -> Result<(), CliError> {
+    match args.parties {
+        Some(n) => {
+            // Parameters and the key to import first, before any question is asked.
+            let t = args.threshold.unwrap_or(n);
+            let scheme = Scheme::new(n, t).map_err(|e| CliError::new(e.to_string()))?;
+            let key = key_to_deal(&args)?;
+            let plan = OutputPlan::prepare(&args)?;
+            dealer(&args, scheme, key, plan)
+        }
+        None => {
+            let plan = OutputPlan::prepare(&args)?;
+            joiner(&args, plan)
+        }
+    }
+}
+
+/// Receive errors that leave the dealer or a joiner waiting: everything received
+/// (see [`KeygenError::verdict`]); only the dealer's own state ends a keygen.
+fn recoverable(e: &KeygenError) -> bool {
+    e.verdict().keeps_waiting()
+}
+
+/// Asks every party to compare the key code out of band before anything is saved.
+pub(super) fn confirm_key_code(args: &KeygenArgs, key_code: &str) -> Result<(), CliError> {
+    eprintln!("Key code: {key_code}");
+    eprintln!(
+        "Every party's screen now shows a key code. Compare them out of band (voice, in person):"
+    );
+    eprintln!("the same code everywhere means everyone holds a share of the same key, dealt to the same roster.");
+    if !args.yes && !console::confirm_key_code(key_code)? {
+        return Err(CliError::new(
+            "the key codes were not confirmed; nothing was written. Tell the group to stop: someone may have altered the keygen messages",
+        ));
+    }
+    Ok(())
+}
+
+fn print_roster(roster: &[RosterEntry], me: u8) {
+    for r in roster {
+        let who = if r.party == me {
+            " (you)"
+        } else if r.party == 1 {
+            " (dealer)"
+        } else {
+            ""
+        };
+        eprintln!("  party {:>2}{who:<9} {}", r.party, r.fingerprint);
+    }
+}
+
+/// Chooses the scheme and reads the key to import, if any (see `--scheme`).
+fn key_to_deal(args: &KeygenArgs) -> Result<KeyToDeal, CliError> {
+    let Some(path) = args.import.as_deref() else {
+        return Ok(match args.scheme {
+            Some(SchemeArg::Subsets) => KeyToDeal::Subsets(None),
+            Some(SchemeArg::Shoup3) | None => KeyToDeal::Shoup3(None),
+        });
+    };
+    let pem = read_key_file(path)?;
+    if args.scheme == Some(SchemeArg::Subsets) {
+        return Ok(KeyToDeal::Subsets(Some(parse_private_key(path, &pem)?)));
+    }
+    match SafePrimeKey::from_pem(&pem) {
+        Ok(k) => Ok(KeyToDeal::Shoup3(Some(k))),
+        Err(Shoup3Error::NotSafePrimes) if args.scheme.is_none() => {
+            let key = parse_private_key(path, &pem)?;
+            eprintln!(
+                "{}: its primes are not safe primes, so it is dealt with the subsets scheme (shoup3 needs safe primes; pass --scheme subsets to say so)",
+                path.display()
+            );
+            Ok(KeyToDeal::Subsets(Some(key)))
+        }
+        Err(Shoup3Error::NotSafePrimes) => Err(CliError::new(format!(
+            "cannot deal {} with --scheme shoup3: its primes are not safe primes (p = 2p'+1 with p' prime); deal it with --scheme subsets",
+            path.display()
+        ))),
+        // Not a usable key at all: the same message as for any import.
+        Err(_) => Err(parse_private_key(path, &pem).err().unwrap_or_else(|| {
+            CliError::new(format!("cannot import {}: unreadable key", path.display()))
+        })),
+    }
+}
+
+fn dealer(
+    args: &KeygenArgs,
+    scheme: Scheme,
+    key: KeyToDeal,
+    plan: OutputPlan,
+) -> Result<(), CliError> {
+    let (n, t) = (scheme.parties(), scheme.threshold());
+    let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
+    let mut transport = open_transport(&args.transport)?;
+    let (mut dealer, init) = Dealer::start(scheme, key.kind(), key.imported())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    eprintln!(
+        "Keygen {t}-of-{n} ({} scheme): you are party 1, the dealer. Session code: {}",
+        scheme_name(key.kind()),
+        dealer.session_code()
+    );
+    if let Some(k) = key.imported() {
+        eprintln!(
+            "Dealing the imported key, MRSIGNER {}",
+            hex::encode(k.mrsigner())
+        );
+    }
+    transport
+        .send("KEYGEN-INIT", &init.encode())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    eprintln!("Waiting for {} KEYGEN-JOIN messages.", n - 1);
+    receive_loop(
+        transport.as_mut(),
+        "a KEYGEN-JOIN message",
+        |bytes| {
+            let entry = dealer.accept_join(bytes)?;
+            eprintln!(
+                "Party {} joined, fingerprint {}",
+                entry.party, entry.fingerprint
+            );
+            Ok(if dealer.is_complete() {
+                Step::Done(())
+            } else {
+                Step::More
+            })
+        },
+        recoverable,
+    )?;
+    eprintln!("All {n} parties joined. Each party must confirm, by voice or another channel,");
+    eprintln!(
+        "the session code {} and its own fingerprint:",
+        dealer.session_code()
+    );
+    print_roster(&dealer.roster(), 1);
+    if !args.yes && !confirm("Did every party confirm its fingerprint?")? {
+        return Err(CliError::new(
+            "keygen stopped before dealing: the fingerprints were not confirmed; nothing was written",
+        ));
+    }
+    let qr = args.transport.transport == TransportKind::Qr;
+    let session_code = dealer.session_code();
+    let dealt = match deal(dealer, scheme, key)? {
+        Dealing::Honest(d) => *d,
+        #[cfg(feature = "test-export")]
+        Dealing::Corrupt { finalize, views } => {
+            send_finalize(transport.as_mut(), qr, &finalize, &views)?;
+            return Err(CliError::new(
+                "test corruption: a corrupt dealing was sent; no share was saved",
+            ));
+        }
+    };
+    // Our own share on disk first (under its unconfirmed name): if it cannot be
+    // written, no one receives a share; once the FINALIZE is out, an interruption
+    // cannot lose it.
+    let staged = plan.stage(&dealt.share, &session_code)?;
+    // Over an air gap each joiner scans only its own part: the public data and its
+    // one sealed share.
+    send_finalize(transport.as_mut(), qr, &dealt.finalize, &dealt.views)
+        .map_err(|e| staged.kept_error(e))?;
+    if let Err(e) = confirm_key_code(args, &dealt.key_code) {
+        staged.discard();
+        return Err(e);
+    }
+    let written = staged.commit()?;
+    eprintln!("{written}");
+    audit.keygen(&dealt.share, true)
+}
+
+fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
+    let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
+    let mut transport = open_transport(&args.transport)?;
+    let (joiner, join) = receive_loop(
+        transport.as_mut(),
+        "the KEYGEN-INIT message",
+        |bytes| Joiner::join(bytes).map(Step::Done),
+        recoverable,
+    )?;
+    eprintln!(
+        "Joining a {}-of-{} keygen ({} scheme). Session code: {} (the dealer's must be the same)",
+        joiner.threshold(),
+        joiner.parties(),
+        scheme_name(joiner.scheme_byte()),
+        joiner.session_code()
+    );
+    if let Some(m) = joiner.imported_mrsigner() {
+        eprintln!(
+            "The dealer will share an existing key, MRSIGNER {}",
+            hex::encode(m)
+        );
+    }
+    let session_code = joiner.session_code();
+    eprintln!("Dealer fingerprint: {}", joiner.dealer_fingerprint());
+    eprintln!(
+        "Your fingerprint:   {}  (read it to the dealer)",
+        joiner.own_fingerprint()
+    );
+    transport
+        .send("KEYGEN-JOIN", &join.encode())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    // Whatever is wrong with a FINALIZE (forged, altered, foreign), the genuine one
+    // may still come: say why in one line and keep waiting.
+    let joined = receive_loop(
+        transport.as_mut(),
+        "the KEYGEN-FINALIZE message",
+        |bytes| joiner.finish(bytes).map(Step::Done),
+        recoverable,
+    )?;
+    let me = joined.share.party();
+    if joined.share.shoup3().is_some() {
+        eprintln!("The dealing checks passed: your share matches v_{me}, all verification keys lie on one polynomial, and they share the key's secret exponent.");
+    }
+    eprintln!("You are party {me}. Participants:");
+    print_roster(&joined.roster, me);
+    // Kept under its unconfirmed name before the question: the dealer's FINALIZE
+    // cannot be opened again, so an interruption here must not lose the share.
+    let staged = plan.stage(&joined.share, &session_code)?;
+    if let Err(e) = confirm_key_code(args, &joined.key_code) {
+        staged.discard();
+        return Err(e);
+    }
+    let written = staged.commit()?;
+    eprintln!("{written}");
+    audit.keygen(&joined.share, false)
+}
+
+/// What dealing produced.
+enum Dealing {
+    Honest(Box<Dealt>),
+    /// Test-only (`test-export`): a corrupt dealing's messages, to send and stop.
+    #[cfg(feature = "test-export")]
+    Corrupt {
+        finalize: Box<mpcegosign::protocol::Message>,
+        views: Vec<(u8, mpcegosign::protocol::Message)>,
+    },
+}
+
+/// Sends the FINALIZE: over QR each joiner's own view, announced by party number
+/// (each its own animated QR code, or its own PNG folder with --qr-out); otherwise
+/// the whole message.
+fn send_finalize(
+    transport: &mut dyn mpcegosign::transport::Transport,
+    qr: bool,
+    finalize: &mpcegosign::protocol::Message,
+    views: &[(u8, mpcegosign::protocol::Message)],
+) -> Result<(), CliError> {
+    if qr && !views.is_empty() {
+        eprintln!("Each joiner now scans its own KEYGEN-FINALIZE, announced by party number.");
+        for (party, view) in views {
+            transport
+                .send(
+                    &format!("KEYGEN-FINALIZE for party {party}"),
+                    &view.encode(),
+                )
+                .map_err(|e| CliError::new(e.to_string()))?;
+        }
+        Ok(())
+    } else {
+        transport
+            .send("KEYGEN-FINALIZE", &finalize.encode())
+            .map_err(|e| CliError::new(e.to_string()))
+    }
+}
+
+/// Generates (or takes) the key and deals it.
+fn deal(dealer: Dealer, scheme: Scheme, key: KeyToDeal) -> Result<Dealing, CliError> {
+    let fail = |e: KeygenError| CliError::new(e.to_string());
+    match key {
+        KeyToDeal::Subsets(key) => {
+            let key = match key {
+                Some(k) => k,
+                None => generate_key()?,
+            };
+            dealer
+                .deal(&key)
+                .map(|d| Dealing::Honest(Box::new(d)))
+                .map_err(fail)
+        }
+        KeyToDeal::Shoup3(key) => {
+            let key = match key {
+                Some(k) => k,
+                None => generate_safe_key()?,
+            };
+            let seed = dealer.shoup3_seed();
+            #[cfg(feature = "test-export")]
+            let dealing = if test_corruption::wrong_secret() {
+                shoup3::deal_wrong_secret_for_tests(key, scheme, &seed)
+            } else {
+                shoup3::deal_seeded(key, scheme, &seed)
+            };
+            #[cfg(not(feature = "test-export"))]
+            let dealing = shoup3::deal_seeded(key, scheme, &seed);
+            let dealing = dealing.map_err(|e| CliError::new(e.to_string()))?;
+            let (keys, secrets) = dealing.into_shares();
+            #[cfg(feature = "test-export")]
+            if test_corruption::active() {
+                let (keys, secrets) = test_corruption::apply(keys, secrets)?;
+                let (finalize, views) = dealer
+                    .corrupt_finalize_for_tests(keys, secrets)
+                    .map_err(fail)?;
+                return Ok(Dealing::Corrupt {
+                    finalize: Box::new(finalize),
+                    views,
+                });
+            }
+            dealer
+                .deal_shoup3(keys, secrets)
+                .map(|d| Dealing::Honest(Box::new(d)))
+                .map_err(fail)
+        }
+    }
+}
+
+/// Test-only: a corrupt dealer, to see every joiner refuse its dealing. Set
+/// `MPCEGOSIGN_TEST_CORRUPT_DEALING` to `wrong-share` (party 2's share + 1),
+/// `inconsistent-keys` (v_n squared), `wrong-secret` (the shares encode d + 1) or
+/// `swapped-v` (the v_i made from another base than the session's v). Built only with
+/// the `test-export` feature.
+#[cfg(feature = "test-export")]
+mod test_corruption {
+    use mpcegosign::threshold::shoup3::{self, SecretShare, VerificationKeys};
+
+    use crate::cli::error::CliError;
+
+    pub fn active() -> bool {
+        std::env::var_os("MPCEGOSIGN_TEST_CORRUPT_DEALING").is_some()
+    }
+
+    pub fn apply(
+        keys: VerificationKeys,
+        mut secrets: Vec<SecretShare>,
+    ) -> Result<(VerificationKeys, Vec<SecretShare>), CliError> {
+        let how = std::env::var("MPCEGOSIGN_TEST_CORRUPT_DEALING").unwrap_or_default();
+        let fail = |e: mpcegosign::threshold::shoup3::Shoup3Error| CliError::new(e.to_string());
+        let n = keys.scheme().parties();
+        let modulus = keys.modulus().clone();
+        let mut vs: Vec<_> = (1..=n)
+            .map(|i| keys.key(i).cloned())
+            .collect::<Result<_, _>>()
+            .map_err(fail)?;
+        match how.as_str() {
+            "wrong-share" => {
+                let mut value = zeroize::Zeroizing::new(secrets[1].value_bytes().expose().to_vec());
+                if let Some(last) = value.last_mut() {
+                    *last ^= 1;
+                }
+                secrets[1] = SecretShare::from_value_bytes(2, &value).map_err(fail)?;
+            }
+            "inconsistent-keys" => {
+                let last = &vs[usize::from(n) - 1];
+                vs[usize::from(n) - 1] = last * last % &modulus;
+            }
+            "swapped-v" => {
+                let rebased = shoup3::keys_under_other_base_for_tests(&keys, &secrets, &[0x5a; 32])
+                    .map_err(fail)?;
+                return Ok((rebased, secrets));
+            }
+            // Dealt as such by `deal_wrong_secret_for_tests`.
+            "wrong-secret" => {}
+            other => return Err(CliError::new(format!("unknown corruption {other}"))),
+        }
+        let keys = VerificationKeys::new(modulus, keys.scheme(), *keys.seed(), vs).map_err(fail)?;
+        Ok((keys, secrets))
+    }
+
+    /// Whether the dealer must deal d + 1 instead of d.
+    pub fn wrong_secret() -> bool {
+        std::env::var("MPCEGOSIGN_TEST_CORRUPT_DEALING").as_deref() == Ok("wrong-secret")
+    }
+}
+
+/// The key file to import, read once.
+fn read_key_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, CliError> {
+    // Into one wiped buffer of the file's size: a growing read would leave freed
+    // copies of the primes behind.
+    mpcegosign::fsutil::read_secret(path)
+        .map_err(|e| crate::cli::error::io_error("read the key", path, &e))
+}
+
+/// An ordinary RSA-3072 (e = 3) key from the PEM read from `path`.
+fn parse_private_key(path: &Path, pem: &[u8]) -> Result<PrivateKey, CliError> {
+    PrivateKey::from_pem(pem).map_err(|e| {
+        CliError::new(format!("cannot import {}: {e}", path.display()))
+            .hint("it must be an RSA-3072 key with e = 3, as `openssl genrsa -3 3072` writes")
+    })
+}
