@@ -230,3 +230,61 @@ fn bad_inputs_and_existing_outputs_are_one_line_and_nothing_is_written() {
     assert_eq!(read(&public), b"mine");
     assert!(!dir.path().join("sdk-enclave.gendata.signature").exists());
 }
+
+#[test]
+fn an_sdk_enclave_left_debuggable_by_its_attribute_mask_is_refused_as_debug() {
+    // sgx_sign's default (no DisableDebug): DEBUG clear in the attributes but left
+    // out of the attribute mask, so the same signature launches it in debug mode.
+    let (dir, gendata) = input("sdk-enclave.gendata");
+    let mut bytes = read(&gendata);
+    let mask = 128 + (944 - 900);
+    bytes[mask] &= !0x2;
+    std::fs::write(&gendata, &bytes).unwrap();
+    let s1 = share(1);
+    let mut ini = Party::spawn(
+        "initiator",
+        &[
+            "sign",
+            "--sigstruct",
+            gendata.to_str().unwrap(),
+            "--share",
+            s1.to_str().unwrap(),
+            "--signers",
+            "1,2",
+        ],
+        &[],
+    );
+    let init = ini.next_message();
+    assert!(
+        ini.stderr_so_far().contains("DEBUG yes"),
+        "{}",
+        ini.stderr_so_far()
+    );
+    let mrenclave = initiator_mrenclave(&ini);
+    let s2 = share(2);
+    let mut signer = Party::spawn(
+        "signer",
+        &[
+            "sign",
+            "--share",
+            s2.to_str().unwrap(),
+            "--yes",
+            "--expect-mrenclave",
+            &mrenclave,
+            "--allow-any-date",
+        ],
+        &[],
+    );
+    signer.send_line(&init);
+    let abort = signer.next_message();
+    let signer = signer.finish();
+    assert!(
+        signer.stderr.contains("Pass --allow-debug"),
+        "{}",
+        signer.stderr
+    );
+    ini.send_line(&abort);
+    let ini = ini.finish();
+    assert!(!ini.status.success());
+    assert!(!dir.path().join("sdk-enclave.gendata.signature").exists());
+}
