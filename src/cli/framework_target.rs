@@ -100,14 +100,11 @@ impl FrameworkTarget {
                 "the combined signature failed its final check: {e}"
             ))
         })?;
-        let write = |path: &Path, bytes: &[u8]| {
-            fsutil::write_new(path, bytes, fsutil::PUBLIC_MODE, self.force)
-                .map_err(|e| CliError::new(e.to_string()))
-        };
+        let force = self.force;
         let input = self.input_path.display();
         match &self.outputs {
             Outputs::Sigstruct(out) => {
-                write(out, signed.as_bytes())?;
+                write(out, signed.as_bytes(), force)?;
                 eprintln!("For Gramine: put it where gramine-sgx looks for the .sig (beside the manifest): mv {} APP.sig", out.display());
                 Ok(out.clone())
             }
@@ -116,11 +113,9 @@ impl FrameworkTarget {
                 public: key,
             } => {
                 write_pair(
-                    key,
-                    public.to_pem().as_bytes(),
-                    sig,
-                    &sgx_sdk::catsig_signature(signature),
-                    &write,
+                    (key, public.to_pem().as_bytes()),
+                    (sig, &sgx_sdk::catsig_signature(signature)),
+                    force,
                 )?;
                 eprintln!("Wrote the public key {}", key.display());
                 eprintln!(
@@ -137,11 +132,9 @@ impl FrameworkTarget {
                 let pem =
                     cert::certificate_pem(public).map_err(|e| CliError::new(e.to_string()))?;
                 write_pair(
-                    cert_path,
-                    pem.as_bytes(),
-                    sig,
-                    &cert::signature_file(signature),
-                    &write,
+                    (cert_path, pem.as_bytes()),
+                    (sig, &cert::signature_file(signature)),
+                    force,
                 )?;
                 let day = self
                     .unsigned
@@ -160,20 +153,20 @@ impl FrameworkTarget {
     }
 }
 
+/// Writes `path` (public data), replacing it only when `force`.
+fn write(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+    fsutil::write_new(path, bytes, fsutil::PUBLIC_MODE, force)
+        .map_err(|e| CliError::new(e.to_string()))
+}
+
 /// Writes `first` then `second`; if `second` cannot be written, removes `first` when
 /// it did not exist before, so that no half result is left.
-fn write_pair(
-    first: &Path,
-    first_bytes: &[u8],
-    second: &Path,
-    second_bytes: &[u8],
-    write: &dyn Fn(&Path, &[u8]) -> Result<(), CliError>,
-) -> Result<(), CliError> {
-    let existed = first.exists();
-    write(first, first_bytes)?;
-    write(second, second_bytes).inspect_err(|_| {
+fn write_pair(first: (&Path, &[u8]), second: (&Path, &[u8]), force: bool) -> Result<(), CliError> {
+    let existed = first.0.exists();
+    write(first.0, first.1, force)?;
+    write(second.0, second.1, force).inspect_err(|_| {
         if !existed {
-            let _ = std::fs::remove_file(first);
+            let _ = std::fs::remove_file(first.0);
         }
     })
 }

@@ -41,7 +41,7 @@ pub enum Input {
     /// A whole SIGSTRUCT (EGo, Gramine `.sig`, or unsigned): signed in place.
     Sigstruct(Sigstruct),
     /// `sgx_sign gendata` output: the signed regions.
-    SdkGendata(SignedRegions),
+    SdkGendata(Box<SignedRegions>),
     /// An Open Enclave enclave signed with a throwaway key: the SIGSTRUCT in it.
     OeEnclave(Sigstruct),
 }
@@ -61,7 +61,7 @@ impl Input {
                 what: "SIGSTRUCT",
             }),
             sgx_sdk::GENDATA_LEN if sgx_sdk::looks_like_gendata(bytes) => {
-                Ok(Input::SdkGendata(sgx_sdk::read_gendata(bytes)?))
+                Ok(Input::SdkGendata(Box::new(sgx_sdk::read_gendata(bytes)?)))
             }
             sgx_sdk::GENDATA_LEN => Err(FrameworkError::NoHeader {
                 len: sgx_sdk::GENDATA_LEN,

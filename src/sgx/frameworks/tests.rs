@@ -32,7 +32,7 @@ fn gendata_is_read_as_regions() {
         panic!("not gendata")
     };
     assert_eq!(r.as_bytes()[..], GENDATA[..]);
-    assert_eq!(input.unsigned().regions(), *r);
+    assert_eq!(input.unsigned().regions(), **r);
     assert_eq!(check(r), Ok(Profile::Other));
     assert_eq!((r.isv_prod_id(), r.isv_svn()), (9, 2));
     assert!(!Details::of(r).debug_launchable());
@@ -41,7 +41,8 @@ fn gendata_is_read_as_regions() {
 #[test]
 fn an_oe_enclave_gives_its_sigstruct_and_its_regions_hash_to_the_oesign_digest() {
     // A copy: the ELF parser needs the alignment a heap buffer (a file read) has.
-    let Input::OeEnclave(s) = Input::detect(&OE_ELF.to_vec()).unwrap() else {
+    let elf: Vec<u8> = OE_ELF.into();
+    let Input::OeEnclave(s) = Input::detect(&elf).unwrap() else {
         panic!("not an OE enclave")
     };
     assert_eq!(s.digest()[..], OE_DIGEST[..]);
