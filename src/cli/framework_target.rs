@@ -64,6 +64,11 @@ impl FrameworkTarget {
                 Outputs::SdkCatsig { signature, public }
             }
             Input::OeEnclave(_) => {
+                eprintln!(
+                    "Open Enclave: this request signs the digest {} (what `oesign digest` writes for this enclave on {}; compare: xxd -p -c 32 ENCLAVE.dig)",
+                    hex::encode(unsigned.digest()),
+                    unsigned.regions().date().map_err(|e| CliError::new(e.to_string()))?
+                );
                 let signature = main(".dig.signed");
                 let cert = beside(&signature, ".cert.pem");
                 Outputs::OeDigest { signature, cert }
