@@ -65,7 +65,7 @@ pub enum SignError {
     ForeignKey { asked: String, own: String },
     #[error("the SIGN-INIT claims MRENCLAVE {claimed}, but the SIGSTRUCT it carries has {actual}: refusing")]
     MrenclaveMismatch { claimed: String, actual: String },
-    #[error("the SIGSTRUCT in the SIGN-INIT is not what oesign makes: {0}")]
+    #[error("the SIGSTRUCT in the SIGN-INIT is not what SGX signing tools make: {0}")]
     Regions(#[from] SigstructError),
     #[error("party {0} is not among the signers this SIGN-INIT asks for")]
     NotASigner(u8),
@@ -150,6 +150,9 @@ pub struct Review {
     pub debug: bool,
     pub date: Date,
     pub digest: [u8; 32],
+    /// The fields another framework's tooling chose (Gramine, the Intel SDK, Open
+    /// Enclave with KSS or EXINFO); `None` when they are oesign's fixed values.
+    pub framework: Option<crate::sgx::frameworks::Details>,
     /// The subsets this party will sign for: within the signers, with the initiator
     /// (`subsets`); empty for `shoup3`, where one partial serves any t signers.
     pub subsets: Vec<Subset>,
@@ -271,6 +274,7 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
         debug: regions.is_debug(),
         date,
         digest: regions.digest(),
+        framework: crate::sgx::frameworks::Details::if_other(&regions),
         subsets: usable_subsets(share, signers, init.initiator, party),
         origin,
         party,
@@ -325,7 +329,7 @@ fn fits_key(share: &KeyShare, init: &SignInit) -> Result<(SignedRegions, Subset,
         });
     }
     let regions = SignedRegions::from_bytes(&init.regions)?;
-    regions.validate()?;
+    crate::sgx::frameworks::check(&regions)?;
     if regions.mrenclave() != init.mrenclave {
         return Err(SignError::MrenclaveMismatch {
             claimed: hex::encode(init.mrenclave),
@@ -527,7 +531,7 @@ impl Initiator {
             });
         }
         let regions = unsigned.regions();
-        regions.validate()?;
+        crate::sgx::frameworks::check(&regions)?;
         let session = SessionId::random();
         let digest = regions.digest();
         let mut own = BTreeMap::new();

@@ -134,13 +134,16 @@ pub struct SignArgs {
         value_parser = clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), PathBuf::from)
     )]
     pub share: PathBuf,
-    /// Signed output (initiator only). Default: <exe>.signed.
+    /// Signed output (initiator only). Default: <exe>.signed; for --sigstruct FILE,
+    /// FILE.signed, FILE.signature (sgx_sign gendata) or FILE.dig.signed (Open Enclave).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
     #[arg(long, value_name = "DIR")]
     pub ego: Option<PathBuf>,
-    /// Unsigned SIGSTRUCT (1808 bytes) to sign instead of an EGo enclave; makes you the initiator.
+    /// What to sign instead of an EGo enclave; makes you the initiator: a SIGSTRUCT
+    /// (1808 bytes; EGo's, or Gramine's .sig), `sgx_sign gendata` output, or an Open
+    /// Enclave enclave signed with a throwaway key (see docs/frameworks.md).
     #[arg(long, value_name = "FILE", conflicts_with = "config")]
     pub sigstruct: Option<PathBuf>,
     /// Parties taking part, e.g. 1,2,4 (initiator only). Default: every party.

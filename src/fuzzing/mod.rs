@@ -293,6 +293,10 @@ pub fn share_age(data: &[u8]) -> bool {
 /// check, and the regions a signer receives (the first 256 bytes, or all of a
 /// 256-byte input).
 pub fn sigstruct(data: &[u8]) -> bool {
+    // What `sign --sigstruct` makes of the bytes (never a panic).
+    if let Ok(input) = crate::sgx::frameworks::Input::detect(data) {
+        let _ = (input.name(), input.unsigned().regions());
+    }
     if data.len() == crate::sgx::sigstruct::REGIONS_LEN {
         return regions(data);
     }
@@ -345,8 +349,18 @@ fn regions(data: &[u8]) -> bool {
         assert_eq!(d.to_bcd(), r.date_bcd(), "BCD date round trip");
         let _ = d.to_string();
     }
+    let profile = crate::sgx::frameworks::check(&r);
+    let _ = crate::sgx::frameworks::Details::of(&r).lines();
+    if profile.is_ok() {
+        assert!(r.date().is_ok(), "accepted regions with an invalid date");
+    }
     match r.validate() {
         Ok(()) => {
+            assert_eq!(
+                profile,
+                Ok(crate::sgx::frameworks::Profile::Oesign),
+                "oesign's regions of another profile"
+            );
             assert!(r.date().is_ok(), "valid regions with an invalid date");
             true
         }

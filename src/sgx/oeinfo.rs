@@ -1,6 +1,6 @@
 //! The `.oeinfo` section of an Open Enclave / EGo ELF: enclave properties with the
 //! SIGSTRUCT at +144, and (EGo extension) the payload's file offset and size at +2048
-//! and +2056.
+//! and +2056. The payload fields are read only from an EGo binary's `.oeinfo`.
 
 use object::{Object, ObjectSection};
 
@@ -32,6 +32,12 @@ pub struct Oeinfo {
 impl Oeinfo {
     /// Finds `.oeinfo` in an ELF file's bytes.
     pub fn locate(elf: &[u8]) -> Result<Self, OeinfoError> {
+        Self::locate_min(elf, MIN_SIZE)
+    }
+
+    /// Finds `.oeinfo` in an ELF file's bytes, refusing one under `min` bytes (an
+    /// Open Enclave enclave's has no EGo payload fields: see `sgx::frameworks::oe`).
+    pub fn locate_min(elf: &[u8], min: u64) -> Result<Self, OeinfoError> {
         let file = object::File::parse(elf).map_err(|e| OeinfoError::NotElf(e.to_string()))?;
         if file.format() != object::BinaryFormat::Elf {
             return Err(OeinfoError::NotElf("another object format".into()));
@@ -45,7 +51,7 @@ impl Oeinfo {
                 ".oeinfo lies beyond the end of the file".into(),
             ));
         }
-        if size < MIN_SIZE {
+        if size < min {
             return Err(OeinfoError::TooSmall(size));
         }
         Ok(Oeinfo { offset, size })

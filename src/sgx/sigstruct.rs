@@ -173,9 +173,12 @@ impl SignedRegions {
     pub fn attributes_flags(&self) -> u64 {
         u64_at(&self.0, Self::second(OFF_ATTRIBUTES))
     }
-    /// The DEBUG attribute: a debug enclave's memory can be read by its host.
+    /// Whether the enclave may run in debug mode (its memory readable by the host):
+    /// the DEBUG attribute is set, or the attribute mask leaves it unchecked (as the
+    /// Intel SDK does for an enclave that does not set DisableDebug).
     pub fn is_debug(&self) -> bool {
-        self.attributes_flags() & FLAG_DEBUG != 0
+        let mask = u64_at(&self.0, Self::second(OFF_ATTRIBUTEMASK));
+        self.attributes_flags() & FLAG_DEBUG != 0 || mask & FLAG_DEBUG == 0
     }
 
     /// Checks every field that oesign fills with a constant (headers, type, vendor,
@@ -375,6 +378,19 @@ impl Sigstruct {
             return Err(SigstructError::Unsigned);
         }
         self.regions().validate()?;
+        self.verify_signature(expected)
+    }
+
+    /// [`Sigstruct::verify`] without the check of oesign's constant fields: the key,
+    /// exponent 3, the signature over the signed regions, Q1 and Q2 (for another
+    /// framework's SIGSTRUCT, whose fields `sgx::frameworks::check` checks).
+    pub fn verify_signature(
+        &self,
+        expected: Option<&PublicKey>,
+    ) -> Result<PublicKey, SigstructError> {
+        if self.modulus_le().iter().all(|&b| b == 0) {
+            return Err(SigstructError::Unsigned);
+        }
         if self.exponent() != PUBLIC_EXPONENT {
             return Err(SigstructError::Field {
                 field: "exponent",

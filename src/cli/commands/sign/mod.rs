@@ -11,6 +11,7 @@ use std::time::Duration;
 use mpcegosign::ceremony::verdict::Verdict;
 use mpcegosign::protocol::{Message, SessionId};
 use mpcegosign::sanitize::sanitize;
+use mpcegosign::sgx::frameworks::Details;
 use mpcegosign::sgx::Date;
 use mpcegosign::share::KeyShare;
 use mpcegosign::threshold::Subset;
@@ -118,6 +119,9 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
         regions.isv_svn(),
         if regions.is_debug() { "yes" } else { "no" }
     );
+    for (name, value) in Details::if_other(&regions).iter().flat_map(|d| d.lines()) {
+        eprintln!("  {name:<9} {value}");
+    }
     send(transport.as_mut(), "SIGN-INIT", &init)?;
     audit.sent(&init);
     let signature = receive_loop(
@@ -217,6 +221,9 @@ fn show_review(r: &Review, share: &KeyShare) {
         }
     );
     eprintln!("  Date       {}", r.date);
+    for (name, value) in r.framework.iter().flat_map(|d| d.lines()) {
+        eprintln!("  {name:<10} {value}");
+    }
     eprintln!(
         "  Origin     {}",
         match r.origin {

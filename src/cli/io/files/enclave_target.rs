@@ -1,5 +1,6 @@
-//! What an EGo signing command signs, and where the result goes: an unsigned SIGSTRUCT
-//! file or an EGo enclave prepared and measured as `ego sign` does it.
+//! What an EGo signing command signs, and where the result goes: a SIGSTRUCT file or
+//! another framework's signing input (framework_target.rs), or an EGo enclave prepared
+//! and measured as `ego sign` does it.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use mpcegosign::key::PublicKey;
 use mpcegosign::sgx::{Date, Sigstruct};
 use num_bigint::BigUint;
 
+use super::framework_target::FrameworkTarget;
 use crate::cli::error::{io_error, CliError};
 
 pub(crate) fn refuse_existing(out: &Path, force: bool) -> Result<(), CliError> {
@@ -31,12 +33,8 @@ pub(crate) fn refuse_existing(out: &Path, force: bool) -> Result<(), CliError> {
 
 /// What the initiator signs, and where the result goes.
 pub(crate) enum Target {
-    /// An unsigned SIGSTRUCT file (1808 bytes); the signed SIGSTRUCT is written.
-    Sigstruct {
-        unsigned: Sigstruct,
-        out: PathBuf,
-        force: bool,
-    },
+    /// A SIGSTRUCT or another framework's signing input (see framework_target.rs).
+    Sigstruct(Box<FrameworkTarget>),
     /// An EGo executable, prepared and measured as `ego sign` does.
     Ego(Box<EgoTarget>),
 }
@@ -107,19 +105,11 @@ impl Target {
         out: Option<&Path>,
         force: bool,
     ) -> Result<Self, CliError> {
-        let bytes = mpcegosign::fsutil::read_regular(path)
-            .map_err(|e| io_error("read the SIGSTRUCT", path, &e))?;
-        let unsigned = Sigstruct::from_bytes(&bytes)
-            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
-        let out = out
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(format!("{}.signed", path.display())));
-        refuse_existing(&out, force)?;
-        Ok(Target::Sigstruct {
-            unsigned,
-            out,
-            force,
-        })
+        let target = FrameworkTarget::open(path, out, force)?;
+        for p in target.output_paths() {
+            refuse_existing(p, force)?;
+        }
+        Ok(Target::Sigstruct(Box::new(target)))
     }
 
     /// Prepares the executable as `ego sign` does and measures it with ego-oesign.
@@ -151,7 +141,7 @@ impl Target {
 
     pub(crate) fn unsigned(&self) -> &Sigstruct {
         match self {
-            Target::Sigstruct { unsigned, .. } => unsigned,
+            Target::Sigstruct(t) => t.unsigned(),
             Target::Ego(e) => &e.measured.sigstruct,
         }
     }
@@ -163,22 +153,7 @@ impl Target {
         signature: &BigUint,
     ) -> Result<PathBuf, CliError> {
         match self {
-            Target::Sigstruct {
-                unsigned,
-                out,
-                force,
-            } => {
-                let mut signed = unsigned;
-                signed.set_signature(public, signature);
-                signed.verify(Some(public)).map_err(|e| {
-                    CliError::new(format!(
-                        "the combined signature failed its final check: {e}"
-                    ))
-                })?;
-                fsutil::write_new(&out, signed.as_bytes(), fsutil::PUBLIC_MODE, force)
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                Ok(out)
-            }
+            Target::Sigstruct(t) => t.finish(public, signature),
             Target::Ego(t) => {
                 let t = *t;
                 let day = t

@@ -2,5 +2,6 @@
 //! before their key code was confirmed, and the enclave or SIGSTRUCT a command signs.
 
 pub mod enclave_target;
+pub mod framework_target;
 pub mod shares;
 pub mod unconfirmed;
