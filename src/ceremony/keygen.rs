@@ -481,7 +481,10 @@ impl Dealer {
         // Drawn now that every JOIN is in: nobody could aim the roster at it.
         let nonce = fresh_nonce();
         let transcript = self.transcript(&roster_keys, key.public(), None, nonce);
-        let shares = deal(key, self.scheme())?;
+        let shares: Vec<KeyShare> = deal(key, self.scheme())?
+            .into_iter()
+            .map(KeyShare::from_subsets)
+            .collect();
         let (own, sealed) = self.seal_to_joiners(&transcript, shares, |c, s| c.seal(s))?;
         let finalize = self.finalize(&roster_keys, key.public(), None, nonce, None, sealed);
         let share = own.with_auth(ShareAuth {

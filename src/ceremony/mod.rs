@@ -5,7 +5,7 @@ pub mod fingerprint;
 pub mod keygen;
 pub mod seal;
 pub mod sign;
-pub mod transcript;
+pub use crate::share::transcript;
 pub mod verdict;
 
 use crate::protocol::{Message, MessageType, ProtocolError, SessionId};

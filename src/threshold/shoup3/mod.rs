@@ -19,6 +19,7 @@ mod params;
 mod partial;
 mod primes;
 mod proof;
+mod secret_share;
 mod share;
 mod vkeys;
 
@@ -30,7 +31,8 @@ pub use key::{SafeKeygenEvent, SafePrimeKey};
 pub use params::Params;
 pub use partial::{partial_sign, partial_value, PartialWithProof, VerifiedPartial, PARTIAL_BYTES};
 pub use proof::Proof;
-pub use share::{SecretShare, Share, SECRET_SHARE_BYTES};
+pub use secret_share::{SecretShare, SECRET_SHARE_BYTES};
+pub use share::Share;
 pub use vkeys::{derive_v, VerificationKeys};
 
 use super::ThresholdError;
