@@ -12,7 +12,7 @@ use super::{combine, partial_sign, PartialSignature, Share};
 use crate::key::PublicKey;
 use crate::threshold::{Subset, ThresholdError};
 
-/// What one party's accepted answer led to.
+/// What the combinations tried after an answer led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Feed {
     /// A subset combined into a verified signature.
@@ -73,14 +73,15 @@ impl Collector {
         self.received.contains_key(&party)
     }
 
-    /// Keeps one answer of `party` (its partials for exactly [`Self::expected`], each
-    /// checked in range by the caller) and tries every new combination of candidates.
-    pub fn add(
-        &mut self,
-        party: u8,
-        values: BTreeMap<Subset, BigUint>,
-    ) -> Result<Feed, ThresholdError> {
+    /// Keeps one answer of `party`: its partials for exactly [`Self::expected`], each
+    /// checked in range by the caller.
+    pub fn keep(&mut self, party: u8, values: BTreeMap<Subset, BigUint>) {
         self.received.entry(party).or_default().push(values);
+    }
+
+    /// Tries every combination of candidates not tried yet; the first that verifies
+    /// completes.
+    pub fn try_combine(&mut self) -> Result<Feed, ThresholdError> {
         let mut failed = Vec::new();
         for subset in self.candidates.clone() {
             for combo in self.untried_combinations(subset) {
