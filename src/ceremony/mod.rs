@@ -3,7 +3,7 @@
 
 pub mod fingerprint;
 pub mod keygen;
-pub mod seal;
+pub use keygen::seal;
 pub mod sign;
 pub use crate::share::transcript;
 pub mod verdict;
