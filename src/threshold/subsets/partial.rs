@@ -79,14 +79,18 @@ mod tests {
     use openssl::bn::{BigNum, MsbOption};
 
     use super::*;
-    use crate::ceremony::tests::test_key;
     use crate::threshold::{combine, Scheme};
 
     /// Shares of an earlier dealing (over the integers: x of 3200 bits and d − x,
     /// negative) still sign: the negative sub-share goes through m^-1.
     #[test]
     fn a_negative_sub_share_of_an_earlier_dealing_still_signs() {
-        let key = test_key();
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/keys/key1.pem"
+        ))
+        .unwrap();
+        let key = crate::key::PrivateKey::from_pem(&pem).unwrap();
         let scheme = Scheme::new(2, 2).unwrap();
         let subset = Subset::from_parties(&[1, 2]).unwrap();
         let mut x = BigNum::new_secure().unwrap();
