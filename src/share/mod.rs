@@ -5,9 +5,11 @@
 //! that made it.
 //!
 //! `transcript` is the keygen transcript and key code every version-3 share is
-//! checked against. `file` reads and writes the JSON form (the reference tool's versions 1 and 2, and
-//! our version 3); `reference` writes a `subsets` share as the reference tool's
-//! version 2, exactly; encryption at rest wraps those bytes (see `encrypted`).
+//! checked against. `file` reads and writes the JSON form (the reference tool's
+//! versions 1 and 2, and our version 3); `reference` writes a `subsets` share as the reference tool's
+//! version 2, exactly; encryption at rest wraps those bytes (see `encrypted`);
+//! `error` says why a share is refused. The secret itself is the threshold layer's
+//! [`SchemeShare`], so partials go through the scheme interface.
 
 pub mod encrypted;
 mod error;

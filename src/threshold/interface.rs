@@ -140,3 +140,7 @@ impl AsRef<SchemeShare> for SchemeShare {
         self
     }
 }
+
+#[cfg(test)]
+#[path = "interface_tests.rs"]
+mod tests;

@@ -7,6 +7,10 @@
 //! the ordinary RSA signature M^d mod N; each partial carries a proof of correctness
 //! against the public verification keys v_i = v^{s_i}.
 //!
+//! Files: `params`, `primes`, `key` (safe-prime keys), `deal`, `vkeys` (verification
+//! keys and the dealing checks), `secret_share` (s_i) and `share` (the checked share),
+//! `partial`, `proof`, `combine`, `arith`.
+//!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
 //! [`PartialWithProof::verify`] → [`combine`].

@@ -222,3 +222,7 @@ impl Collector {
             .collect()
     }
 }
+
+#[cfg(test)]
+#[path = "collect_tests.rs"]
+mod tests;

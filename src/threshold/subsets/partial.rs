@@ -1,5 +1,7 @@
 //! One party's contribution: m^{d_{S,i}} mod N for the encoded digest m (through
-//! m^{-1} when the sub-share is negative, as in shares of earlier dealings).
+//! m^{-1} when the sub-share is negative, as in shares of earlier dealings), from
+//! anything that holds sub-shares ([`SubShares`]: the scheme's `Share`, or a key share
+//! built on one).
 
 use num_bigint::BigUint;
 
