@@ -118,6 +118,41 @@ impl SchemeShare {
         }
     }
 
+    /// What this party holds, for `share info`: a label and its value.
+    pub fn holding(&self) -> (&'static str, String) {
+        match self {
+            SchemeShare::Shoup3(s) => (
+                "share:",
+                format!("one (s_{}), with the verification data", s.party()),
+            ),
+            SchemeShare::Subsets(s) => ("sub-shares:", s.sub_share_count().to_string()),
+        }
+    }
+
+    /// What signing asks of this party, for the signer's review: `subsets` is the
+    /// number of subsets it signs for ([`Self::signing_subsets`]).
+    pub fn signing_work(&self, subsets: usize) -> String {
+        match self {
+            SchemeShare::Shoup3(s) => format!(
+                "one partial with its proof; any {} valid partials sign",
+                s.keys().scheme().threshold()
+            ),
+            SchemeShare::Subsets(_) => format!("{subsets} partial(s) to compute"),
+        }
+    }
+
+    /// What the joiner's checks of its dealing proved, when the scheme has any
+    /// (`shoup3`'s dealing checks; `subsets` publishes nothing to check against).
+    pub fn dealing_checked(&self) -> Option<String> {
+        match self {
+            SchemeShare::Shoup3(s) => Some(format!(
+                "The dealing checks passed: your share matches v_{}, all verification keys lie on one polynomial, and they share the key's secret exponent.",
+                s.party()
+            )),
+            SchemeShare::Subsets(_) => None,
+        }
+    }
+
     /// Whether `other` holds the same secret and verification data (secrets compared
     /// in constant time).
     pub fn same_secret(&self, other: &SchemeShare) -> bool {

@@ -99,3 +99,28 @@ fn same_secret_tells_shares_apart() {
     assert!(s[0].same_secret(&s[0]));
     assert!(!s[0].same_secret(&s[1]));
 }
+
+#[test]
+fn descriptions_name_what_each_scheme_holds_and_does() {
+    let (_, sub) = subsets_shares();
+    let sh = shoup3_shares();
+    // 2-of-3: each party is in two of the three 2-subsets.
+    assert_eq!(sub[0].holding(), ("sub-shares:", "2".to_string()));
+    assert_eq!(
+        sh[2].holding(),
+        (
+            "share:",
+            "one (s_3), with the verification data".to_string()
+        )
+    );
+    assert_eq!(sub[1].signing_work(1), "1 partial(s) to compute");
+    assert_eq!(
+        sh[1].signing_work(0),
+        "one partial with its proof; any 2 valid partials sign"
+    );
+    assert_eq!(sub[1].dealing_checked(), None);
+    assert!(sh[1]
+        .dealing_checked()
+        .unwrap()
+        .starts_with("The dealing checks passed: your share matches v_2,"));
+}
