@@ -1,8 +1,8 @@
 //! A chat attacker against keygen and signing, in memory: every message may be
 //! edited, replayed or forged. Each attack must fail with its own clear error.
 
+use super::keygen::seal::{self, SealError};
 use super::keygen::{Dealer, Joiner, KeygenError};
-use super::seal::{self, SealError};
 use super::sign::{review, Initiator, Origin, Progress, SignError, SignPolicy};
 use super::tests::{keygen, resign, test_key, unsigned};
 use super::MessageError;

@@ -3,16 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::protocol::{PartyKeys, SessionId};
-
-/// Upper-case hex in groups of four, joined by dashes.
-pub(crate) fn groups(bytes: &[u8]) -> String {
-    hex::encode_upper(bytes)
-        .as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
-}
+use crate::share::transcript::groups;
 
 /// The session code: 64 bits of a digest of the whole KEYGEN-INIT (parameters, the
 /// dealer's keys, session id), as `XXXX-XXXX-XXXX-XXXX`, so that everyone can check

@@ -31,67 +31,17 @@ use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+pub use super::error::ShareError;
 use super::{KeyShare, ShareAuth};
 use crate::identity::{IdentityKey, IdentityPublic};
-use crate::key::{KeyError, PublicKey, MODULUS_BITS, PUBLIC_EXPONENT};
+use crate::key::{PublicKey, MODULUS_BITS, PUBLIC_EXPONENT};
 use crate::protocol::{PartyKeys, SessionId};
 use crate::secret::{SecretBn, SecretBytes};
 use crate::threshold::shoup3;
-use crate::threshold::{Scheme, Subset, ThresholdError};
+use crate::threshold::{Scheme, Subset};
 
 /// The version keygen writes.
 pub const CURRENT_VERSION: u8 = 3;
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ShareError {
-    #[error("the share file is not valid JSON ({0})")]
-    Json(String),
-    #[error("share file version {0} is not supported (this tool reads versions 1, 2 and 3)")]
-    Version(u64),
-    #[error("the share file has no `{0}` field")]
-    MissingField(&'static str),
-    #[error("the share file has an unexpected field `{0}`")]
-    UnknownField(String),
-    #[error("the share file's `{field}` is not {expected}")]
-    FieldType {
-        field: &'static str,
-        expected: &'static str,
-    },
-    #[error("the share file's modulus is not valid base64")]
-    ModulusEncoding,
-    #[error("the share file's key is unusable: {0}")]
-    Key(#[from] KeyError),
-    #[error("the share file's public_exponent is {0}; SGX needs 3")]
-    Exponent(u64),
-    #[error("the share file's party_index {party} is not in 1..={n}")]
-    PartyOutOfRange { party: u8, n: u8 },
-    #[error("the share file's scheme is invalid: {0}")]
-    Scheme(ThresholdError),
-    #[error("the share file's subset key \"{0}\" is not ascending party numbers like \"1,3\"")]
-    SubsetKey(String),
-    #[error("the share file's subset \"{subset}\" does not have {t} parties")]
-    SubsetSize { subset: String, t: u8 },
-    #[error("the share file's subset \"{subset}\" does not contain its own party {party}")]
-    SubsetWithoutParty { subset: String, party: u8 },
-    #[error("the share file lacks the sub-shares for subsets {missing}")]
-    MissingSubsets { missing: String },
-    #[error("the share file's sub-share for subset \"{subset}\" is not valid base64")]
-    SubShareEncoding { subset: String },
-    #[error("the share file's sub-share for subset \"{subset}\" is larger than the modulus")]
-    SubShareTooLarge { subset: String },
-    #[error("the share file's scheme `{0}` is not known to this version (it knows `subsets` and `shoup3`)")]
-    UnknownScheme(String),
-    #[error("the share file's `{0}` is not valid hex of the right length")]
-    Hex(&'static str),
-    #[error("the share file's identity_key is not 32 bytes of base64")]
-    IdentityKey,
-    #[error("the share file's roster does not fit the share: {0}")]
-    Roster(String),
-    #[error("the share file's transcript hash does not match its key, scheme and roster: the file was altered")]
-    Transcript,
-    #[error("the share file's shoup3 share is unusable: {0}")]
-    Shoup3(String),
-}
 
 /// Secret base64 text read from or written to a file, wiped on drop.
 #[derive(Deserialize, Serialize)]
@@ -420,11 +370,15 @@ fn parse_shoup3(
 /// otherwise version 2 (the reference's format), pretty JSON as the reference writes.
 /// A `shoup3` share is always version 3 (there is no reference format for it).
 pub fn serialize(share: &KeyShare) -> SecretBytes {
-    let version3 = share.auth.is_some() || share.shoup3.is_some();
+    let version3 = share.auth.is_some() || share.shoup3().is_some();
     let shares: BTreeMap<String, SecretText> = share
-        .sub_shares
-        .iter()
-        .map(|(subset, value)| (subset.to_string(), encode_sub_share(value)))
+        .subsets()
+        .filter_map(|subset| {
+            Some((
+                subset.to_string(),
+                encode_sub_share(share.sub_share(subset)?),
+            ))
+        })
         .collect();
     let (identity_key, keygen) = match &share.auth {
         Some(a) => (
@@ -447,7 +401,7 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         ),
         None => (None, None),
     };
-    let (single, verification) = match &share.shoup3 {
+    let (single, verification) = match share.shoup3() {
         Some(s) => {
             let value = s.secret().value_bytes();
             let mut text = Zeroizing::new(String::with_capacity(
@@ -459,7 +413,7 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
                 Some(SecretText(text)),
                 Some(RawVerification {
                     seed: hex::encode(keys.seed()),
-                    keys: (1..=share.scheme.parties())
+                    keys: (1..=share.scheme().parties())
                         .filter_map(|i| keys.key(i).ok())
                         .map(|v| STANDARD.encode(v.to_bytes_be()))
                         .collect(),
@@ -471,9 +425,9 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
     let out = ShareOut {
         version: if version3 { CURRENT_VERSION } else { 2 },
         scheme: version3.then_some(share.scheme_name()),
-        party_index: share.party,
-        num_parties: share.scheme.parties(),
-        threshold: share.scheme.threshold(),
+        party_index: share.party(),
+        num_parties: share.scheme().parties(),
+        threshold: share.scheme().threshold(),
         modulus: STANDARD.encode(share.public.modulus().to_bytes_be()),
         public_exponent: PUBLIC_EXPONENT,
         shares: single.is_none().then_some(&shares),
@@ -482,7 +436,7 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         identity_key,
         keygen,
     };
-    let capacity = 2048 + 700 * shares.len() + 800 * share.scheme.parties() as usize;
+    let capacity = 2048 + 700 * shares.len() + 800 * share.scheme().parties() as usize;
     super::json_out::to_pretty_json(&out, capacity, true)
 }
 
@@ -500,114 +454,5 @@ fn encode_sub_share(value: &SecretBn) -> SecretText {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ceremony::tests::keygen;
-
-    fn text(share: &KeyShare) -> String {
-        String::from_utf8(serialize(share).expose().to_vec()).unwrap()
-    }
-
-    #[test]
-    fn version_3_round_trip() {
-        let shares = keygen(3, 2);
-        for share in &shares {
-            let t = text(share);
-            assert!(t.contains("\"version\": 3"), "{t}");
-            assert!(t.contains("\"scheme\": \"subsets\""));
-            let back = parse(t.as_bytes()).unwrap();
-            assert_eq!(back.party(), share.party());
-            assert_eq!(back.key_code(), share.key_code());
-            let (a, b) = (back.auth().unwrap(), share.auth().unwrap());
-            assert_eq!(a.identity.public(), b.identity.public());
-            assert_eq!(a.roster, b.roster);
-            for s in share.subsets() {
-                assert!(back
-                    .sub_share(s)
-                    .unwrap()
-                    .ct_eq(share.sub_share(s).unwrap()));
-                assert_eq!(
-                    back.sub_share(s).unwrap().is_negative(),
-                    share.sub_share(s).unwrap().is_negative()
-                );
-            }
-        }
-        // Dealt modulo λ, as the reference deals: no sub-share is negative or as
-        // large as N.
-        let n = crate::key::bn(shares[0].public().modulus());
-        for share in &shares {
-            for s in share.subsets() {
-                let v = share.sub_share(s).unwrap();
-                assert!(!v.is_negative() && v.expose() < &n);
-            }
-        }
-    }
-
-    #[test]
-    fn version_3_tampering_is_refused() {
-        let shares = keygen(2, 2);
-        let t = text(&shares[1]);
-        let v: serde_json::Value = serde_json::from_str(&t).unwrap();
-        let edit = |f: &dyn Fn(&mut serde_json::Value)| {
-            let mut v = v.clone();
-            f(&mut v);
-            parse(serde_json::to_string(&v).unwrap().as_bytes())
-        };
-        // Another transcript hash.
-        let e = edit(&|v| v["keygen"]["transcript"] = "00".repeat(32).into()).unwrap_err();
-        assert_eq!(e, ShareError::Transcript);
-        // Party 1's identity key replaced: the transcript no longer matches.
-        let other = IdentityKey::generate().public().to_hex();
-        let e = edit(&|v| v["keygen"]["roster"][0]["identity"] = other.clone().into()).unwrap_err();
-        assert_eq!(e, ShareError::Transcript);
-        // Our own identity key replaced by another's secret.
-        let seed = STANDARD.encode([7u8; 32]);
-        let e = edit(&|v| v["identity_key"] = seed.clone().into()).unwrap_err();
-        assert!(matches!(e, ShareError::Roster(_)), "{e:?}");
-        // A roster of the wrong length.
-        let e = edit(&|v| {
-            v["keygen"]["roster"].as_array_mut().unwrap().pop();
-        })
-        .unwrap_err();
-        assert!(matches!(e, ShareError::Roster(_)), "{e:?}");
-        // Missing pieces and an unknown scheme.
-        let e = edit(&|v| {
-            v.as_object_mut().unwrap().remove("keygen");
-        })
-        .unwrap_err();
-        assert_eq!(e, ShareError::MissingField("keygen"));
-        let e = edit(&|v| v["scheme"] = "\u{1b}[2Jshoup9".into()).unwrap_err();
-        assert_eq!(e, ShareError::UnknownScheme("\\u{001B}[2Jshoup9".into()));
-        // Version 2 fields cannot carry version 3 data.
-        let e = edit(&|v| v["version"] = 2.into()).unwrap_err();
-        assert!(matches!(e, ShareError::UnknownField(_)), "{e:?}");
-    }
-
-    #[test]
-    fn version_2_has_no_negative_sub_shares() {
-        let shares = keygen(2, 2);
-        let v2 = shares[1].try_clone_for_tests().without_auth();
-        let t = text(&v2);
-        assert!(t.contains("\"version\": 2"));
-        assert!(!t.contains("\"-"));
-        assert!(parse(t.as_bytes()).unwrap().same_share(&v2));
-        // A negative sub-share, as older dealings made over the integers, is written
-        // with a sign that version 2 does not have.
-        let subset = v2.subsets().next().unwrap();
-        let mut negative = v2.sub_share(subset).unwrap().try_clone();
-        negative.negate();
-        let old = KeyShare::new(
-            2,
-            v2.scheme(),
-            v2.public().clone(),
-            BTreeMap::from([(subset, negative)]),
-        )
-        .unwrap();
-        let t = text(&old);
-        assert!(t.contains("\"-"));
-        assert!(matches!(
-            parse(t.as_bytes()),
-            Err(ShareError::SubShareEncoding { .. })
-        ));
-    }
-}
+#[path = "file_tests.rs"]
+mod tests;

@@ -4,36 +4,38 @@
 //! also hold the party's identity key and the roster and transcript of the keygen
 //! that made it.
 //!
-//! `file` reads and writes the JSON form (the reference tool's versions 1 and 2, and
-//! our version 3); `reference` writes a `subsets` share as the reference tool's
-//! version 2, exactly; encryption at rest wraps those bytes (see `encrypted`).
+//! `transcript` is the keygen transcript and key code every version-3 share is
+//! checked against. `file` reads and writes the JSON form (the reference tool's
+//! versions 1 and 2, and our version 3); `reference` writes a `subsets` share as the reference tool's
+//! version 2, exactly; encryption at rest wraps those bytes (see `encrypted`);
+//! `error` says why a share is refused. The secret itself is the threshold layer's
+//! [`SchemeShare`], so partials go through the scheme interface.
 
 pub mod encrypted;
+mod error;
 pub mod file;
 mod json_out;
 pub mod reference;
+pub mod transcript;
 
 use std::collections::BTreeMap;
 
-use crate::ceremony::transcript::{key_code, Transcript};
 use crate::identity::{IdentityKey, IdentityPublic};
 use crate::key::PublicKey;
 use crate::protocol::{PartyKeys, SessionId, Shoup3Public, SCHEME_SHOUP3, SCHEME_SUBSETS};
 use crate::secret::SecretBn;
-use crate::threshold::shoup3;
-use crate::threshold::{Scheme, Subset, MAX_SUB_SHARE_BITS};
+use crate::threshold::{shoup3, subsets, SchemeKind, SchemeShare};
+use crate::threshold::{Scheme, Subset};
+use transcript::{key_code, Transcript};
 
-pub use file::ShareError;
+pub use error::ShareError;
 
-/// One party's share. Sub-shares are wiped on drop; `Debug` shows no secret.
+/// One party's share: the scheme's share ([`SchemeShare`]) and, for version 3, the
+/// keygen's roster and this party's identity key. Secrets are wiped on drop;
+/// `Debug` shows none.
 pub struct KeyShare {
-    party: u8,
-    scheme: Scheme,
+    secret: SchemeShare,
     public: PublicKey,
-    /// Empty for a `shoup3` share.
-    sub_shares: BTreeMap<Subset, SecretBn>,
-    /// The checked `shoup3` share; `None` for `subsets`.
-    shoup3: Option<shoup3::Share>,
     auth: Option<ShareAuth>,
 }
 
@@ -65,71 +67,34 @@ impl std::fmt::Debug for ShareAuth {
 impl std::fmt::Debug for KeyShare {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyShare")
-            .field("party", &self.party)
-            .field("scheme", &self.scheme)
+            .field("party", &self.party())
             .field("auth", &self.auth)
-            .field("shoup3", &self.shoup3)
-            .field(
-                "sub_shares",
-                &format_args!("<{} redacted>", self.sub_shares.len()),
-            )
+            .field("secret", &self.secret)
             .finish()
     }
 }
 
 impl KeyShare {
-    /// Checks that the party is in range and holds exactly one sub-share for every
-    /// t-subset it belongs to, each below 2^3072.
+    /// A `subsets` share: checks that the party is in range and holds exactly one
+    /// sub-share for every t-subset it belongs to, each below 2^3204.
     pub fn new(
         party: u8,
         scheme: Scheme,
         public: PublicKey,
         sub_shares: BTreeMap<Subset, SecretBn>,
     ) -> Result<Self, ShareError> {
-        if party == 0 || party > scheme.parties() {
-            return Err(ShareError::PartyOutOfRange {
-                party,
-                n: scheme.parties(),
-            });
-        }
-        for (subset, value) in &sub_shares {
-            if !scheme.is_subset(*subset) {
-                return Err(ShareError::SubsetSize {
-                    subset: subset.to_string(),
-                    t: scheme.threshold(),
-                });
-            }
-            if !subset.contains(party) {
-                return Err(ShareError::SubsetWithoutParty {
-                    subset: subset.to_string(),
-                    party,
-                });
-            }
-            if value.num_bits() > MAX_SUB_SHARE_BITS {
-                return Err(ShareError::SubShareTooLarge {
-                    subset: subset.to_string(),
-                });
-            }
-        }
-        let expected = scheme.subsets_of(party);
-        let missing: Vec<String> = expected
-            .iter()
-            .filter(|s| !sub_shares.contains_key(s))
-            .map(|s| format!("\"{s}\""))
-            .collect();
-        if !missing.is_empty() {
-            return Err(ShareError::MissingSubsets {
-                missing: missing.join(" "),
-            });
-        }
-        Ok(KeyShare {
-            party,
-            scheme,
-            public,
-            sub_shares,
-            shoup3: None,
+        let share = subsets::Share::new(party, scheme, public, sub_shares)
+            .map_err(ShareError::from_sub_shares)?;
+        Ok(Self::from_subsets(share))
+    }
+
+    /// A `subsets` share as the scheme's dealer made it.
+    pub fn from_subsets(share: subsets::Share) -> Self {
+        KeyShare {
+            public: share.public().clone(),
+            secret: SchemeShare::Subsets(share),
             auth: None,
-        })
+        }
     }
 
     /// A `shoup3` share, already through its dealing checks ([`shoup3::Share::accept`]).
@@ -139,26 +104,27 @@ impl KeyShare {
             .public_key()
             .map_err(|e| ShareError::Shoup3(e.to_string()))?;
         Ok(KeyShare {
-            party: share.party(),
-            scheme: share.keys().scheme(),
             public,
-            sub_shares: BTreeMap::new(),
-            shoup3: Some(share),
+            secret: SchemeShare::Shoup3(share),
             auth: None,
         })
     }
 
+    /// The scheme's share: the interface partials and checks go through.
+    pub fn secret(&self) -> &SchemeShare {
+        &self.secret
+    }
+
     /// The checked `shoup3` share, if this is one.
     pub fn shoup3(&self) -> Option<&shoup3::Share> {
-        self.shoup3.as_ref()
+        self.secret.as_shoup3()
     }
 
     /// The scheme byte of this share ([`SCHEME_SUBSETS`] or [`SCHEME_SHOUP3`]).
     pub fn scheme_byte(&self) -> u8 {
-        if self.shoup3.is_some() {
-            SCHEME_SHOUP3
-        } else {
-            SCHEME_SUBSETS
+        match self.secret.kind() {
+            SchemeKind::Shoup3 => SCHEME_SHOUP3,
+            SchemeKind::Subsets => SCHEME_SUBSETS,
         }
     }
 
@@ -170,27 +136,8 @@ impl KeyShare {
     /// Whether `other` holds the same party, key, keygen and secret (compared in
     /// constant time): for checking that a written file reads back intact.
     pub fn same_share(&self, other: &KeyShare) -> bool {
-        let secrets = match (&self.shoup3, &other.shoup3) {
-            (Some(a), Some(b)) => {
-                a.keys() == b.keys()
-                    && crate::secret::subtle_eq::ct_eq_bytes(
-                        a.secret().to_bytes().expose(),
-                        b.secret().to_bytes().expose(),
-                    )
-            }
-            (None, None) => {
-                self.subsets().eq(other.subsets())
-                    && self
-                        .subsets()
-                        .all(|s| match (self.sub_share(s), other.sub_share(s)) {
-                            (Some(a), Some(b)) => a.ct_eq(b) && a.is_negative() == b.is_negative(),
-                            _ => false,
-                        })
-            }
-            _ => false,
-        };
-        secrets
-            && self.party == other.party
+        self.secret.same_secret(&other.secret)
+            && self.party() == other.party()
             && self.public == other.public
             && self.key_code() == other.key_code()
     }
@@ -200,18 +147,18 @@ impl KeyShare {
     /// entry is its identity key, and the transcript hash is the one of this key,
     /// scheme and roster.
     pub fn with_auth(mut self, auth: ShareAuth) -> Result<Self, ShareError> {
-        if auth.roster.len() != usize::from(self.scheme.parties()) {
+        if auth.roster.len() != usize::from(self.scheme().parties()) {
             return Err(ShareError::Roster(format!(
                 "it lists {} parties, not {}",
                 auth.roster.len(),
-                self.scheme.parties()
+                self.scheme().parties()
             )));
         }
-        let own = auth.roster[usize::from(self.party) - 1].identity;
+        let own = auth.roster[usize::from(self.party()) - 1].identity;
         if own != auth.identity.public() {
             return Err(ShareError::Roster(format!(
                 "party {}'s identity key is not the one this share holds",
-                self.party
+                self.party()
             )));
         }
         for (i, k) in auth.roster.iter().enumerate() {
@@ -244,12 +191,12 @@ impl KeyShare {
     ) -> Transcript {
         Transcript {
             scheme: self.scheme_byte(),
-            parties: self.scheme.parties(),
-            threshold: self.scheme.threshold(),
+            parties: self.scheme().parties(),
+            threshold: self.scheme().threshold(),
             session,
             roster: roster.to_vec(),
             modulus: self.public.modulus_be(),
-            verification: self.shoup3.as_ref().map(|s| shoup3_public(s.keys())),
+            verification: self.shoup3().map(|s| shoup3_public(s.keys())),
             nonce,
         }
     }
@@ -266,19 +213,15 @@ impl KeyShare {
     #[cfg(test)]
     pub(crate) fn try_clone_for_tests(&self) -> KeyShare {
         KeyShare {
-            party: self.party,
-            scheme: self.scheme,
             public: self.public.clone(),
-            sub_shares: self
-                .sub_shares
-                .iter()
-                .map(|(s, v)| (*s, v.try_clone()))
-                .collect(),
-            shoup3: self.shoup3.as_ref().map(|s| {
-                let secret =
-                    shoup3::SecretShare::from_bytes(s.secret().to_bytes().expose()).unwrap();
-                shoup3::Share::accept(secret, s.keys().clone()).unwrap()
-            }),
+            secret: match &self.secret {
+                SchemeShare::Subsets(s) => SchemeShare::Subsets(s.try_clone_for_tests()),
+                SchemeShare::Shoup3(s) => {
+                    let secret =
+                        shoup3::SecretShare::from_bytes(s.secret().to_bytes().expose()).unwrap();
+                    SchemeShare::Shoup3(shoup3::Share::accept(secret, s.keys().clone()).unwrap())
+                }
+            },
             auth: self.auth.as_ref().map(|a| ShareAuth {
                 identity: a.identity.try_clone(),
                 roster: a.roster.clone(),
@@ -310,22 +253,44 @@ impl KeyShare {
     }
 
     pub fn party(&self) -> u8 {
-        self.party
+        self.secret.party()
     }
     pub fn scheme(&self) -> Scheme {
-        self.scheme
+        self.secret.scheme()
     }
     pub fn public(&self) -> &PublicKey {
         &self.public
     }
     pub fn sub_share(&self, subset: Subset) -> Option<&SecretBn> {
-        self.sub_shares.get(&subset)
+        self.secret.as_subsets().and_then(|s| s.sub_share(subset))
     }
+    /// The t-subsets of a `subsets` share (none for `shoup3`).
     pub fn subsets(&self) -> impl Iterator<Item = Subset> + '_ {
-        self.sub_shares.keys().copied()
+        self.secret
+            .as_subsets()
+            .into_iter()
+            .flat_map(|s| s.subsets())
     }
     pub fn sub_share_count(&self) -> usize {
-        self.sub_shares.len()
+        self.secret.as_subsets().map_or(0, |s| s.sub_share_count())
+    }
+}
+
+impl AsRef<SchemeShare> for KeyShare {
+    fn as_ref(&self) -> &SchemeShare {
+        &self.secret
+    }
+}
+
+impl subsets::SubShares for KeyShare {
+    fn party(&self) -> u8 {
+        KeyShare::party(self)
+    }
+    fn public(&self) -> &PublicKey {
+        &self.public
+    }
+    fn sub_share(&self, subset: Subset) -> Option<&SecretBn> {
+        KeyShare::sub_share(self, subset)
     }
 }
 

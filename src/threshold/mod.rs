@@ -1,39 +1,31 @@
-//! t-of-n threshold RSA by redundant additive sharing.
+//! t-of-n threshold RSA with e = 3, in two schemes behind one interface.
 //!
-//! Shoup's threshold RSA needs gcd(e, n!) = 1, which fails for e = 3 once n >= 3.
-//! Instead, for every t-subset S of the n parties the dealer draws an independent
-//! additive sharing d = Σ_{i∈S} d_{S,i} (mod λ). Any t parties find their common
-//! subset; each raises the message to its sub-share, and the product of the t
-//! partials is m^d mod N.
+//! - **`shoup3`** (the default; [`shoup3`]): Shoup's threshold RSA adapted to e = 3.
+//!   Each party holds one share of a polynomial over Z_{p′q′} (safe primes); a
+//!   partial carries a proof of correctness against public verification keys, so the
+//!   initiator checks every partial on arrival and any t valid partials combine.
+//!   Needs a key with safe primes; see docs/shoup3.md for its security argument.
+//! - **`subsets`** (the reference tool's; [`subsets`]): one independent additive
+//!   sharing of d per t-subset of the parties. Works with any key, but publishes no
+//!   verification data: a wrong partial shows only when its subset fails to combine.
+//!
+//! [`SchemeShare`] is the one interface ceremonies, share files and the dry run use:
+//! it holds either scheme's share and answers, whatever the scheme, who the party
+//! is, which scheme it is ([`SchemeKind`]), the partial over a digest with whatever
+//! proof the scheme has ([`SchemeShare::partial`] → [`Partial`]), and the dry run's
+//! check ([`selftest`]). Each scheme's folder holds its dealer, partial, checks and
+//! combiner; `subsets::Collector` plans subsets for an initiator, `shoup3`'s
+//! [`shoup3::PartialWithProof::verify`] checks a partial on arrival. Shared by both:
+//! the t-of-n [`Scheme`] and sets of parties ([`Subset`]).
 
-mod combine;
-mod dealer;
-mod partial;
+mod error;
+mod interface;
 pub mod selftest;
 pub mod shoup3;
 mod subset;
+pub mod subsets;
 
-pub use combine::combine;
-pub use dealer::{deal, EXTRA_BITS, MAX_SUB_SHARE_BITS};
-pub use partial::{partial_sign, PartialSignature};
+pub use error::ThresholdError;
+pub use interface::{Partial, PartialError, SchemeKind, SchemeShare};
 pub use subset::{Scheme, Subset, MAX_PARTIES};
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ThresholdError {
-    #[error("threshold {t} of {n} parties is not allowed: need 2 <= t <= n <= {max}", max = MAX_PARTIES)]
-    BadScheme { n: u8, t: u8 },
-    #[error("party {party} is not in 1..={n}")]
-    PartyOutOfRange { party: u8, n: u8 },
-    #[error("`{0}` is not a subset like \"1,3\" (ascending party numbers, comma-separated)")]
-    BadSubset(String),
-    #[error("party {party} holds no sub-share for subset {subset}")]
-    NoSubShare { party: u8, subset: Subset },
-    #[error("subset {subset} needs a partial from parties {missing}")]
-    MissingPartials { subset: Subset, missing: String },
-    #[error("party {party}'s partial signature is out of range")]
-    PartialOutOfRange { party: u8 },
-    #[error("the partials of subset {subset} do not combine into a valid signature")]
-    InvalidCombination { subset: Subset },
-    #[error("dealing failed: {0}")]
-    Deal(String),
-}
+pub use subsets::{combine, deal, partial_sign, PartialSignature, EXTRA_BITS, MAX_SUB_SHARE_BITS};

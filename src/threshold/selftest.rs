@@ -1,6 +1,6 @@
 //! The dry run's partial (`mpcegosign selftest`): a partial signature over a dummy
 //! digest, then whatever check the share's scheme allows. One function per scheme;
-//! [`test_partial`] is the only place that dispatches.
+//! [`test_partial`] is the only place that dispatches (on [`SchemeShare`]).
 //!
 //! The dummy digest is SHA-256 of a fixed, domain-separated text. It is never the
 //! hash of a SIGSTRUCT (that would take a SHA-256 preimage), so even all t test
@@ -11,8 +11,8 @@ use num_traits::{One, Zero};
 use sha2::{Digest, Sha256};
 
 use super::shoup3::{self, Shoup3Error};
-use super::{partial_sign, ThresholdError};
-use crate::share::KeyShare;
+use super::subsets::{self, partial_sign};
+use super::{SchemeShare, ThresholdError};
 
 /// Why a test partial could not be made or did not check.
 #[derive(Debug, thiserror::Error)]
@@ -46,10 +46,10 @@ pub enum PartialCheck {
 
 /// Makes the test partial(s) of this share over the dummy digest and checks them
 /// as far as the share's scheme allows.
-pub fn test_partial(share: &KeyShare) -> Result<PartialCheck, SelftestError> {
-    match share.shoup3() {
-        Some(s) => shoup3_partial(s),
-        None => Ok(subsets_partial(share)?),
+pub fn test_partial(share: &impl AsRef<SchemeShare>) -> Result<PartialCheck, SelftestError> {
+    match share.as_ref() {
+        SchemeShare::Shoup3(s) => shoup3_partial(s),
+        SchemeShare::Subsets(s) => Ok(subsets_partial(s)?),
     }
 }
 
@@ -66,7 +66,7 @@ fn shoup3_partial(share: &shoup3::Share) -> Result<PartialCheck, SelftestError> 
 /// unit modulo N other than 0 and 1; without the other parties' sub-shares nothing
 /// more can be checked (the scheme publishes no verification keys), so a wrong
 /// sub-share shows only when a real signing combines.
-fn subsets_partial(share: &KeyShare) -> Result<PartialCheck, ThresholdError> {
+fn subsets_partial(share: &subsets::Share) -> Result<PartialCheck, ThresholdError> {
     let digest = dummy_digest(share.party());
     let n = share.public().modulus();
     let mut count = 0;
@@ -115,8 +115,8 @@ mod tests {
         let key = crate::key::PrivateKey::from_pem(&pem).unwrap();
         let shares =
             crate::threshold::deal(&key, crate::threshold::Scheme::new(3, 2).unwrap()).unwrap();
-        for share in &shares {
-            match test_partial(share).unwrap() {
+        for share in shares {
+            match test_partial(&SchemeShare::Subsets(share)).unwrap() {
                 // Party i is in C(2, 1) = 2 of the 2-subsets of 3 parties.
                 PartialCheck::Unverifiable { partials, why } => {
                     assert_eq!(partials, 2);
@@ -138,9 +138,8 @@ mod tests {
         let dealing = shoup3::deal(key, crate::threshold::Scheme::new(3, 2).unwrap()).unwrap();
         let shares = shoup3::accept_all(dealing).unwrap();
         for share in shares {
-            let share = KeyShare::from_shoup3(share).unwrap();
             assert_eq!(
-                test_partial(&share).unwrap(),
+                test_partial(&SchemeShare::Shoup3(share)).unwrap(),
                 PartialCheck::Verified { partials: 1 }
             );
         }

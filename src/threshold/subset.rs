@@ -1,4 +1,5 @@
-//! Schemes (t of n) and subsets of parties, as bitmasks over party numbers 1..=n.
+//! Shared by both schemes: the t-of-n [`Scheme`] and sets of parties ([`Subset`]), as
+//! bitmasks over party numbers 1..=n (signer lists, and the `subsets` scheme's t-subsets).
 
 use std::fmt;
 

@@ -5,7 +5,8 @@ use openssl::bn::{BigNum, BigNumContext};
 
 use super::key::SafePrimeKey;
 use super::params::Params;
-use super::share::{SecretShare, Share};
+use super::secret_share::SecretShare;
+use super::share::Share;
 use super::vkeys::{derive_v, VerificationKeys};
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;

@@ -7,6 +7,10 @@
 //! the ordinary RSA signature M^d mod N; each partial carries a proof of correctness
 //! against the public verification keys v_i = v^{s_i}.
 //!
+//! Files: `params`, `primes`, `key` (safe-prime keys), `deal`, `vkeys` (verification
+//! keys and the dealing checks), `secret_share` (s_i) and `share` (the checked share),
+//! `partial`, `proof`, `combine`, `arith`.
+//!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
 //! [`PartialWithProof::verify`] → [`combine`].
@@ -19,6 +23,7 @@ mod params;
 mod partial;
 mod primes;
 mod proof;
+mod secret_share;
 mod share;
 mod vkeys;
 
@@ -30,7 +35,8 @@ pub use key::{SafeKeygenEvent, SafePrimeKey};
 pub use params::Params;
 pub use partial::{partial_sign, partial_value, PartialWithProof, VerifiedPartial, PARTIAL_BYTES};
 pub use proof::Proof;
-pub use share::{SecretShare, Share, SECRET_SHARE_BYTES};
+pub use secret_share::{SecretShare, SECRET_SHARE_BYTES};
+pub use share::Share;
 pub use vkeys::{derive_v, VerificationKeys};
 
 use super::ThresholdError;

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::arith::{self, pow, pow_signed};
 use super::params::Params;
-use super::share::SecretShare;
+use super::secret_share::SecretShare;
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;
 use crate::key::{PublicKey, MODULUS_BYTES};

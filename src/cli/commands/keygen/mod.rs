@@ -253,8 +253,8 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         recoverable,
     )?;
     let me = joined.share.party();
-    if joined.share.shoup3().is_some() {
-        eprintln!("The dealing checks passed: your share matches v_{me}, all verification keys lie on one polynomial, and they share the key's secret exponent.");
+    if let Some(checked) = joined.share.secret().dealing_checked() {
+        eprintln!("{checked}");
     }
     eprintln!("You are party {me}. Participants:");
     print_roster(&joined.roster, me);

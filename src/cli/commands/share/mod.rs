@@ -243,13 +243,8 @@ fn info(path: &Path, key: Option<&Path>, args: &PassphraseArgs) -> Result<(), Cl
     println!("threshold:  {}-of-{}", s.threshold(), s.parties());
     println!("mrsigner:   {}", hex::encode(share.public().mrsigner()));
     println!("scheme:     {}", share.scheme_name());
-    match share.shoup3() {
-        Some(_) => println!(
-            "share:      one (s_{}), with the verification data",
-            share.party()
-        ),
-        None => println!("sub-shares: {}", share.sub_share_count()),
-    }
+    let (label, held) = share.secret().holding();
+    println!("{label:<12}{held}");
     match share.auth() {
         Some(auth) => {
             println!("format:     version 3 (with identity key and roster)");

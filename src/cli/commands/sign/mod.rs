@@ -235,21 +235,12 @@ fn show_review(r: &Review, share: &KeyShare) {
             Origin::NoRoster => "unknown: your share has no roster (reference format)".to_string(),
         }
     );
-    if share.shoup3().is_some() {
-        eprintln!(
-            "  Signers    {} (you are party {}; one partial with its proof; any {} valid partials sign)",
-            r.signers,
-            share.party(),
-            share.scheme().threshold()
-        );
-    } else {
-        eprintln!(
-            "  Signers    {} (you are party {}; {} partial(s) to compute)",
-            r.signers,
-            share.party(),
-            r.subsets.len()
-        );
-    }
+    eprintln!(
+        "  Signers    {} (you are party {}; {})",
+        r.signers,
+        share.party(),
+        share.secret().signing_work(r.subsets.len())
+    );
 }
 
 /// How one SIGN-INIT ended for the signer.

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use openssl::bn::{BigNum, BigNumContext};
 
-use super::{Scheme, ThresholdError};
+use super::Share;
 use crate::key::{PrivateKey, MODULUS_BITS};
 use crate::secret::SecretBn;
-use crate::share::KeyShare;
+use crate::threshold::{Scheme, Subset, ThresholdError};
 
 /// Extra random bits of the sub-shares that earlier dealings of this tool drew over
 /// the integers (d − Σ then made the last one negative). Such shares are still read
@@ -27,14 +27,14 @@ pub const MAX_SUB_SHARE_BITS: u64 = MODULUS_BITS + EXTRA_BITS + 4;
 /// sub-shares of a subset are independent and uniform in [0, λ), so they say nothing
 /// about d; subsets are independent of each other. Σ_S ≡ d (mod λ), hence
 /// m^Σ = m^d mod N. Before returning, every subset's sum is checked.
-pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<KeyShare>, ThresholdError> {
+pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<Share>, ThresholdError> {
     let err = |e: openssl::error::ErrorStack| ThresholdError::Deal(e.to_string());
     let lambda = key
         .lambda()
         .map_err(|e| ThresholdError::Deal(e.to_string()))?;
     let mut ctx = BigNumContext::new_secure().map_err(err)?;
     let d = key.d().expose();
-    let mut per_party: Vec<BTreeMap<super::Subset, SecretBn>> =
+    let mut per_party: Vec<BTreeMap<Subset, SecretBn>> =
         (0..scheme.parties()).map(|_| BTreeMap::new()).collect();
     for subset in scheme.subsets() {
         let members = subset.parties();
@@ -66,7 +66,7 @@ pub fn deal(key: &PrivateKey, scheme: Scheme) -> Result<Vec<KeyShare>, Threshold
         .into_iter()
         .enumerate()
         .map(|(i, subs)| {
-            KeyShare::new(i as u8 + 1, scheme, key.public().clone(), subs)
+            Share::new(i as u8 + 1, scheme, key.public().clone(), subs)
                 .map_err(|e| ThresholdError::Deal(e.to_string()))
         })
         .collect()
@@ -78,7 +78,7 @@ fn check_sums(
     key: &PrivateKey,
     lambda: &SecretBn,
     scheme: Scheme,
-    per_party: &[BTreeMap<super::Subset, SecretBn>],
+    per_party: &[BTreeMap<Subset, SecretBn>],
 ) -> Result<(), ThresholdError> {
     let err = |e: openssl::error::ErrorStack| ThresholdError::Deal(e.to_string());
     let mut ctx = BigNumContext::new_secure().map_err(err)?;

@@ -3,8 +3,9 @@
 use num_bigint::BigUint;
 use num_traits::One;
 
-use super::{PartialSignature, Subset, ThresholdError};
+use super::PartialSignature;
 use crate::key::PublicKey;
+use crate::threshold::{Subset, ThresholdError};
 
 /// Combines the partials of `subset` into a signature over `digest` and verifies it.
 ///

@@ -14,13 +14,25 @@
 //! of an imported key is known before the joins): it must hit the code the dealer's
 //! nonce fixed, one 2^-64 chance per try. Ceremonies from before the nonce have
 //! none (`nonce: None`, their hash unchanged), so their share files still load.
+//!
+//! It lives beside the share because every version-3 share is checked against it;
+//! the keygen ceremony (`ceremony::keygen`) builds it, re-exported as
+//! `ceremony::transcript`.
 
 use sha2::{Digest, Sha256};
 
 use crate::key::{PublicKey, PUBLIC_EXPONENT};
 use crate::protocol::{PartyKeys, SessionId, Shoup3Public};
 
-use super::fingerprint::groups;
+/// Upper-case hex in groups of four, joined by dashes (the codes humans compare).
+pub(crate) fn groups(bytes: &[u8]) -> String {
+    hex::encode_upper(bytes)
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
 
 /// The public facts of one keygen.
 #[derive(Debug, Clone, PartialEq, Eq)]
