@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use airgap::image;
 use rand::SeedableRng;
-use support::ceremony::qr_args;
+use support::ceremony::{qr_args, signer_args};
 use support::party::Party;
 
 /// Where frames are written and where they are scanned: the same folder, or two
@@ -310,18 +310,7 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         ],
         &t,
     );
-    let signer = Party::spawn_with(
-        "signer",
-        &[
-            "sign",
-            "--share",
-            s3.to_str().unwrap(),
-            "--yes",
-            "--expect-mrenclave",
-            &"03".repeat(32),
-        ],
-        &t,
-    );
+    let signer = Party::spawn_with("signer", &signer_args(&s3, &"03".repeat(32)), &t);
     signer.succeed();
     let end = ini.succeed();
     assert!(

@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::ceremony::signer_args;
 use support::party::Party;
 
 fn qr(dir: &Path) -> Vec<String> {
@@ -178,14 +179,7 @@ fn ceremony(
     for &p in decliners {
         let s = Party::spawn_with(
             "decliner",
-            &[
-                "sign",
-                "--share",
-                shares[p - 1].1.to_str().unwrap(),
-                "--yes",
-                "--expect-mrenclave",
-                &"04".repeat(32),
-            ],
+            &signer_args(&shares[p - 1].1, &"04".repeat(32)),
             &short,
         );
         let f = s.finish();
@@ -206,14 +200,7 @@ fn ceremony(
     for &p in answering {
         let s = Party::spawn_with(
             "signer",
-            &[
-                "sign",
-                "--share",
-                shares[p - 1].1.to_str().unwrap(),
-                "--yes",
-                "--expect-mrenclave",
-                &"03".repeat(32),
-            ],
+            &signer_args(&shares[p - 1].1, &"03".repeat(32)),
             &t,
         );
         s.succeed();

@@ -113,6 +113,19 @@ pub fn sign(
     ini.finish()
 }
 
+/// `sign --share SHARE --yes --expect-mrenclave MRENCLAVE`: a signer that approves
+/// a request for that enclave without asking.
+pub fn signer_args<'a>(share: &'a Path, mrenclave: &'a str) -> [&'a str; 6] {
+    [
+        "sign",
+        "--share",
+        share.to_str().unwrap(),
+        "--yes",
+        "--expect-mrenclave",
+        mrenclave,
+    ]
+}
+
 /// The arguments of the QR transport writing PNG frames to `out` and scanning them
 /// from `scan` (no camera).
 pub fn qr_args(out: &Path, scan: &Path) -> Vec<String> {
