@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::key::PublicKey;
-use support::ceremony::{key_code_answer, key_code_of, keygen, sign, signer_args};
+use support::ceremony::{joiner_args, key_code_answer, key_code_of, keygen, sign, signer_args};
 use support::party::Party;
 use support::shares::party_share;
 use support::two_party::{joined, TwoParty};
@@ -220,12 +220,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
     let other_init = other.next_message();
     let mut stray = Party::spawn(
         "stray",
-        &[
-            "keygen",
-            "--out-dir",
-            d[2].to_str().unwrap(),
-            "--plaintext-share",
-        ],
+        &joiner_args(d[2].to_str().unwrap(), &["--plaintext-share"]),
         &[],
     );
     stray.send_line(&other_init);
@@ -235,12 +230,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
 
     let mut j2 = Party::spawn(
         "j2",
-        &[
-            "keygen",
-            "--out-dir",
-            d[1].to_str().unwrap(),
-            "--plaintext-share",
-        ],
+        &joiner_args(d[1].to_str().unwrap(), &["--plaintext-share"]),
         &[],
     );
     // Garbage and a truncated paste first: the joiner says so and asks again.
@@ -264,13 +254,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
 
     let mut j3 = Party::spawn(
         "j3",
-        &[
-            "keygen",
-            "--out-dir",
-            d[2].to_str().unwrap(),
-            "--plaintext-share",
-            "--force",
-        ],
+        &joiner_args(d[2].to_str().unwrap(), &["--plaintext-share", "--force"]),
         &[],
     );
     j3.send_line(&init);

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::ceremony::keygen_transcript;
+use support::ceremony::{dealer_args, joiner_args, keygen_transcript};
 use support::fixture_key;
 use support::party::Party;
 use support::shares::{party_share, share_file};
@@ -124,19 +124,19 @@ fn corrupt_keygen(how: &str) -> CorruptKeygen {
     let key = fixture_key("safe2.pem");
     let mut dealer = Party::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "3",
-            "--threshold",
-            "2",
-            "--import",
-            &key,
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+            &[
+                "--threshold",
+                "2",
+                "--import",
+                &key,
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+        ),
         &[("MPCEGOSIGN_TEST_CORRUPT_DEALING", how)],
     );
     let init = dealer.next_message();
@@ -144,13 +144,7 @@ fn corrupt_keygen(how: &str) -> CorruptKeygen {
     for d in &dirs[1..] {
         let mut j = Party::spawn(
             "joiner",
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--yes",
-                "--plaintext-share",
-            ],
+            &joiner_args(d.to_str().unwrap(), &["--yes", "--plaintext-share"]),
             &[],
         );
         j.send_line(&init);
@@ -234,27 +228,21 @@ fn a_new_key_without_scheme_is_shoup3_from_fresh_safe_primes() {
     }
     let mut dealer = Party::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "2",
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+            &[
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+        ),
         &[],
     );
     let init = dealer.next_message();
     let mut joiner = Party::spawn(
         "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            dirs[1].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+        &joiner_args(dirs[1].to_str().unwrap(), &["--yes", "--plaintext-share"]),
         &[],
     );
     joiner.send_line(&init);
