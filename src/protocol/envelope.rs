@@ -4,14 +4,13 @@
 //! ceremony in particular.
 
 use super::codec::{Reader, Writer};
-use super::fields::{read_optional_signature, read_scheme, Sig, SCHEME_SUBSETS};
+use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
 use super::keygen::{KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_NONCED};
 use super::sign::{
     PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_SCHEMED, WIRE_SIGN_PARTIAL_SCHEMED,
 };
 use super::{MessageType, ProtocolError, SessionId, SESSION_LEN, VERSION};
 use crate::identity::{IdentityKey, IdentityPublic};
-use crate::threshold::MAX_PARTIES;
 
 /// ABORT: a party declines or stops the ceremony, with a reason for humans.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,10 +233,7 @@ impl Abort {
     fn read_body(r: &mut Reader<'_>, session: SessionId) -> Result<Self, ProtocolError> {
         let kind = MessageType::Abort;
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
-        let party = r.u8()?;
-        if party == 0 || party > MAX_PARTIES {
-            return Err(bad("party"));
-        }
+        let party = read_party(r, kind)?;
         let reason = r.var()?;
         if reason.len() > MAX_REASON {
             return Err(bad("reason length"));

@@ -1,11 +1,12 @@
 //! Fields that several message families share: the identity signature type, the
-//! threshold scheme byte and its names, the parties/threshold check, and the optional
-//! signature trailer of SIGN-INIT, SIGN-PARTIAL and ABORT.
+//! threshold scheme byte and its names, the parties/threshold check, the party number
+//! of SIGN-PARTIAL and ABORT, and the optional signature trailer of SIGN-INIT,
+//! SIGN-PARTIAL and ABORT.
 
 use super::codec::Reader;
 use super::{MessageType, ProtocolError};
 use crate::identity::SIGNATURE_LEN;
-use crate::threshold::MAX_PARTIES;
+use crate::threshold::{Scheme, MAX_PARTIES};
 
 /// A 64-byte Ed25519 signature.
 pub type Sig = [u8; SIGNATURE_LEN];
@@ -49,9 +50,21 @@ pub(super) fn read_optional_signature(
     }
 }
 
+/// Whether `threshold` of `parties` is a scheme this tool deals: the threshold
+/// module's rule ([`Scheme::new`]).
 pub(super) fn check_scheme(parties: u8, threshold: u8) -> Result<(), ()> {
-    if threshold < 2 || threshold > parties || parties > MAX_PARTIES {
-        return Err(());
+    Scheme::new(parties, threshold).map(|_| ()).map_err(|_| ())
+}
+
+/// The party number of a message that names its sender (SIGN-PARTIAL, ABORT):
+/// 1 to [`MAX_PARTIES`].
+pub(super) fn read_party(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, ProtocolError> {
+    let party = r.u8()?;
+    if party == 0 || party > MAX_PARTIES {
+        return Err(ProtocolError::Field {
+            kind,
+            field: "party",
+        });
     }
-    Ok(())
+    Ok(party)
 }

@@ -3,10 +3,11 @@
 //! by scheme), with the wire types that carry a scheme byte.
 
 use super::codec::{Reader, Writer};
-use super::fields::{check_scheme, read_optional_signature, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS};
+use super::fields::{
+    check_scheme, read_optional_signature, read_party, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS,
+};
 use super::{MessageType, ProtocolError, SessionId};
 use crate::threshold::shoup3::PARTIAL_BYTES as SHOUP3_PARTIAL_BYTES;
-use crate::threshold::MAX_PARTIES;
 
 /// Wire type of a SIGN-INIT that carries a scheme byte (every scheme but `subsets`,
 /// whose SIGN-INIT keeps type 4 and its version-2 layout byte for byte).
@@ -162,11 +163,8 @@ impl SignPartial {
     ) -> Result<Self, ProtocolError> {
         let kind = MessageType::SignPartial;
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
+        let party = read_party(r, kind)?;
         if scheme == SCHEME_SHOUP3 {
-            let party = r.u8()?;
-            if party == 0 || party > MAX_PARTIES {
-                return Err(bad("party"));
-            }
             let value = r.take(SHOUP3_PARTIAL_BYTES)?;
             if value[1] != party {
                 return Err(bad("party of the partial"));
@@ -177,10 +175,6 @@ impl SignPartial {
                 body: PartialBody::Shoup3(value.to_vec()),
                 signature: read_optional_signature(r, kind)?,
             });
-        }
-        let party = r.u8()?;
-        if party == 0 || party > MAX_PARTIES {
-            return Err(bad("party"));
         }
         let body = if schemed {
             let digest = r.array()?;
