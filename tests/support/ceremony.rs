@@ -1,4 +1,6 @@
-//! Whole ceremonies driven across processes: the test is the group chat.
+//! Whole ceremonies driven across processes (the test is the group chat), and the
+//! argument lists of their parties: keygen dealers and joiners, signers, initiators,
+//! the QR transport.
 
 use std::path::{Path, PathBuf};
 
