@@ -11,8 +11,9 @@ use std::process::{Command, Output};
 use mpcegosign::audit::record::Record;
 use mpcegosign::identity::IdentityKey;
 use mpcegosign::protocol::{text, Message, PartialBody, SignPartial};
-use support::ceremony::{keygen, spawn_initiator};
+use support::ceremony::{keygen, signer_args, spawn_initiator};
 use support::party::{Party, BIN};
+use support::shares::party_share_age;
 
 const MRENCLAVE: [u8; 32] = [0x5a; 32];
 const PASSPHRASE: &str = "audit-test passphrase 7f3e";
@@ -22,10 +23,7 @@ const ENVS: &[(&str, &str)] = &[
 ];
 
 fn share(dirs: &[PathBuf], party: u8) -> String {
-    dirs[usize::from(party) - 1]
-        .join(format!("share_{party}.json.age"))
-        .display()
-        .to_string()
+    party_share_age(dirs, party).display().to_string()
 }
 
 fn log_of(dirs: &[PathBuf], party: u8) -> PathBuf {
@@ -55,7 +53,7 @@ fn verify(file: &Path, extra: &[&str]) -> (i32, String) {
 
 fn signer(share: &str, mrenclave: [u8; 32], extra: &[&str]) -> Party {
     let m = hex::encode(mrenclave);
-    let mut a = vec!["sign", "--share", share, "--yes", "--expect-mrenclave", &m];
+    let mut a = signer_args(Path::new(share), &m).to_vec();
     a.extend_from_slice(extra);
     Party::spawn("signer", &a, ENVS)
 }

@@ -12,7 +12,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::ceremony::{key_code_answer, key_code_of, keygen, last_group, spawn_initiator};
+use support::ceremony::{
+    dealer_args, joiner_args, key_code_answer, key_code_of, keygen, last_group, spawn_initiator,
+};
 use support::fixture_key;
 use support::party::Party;
 use support::pty::PtyParty;
@@ -42,21 +44,21 @@ fn pty_keygen(root: &Path, n: u8, t: u8, scheme: &str, paste: Paste) -> Vec<Path
     });
     let dealer = PtyParty::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             &ns,
-            "--threshold",
-            &ts,
-            "--scheme",
-            scheme,
-            "--import",
-            &fixture,
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
+            &[
+                "--threshold",
+                &ts,
+                "--scheme",
+                scheme,
+                "--import",
+                &fixture,
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--plaintext-share",
+                "--yes",
+            ],
+        ),
     );
     let mut dealer = dealer;
     let init = dealer.party.next_message_lines();
@@ -64,13 +66,7 @@ fn pty_keygen(root: &Path, n: u8, t: u8, scheme: &str, paste: Paste) -> Vec<Path
     for (i, d) in dirs[1..].iter().enumerate() {
         let mut j = PtyParty::spawn(
             &format!("joiner {}", i + 2),
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--plaintext-share",
-                "--yes",
-            ],
+            &joiner_args(d.to_str().unwrap(), &["--plaintext-share", "--yes"]),
         );
         j.party.wait_stderr("Paste the KEYGEN-INIT message");
         j.paste_all(&format!("{}\n", init.join("\n")));
@@ -178,21 +174,21 @@ fn a_long_single_line_is_read_whole_from_a_terminal() {
     }
     let mut dealer = Party::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "4",
-            "--threshold",
-            "3",
-            "--scheme",
-            "shoup3",
-            "--import",
-            &fixture_key("safe1.pem"),
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
+            &[
+                "--threshold",
+                "3",
+                "--scheme",
+                "shoup3",
+                "--import",
+                &fixture_key("safe1.pem"),
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--plaintext-share",
+                "--yes",
+            ],
+        ),
         &[],
     );
     let init = dealer.next_message();
@@ -200,13 +196,7 @@ fn a_long_single_line_is_read_whole_from_a_terminal() {
     for d in &dirs[1..] {
         let mut j = PtyParty::spawn(
             "joiner",
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--plaintext-share",
-                "--yes",
-            ],
+            &joiner_args(d.to_str().unwrap(), &["--plaintext-share", "--yes"]),
         );
         j.party.wait_stderr("Paste the KEYGEN-INIT message");
         j.type_line(&init);
@@ -246,29 +236,23 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
     std::fs::create_dir_all(&b).unwrap();
     let mut dealer = PtyParty::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "2",
-            "--scheme",
-            "subsets",
-            "--import",
-            &fixture_key("key1.pem"),
-            "--out-dir",
-            a.to_str().unwrap(),
-            "--plaintext-share",
-        ],
+            &[
+                "--scheme",
+                "subsets",
+                "--import",
+                &fixture_key("key1.pem"),
+                "--out-dir",
+                a.to_str().unwrap(),
+                "--plaintext-share",
+            ],
+        ),
     );
     let init = dealer.party.next_message();
     let mut j = Party::spawn(
         "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            b.to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
+        &joiner_args(b.to_str().unwrap(), &["--plaintext-share", "--yes"]),
         &[],
     );
     j.send_line(&init);
@@ -355,30 +339,25 @@ fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     std::fs::create_dir_all(&b).unwrap();
     let mut dealer = Party::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "2",
-            "--scheme",
-            "shoup3",
-            "--import",
-            &fixture_key("safe1.pem"),
-            "--out-dir",
-            a.to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
+            &[
+                "--scheme",
+                "shoup3",
+                "--import",
+                &fixture_key("safe1.pem"),
+                "--out-dir",
+                a.to_str().unwrap(),
+                "--plaintext-share",
+                "--yes",
+            ],
+        ),
         &[],
     );
     let init = dealer.next_message();
     let j = PtyParty::spawn(
         "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            b.to_str().unwrap(),
-            "--plaintext-share",
-        ],
+        &joiner_args(b.to_str().unwrap(), &["--plaintext-share"]),
     );
     let mut j = j;
     j.party.wait_stderr("Paste the KEYGEN-INIT message");

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use airgap::image;
 use rand::SeedableRng;
-use support::ceremony::qr_args;
+use support::ceremony::{joiner_args, qr_args, signer_args};
 use support::party::Party;
 
 /// Where frames are written and where they are scanned: the same folder, or two
@@ -236,16 +236,8 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         ],
         &t,
     );
-    let j2 = Party::spawn_with(
-        "j2",
-        &["keygen", "--out-dir", &d1, "--plaintext-share", "--yes"],
-        &t,
-    );
-    let j3 = Party::spawn_with(
-        "j3",
-        &["keygen", "--out-dir", &d2, "--plaintext-share", "--yes"],
-        &t,
-    );
+    let j2 = Party::spawn_with("j2", &joiner_args(&d1, &["--plaintext-share", "--yes"]), &t);
+    let j3 = Party::spawn_with("j3", &joiner_args(&d2, &["--plaintext-share", "--yes"]), &t);
     for p in [dealer, j2, j3] {
         let f = p.succeed();
         assert!(
@@ -310,18 +302,7 @@ fn ceremony(root: &Path, kg: &Channel, sg: &Channel) {
         ],
         &t,
     );
-    let signer = Party::spawn_with(
-        "signer",
-        &[
-            "sign",
-            "--share",
-            s3.to_str().unwrap(),
-            "--yes",
-            "--expect-mrenclave",
-            &"03".repeat(32),
-        ],
-        &t,
-    );
+    let signer = Party::spawn_with("signer", &signer_args(&s3, &"03".repeat(32)), &t);
     signer.succeed();
     let end = ini.succeed();
     assert!(

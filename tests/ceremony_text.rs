@@ -6,15 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::key::PublicKey;
-use support::ceremony::{key_code_answer, key_code_of, keygen, sign};
+use support::ceremony::{joiner_args, key_code_answer, key_code_of, keygen, sign, signer_args};
 use support::party::Party;
+use support::shares::party_share;
 use support::two_party::{joined, TwoParty};
 
 const PLAIN: &[&str] = &["--plaintext-share"];
-
-fn share(dir: &Path, party: u8) -> PathBuf {
-    dir.join(format!("share_{party}.json"))
-}
 
 fn write_unsigned(dir: &Path, debug: bool) -> PathBuf {
     let name = if debug {
@@ -61,7 +58,7 @@ fn openssl_verifies(signed: &Path, public_pem: &Path) {
 fn sign_with(dirs: &[PathBuf], unsigned: &Path, out: &Path, initiator: u8, signers: &[u8]) {
     let list: Vec<String> = signers.iter().map(u8::to_string).collect();
     let list = list.join(",");
-    let ishare = share(&dirs[usize::from(initiator - 1)], initiator);
+    let ishare = party_share(dirs, initiator);
     let args = [
         "sign",
         "--sigstruct",
@@ -76,7 +73,7 @@ fn sign_with(dirs: &[PathBuf], unsigned: &Path, out: &Path, initiator: u8, signe
     let others: Vec<(PathBuf, Vec<String>)> = signers
         .iter()
         .filter(|&&p| p != initiator)
-        .map(|&p| (share(&dirs[usize::from(p - 1)], p), vec![]))
+        .map(|&p| (party_share(dirs, p), vec![]))
         .collect();
     let end = sign(&args, &others, &[]);
     assert!(end.status.success(), "initiator failed: {}", end.stderr);
@@ -223,12 +220,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
     let other_init = other.next_message();
     let mut stray = Party::spawn(
         "stray",
-        &[
-            "keygen",
-            "--out-dir",
-            d[2].to_str().unwrap(),
-            "--plaintext-share",
-        ],
+        &joiner_args(d[2].to_str().unwrap(), &["--plaintext-share"]),
         &[],
     );
     stray.send_line(&other_init);
@@ -238,12 +230,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
 
     let mut j2 = Party::spawn(
         "j2",
-        &[
-            "keygen",
-            "--out-dir",
-            d[1].to_str().unwrap(),
-            "--plaintext-share",
-        ],
+        &joiner_args(d[1].to_str().unwrap(), &["--plaintext-share"]),
         &[],
     );
     // Garbage and a truncated paste first: the joiner says so and asks again.
@@ -267,13 +254,7 @@ fn keygen_refuses_bad_joins_and_recovers() {
 
     let mut j3 = Party::spawn(
         "j3",
-        &[
-            "keygen",
-            "--out-dir",
-            d[2].to_str().unwrap(),
-            "--plaintext-share",
-            "--force",
-        ],
+        &joiner_args(d[2].to_str().unwrap(), &["--plaintext-share", "--force"]),
         &[],
     );
     j3.send_line(&init);
@@ -361,8 +342,8 @@ fn signer_refusals_answer_with_abort() {
     let tmp = tempfile::tempdir().unwrap();
     let dirs = keygen(tmp.path(), 3, 2, &[], PLAIN, &[]);
     let debug = write_unsigned(tmp.path(), true);
-    let s1 = share(&dirs[0], 1);
-    let s2 = share(&dirs[1], 2);
+    let s1 = party_share(&dirs, 1);
+    let s2 = party_share(&dirs, 2);
     let out = tmp.path().join("out");
     let mut ini = Party::spawn(
         "initiator",
@@ -379,18 +360,7 @@ fn signer_refusals_answer_with_abort() {
     );
     let init = ini.next_message();
     // A debug enclave is refused without --allow-debug; the refusal is an ABORT.
-    let mut s = Party::spawn(
-        "signer",
-        &[
-            "sign",
-            "--share",
-            s2.to_str().unwrap(),
-            "--yes",
-            "--expect-mrenclave",
-            &"3c".repeat(32),
-        ],
-        &[],
-    );
+    let mut s = Party::spawn("signer", &signer_args(&s2, &"3c".repeat(32)), &[]);
     s.send_line(&init);
     let abort = s.next_message();
     let end = s.finish();
@@ -409,7 +379,7 @@ fn signer_refusals_answer_with_abort() {
         &[
             "sign",
             "--share",
-            share(&dirs[2], 3).to_str().unwrap(),
+            party_share(&dirs, 3).to_str().unwrap(),
             "--yes",
             "--allow-debug",
             "--expect-mrenclave",
@@ -438,7 +408,7 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
     let dirs = keygen(tmp.path(), 3, 2, &[], PLAIN, &[]);
     let unsigned = write_unsigned(tmp.path(), false);
     let out = tmp.path().join("out");
-    let s1 = share(&dirs[0], 1);
+    let s1 = party_share(&dirs, 1);
     let mut ini = Party::spawn(
         "initiator",
         &[
@@ -455,18 +425,8 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
     let init = ini.next_message();
     let mut partials = Vec::new();
     for p in [2u8, 3] {
-        let mut s = Party::spawn(
-            "signer",
-            &[
-                "sign",
-                "--share",
-                share(&dirs[usize::from(p - 1)], p).to_str().unwrap(),
-                "--yes",
-                "--expect-mrenclave",
-                &"3c".repeat(32),
-            ],
-            &[],
-        );
+        let share = party_share(&dirs, p);
+        let mut s = Party::spawn("signer", &signer_args(&share, &"3c".repeat(32)), &[]);
         s.send_line(&init);
         partials.push(s.next_message());
         s.succeed();
@@ -486,7 +446,7 @@ fn tampered_partial_is_reported_and_another_subset_completes() {
         "that SIGN-PARTIAL claims to come from party 2 but is not signed by party 2's identity key",
     );
     // Party 2 itself (who holds its identity key) sends the bad value, signed.
-    let own = std::fs::read(share(&dirs[1], 2)).unwrap();
+    let own = std::fs::read(party_share(&dirs, 2)).unwrap();
     let party2 = mpcegosign::share::file::parse(&own).unwrap();
     msg.sign(&party2.auth().unwrap().identity);
     ini.send_line(&mpcegosign::protocol::text::encode(&msg.encode()));

@@ -39,6 +39,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
+use support::ceremony::joiner_args;
 use support::encrypted::{encrypted_fixture_share, WORK_FACTOR};
 use support::party::Party;
 use support::script::Terminal;
@@ -413,13 +414,7 @@ fn the_dealer_at_its_prompt_holds_no_stale_secret() {
     let init = dealer.next_message();
     let mut joiner = Party::spawn(
         "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            dirs[1].to_str().unwrap(),
-            "--passphrase-file",
-            pass_arg,
-        ],
+        &joiner_args(dirs[1].to_str().unwrap(), &["--passphrase-file", pass_arg]),
         &[WORK_FACTOR],
     );
     joiner.send_line(&init);

@@ -10,9 +10,11 @@ use std::process::Command;
 use mpcegosign::ego::flow::prepare;
 use mpcegosign::ego::locate::{EgoInstall, Search, ENCLAVE, OESIGN};
 use mpcegosign::ego::oesign::Oesign;
-use support::ceremony::keygen;
+use support::ceremony::{keygen, signer_args};
 use support::elf::{self, ExeSpec};
+use support::one_key::today;
 use support::party::{Party, BIN};
+use support::shares::party_share;
 
 const DOUBLE: &str = env!("CARGO_BIN_EXE_ego-oesign-double");
 const CONFIG: &str = r#"{"exe":"app","key":"private.pem","debug":false,"heapSize":512,
@@ -55,14 +57,6 @@ impl World {
     }
 }
 
-fn today() -> String {
-    let out = Command::new("date")
-        .args(["-u", "+%Y%m%d"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn genrsa(path: &Path) {
     let ok = Command::new("openssl")
         .args(["genrsa", "-3", "-out"])
@@ -99,7 +93,7 @@ fn threshold_sign(
 ) -> support::party::Finished {
     let list: Vec<String> = signers.iter().map(u8::to_string).collect();
     let list = list.join(",");
-    let ini_share = dirs[usize::from(signers[0] - 1)].join(format!("share_{}.json", signers[0]));
+    let ini_share = party_share(dirs, signers[0]);
     let (cfg, ego) = (w.config(), w.ego());
     let mut ini = Party::spawn(
         "initiator",
@@ -122,19 +116,8 @@ fn threshold_sign(
     let mrenclave = support::ceremony::initiator_mrenclave(&ini);
     before_partials();
     for &p in &signers[1..] {
-        let share = dirs[usize::from(p - 1)].join(format!("share_{p}.json"));
-        let mut s = Party::spawn(
-            "signer",
-            &[
-                "sign",
-                "--share",
-                share.to_str().unwrap(),
-                "--yes",
-                "--expect-mrenclave",
-                &mrenclave,
-            ],
-            envs,
-        );
+        let share = party_share(dirs, p);
+        let mut s = Party::spawn("signer", &signer_args(&share, &mrenclave), envs);
         s.send_line(&init);
         let partial = s.next_message();
         s.succeed();

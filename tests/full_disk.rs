@@ -11,6 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::ceremony::joiner_args;
 use support::party::Party;
 
 /// A tiny tmpfs, unmounted on drop.
@@ -79,13 +80,10 @@ fn a_full_disk_leaves_neither_the_share_nor_public_pem() {
     std::fs::create_dir_all(&joiner_dir).unwrap();
     let mut joiner = Party::spawn(
         "joiner",
-        &[
-            "keygen",
-            "--out-dir",
+        &joiner_args(
             joiner_dir.to_str().unwrap(),
-            "--passphrase-file",
-            pass.to_str().unwrap(),
-        ],
+            &["--passphrase-file", pass.to_str().unwrap()],
+        ),
         &envs,
     );
     joiner.send_line(&init);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::ceremony::{assert_signed_by, sign};
+use support::ceremony::{assert_signed_by, dealer_args, joiner_args, sign};
 use support::fixture_key;
 use support::party::{Party, BIN};
 
@@ -98,19 +98,11 @@ fn to_key_code_question(
     std::fs::create_dir_all(d1).unwrap();
     std::fs::create_dir_all(d2).unwrap();
     let key = fixture_key("key1.pem");
-    let mut a = vec![
-        "keygen",
-        "--parties",
-        "2",
-        "--out-dir",
-        d1.to_str().unwrap(),
-        "--import",
-        &key,
-    ];
+    let mut a = dealer_args("2", &["--out-dir", d1.to_str().unwrap(), "--import", &key]);
     a.extend_from_slice(extra);
     let mut dealer = Party::spawn("dealer", &a, &[FAST_SCRYPT]);
     let init = dealer.next_message();
-    let mut j = vec!["keygen", "--out-dir", d2.to_str().unwrap()];
+    let mut j = joiner_args(d2.to_str().unwrap(), &[]);
     j.extend_from_slice(joiner_extra);
     let mut joiner = Party::spawn("joiner", &j, &[FAST_SCRYPT]);
     joiner.send_line(&init);
@@ -408,16 +400,10 @@ fn ctrl_c_or_a_hangup_while_waiting_for_joins_says_so_and_leaves_nothing() {
         let out = tmp.path().to_str().unwrap();
         let dealer = Party::spawn(
             "dealer",
-            &[
-                "keygen",
-                "--parties",
+            &dealer_args(
                 "3",
-                "--out-dir",
-                out,
-                "--import",
-                &key,
-                "--plaintext-share",
-            ],
+                &["--out-dir", out, "--import", &key, "--plaintext-share"],
+            ),
             &[],
         );
         dealer.wait_stderr("Waiting for 2 KEYGEN-JOIN messages.");
@@ -479,16 +465,16 @@ fn fifos_and_devices_are_refused_before_they_are_opened() {
         (&["share", "info", "/dev/zero"], "character device"),
         (&["signerid", "--key", f], "FIFO"),
         (
-            &[
-                "keygen",
-                "--parties",
+            &dealer_args(
                 "2",
-                "--import",
-                f,
-                "--plaintext-share",
-                "--out-dir",
-                tmp.path().to_str().unwrap(),
-            ],
+                &[
+                    "--import",
+                    f,
+                    "--plaintext-share",
+                    "--out-dir",
+                    tmp.path().to_str().unwrap(),
+                ],
+            ),
             "FIFO",
         ),
     ];

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use mpcegosign::identity::IdentityKey;
 use mpcegosign::key::{PrivateKey, PublicKey};
 use mpcegosign::protocol::{text, Message, PartyKeys};
+use support::ceremony::{dealer_args, joiner_args};
 use support::party::Party;
 
 fn dirs(root: &Path, names: &[&str]) -> Vec<PathBuf> {
@@ -24,12 +25,7 @@ fn dirs(root: &Path, names: &[&str]) -> Vec<PathBuf> {
 }
 
 fn keygen_cmd<'a>(dir: &'a Path, dealer: Option<&'a str>, yes: bool) -> Vec<&'a str> {
-    let mut a = vec![
-        "keygen",
-        "--out-dir",
-        dir.to_str().unwrap(),
-        "--plaintext-share",
-    ];
+    let mut a = joiner_args(dir.to_str().unwrap(), &["--plaintext-share"]);
     if let Some(n) = dealer {
         a.extend(["--scheme", "subsets", "--parties", n, "--threshold", "2"]);
     }
@@ -233,17 +229,17 @@ fn a_finalize_of_the_other_scheme_is_ignored_and_the_genuine_one_completes() {
     // A shoup3 KEYGEN-INIT of another dealer at ours: not a JOIN, ignored.
     let mut other = Party::spawn(
         "other dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "2",
-            "--scheme",
-            "shoup3",
-            "--out-dir",
-            d[2].to_str().unwrap(),
-            "--plaintext-share",
-            "--yes",
-        ],
+            &[
+                "--scheme",
+                "shoup3",
+                "--out-dir",
+                d[2].to_str().unwrap(),
+                "--plaintext-share",
+                "--yes",
+            ],
+        ),
         &[],
     );
     let shoup3_init = other.next_message();

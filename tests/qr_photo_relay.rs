@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use airgap::image::{self, imageops, GrayImage};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use support::ceremony::joiner_args;
 use support::party::Party;
 
 /// Share of the frame files the relay loses.
@@ -179,13 +180,7 @@ fn keygen(n: u8, t: u8, scheme_args: &[&str], seed: u64) {
     for (i, d) in dirs[1..].iter().enumerate() {
         parties.push(Party::spawn_with(
             &format!("joiner {}", i + 2),
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--plaintext-share",
-                "--yes",
-            ],
+            &joiner_args(d.to_str().unwrap(), &["--plaintext-share", "--yes"]),
             &qr,
         ));
     }

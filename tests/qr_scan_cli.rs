@@ -3,9 +3,14 @@
 //! within 5 s, a symlink loop ends within `--scan-timeout`, and messages are
 //! counted apart.
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use tmux::{start_80x24, tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
 
@@ -234,14 +239,6 @@ fn two_unfinished_messages_are_counted_apart_and_ask_for_more() {
     );
 }
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux")
-        .args(args)
-        .output()
-        .expect("tmux (installed by .ci/deps)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// Captures the pane until `want` holds (up to `secs`), returning the last capture.
 fn pane_until(session: &str, secs: u64, want: impl Fn(&str) -> bool) -> (String, Duration) {
     let t = Instant::now();
@@ -270,17 +267,7 @@ fn on_a_terminal_the_scan_shows_one_live_line_and_asks_for_more() {
         tmp.path().display(),
         scan.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
+    start_80x24(&session, &cmd);
     let (empty, at) = pane_until(&session, 10, |p| {
         p.contains("no frame of this ceremony yet")
     });

@@ -1,18 +1,14 @@
 //! The QR animation on a real 80x24 terminal (tmux): frames fit, and frame numbers
 //! keep rising (fresh fountain parts, not a loop of the same frames).
 
-use std::process::Command;
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
+use tmux::{start_80x24, tmux};
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux")
-        .args(args)
-        .output()
-        .expect("tmux (installed by .ci/deps)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
 
 /// The frame number on the status line of a pane capture.
 fn frame_number(pane: &str) -> Option<usize> {
@@ -28,17 +24,7 @@ fn the_animation_fits_80x24_and_streams_rising_frame_numbers() {
         "{BIN} keygen --parties 3 --threshold 2 --out-dir {} --yes --plaintext-share --transport qr --fps 10 --scan-timeout 5; sleep 30",
         dir.path().display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
+    start_80x24(&session, &cmd);
     let size = tmux(&[
         "display",
         "-p",

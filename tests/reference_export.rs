@@ -26,12 +26,9 @@ use base64::Engine;
 use num_bigint::BigUint;
 use support::ceremony::keygen;
 use support::party::BIN;
+use support::shares::party_share;
 
 const PLAIN: &[&str] = &["--plaintext-share"];
-
-fn share_path(dirs: &[PathBuf], party: u8) -> PathBuf {
-    dirs[usize::from(party) - 1].join(format!("share_{party}.json"))
-}
 
 fn export(share: &Path, out: &Path) -> Output {
     Command::new(BIN)
@@ -310,7 +307,7 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
     let mut exported = Vec::new();
     for party in 1..=n {
         let out = tmp.path().join(format!("reference_{party}.json"));
-        let o = export(&share_path(&dirs, party), &out);
+        let o = export(&party_share(&dirs, party), &out);
         let err = stderr(&o);
         assert!(o.status.success(), "{err}");
         assert!(
@@ -328,7 +325,7 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
         // Never over an existing file, and nothing is asked or changed first.
         let before = std::fs::read(&out).unwrap();
         fails(
-            &export(&share_path(&dirs, party), &out),
+            &export(&party_share(&dirs, party), &out),
             &["already exists"],
         );
         assert_eq!(std::fs::read(&out).unwrap(), before);
@@ -374,7 +371,7 @@ fn an_exported_share_has_the_reference_layout_and_signs_the_reference_way() {
                 reference_partial(&digest, s, &modulus)
             } else {
                 let ours =
-                    mpcegosign::share::file::parse(&std::fs::read(share_path(&dirs, p)).unwrap())
+                    mpcegosign::share::file::parse(&std::fs::read(party_share(&dirs, p)).unwrap())
                         .unwrap();
                 mpcegosign::threshold::partial_sign(&ours, set, &digest)
                     .unwrap()
@@ -417,7 +414,7 @@ fn exported_shares_sign_in_a_cli_ceremony() {
         .iter()
         .map(|&p| {
             let out = tmp.path().join(format!("reference_{p}.json"));
-            assert!(export(&share_path(&dirs, p), &out).status.success());
+            assert!(export(&party_share(&dirs, p), &out).status.success());
             out
         })
         .collect();
@@ -457,7 +454,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
     let dirs = keygen(tmp.path(), 2, 2, &[], PLAIN, &[]);
 
     // A sub-share from an older dealing over the integers: negative.
-    let path = share_path(&dirs, 2);
+    let path = party_share(&dirs, 2);
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let value = v["shares"]["1,2"].as_str().unwrap().to_string();
     v["shares"]["1,2"] = format!("-{value}").into();
@@ -483,7 +480,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
         PLAIN,
         &[],
     );
-    let s1 = share_path(&sdirs, 1);
+    let s1 = party_share(&sdirs, 1);
     assert!(std::fs::read_to_string(&s1).unwrap().contains("\"shoup3\""));
     fails(
         &export(&s1, &out),
@@ -505,7 +502,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
             .output()
             .unwrap()
     };
-    let plain = share_path(&dirs, 1);
+    let plain = party_share(&dirs, 1);
     let enc = tmp.path().join("share_1.json.age");
     let o = run(&[
         "share".as_ref(),
@@ -542,7 +539,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
 
     // `-` is not standard output here.
     fails(
-        &export(&share_path(&dirs, 1), Path::new("-")),
+        &export(&party_share(&dirs, 1), Path::new("-")),
         &["writes a file, not standard output"],
     );
 
@@ -552,7 +549,7 @@ fn shares_without_a_reference_form_are_refused_in_one_line() {
         &["no such file"],
     );
     fails(
-        &export(&share_path(&dirs, 1), &tmp.path().join("no/dir/ref.json")),
+        &export(&party_share(&dirs, 1), &tmp.path().join("no/dir/ref.json")),
         &["no such directory"],
     );
 }

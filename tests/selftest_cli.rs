@@ -6,24 +6,20 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use support::cli::outcome;
 use support::party::BIN;
 
 const PASS: &str = "correct horse battery staple";
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 fn run(args: &[&str], cwd: &Path, pass: &str) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env("MPCEGOSIGN_PASSPHRASE", pass)
-        .env("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        Command::new(BIN)
+            .args(args)
+            .current_dir(cwd)
+            .env("MPCEGOSIGN_PASSPHRASE", pass)
+            .env("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")
+            .stdin(Stdio::null()),
     )
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use support::ceremony::{keygen, sign};
+use support::cli::outcome;
 use support::party::BIN;
 
 const PASS: &str = "correct horse battery staple";
@@ -26,12 +27,7 @@ fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
     for (k, v) in envs {
         c.env(k, v);
     }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(&mut c)
 }
 
 /// Runs the `age` CLI under a pseudo-terminal (it reads passphrases only from a

@@ -8,24 +8,22 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use airgap::image::{self, GrayImage, Luma};
+use support::cli::outcome;
 use support::party::BIN;
 
 const PASS: &str = "correct horse battery staple";
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 fn run(args: &[&str], cwd: &Path) -> (i32, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env("MPCEGOSIGN_PASSPHRASE", PASS)
-        .env("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, stderr) = outcome(
+        Command::new(BIN)
+            .args(args)
+            .current_dir(cwd)
+            .env("MPCEGOSIGN_PASSPHRASE", PASS)
+            .env("MPCEGOSIGN_SCRYPT_WORK_FACTOR", "10")
+            .stdin(Stdio::null()),
+    );
+    (code, stderr)
 }
 
 /// The first code below the text: its top-left corner and side, found from the

@@ -8,23 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::protocol::{text, Message, PartialBody};
-use support::ceremony::{initiator_mrenclave, keygen_transcript, spawn_initiator};
+use support::ceremony::{initiator_mrenclave, keygen_transcript, signer_args, spawn_initiator};
+use support::fixture_key_path;
 use support::party::Party;
+use support::shares::party_share;
 
 const PLAIN: &[&str] = &["--plaintext-share"];
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys")
-        .join(name)
-}
-
-fn share(dirs: &[PathBuf], party: u8) -> PathBuf {
-    dirs[usize::from(party - 1)].join(format!("share_{party}.json"))
-}
-
 fn keygen(root: &Path, n: u8, t: u8, key: &str) -> Vec<PathBuf> {
-    let key = fixture(key);
+    let key = fixture_key_path(key);
     let mut transcript = String::new();
     let dirs = keygen_transcript(
         root,
@@ -51,7 +43,7 @@ fn same_as_openssl(signed: &Path, key: &str) {
     std::fs::write(&data, &regions).unwrap();
     let out = Command::new("openssl")
         .args(["dgst", "-sha256", "-sign"])
-        .arg(fixture(key))
+        .arg(fixture_key_path(key))
         .arg(&data)
         .output()
         .expect("run openssl");
@@ -62,23 +54,12 @@ fn same_as_openssl(signed: &Path, key: &str) {
 }
 
 fn signer(dirs: &[PathBuf], party: u8, mrenclave: &str) -> Party {
-    let s = share(dirs, party);
-    Party::spawn(
-        &format!("signer {party}"),
-        &[
-            "sign",
-            "--share",
-            s.to_str().unwrap(),
-            "--yes",
-            "--expect-mrenclave",
-            mrenclave,
-        ],
-        &[],
-    )
+    let s = party_share(dirs, party);
+    Party::spawn(&format!("signer {party}"), &signer_args(&s, mrenclave), &[])
 }
 
 fn initiator(dirs: &[PathBuf], unsigned: &Path, out: &Path, signers: &str) -> Party {
-    spawn_initiator(unsigned, &share(dirs, 1), out, signers, &[], &[])
+    spawn_initiator(unsigned, &party_share(dirs, 1), out, signers, &[], &[])
 }
 
 /// Party `party`'s genuine answer to `init`.
@@ -119,7 +100,7 @@ fn five_of_nine_six_invited_one_declines_one_sends_garbage() {
     let tmp = tempfile::tempdir().unwrap();
     let dirs = keygen(tmp.path(), 9, 5, "safe3.pem");
     for p in 1..=9 {
-        let size = std::fs::metadata(share(&dirs, p)).unwrap().len();
+        let size = std::fs::metadata(party_share(&dirs, p)).unwrap().len();
         assert!(size < 9000, "share file of party {p}: {size} bytes");
     }
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, [0x3c; 32]);
@@ -156,7 +137,7 @@ fn five_of_nine_six_invited_one_declines_one_sends_garbage() {
     same_as_openssl(&out, "safe3.pem");
     // The initiator's audit log proves who approved and who declined (shoup3 roster).
     let log = dirs[0].join("mpcegosign-audit.jsonl");
-    let s1 = share(&dirs, 1);
+    let s1 = party_share(&dirs, 1);
     let o = Command::new(env!("CARGO_BIN_EXE_mpcegosign"))
         .args(["audit", "verify", log.to_str().unwrap(), "--share"])
         .arg(&s1)
@@ -200,7 +181,7 @@ fn bad_partials_are_named_and_the_ceremony_finishes_with_the_others() {
     };
     // Party 2's value tampered, signed again by party 2 itself.
     let p2 = answer(&dirs, 2, &init, &m);
-    let tampered = resigned(&p2, &share(&dirs, 2), |msg| {
+    let tampered = resigned(&p2, &party_share(&dirs, 2), |msg| {
         if let Message::SignPartial(p) = msg {
             if let PartialBody::Shoup3(b) = &mut p.body {
                 b[200] ^= 0x10;
@@ -215,7 +196,7 @@ fn bad_partials_are_named_and_the_ceremony_finishes_with_the_others() {
     let m_other = initiator_mrenclave(&ini_other);
     drop(ini_other.finish());
     let p3 = answer(&dirs, 3, &other_init, &m_other);
-    let moved = resigned(&p3, &share(&dirs, 3), |msg| {
+    let moved = resigned(&p3, &party_share(&dirs, 3), |msg| {
         if let Message::SignPartial(p) = msg {
             p.session = session;
         }

@@ -6,22 +6,12 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::ceremony::keygen_transcript;
+use support::ceremony::{dealer_args, joiner_args, keygen_transcript};
+use support::fixture_key;
 use support::party::Party;
+use support::shares::{party_share, share_file};
 
 const PLAIN: &[&str] = &["--plaintext-share"];
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn share(dir: &Path, party: u8) -> PathBuf {
-    dir.join(format!("share_{party}.json"))
-}
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -30,7 +20,7 @@ fn json(path: &Path) -> serde_json::Value {
 #[test]
 fn import_of_a_safe_prime_key_deals_shoup3_one_share_each() {
     let root = tempfile::tempdir().unwrap();
-    let key = fixture("safe1.pem");
+    let key = fixture_key("safe1.pem");
     let mut transcript = String::new();
     let dirs = keygen_transcript(
         root.path(),
@@ -45,7 +35,7 @@ fn import_of_a_safe_prime_key_deals_shoup3_one_share_each() {
     assert!(transcript.contains("The dealing checks passed"));
     let mut codes = Vec::new();
     for (i, d) in dirs.iter().enumerate() {
-        let path = share(d, i as u8 + 1);
+        let path = share_file(d, i as u8 + 1);
         let v = json(&path);
         assert_eq!(v["scheme"], "shoup3");
         assert!(v.get("shares").is_none());
@@ -57,7 +47,7 @@ fn import_of_a_safe_prime_key_deals_shoup3_one_share_each() {
         codes.push(parsed.key_code().unwrap());
         assert_eq!(
             std::fs::read_to_string(d.join("public.pem")).unwrap(),
-            std::fs::read_to_string(fixture("safe1.pub.pem")).unwrap()
+            std::fs::read_to_string(fixture_key("safe1.pub.pem")).unwrap()
         );
     }
     codes.dedup();
@@ -67,7 +57,7 @@ fn import_of_a_safe_prime_key_deals_shoup3_one_share_each() {
 #[test]
 fn import_without_scheme_of_an_ordinary_key_deals_subsets_and_says_so() {
     let root = tempfile::tempdir().unwrap();
-    let key = fixture("key1.pem");
+    let key = fixture_key("key1.pem");
     let mut transcript = String::new();
     let dirs = keygen_transcript(
         root.path(),
@@ -83,13 +73,13 @@ fn import_without_scheme_of_an_ordinary_key_deals_subsets_and_says_so() {
             .contains("its primes are not safe primes, so it is dealt with the subsets scheme"),
         "{transcript}"
     );
-    assert_eq!(json(&share(&dirs[1], 2))["scheme"], "subsets");
+    assert_eq!(json(&party_share(&dirs, 2))["scheme"], "subsets");
 }
 
 #[test]
 fn shoup3_import_of_an_ordinary_key_is_refused_in_one_line() {
     let root = tempfile::tempdir().unwrap();
-    let key = fixture("key1.pem");
+    let key = fixture_key("key1.pem");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mpcegosign"))
         .args([
             "keygen",
@@ -131,22 +121,22 @@ fn corrupt_keygen(how: &str) -> CorruptKeygen {
     for d in &dirs {
         std::fs::create_dir_all(d).unwrap();
     }
-    let key = fixture("safe2.pem");
+    let key = fixture_key("safe2.pem");
     let mut dealer = Party::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "3",
-            "--threshold",
-            "2",
-            "--import",
-            &key,
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+            &[
+                "--threshold",
+                "2",
+                "--import",
+                &key,
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+        ),
         &[("MPCEGOSIGN_TEST_CORRUPT_DEALING", how)],
     );
     let init = dealer.next_message();
@@ -154,13 +144,7 @@ fn corrupt_keygen(how: &str) -> CorruptKeygen {
     for d in &dirs[1..] {
         let mut j = Party::spawn(
             "joiner",
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--yes",
-                "--plaintext-share",
-            ],
+            &joiner_args(d.to_str().unwrap(), &["--yes", "--plaintext-share"]),
             &[],
         );
         j.send_line(&init);
@@ -244,27 +228,21 @@ fn a_new_key_without_scheme_is_shoup3_from_fresh_safe_primes() {
     }
     let mut dealer = Party::spawn(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             "2",
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+            &[
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+        ),
         &[],
     );
     let init = dealer.next_message();
     let mut joiner = Party::spawn(
         "joiner",
-        &[
-            "keygen",
-            "--out-dir",
-            dirs[1].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+        &joiner_args(dirs[1].to_str().unwrap(), &["--yes", "--plaintext-share"]),
         &[],
     );
     joiner.send_line(&init);
@@ -279,6 +257,6 @@ fn a_new_key_without_scheme_is_shoup3_from_fresh_safe_primes() {
     joiner.send_line(&fin);
     assert!(joiner.succeed().stderr.contains("(shoup3 scheme)"));
     for (i, d) in dirs.iter().enumerate() {
-        assert_eq!(json(&share(d, i as u8 + 1))["scheme"], "shoup3");
+        assert_eq!(json(&share_file(d, i as u8 + 1))["scheme"], "shoup3");
     }
 }

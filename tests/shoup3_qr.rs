@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::ceremony::{dealer_args, joiner_args, signer_args};
 use support::party::Party;
 
 fn qr(dir: &Path) -> Vec<String> {
@@ -80,31 +81,25 @@ fn ceremony(
     let t = qr(&kg);
     let mut parties = vec![Party::spawn_with(
         "dealer",
-        &[
-            "keygen",
-            "--parties",
+        &dealer_args(
             &ns,
-            "--threshold",
-            &ts,
-            "--import",
-            key.to_str().unwrap(),
-            "--out-dir",
-            dirs[0].to_str().unwrap(),
-            "--yes",
-            "--plaintext-share",
-        ],
+            &[
+                "--threshold",
+                &ts,
+                "--import",
+                key.to_str().unwrap(),
+                "--out-dir",
+                dirs[0].to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+        ),
         &t,
     )];
     for (i, d) in dirs[1..].iter().enumerate() {
         parties.push(Party::spawn_with(
             &format!("joiner {}", i + 2),
-            &[
-                "keygen",
-                "--out-dir",
-                d.to_str().unwrap(),
-                "--plaintext-share",
-                "--yes",
-            ],
+            &joiner_args(d.to_str().unwrap(), &["--plaintext-share", "--yes"]),
             &t,
         ));
     }
@@ -178,14 +173,7 @@ fn ceremony(
     for &p in decliners {
         let s = Party::spawn_with(
             "decliner",
-            &[
-                "sign",
-                "--share",
-                shares[p - 1].1.to_str().unwrap(),
-                "--yes",
-                "--expect-mrenclave",
-                &"04".repeat(32),
-            ],
+            &signer_args(&shares[p - 1].1, &"04".repeat(32)),
             &short,
         );
         let f = s.finish();
@@ -206,14 +194,7 @@ fn ceremony(
     for &p in answering {
         let s = Party::spawn_with(
             "signer",
-            &[
-                "sign",
-                "--share",
-                shares[p - 1].1.to_str().unwrap(),
-                "--yes",
-                "--expect-mrenclave",
-                &"03".repeat(32),
-            ],
+            &signer_args(&shares[p - 1].1, &"03".repeat(32)),
             &t,
         );
         s.succeed();

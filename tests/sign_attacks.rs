@@ -12,12 +12,9 @@ use num_bigint::{BigUint, RandBigInt};
 use num_integer::Integer;
 use support::ceremony::{keygen, spawn_initiator};
 use support::party::Party;
+use support::shares::party_share;
 
 const MRENCLAVE: [u8; 32] = [0x3c; 32];
-
-fn share(dir: &Path, party: u8) -> PathBuf {
-    dir.join(format!("share_{party}.json"))
-}
 
 fn initiator(unsigned: &Path, share: &Path, out: &Path, signers: &str) -> Party {
     spawn_initiator(unsigned, share, out, signers, &[], &[])
@@ -70,9 +67,9 @@ fn forged_partials_and_aborts_sent_first_do_not_stop_the_signing() {
 
     // The undisturbed run.
     let calm = tmp.path().join("calm");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &calm, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &calm, "1,2");
     let init = ini.next_message();
-    let mut s = signer(&share(&dirs[1], 2), &flags);
+    let mut s = signer(&party_share(&dirs, 2), &flags);
     s.send_line(&init);
     ini.send_line(&s.next_message());
     s.succeed();
@@ -82,7 +79,7 @@ fn forged_partials_and_aborts_sent_first_do_not_stop_the_signing() {
     // unsigned one, and a forged ABORT that tries to print a fake success line, all
     // in party 2's name and all before party 2's genuine partial.
     let out = tmp.path().join("attacked");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
     let session = session_of(&init);
     let attacker = IdentityKey::generate();
@@ -113,7 +110,7 @@ fn forged_partials_and_aborts_sent_first_do_not_stop_the_signing() {
     ini.wait_stderr(
         "that ABORT claims to come from party 2 but is not signed by party 2's identity key",
     );
-    let mut s = signer(&share(&dirs[1], 2), &flags);
+    let mut s = signer(&party_share(&dirs, 2), &flags);
     s.send_line(&init);
     ini.send_line(&s.next_message());
     s.succeed();
@@ -129,10 +126,11 @@ fn a_reason_from_a_real_party_cannot_inject_terminal_codes() {
     let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
     let out = tmp.path().join("out");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
     // Party 2 (holding its identity key) declines with control characters.
-    let p2 = mpcegosign::share::file::parse(&std::fs::read(share(&dirs[1], 2)).unwrap()).unwrap();
+    let p2 =
+        mpcegosign::share::file::parse(&std::fs::read(party_share(&dirs, 2)).unwrap()).unwrap();
     let mut abort = Message::Abort(Abort {
         session: session_of(&init),
         party: 2,
@@ -158,7 +156,7 @@ fn a_reason_from_a_real_party_cannot_inject_terminal_codes() {
 fn signer_policies_need_an_expected_mrenclave_and_todays_date() {
     let tmp = tempfile::tempdir().unwrap();
     let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
-    let s2 = share(&dirs[1], 2);
+    let s2 = party_share(&dirs, 2);
     // --yes alone would sign anything: refused before the share is even read.
     let f = signer(&s2, &["--yes"]).finish();
     assert_eq!(f.status.code(), Some(1));
@@ -186,7 +184,7 @@ fn signer_policies_need_an_expected_mrenclave_and_todays_date() {
     let out = tmp.path().join("out");
     let flags = expect_flags();
     let mut flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
     let mut s = signer(&s2, &flags);
     s.send_line(&init);
@@ -207,7 +205,7 @@ fn signer_policies_need_an_expected_mrenclave_and_todays_date() {
     ini.wait_stderr("Party 2 declined: party 2 refused a SIGSTRUCT dated 2020-01-02");
     // With the explicit confirmation it signs.
     flags.push("--allow-any-date");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
     let mut s = signer(&s2, &flags);
     s.send_line(&init);
@@ -321,8 +319,8 @@ fn an_unsigned_sign_init_from_party_16_of_16_changes_nothing() {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     for (initiator_share, signer_share, says) in [
         (
-            share(&dirs[0], 1),
-            share(&dirs[1], 2),
+            party_share(&dirs, 1),
+            party_share(&dirs, 2),
             "that SIGN-INIT names party 16, but this key has parties 1 to 3 only: ignored",
         ),
         (
@@ -379,13 +377,13 @@ fn a_replayed_sign_init_for_another_enclave_is_declined_and_the_signer_keeps_wai
     let earlier_unsigned = support::write_unsigned_sigstruct(&tmp.path().join("e"), false, other);
     let mut ini = initiator(
         &earlier_unsigned,
-        &share(&dirs[0], 1),
+        &party_share(&dirs, 1),
         &tmp.path().join("e.out"),
         "1,2",
     );
     let earlier = ini.next_message();
     let mut s = signer(
-        &share(&dirs[1], 2),
+        &party_share(&dirs, 2),
         &["--yes", "--expect-mrenclave", &hex::encode(other)],
     );
     s.send_line(&earlier);
@@ -396,9 +394,9 @@ fn a_replayed_sign_init_for_another_enclave_is_declined_and_the_signer_keeps_wai
     // Now MRENCLAVE is to be signed; the attacker replays the earlier request first.
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
     let out = tmp.path().join("out");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
-    let mut s = signer(&share(&dirs[1], 2), &flags);
+    let mut s = signer(&party_share(&dirs, 2), &flags);
     s.send_line(&earlier);
     s.wait_stderr("Waiting for the next SIGN-INIT");
     let abort = s.next_message();
@@ -442,7 +440,7 @@ fn messages_of_the_other_scheme_change_nothing() {
     let flags = expect_flags();
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let out = tmp.path().join("out");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
     let attacker = IdentityKey::generate();
     let mut shoup3_init = Message::decode(&text::decode(&init).unwrap()).unwrap();
@@ -450,7 +448,7 @@ fn messages_of_the_other_scheme_change_nothing() {
         i.scheme = mpcegosign::protocol::SCHEME_SHOUP3;
     }
     shoup3_init.sign(&attacker);
-    let mut s = signer(&share(&dirs[1], 2), &flags);
+    let mut s = signer(&party_share(&dirs, 2), &flags);
     s.send_line(&text::encode(&shoup3_init.encode()));
     s.wait_stderr("not signed by party 1's identity key");
     s.send_line(&init);
@@ -483,14 +481,14 @@ fn a_waiting_signer_stops_at_its_timeout() {
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
     let mut ini = initiator(
         &unsigned,
-        &share(&dirs[0], 1),
+        &party_share(&dirs, 1),
         &tmp.path().join("out"),
         "1,2",
     );
     let init = ini.next_message();
     let started = std::time::Instant::now();
     let mut s = signer(
-        &share(&dirs[1], 2),
+        &party_share(&dirs, 2),
         &[
             "--yes",
             "--expect-mrenclave",
@@ -511,7 +509,7 @@ fn a_waiting_signer_stops_at_its_timeout() {
     // The initiator has no timeout flag: it is a signer's.
     let f = support::ceremony::spawn_initiator(
         &unsigned,
-        &share(&dirs[0], 1),
+        &party_share(&dirs, 1),
         &tmp.path().join("out2"),
         "1,2",
         &["--timeout", "1"],
@@ -534,7 +532,7 @@ fn a_forged_request_refused_under_accept_unsigned_init_does_not_end_the_signing(
     let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
     let unsigned = support::write_unsigned_sigstruct(&tmp.path().join("u"), false, MRENCLAVE);
     let out = tmp.path().join("out");
-    let mut ini = initiator(&unsigned, &share(&dirs[0], 1), &out, "1,2");
+    let mut ini = initiator(&unsigned, &party_share(&dirs, 1), &out, "1,2");
     let init = ini.next_message();
     let mut forged = Message::decode(&text::decode(&init).unwrap()).unwrap();
     if let Message::SignInit(i) = &mut forged {
@@ -547,7 +545,7 @@ fn a_forged_request_refused_under_accept_unsigned_init_does_not_end_the_signing(
     let mut flags = expect_flags();
     flags.push("--accept-unsigned-init".into());
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let mut s = signer(&share(&dirs[1], 2), &flags);
+    let mut s = signer(&party_share(&dirs, 2), &flags);
     s.send_line(&text::encode(&forged.encode()));
     s.wait_stderr("Waiting for the next SIGN-INIT");
     let abort = s.next_message();

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use support::ceremony::{keygen, spawn_initiator};
 use support::script::Terminal;
+use support::shares::party_share;
 
 /// The message lines `t` printed, without the lines typed into it (the echo).
 fn messages(t: &Terminal, typed: &[&str]) -> Vec<String> {
@@ -35,7 +36,7 @@ fn wait_messages(t: &Terminal, typed: &[&str], count: usize) -> Vec<String> {
 fn a_signer_at_a_terminal_declines_one_request_and_signs_the_next() {
     let tmp = tempfile::tempdir().unwrap();
     let dirs = keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
-    let share = |p: u8| dirs[usize::from(p) - 1].join(format!("share_{p}.json"));
+    let share = |p: u8| party_share(&dirs, p);
     let unsigned = |name: &str, mrenclave| {
         support::write_unsigned_sigstruct(&tmp.path().join(name), false, mrenclave)
     };

@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::ceremony::keygen;
+use support::ceremony::{keygen, signer_args};
 use support::elf::{self, ExeSpec};
 use support::party::Party;
 
@@ -183,18 +183,7 @@ fn text_signing_with_the_double_under_env_i() {
     let mut ini = Party::spawn_program("initiator", &ini_argv, &[]);
     let init = ini.next_message();
     let mrenclave = support::ceremony::initiator_mrenclave(&ini);
-    let signer_argv = env_i(
-        &empty,
-        &[],
-        &[
-            "sign",
-            "--share",
-            share2.to_str().unwrap(),
-            "--yes",
-            "--expect-mrenclave",
-            &mrenclave,
-        ],
-    );
+    let signer_argv = env_i(&empty, &[], &signer_args(&share2, &mrenclave));
     let signer_argv: Vec<&str> = signer_argv.iter().map(String::as_str).collect();
     let mut signer = Party::spawn_program("signer", &signer_argv, &[]);
     signer.send_line(&init);

@@ -4,19 +4,11 @@ mod support;
 
 use std::process::Command;
 
+use support::cli::outcome;
 use support::party::BIN;
 
 fn run(args: &[&str], cwd: &std::path::Path) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(Command::new(BIN).args(args).current_dir(cwd))
 }
 
 /// Version of `name` in the workspace's Cargo.lock, read line by line.

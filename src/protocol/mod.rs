@@ -4,20 +4,28 @@
 //! 16-byte session id of its ceremony. The body layout is fixed per type; a decoder
 //! rejects unknown versions and types and any byte it does not understand (so an
 //! unknown field is an error, never silently skipped). `docs/protocol.md` documents
-//! the layout; `tests` freeze it with vectors. `text` gives the one-line form that is
-//! pasted into a group chat, and `parts` the numbered parts (at most 1,000 characters
-//! each) that a longer message is written as.
+//! the layout. One file per message family, each with its frozen vectors beside it
+//! (`*_tests.rs`): `envelope` (the [`Message`] header, signatures, dispatch, and
+//! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL);
+//! `fields` holds what several families share and `codec` the byte reader and writer.
+//! `text` gives the one-line form that is pasted into a group chat, and `parts` the
+//! numbered parts (at most 1,000 characters each) that a longer message is written as.
 
 mod codec;
-mod messages;
+mod envelope;
+mod fields;
+mod keygen;
 pub mod parts;
+mod sign;
 pub mod text;
 
-pub use messages::{
-    scheme_name, shoup3_seed, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody,
-    PartyKeys, SealedShare, Shoup3Public, Sig, SignInit, SignPartial, MAX_REASON, SCHEME_SHOUP3,
-    SCHEME_SUBSETS, SHOUP3_SEALED_BYTES,
+pub use envelope::{Abort, Message, MAX_REASON};
+pub use fields::{scheme_name, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS};
+pub use keygen::{
+    shoup3_seed, KeygenFinalize, KeygenInit, KeygenJoin, PartyKeys, SealedShare, Shoup3Public,
+    SHOUP3_SEALED_BYTES,
 };
+pub use sign::{PartialBody, SignInit, SignPartial};
 
 /// The only format version this tool writes and reads. Version 2 added identity keys,
 /// the signed roster and message signatures.
@@ -125,4 +133,8 @@ pub enum ProtocolError {
 }
 
 #[cfg(test)]
-mod tests;
+mod envelope_tests;
+#[cfg(test)]
+mod keygen_tests;
+#[cfg(test)]
+mod sign_tests;

@@ -1,8 +1,25 @@
-//! Whole ceremonies driven across processes: the test is the group chat.
+//! Whole ceremonies driven across processes (the test is the group chat), and the
+//! argument lists of their parties: keygen dealers and joiners, signers, initiators,
+//! the QR transport.
 
 use std::path::{Path, PathBuf};
 
 use super::party::Party;
+
+/// A keygen dealer's arguments: `keygen --parties PARTIES`, then `rest` (threshold,
+/// scheme, output directory, share protection, …).
+pub fn dealer_args<'a>(parties: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["keygen", "--parties", parties];
+    a.extend_from_slice(rest);
+    a
+}
+
+/// A keygen joiner's arguments: `keygen --out-dir OUT_DIR`, then `rest`.
+pub fn joiner_args<'a>(out_dir: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["keygen", "--out-dir", out_dir];
+    a.extend_from_slice(rest);
+    a
+}
 
 /// Runs keygen among n processes; returns each party's output directory.
 /// `dealer_extra` adds arguments to the dealer's command (e.g. `--import`); the
@@ -35,16 +52,7 @@ pub fn keygen_transcript(
     }
     let (ns, ts) = (n.to_string(), t.to_string());
     let d1 = dirs[0].to_str().unwrap();
-    let mut args = vec![
-        "keygen",
-        "--parties",
-        &ns,
-        "--threshold",
-        &ts,
-        "--out-dir",
-        d1,
-        "--yes",
-    ];
+    let mut args = dealer_args(&ns, &["--threshold", &ts, "--out-dir", d1, "--yes"]);
     // A fresh key is of the reference's scheme unless the test names one (shoup3
     // keys come from the safe-prime fixtures: generating one is slow); an imported
     // key gets the scheme its primes allow.
@@ -57,7 +65,7 @@ pub fn keygen_transcript(
     let init = dealer.next_message();
     let mut joiners = Vec::new();
     for d in &dirs[1..] {
-        let mut a = vec!["keygen", "--out-dir", d.to_str().unwrap(), "--yes"];
+        let mut a = joiner_args(d.to_str().unwrap(), &["--yes"]);
         a.extend_from_slice(common);
         let mut j = Party::spawn(&format!("joiner {}", d.display()), &a, envs);
         j.send_line(&init);
@@ -111,6 +119,19 @@ pub fn sign(
         ini.send_line(&partial);
     }
     ini.finish()
+}
+
+/// `sign --share SHARE --yes --expect-mrenclave MRENCLAVE`: a signer that approves
+/// a request for that enclave without asking.
+pub fn signer_args<'a>(share: &'a Path, mrenclave: &'a str) -> [&'a str; 6] {
+    [
+        "sign",
+        "--share",
+        share.to_str().unwrap(),
+        "--yes",
+        "--expect-mrenclave",
+        mrenclave,
+    ]
 }
 
 /// The arguments of the QR transport writing PNG frames to `out` and scanning them

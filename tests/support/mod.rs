@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod ceremony;
+pub mod cli;
 pub mod ego;
 pub mod elf;
 pub mod encrypted;
@@ -9,6 +10,8 @@ pub mod one_key;
 pub mod party;
 pub mod pty;
 pub mod script;
+pub mod shares;
+pub mod tmux;
 pub mod two_party;
 
 use std::path::{Path, PathBuf};

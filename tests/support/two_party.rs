@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::ceremony::{dealer_args, joiner_args};
 use super::party::Party;
 
 pub struct TwoParty {
@@ -23,23 +24,14 @@ pub fn to_join(root: &Path, dealer_extra: &[&str], joiner_extra: &[&str]) -> (Tw
     let (a, b) = (root.join("a"), root.join("b"));
     std::fs::create_dir_all(&a).unwrap();
     std::fs::create_dir_all(&b).unwrap();
-    let mut args = vec![
-        "keygen",
-        "--parties",
+    let mut args = dealer_args(
         "2",
-        "--out-dir",
-        a.to_str().unwrap(),
-        "--plaintext-share",
-    ];
+        &["--out-dir", a.to_str().unwrap(), "--plaintext-share"],
+    );
     args.extend_from_slice(dealer_extra);
     let mut dealer = Party::spawn("dealer", &args, &[]);
     let init = dealer.next_message();
-    let mut args = vec![
-        "keygen",
-        "--out-dir",
-        b.to_str().unwrap(),
-        "--plaintext-share",
-    ];
+    let mut args = joiner_args(b.to_str().unwrap(), &["--plaintext-share"]);
     args.extend_from_slice(joiner_extra);
     let mut joiner = Party::spawn("joiner", &args, &[]);
     joiner.send_line(&init);

@@ -1,0 +1,249 @@
+//! The envelope every message shares: the [`Message`] enum with its header (version,
+//! wire type, session), its identity signature and the dispatch of encoding and
+//! decoding to each family (`keygen`, `sign`); and ABORT, the one message of no
+//! ceremony in particular.
+
+use super::codec::{Reader, Writer};
+use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
+use super::keygen::{KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_NONCED};
+use super::sign::{
+    PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_SCHEMED, WIRE_SIGN_PARTIAL_SCHEMED,
+};
+use super::{MessageType, ProtocolError, SessionId, SESSION_LEN, VERSION};
+use crate::identity::{IdentityKey, IdentityPublic};
+
+/// ABORT: a party declines or stops the ceremony, with a reason for humans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abort {
+    pub session: SessionId,
+    pub party: u8,
+    pub reason: String,
+    pub signature: Option<Sig>,
+}
+
+/// The longest ABORT reason, in bytes.
+pub const MAX_REASON: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    KeygenInit(KeygenInit),
+    KeygenJoin(KeygenJoin),
+    KeygenFinalize(KeygenFinalize),
+    SignInit(SignInit),
+    SignPartial(SignPartial),
+    Abort(Abort),
+}
+
+/// The context string under which message signatures are made.
+const SIGNATURE_CONTEXT: &str = "message";
+
+impl Message {
+    pub fn kind(&self) -> MessageType {
+        match self {
+            Message::KeygenInit(_) => MessageType::KeygenInit,
+            Message::KeygenJoin(_) => MessageType::KeygenJoin,
+            Message::KeygenFinalize(_) => MessageType::KeygenFinalize,
+            Message::SignInit(_) => MessageType::SignInit,
+            Message::SignPartial(_) => MessageType::SignPartial,
+            Message::Abort(_) => MessageType::Abort,
+        }
+    }
+
+    pub fn session(&self) -> SessionId {
+        match self {
+            Message::KeygenInit(m) => m.session,
+            Message::KeygenJoin(m) => m.session,
+            Message::KeygenFinalize(m) => m.session,
+            Message::SignInit(m) => m.session,
+            Message::SignPartial(m) => m.session,
+            Message::Abort(m) => m.session,
+        }
+    }
+
+    /// The signature, if the message carries one.
+    pub fn signature(&self) -> Option<&Sig> {
+        match self {
+            Message::KeygenInit(m) => Some(&m.signature),
+            Message::KeygenJoin(m) => Some(&m.signature),
+            Message::KeygenFinalize(m) => Some(&m.signature),
+            Message::SignInit(m) => m.signature.as_ref(),
+            Message::SignPartial(m) => m.signature.as_ref(),
+            Message::Abort(m) => m.signature.as_ref(),
+        }
+    }
+
+    fn signature_slot(&mut self) -> SignatureSlot<'_> {
+        match self {
+            Message::KeygenInit(m) => SignatureSlot::Required(&mut m.signature),
+            Message::KeygenJoin(m) => SignatureSlot::Required(&mut m.signature),
+            Message::KeygenFinalize(m) => SignatureSlot::Required(&mut m.signature),
+            Message::SignInit(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::SignPartial(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::Abort(m) => SignatureSlot::Optional(&mut m.signature),
+        }
+    }
+
+    /// Signs the message with `key` (replacing any signature).
+    pub fn sign(&mut self, key: &IdentityKey) {
+        let sig = key.sign(SIGNATURE_CONTEXT, &self.signed_part());
+        match self.signature_slot() {
+            SignatureSlot::Required(s) => *s = sig,
+            SignatureSlot::Optional(s) => *s = Some(sig),
+        }
+    }
+
+    /// Whether the message carries a valid signature by `key`.
+    pub fn is_signed_by(&self, key: &IdentityPublic) -> bool {
+        match self.signature() {
+            Some(sig) => key.verify(SIGNATURE_CONTEXT, &self.signed_part(), sig),
+            None => false,
+        }
+    }
+
+    /// The bytes a signature covers: the whole encoding up to the signature trailer
+    /// (header included, so a signature binds the message type and session).
+    pub fn signed_part(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        self.write_body(&mut w);
+        w.finish()
+    }
+
+    /// The binary encoding: header (version, type, session), the body, then the
+    /// signature trailer.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        self.write_body(&mut w);
+        match self {
+            Message::KeygenInit(KeygenInit { signature, .. })
+            | Message::KeygenJoin(KeygenJoin { signature, .. })
+            | Message::KeygenFinalize(KeygenFinalize { signature, .. }) => {
+                w.bytes(signature);
+            }
+            Message::SignInit(SignInit { signature, .. })
+            | Message::SignPartial(SignPartial { signature, .. })
+            | Message::Abort(Abort { signature, .. }) => {
+                match signature {
+                    Some(s) => w.u8(1).bytes(s),
+                    None => w.u8(0),
+                };
+            }
+        }
+        w.finish()
+    }
+
+    /// The type byte on the wire: the [`MessageType`], except for a SIGN-INIT of a
+    /// scheme other than `subsets` and every SIGN-PARTIAL but the unbound one, which
+    /// have their own type (with a scheme byte after the session).
+    fn wire_type(&self) -> u8 {
+        match self {
+            Message::SignInit(m) if m.scheme != SCHEME_SUBSETS => WIRE_SIGN_INIT_SCHEMED,
+            Message::SignPartial(SignPartial {
+                body: PartialBody::SubsetsUnbound(_),
+                ..
+            }) => MessageType::SignPartial as u8,
+            Message::SignPartial(_) => WIRE_SIGN_PARTIAL_SCHEMED,
+            Message::KeygenFinalize(_) => WIRE_KEYGEN_FINALIZE_NONCED,
+            other => other.kind() as u8,
+        }
+    }
+
+    fn write_body(&self, w: &mut Writer) {
+        w.u8(VERSION).u8(self.wire_type()).bytes(&self.session().0);
+        match self {
+            Message::KeygenInit(m) => m.write_body(w),
+            Message::KeygenJoin(m) => m.write_body(w),
+            Message::KeygenFinalize(m) => m.write_body(w),
+            Message::SignInit(m) => m.write_body(w),
+            Message::SignPartial(m) => m.write_body(w),
+            Message::Abort(m) => m.write_body(w),
+        }
+    }
+
+    /// Decodes and checks a message; rejects unknown versions, types and bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        if bytes.len() > super::MAX_MESSAGE_LEN {
+            return Err(ProtocolError::TooLong);
+        }
+        let mut r = Reader::new(bytes);
+        let version = r.u8()?;
+        if version != VERSION {
+            return Err(ProtocolError::Version(version));
+        }
+        let type_byte = r.u8()?;
+        let (kind, schemed) = match type_byte {
+            WIRE_SIGN_INIT_SCHEMED => (MessageType::SignInit, true),
+            WIRE_SIGN_PARTIAL_SCHEMED => (MessageType::SignPartial, true),
+            WIRE_KEYGEN_FINALIZE_NONCED => (MessageType::KeygenFinalize, false),
+            t if t == MessageType::KeygenFinalize as u8 => {
+                return Err(ProtocolError::FinalizeWithoutNonce)
+            }
+            other => (
+                MessageType::from_u8(other).ok_or(ProtocolError::UnknownType(other))?,
+                false,
+            ),
+        };
+        let session = SessionId(r.array::<SESSION_LEN>()?);
+        let bad = |field: &'static str| ProtocolError::Field { kind, field };
+        // The scheme of a SIGN-INIT or SIGN-PARTIAL: `subsets` for the plain types,
+        // and never `subsets` for the schemed SIGN-INIT (one encoding per message).
+        // A schemed `subsets` SIGN-PARTIAL is the one bound to its digest.
+        let sign_scheme = if schemed {
+            match read_scheme(&mut r, kind)? {
+                SCHEME_SUBSETS if kind == MessageType::SignInit => return Err(bad("scheme")),
+                other => other,
+            }
+        } else {
+            SCHEME_SUBSETS
+        };
+        let msg = match kind {
+            MessageType::KeygenInit => Message::KeygenInit(KeygenInit::read_body(&mut r, session)?),
+            MessageType::KeygenJoin => Message::KeygenJoin(KeygenJoin::read_body(&mut r, session)?),
+            MessageType::KeygenFinalize => {
+                Message::KeygenFinalize(KeygenFinalize::read_body(&mut r, session)?)
+            }
+            MessageType::SignInit => {
+                Message::SignInit(SignInit::read_body(&mut r, session, sign_scheme)?)
+            }
+            MessageType::SignPartial => Message::SignPartial(SignPartial::read_body(
+                &mut r,
+                session,
+                sign_scheme,
+                schemed,
+            )?),
+            MessageType::Abort => Message::Abort(Abort::read_body(&mut r, session)?),
+        };
+        if !r.is_empty() {
+            return Err(ProtocolError::TrailingBytes(kind));
+        }
+        Ok(msg)
+    }
+}
+
+enum SignatureSlot<'a> {
+    Required(&'a mut Sig),
+    Optional(&'a mut Option<Sig>),
+}
+
+impl Abort {
+    fn write_body(&self, w: &mut Writer) {
+        let m = self;
+        w.u8(m.party).var(m.reason.as_bytes());
+    }
+
+    fn read_body(r: &mut Reader<'_>, session: SessionId) -> Result<Self, ProtocolError> {
+        let kind = MessageType::Abort;
+        let bad = |field: &'static str| ProtocolError::Field { kind, field };
+        let party = read_party(r, kind)?;
+        let reason = r.var()?;
+        if reason.len() > MAX_REASON {
+            return Err(bad("reason length"));
+        }
+        let reason = std::str::from_utf8(reason).map_err(|_| bad("reason"))?;
+        Ok(Abort {
+            session,
+            party,
+            reason: reason.to_string(),
+            signature: read_optional_signature(r, kind)?,
+        })
+    }
+}
