@@ -112,7 +112,7 @@ fn attribute_xfrm_and_miscselect_bits_with_sgx_mask_semantics() {
         },
         xfrm: Bits {
             required: 0x3,
-            forbidden: 0x4,
+            forbidden: 0x8,
         },
         miscselect: Bits {
             required: 0,
@@ -142,7 +142,7 @@ fn attribute_xfrm_and_miscselect_bits_with_sgx_mask_semantics() {
     assert!(b[0].detail.contains("bits 0x80 are not in the mask"), "{}", b[0]);
     // XFRM and MISCSELECT.
     let mut g = f.clone();
-    g.xfrm |= 0x4;
+    g.xfrm |= 0x8;
     assert_eq!(rules(&p, &g), ["xfrm"]);
     let mut g = f.clone();
     g.miscselect = 1;
