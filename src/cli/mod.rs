@@ -14,6 +14,8 @@ mod input;
 mod keygen;
 mod new_key;
 mod passphrase;
+mod policy_cmd;
+mod policy_gate;
 mod prepare;
 mod qr_files;
 mod qr_progress;
@@ -26,6 +28,7 @@ mod share_export;
 mod share_io;
 mod sign;
 mod sign_hsm;
+mod sign_policy;
 pub mod signals;
 mod signerid;
 mod text_transport;
@@ -72,6 +75,8 @@ pub enum Command {
     Finish(FinishArgs),
     /// Manage share files: encrypt, change passphrase, show info, decrypt, paper backup and restore.
     Share(share_cmd::ShareArgs),
+    /// A signer's policy (policy.toml) and SVN anti-rollback: check a SIGN-INIT without signing.
+    Policy(policy_cmd::PolicyArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
     /// Write more QR frames of a message already written with --qr-out, when a
@@ -198,6 +203,13 @@ pub struct SignArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The signer's policy (docs/policy.md). Default: policy.toml beside the share, if any.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Offer to sign an ISVSVN below one this share signed before for the same
+    /// ISVPRODID (signer; asks for a typed confirmation, and records it in the audit log).
+    #[arg(long)]
+    pub allow_svn_rollback: bool,
     /// Stop after MINUTES if nothing was signed (signer). A signer that declines a
     /// request keeps waiting for the next; without this it waits until the input ends
     /// (Ctrl-D) or Ctrl-C.
@@ -341,6 +353,7 @@ impl Command {
                 | Command::Share(_)
                 | Command::Selftest(_)
                 | Command::Audit(_)
+                | Command::Policy(_)
         )
     }
 }
@@ -367,6 +380,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Prepare(a) => prepare::run(a),
         Command::Finish(a) => finish::run(a),
         Command::Share(a) => share_cmd::run(a),
+        Command::Policy(a) => policy_cmd::run(a),
         Command::Cameras => transport_args::list_cameras(),
         Command::QrMore(a) => qr_files::run(a),
         Command::Selftest(a) => selftest::run(a),

@@ -17,6 +17,8 @@ use mpcegosign::transport::Transport;
 use super::audit::Recorder;
 use super::console::{confirm, receive_loop, Step};
 use super::enclave_target::Target;
+use super::policy_gate::Gate;
+use super::sign_policy::{self, Screened};
 use super::time_limit::{answering, TimeLimit};
 use super::{open_transport, share_io, CliError, SignArgs};
 
@@ -259,6 +261,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         .transpose()?;
     let share = share_io::load_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
+    let gate = super::sign_policy::open(args, &share)?;
     if share.auth().is_none() {
         eprintln!("Warning: your share is of the reference format (version 2 or 1): it has no roster, so nothing proves who sent the SIGN-INIT. Check every field before you sign.");
     }
@@ -288,7 +291,15 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
             answered.insert(session.0);
         }
         let answer = match request {
-            Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), limit.as_ref(), r)?,
+            Ok(r) => answer_request(
+                args,
+                &share,
+                &gate,
+                &audit,
+                transport.as_mut(),
+                limit.as_ref(),
+                r,
+            )?,
             // A refusal still answers the initiator with an ABORT, so it does not
             // wait in vain.
             Err((e, session, origin)) => {
@@ -350,6 +361,7 @@ fn next_request(
 fn answer_request(
     args: &SignArgs,
     share: &KeyShare,
+    gate: &Gate,
     audit: &Recorder,
     transport: &mut dyn Transport,
     limit: Option<&TimeLimit>,
@@ -364,6 +376,11 @@ fn answer_request(
         })?;
         eprintln!("mpcegosign: {message}");
         Ok(Answer::Declined)
+    };
+    // The policy and SVN anti-rollback first: a refused request asks nothing.
+    let rollback = match sign_policy::screen(args, share, gate, &r, audit)? {
+        Screened::Pass(rollback) => rollback,
+        Screened::Decline { reason, message } => return decline(transport, &reason, &message),
     };
     let today = Date::today_utc();
     let days = r.days_from(today);
@@ -395,6 +412,9 @@ fn answer_request(
         );
     }
     answering(limit, || {
+        if let Some(ev) = rollback {
+            audit.svn_rollback(ev)?;
+        }
         let partial = r.sign(share).map_err(|e| CliError::new(e.to_string()))?;
         audit.answer(&partial)?;
         send(transport, "SIGN-PARTIAL", &partial)
