@@ -65,8 +65,20 @@ fn the_highest_signed_isvsvn_per_product_is_found() {
         (&KEY, signer(&KEY, 4, 4, "signed")),
     ]);
     let h = history(&path, &KEY).unwrap().unwrap();
-    assert_eq!(h.highest(4), Some(Highest { isv_svn: 5, line: 2 }));
-    assert_eq!(h.highest(7), Some(Highest { isv_svn: 2, line: 5 }));
+    assert_eq!(
+        h.highest(4),
+        Some(Highest {
+            isv_svn: 5,
+            line: 2
+        })
+    );
+    assert_eq!(
+        h.highest(7),
+        Some(Highest {
+            isv_svn: 2,
+            line: 5
+        })
+    );
     assert_eq!(h.highest(1), None);
     let r = h.check(4, 4).unwrap_err();
     assert_eq!((r.isv_prod_id, r.isv_svn, r.highest.isv_svn), (4, 4, 5));
@@ -97,7 +109,13 @@ fn an_override_record_does_not_raise_or_lower_the_highest() {
         (&KEY, signer(&KEY, 4, 4, "signed")),
     ]);
     let h = history(&path, &KEY).unwrap().unwrap();
-    assert_eq!(h.highest(4), Some(Highest { isv_svn: 5, line: 1 }));
+    assert_eq!(
+        h.highest(4),
+        Some(Highest {
+            isv_svn: 5,
+            line: 1
+        })
+    );
 }
 
 #[test]

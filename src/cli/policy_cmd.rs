@@ -65,8 +65,9 @@ fn message_from_text(input: &str) -> Result<Vec<u8>, CliError> {
     for line in input.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if parts::is_part(line) {
             let part = parts::parse(line).map_err(|e| CliError::new(e.to_string()))?;
-            if let parts::Fed::Whole { message, .. } =
-                assembler.feed(part).map_err(|e| CliError::new(e.to_string()))?
+            if let parts::Fed::Whole { message, .. } = assembler
+                .feed(part)
+                .map_err(|e| CliError::new(e.to_string()))?
             {
                 return Ok(message);
             }
@@ -74,10 +75,10 @@ fn message_from_text(input: &str) -> Result<Vec<u8>, CliError> {
             return text::decode(line).map_err(|e| CliError::new(format!("the SIGN-INIT: {e}")));
         }
     }
-    Err(CliError::new(
-        "no SIGN-INIT in the input (a line starting mpcegosign2:, or all its parts)",
+    Err(
+        CliError::new("no SIGN-INIT in the input (a line starting mpcegosign2:, or all its parts)")
+            .hint("paste the SIGN-INIT line the initiator sent, or give the file holding it"),
     )
-    .hint("paste the SIGN-INIT line the initiator sent, or give the file holding it"))
 }
 
 fn read_input(request: Option<&Path>) -> Result<String, CliError> {

@@ -21,7 +21,10 @@ pub fn policy_path(flag: Option<&Path>, share: Option<&Path>) -> Option<PathBuf>
     if let Some(p) = flag {
         return Some(p.to_path_buf());
     }
-    let beside = share?.parent().unwrap_or(Path::new("")).join(POLICY_FILE_NAME);
+    let beside = share?
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(POLICY_FILE_NAME);
     beside.exists().then_some(beside)
 }
 
@@ -42,12 +45,8 @@ pub fn load_policy(
 /// The audit log the SVN check reads: `--audit-log FILE`, else the one beside the
 /// share. `--no-audit-log` writes no record, but the log is still read.
 pub fn log_path(flag: Option<&Path>, share: &Path) -> PathBuf {
-    flag.map(Path::to_path_buf).unwrap_or_else(|| {
-        share
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(LOG_FILE_NAME)
-    })
+    flag.map(Path::to_path_buf)
+        .unwrap_or_else(|| share.parent().unwrap_or(Path::new("")).join(LOG_FILE_NAME))
 }
 
 /// What the SVN check knows.
@@ -213,7 +212,12 @@ pub fn sign_init(bytes: &[u8]) -> Result<SignInit, CliError> {
 /// policy file and log beside it), for `share info` and `selftest`: a file that
 /// cannot be read is a line saying so, not an error of the command.
 pub fn in_force(share_path: &Path, mrsigner: &[u8; 32]) -> Result<Vec<String>, String> {
-    Gate::open(None, Some(share_path), &log_path(None, share_path), mrsigner)
-        .map(|g| g.describe())
-        .map_err(|e| e.to_string())
+    Gate::open(
+        None,
+        Some(share_path),
+        &log_path(None, share_path),
+        mrsigner,
+    )
+    .map(|g| g.describe())
+    .map_err(|e| e.to_string())
 }

@@ -87,7 +87,11 @@ pub fn run(args: SelftestArgs) -> Result<(), CliError> {
             // What a signer with this share would have in force.
             let step = match super::policy_gate::in_force(path, &share.public().mrsigner()) {
                 Ok(lines) => Step::Pass(
-                    lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join("; "),
+                    lines
+                        .iter()
+                        .map(|l| l.trim())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ),
                 Err(e) => Step::Fail(e),
             };

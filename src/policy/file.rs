@@ -246,7 +246,9 @@ pub fn parse(text: &str, path: &str) -> Result<(Policy, Option<String>), PolicyE
             let b = bits(raw.miscselect, "miscselect", path)?;
             let narrow = |v: u64| {
                 u32::try_from(v).map_err(|_| {
-                    bad(format!("miscselect: {v:#x} is wider than MISCSELECT's 32 bits"))
+                    bad(format!(
+                        "miscselect: {v:#x} is wider than MISCSELECT's 32 bits"
+                    ))
                 })
             };
             Bits {
@@ -301,28 +303,29 @@ fn date_window(raw: Option<RawDate>, path: &str) -> Result<DateWindow, PolicyErr
     let Some(raw) = raw else {
         return Ok(DateWindow::default());
     };
-    let day = |d: Option<toml::value::Datetime>, which: &str| -> Result<Option<Date>, PolicyError> {
-        let Some(d) = d else { return Ok(None) };
-        let bad = || {
-            invalid(
-                path,
-                format!("date.{which}: `{d}` must be a plain date such as 2026-01-31"),
-            )
+    let day =
+        |d: Option<toml::value::Datetime>, which: &str| -> Result<Option<Date>, PolicyError> {
+            let Some(d) = d else { return Ok(None) };
+            let bad = || {
+                invalid(
+                    path,
+                    format!("date.{which}: `{d}` must be a plain date such as 2026-01-31"),
+                )
+            };
+            let (Some(day), None, None) = (d.date, d.time, d.offset) else {
+                return Err(bad());
+            };
+            let date = Date {
+                year: day.year,
+                month: day.month,
+                day: day.day,
+            };
+            // A real calendar day within the SIGSTRUCT's four BCD digits of year.
+            if date.year > 9999 || Date::from_unix_days(date.to_unix_days()) != date {
+                return Err(bad());
+            }
+            Ok(Some(date))
         };
-        let (Some(day), None, None) = (d.date, d.time, d.offset) else {
-            return Err(bad());
-        };
-        let date = Date {
-            year: day.year,
-            month: day.month,
-            day: day.day,
-        };
-        // A real calendar day within the SIGSTRUCT's four BCD digits of year.
-        if date.year > 9999 || Date::from_unix_days(date.to_unix_days()) != date {
-            return Err(bad());
-        }
-        Ok(Some(date))
-    };
     let w = DateWindow {
         not_before: day(raw.not_before, "not_before")?,
         not_after: day(raw.not_after, "not_after")?,

@@ -116,7 +116,10 @@ fn bad_values_are_refused_in_one_line() {
             "version = 1\n[attributes]\nrequired = \"0x6\"\nforbidden = \"0x2\"",
             "both required and forbidden",
         ),
-        ("version = 1\n[miscselect]\nrequired = \"0x100000000\"", "32 bits"),
+        (
+            "version = 1\n[miscselect]\nrequired = \"0x100000000\"",
+            "32 bits",
+        ),
         ("version = 1\n[date]\nnot_before = 2026-02-30", "line 3"),
         (
             "version = 1\n[date]\nnot_before = 2026-01-01T10:00:00Z",
@@ -130,7 +133,10 @@ fn bad_values_are_refused_in_one_line() {
     ] {
         let e = err(text);
         assert!(e.contains(needle), "{text}: {e}");
-        assert!(e.starts_with("the policy policy.toml is not valid: "), "{e}");
+        assert!(
+            e.starts_with("the policy policy.toml is not valid: "),
+            "{e}"
+        );
         assert!(!e.contains('\n'), "{text}: {e}");
     }
 }
@@ -145,15 +151,29 @@ fn an_mrenclave_file_beside_the_policy() {
     )
     .unwrap();
     let list = dir.path().join("allowed.txt");
-    std::fs::write(&list, format!("# release 1.2\n{}\n\n{}\n", "02".repeat(32), "03".repeat(32))).unwrap();
+    std::fs::write(
+        &list,
+        format!(
+            "# release 1.2\n{}\n\n{}\n",
+            "02".repeat(32),
+            "03".repeat(32)
+        ),
+    )
+    .unwrap();
     let p = load(&policy).unwrap();
-    assert_eq!(p.mrenclaves, Some(BTreeSet::from([[1; 32], [2; 32], [3; 32]])));
+    assert_eq!(
+        p.mrenclaves,
+        Some(BTreeSet::from([[1; 32], [2; 32], [3; 32]]))
+    );
     std::fs::write(&list, format!("{}\nnot hex\n", "02".repeat(32))).unwrap();
     let e = load(&policy).unwrap_err().to_string();
     assert!(e.contains("allowed.txt") && e.contains("line 2"), "{e}");
     std::fs::remove_file(&list).unwrap();
     let e = load(&policy).unwrap_err().to_string();
-    assert!(e.contains("cannot read the policy") && e.contains("allowed.txt"), "{e}");
+    assert!(
+        e.contains("cannot read the policy") && e.contains("allowed.txt"),
+        "{e}"
+    );
     let e = load(&dir.path().join("none.toml")).unwrap_err().to_string();
     assert!(e.contains("none.toml"), "{e}");
 }

@@ -104,7 +104,11 @@ impl Policy {
         });
         out.push(format!(
             "DEBUG: {}",
-            if self.never_debug { "never" } else { "not refused by the policy" }
+            if self.never_debug {
+                "never"
+            } else {
+                "as the signer's flags say (--allow-debug)"
+            }
         ));
         let bits = |name: &str, required: String, forbidden: String| {
             format!("{name}: required {required}, forbidden {forbidden}")

@@ -127,23 +127,39 @@ fn attribute_xfrm_and_miscselect_bits_with_sgx_mask_semantics() {
     g.attributes |= 0x2;
     let b = evaluate(&p, &g);
     assert_eq!(rules(&p, &g), ["attributes"]);
-    assert!(b[0].detail.contains("forbidden bits 0x2 are set"), "{}", b[0]);
+    assert!(
+        b[0].detail.contains("forbidden bits 0x2 are set"),
+        "{}",
+        b[0]
+    );
     // A required bit clear.
     let mut q = p.clone();
     q.attributes.required = 0x1;
     let b = evaluate(&q, &f);
-    assert!(b[0].detail.contains("required bits 0x1 are clear"), "{}", b[0]);
+    assert!(
+        b[0].detail.contains("required bits 0x1 are clear"),
+        "{}",
+        b[0]
+    );
     // Right values, but a bit the policy pins is not in the SIGSTRUCT's mask: a
     // launch may change it. oesign's ATTRIBUTEMASK leaves MODE64BIT (0x4) and 0x80 out.
     let mut q = p.clone();
     q.attributes.required = 0x4;
     let b = evaluate(&q, &f);
-    assert!(b[0].detail.contains("bits 0x4 are not in the mask"), "{}", b[0]);
+    assert!(
+        b[0].detail.contains("bits 0x4 are not in the mask"),
+        "{}",
+        b[0]
+    );
     let mut q = p.clone();
     q.attributes.forbidden |= 0x80;
     let b = evaluate(&q, &f);
     assert_eq!(rules(&q, &f), ["attributes"]);
-    assert!(b[0].detail.contains("bits 0x80 are not in the mask"), "{}", b[0]);
+    assert!(
+        b[0].detail.contains("bits 0x80 are not in the mask"),
+        "{}",
+        b[0]
+    );
     // XFRM and MISCSELECT.
     let mut g = f.clone();
     g.xfrm |= 0x8;
@@ -217,10 +233,13 @@ fn every_broken_rule_is_reported_in_order() {
         },
         ..Policy::default()
     };
-    p.products.insert(4, SvnRange {
-        min: Some(6),
-        max: None,
-    });
+    p.products.insert(
+        4,
+        SvnRange {
+            min: Some(6),
+            max: None,
+        },
+    );
     let mut f = facts();
     f.attributes |= FLAG_DEBUG;
     f.date = day(2026, 3, 20);
