@@ -73,14 +73,14 @@ fn start(dir: &Path, unsigned: &Path) -> (Party, String) {
 
 /// Party 2 as a signer with `--yes` for MRENCLAVE and the audit log `log`.
 fn signer(log: &Path, extra: &[&str]) -> Party {
-    let m = hex::encode(MRENCLAVE);
+    let (m, s) = (hex::encode(MRENCLAVE), share(2));
     let mut a = vec![
         "sign",
         "--share",
-        &*Box::leak(share(2).into_boxed_str()),
+        &s,
         "--yes",
         "--expect-mrenclave",
-        &*Box::leak(m.into_boxed_str()),
+        &m,
         "--audit-log",
         log.to_str().unwrap(),
     ];

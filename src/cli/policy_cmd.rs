@@ -115,9 +115,19 @@ fn check(
     let init = sign_init(&bytes)?;
     // Who sent it: proven only through the share's roster.
     let origin = match &share {
-        Some(s) => request_origin(s, &bytes).map_or(Origin::NoRoster, |(_, o)| o),
+        Some(s) => {
+            request_origin(s, &bytes)
+                .map_err(|e| CliError::new(format!("the SIGN-INIT: {e}")))?
+                .1
+        }
         None => Origin::NoRoster,
     };
+    if origin == Origin::UnsignedAllowed {
+        eprintln!(
+            "Warning: this SIGN-INIT is not signed by party {}'s identity key: a signer with this share ignores it (unless --accept-unsigned-init); judged as unauthenticated.",
+            init.initiator
+        );
+    }
     if let Some(s) = &share {
         if init.mrsigner != s.public().mrsigner() {
             return Err(CliError::new(format!(

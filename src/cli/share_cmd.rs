@@ -261,7 +261,7 @@ fn info(path: &Path, key: Option<&Path>, args: &PassphraseArgs) -> Result<(), Cl
     // What a signer with this share has in force (docs/policy.md).
     match super::policy_gate::in_force(path, &share.public().mrsigner()) {
         Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
-        Err(e) => println!("policy:     cannot be used: {e}"),
+        Err(e) => println!("signer:     a signer with this share would stop: {e}"),
     }
     Ok(())
 }
