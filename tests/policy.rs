@@ -505,6 +505,23 @@ fn policy_check_share_info_and_a_missing_log() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no SIGN-INIT in the input"));
 
+    // The policy is the signer's: the initiator is told so.
+    let u = unsigned(dir, 1, false, Date::today_utc());
+    let o = Command::new(BIN)
+        .args([
+            "sign",
+            "--sigstruct",
+            u.to_str().unwrap(),
+            "--share",
+            &share(1),
+        ])
+        .args(["--policy", p.to_str().unwrap()])
+        .envs(ENVS.iter().copied())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("are for a signer"));
+
     // `share info` shows the policy in force beside the share (none here) and the
     // SVN history.
     let o = Command::new(BIN)

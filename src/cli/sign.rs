@@ -37,6 +37,11 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
                 "--timeout is for a signer; the initiator waits until t valid partials came or too few can still come",
             ));
         }
+        if args.policy.is_some() || args.allow_svn_rollback {
+            return Err(CliError::new(
+                "--policy and --allow-svn-rollback are for a signer; the initiator chose the request it sends",
+            ));
+        }
         return initiator(&args);
     }
     for (given, flag) in [
