@@ -522,6 +522,19 @@ fn policy_check_share_info_and_a_missing_log() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("are for a signer"));
 
+    // An override is always recorded: no override without a log.
+    let s2 = share(2);
+    let a = [
+        "sign",
+        "--share",
+        &s2,
+        "--allow-svn-rollback",
+        "--no-audit-log",
+    ];
+    let f = Party::spawn("signer", &a, ENVS).finish();
+    assert_eq!(f.status.code(), Some(1));
+    assert!(f.stderr.contains("drop --no-audit-log"), "{}", f.stderr);
+
     // `share info` shows the policy in force beside the share (none here) and the
     // SVN history.
     let o = Command::new(BIN)

@@ -16,6 +16,11 @@ use super::{CliError, SignArgs};
 
 /// Opens the gate of a signer and says what is in force.
 pub fn open(args: &SignArgs, share: &KeyShare) -> Result<Gate, CliError> {
+    if args.allow_svn_rollback && args.audit.no_audit_log {
+        return Err(CliError::new(
+            "--allow-svn-rollback records the override in the audit log: drop --no-audit-log",
+        ));
+    }
     let log = log_path(args.audit.audit_log.as_deref(), &args.share);
     let gate = Gate::open(
         args.policy.as_deref(),
