@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use mpcegosign::ceremony::sign::{request_origin, Origin};
 use mpcegosign::protocol::{parts, text};
 
-use super::policy_gate::{facts_of, log_path, sign_init, Gate};
+use super::policy_gate::{facts_of, load_policy, log_path, sign_init, Gate};
 use super::{share_io, CliError, PassphraseArgs};
 
 #[derive(Args, Debug)]
@@ -108,6 +108,8 @@ fn check(
     request: Option<&Path>,
     pass: &PassphraseArgs,
 ) -> Result<(), CliError> {
+    // The policy first: a bad file is told before anything else is read.
+    let policy_in_force = load_policy(policy, share_path)?;
     let share = share_path
         .map(|p| share_io::load_share(p, pass))
         .transpose()?;
@@ -145,7 +147,7 @@ fn check(
             ))
         }
     };
-    let gate = Gate::open(policy, share_path, &log, &init.mrsigner)?;
+    let gate = Gate::open(policy_in_force, &log, &init.mrsigner)?;
     for line in gate.describe() {
         eprintln!("{line}");
     }

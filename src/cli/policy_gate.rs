@@ -72,14 +72,13 @@ pub struct Judgement {
 }
 
 impl Gate {
-    /// Reads the policy and the log (its chain checked: a broken log is refused).
+    /// With `policy` ([`load_policy`]), reads the log (its chain checked: a broken
+    /// log is refused).
     pub fn open(
-        policy_flag: Option<&Path>,
-        share: Option<&Path>,
+        policy: Option<(PathBuf, Policy)>,
         log: &Path,
         mrsigner: &[u8; 32],
     ) -> Result<Gate, CliError> {
-        let policy = load_policy(policy_flag, share)?;
         let svn = match svn::history(log, mrsigner) {
             Ok(Some(h)) => Svn::History(log.to_path_buf(), h),
             Ok(None) => Svn::NoLog(log.to_path_buf()),
@@ -212,12 +211,8 @@ pub fn sign_init(bytes: &[u8]) -> Result<SignInit, CliError> {
 /// policy file and log beside it), for `share info` and `selftest`: a file that
 /// cannot be read is a line saying so, not an error of the command.
 pub fn in_force(share_path: &Path, mrsigner: &[u8; 32]) -> Result<Vec<String>, String> {
-    Gate::open(
-        None,
-        Some(share_path),
-        &log_path(None, share_path),
-        mrsigner,
-    )
-    .map(|g| g.describe())
-    .map_err(|e| e.to_string())
+    load_policy(None, Some(share_path))
+        .and_then(|p| Gate::open(p, &log_path(None, share_path), mrsigner))
+        .map(|g| g.describe())
+        .map_err(|e| e.to_string())
 }

@@ -11,7 +11,7 @@ use mpcegosign::share::KeyShare;
 
 use super::audit::Recorder;
 use super::console::ask;
-use super::policy_gate::{facts_of, log_path, sign_init, Gate};
+use super::policy_gate::{facts_of, load_policy, log_path, sign_init, Gate};
 use super::{CliError, SignArgs};
 
 /// Opens the gate of a signer and says what is in force.
@@ -22,12 +22,8 @@ pub fn open(args: &SignArgs, share: &KeyShare) -> Result<Gate, CliError> {
         ));
     }
     let log = log_path(args.audit.audit_log.as_deref(), &args.share);
-    let gate = Gate::open(
-        args.policy.as_deref(),
-        Some(&args.share),
-        &log,
-        &share.public().mrsigner(),
-    )?;
+    let policy = load_policy(args.policy.as_deref(), Some(&args.share))?;
+    let gate = Gate::open(policy, &log, &share.public().mrsigner())?;
     for line in gate.describe() {
         eprintln!("{line}");
     }
