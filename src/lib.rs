@@ -19,6 +19,7 @@ pub mod hsm;
 pub mod identity;
 pub mod key;
 pub mod locked;
+pub mod policy;
 pub mod protocol;
 pub mod sanitize;
 pub mod secret;

@@ -13,6 +13,7 @@
 //! - `verify`: every record's message signatures checked against a roster.
 //! - `pairing`: whether a SIGN-PARTIAL is bound to the SIGN-INIT it is recorded with.
 //! - `show`: the table of signings.
+//! - `svn`: the highest ISVSVN signed per ISVPRODID, for SVN anti-rollback.
 //! - `log`: the only file I/O: append (0600, locked, fsync'ed) and read.
 //!
 //! Pure except `log`; nothing here touches the terminal.
@@ -26,6 +27,7 @@ pub mod record;
 pub mod roster;
 pub mod scan;
 pub mod show;
+pub mod svn;
 pub mod verify;
 
 pub use record::{Record, GENESIS, LOG_FILE_NAME, RECORD_VERSION};

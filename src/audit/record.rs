@@ -50,6 +50,24 @@ pub enum Event {
     SignInitiator(InitiatorEvent),
     /// A signing request this party answered.
     SignSigner(SignerEvent),
+    /// This party overrode the SVN anti-rollback check (written just before the
+    /// record of the signing it allowed; see `audit::svn`).
+    SvnRollback(SvnRollbackEvent),
+}
+
+/// `--allow-svn-rollback`, confirmed by typing: an ISVSVN below one signed before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SvnRollbackEvent {
+    /// The signing session (hex).
+    pub session: String,
+    pub isv_prod_id: u16,
+    /// The ISVSVN signed.
+    pub isv_svn: u16,
+    /// The highest ISVSVN signed before for this ISVPRODID under this MRSIGNER.
+    pub highest: u16,
+    /// The MRENCLAVE signed (hex).
+    pub mrenclave: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

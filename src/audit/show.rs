@@ -86,7 +86,8 @@ fn pairing_note(bindings: &[(u8, Binding)]) -> String {
     note
 }
 
-/// The row of one record, for a signing (initiator or signer); `None` for a keygen.
+/// The row of one record, for a signing (initiator or signer); `None` for a keygen
+/// or an SVN rollback override (the signing it allowed has its own row).
 /// What it shows is what the record says; `audit verify` proves it.
 pub fn row(l: &Line) -> Option<String> {
     let r = &l.record;
@@ -133,7 +134,7 @@ pub fn row(l: &Line) -> Option<String> {
                 "-".into(),
             ]
         }
-        Event::Keygen(_) => return None,
+        Event::Keygen(_) | Event::SvnRollback(_) => return None,
     };
     Some(format_row(&cells))
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use commands::{audit, completions, qr_more, selftest, share};
+use commands::{audit, completions, policy, qr_more, selftest, share};
 pub use error::CliError;
 use io::terminal::passphrase::PassphraseArgs;
 use io::transport::args::TransportArgs;
@@ -46,6 +46,8 @@ pub enum Command {
     Finish(FinishArgs),
     /// Manage share files: encrypt, change passphrase, show info, decrypt, paper backup and restore.
     Share(share::ShareArgs),
+    /// A signer's policy (policy.toml) and SVN anti-rollback: check a SIGN-INIT without signing.
+    Policy(policy::PolicyArgs),
     /// List the cameras that `--transport qr` can scan with.
     Cameras,
     /// Write more QR frames of a message already written with --qr-out, when a
@@ -168,6 +170,13 @@ pub struct SignArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The signer's policy (docs/policy.md). Default: policy.toml beside the share, if any.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Offer to sign an ISVSVN below one this share signed before for the same
+    /// ISVPRODID (signer; asks for a typed confirmation, and records it in the audit log).
+    #[arg(long)]
+    pub allow_svn_rollback: bool,
     /// Stop after MINUTES if nothing was signed (signer). A signer that declines a
     /// request keeps waiting for the next; without this it waits until the input ends
     /// (Ctrl-D) or Ctrl-C.
@@ -311,6 +320,7 @@ impl Command {
                 | Command::Share(_)
                 | Command::Selftest(_)
                 | Command::Audit(_)
+                | Command::Policy(_)
         )
     }
 }
@@ -328,6 +338,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Prepare(a) => prepare::run(a),
         Command::Finish(a) => finish::run(a),
         Command::Share(a) => share::run(a),
+        Command::Policy(a) => policy::run(a),
         Command::Cameras => commands::cameras::list_cameras(),
         Command::QrMore(a) => qr_more::run(a),
         Command::Selftest(a) => selftest::run(a),

@@ -7,6 +7,7 @@ pub mod cameras;
 pub mod completions;
 pub mod finish;
 pub mod keygen;
+pub mod policy;
 pub mod prepare;
 pub mod qr_more;
 pub mod selftest;

@@ -83,6 +83,21 @@ pub fn run(args: SelftestArgs) -> Result<(), CliError> {
     };
     if let Some(share) = &share {
         report.step("test partial", partial_step(share));
+        if let Some(path) = &args.share {
+            // What a signer with this share would have in force.
+            let step =
+                match crate::cli::io::files::policy::in_force(path, &share.public().mrsigner()) {
+                    Ok(lines) => Step::Pass(
+                        lines
+                            .iter()
+                            .map(|l| l.trim())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    Err(e) => Step::Fail(e),
+                };
+            report.step("signer policy", step);
+        }
     } else {
         report.step(
             "test partial",

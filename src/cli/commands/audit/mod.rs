@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
 use mpcegosign::audit::build::{self, Outcome};
-use mpcegosign::audit::record::{sha256_hex, Event, Ignored, Output};
+use mpcegosign::audit::record::{sha256_hex, Event, Ignored, Output, SvnRollbackEvent};
 use mpcegosign::audit::roster;
 use mpcegosign::audit::{log, LOG_FILE_NAME};
 use mpcegosign::ceremony::sign::{Progress, SignError};
@@ -258,6 +258,17 @@ impl Recorder {
             }
             CliError::new(format!("the audit record could not be written: {e}"))
         })
+    }
+
+    /// Signer: the SIGN-INIT being answered, as received.
+    pub fn reviewed(&self) -> &[u8] {
+        &self.reviewed
+    }
+
+    /// Signer: records an SVN rollback override, before the signing it allows.
+    pub fn svn_rollback(&self, ev: SvnRollbackEvent) -> Result<(), CliError> {
+        self.write(Event::SvnRollback(ev))
+            .map_err(|e| CliError::new(format!("{e}; nothing was signed")))
     }
 
     /// Signer: writes the record of its answer, before the answer is sent.

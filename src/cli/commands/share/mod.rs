@@ -258,6 +258,11 @@ fn info(path: &Path, key: Option<&Path>, args: &PassphraseArgs) -> Result<(), Cl
             "format:     reference (version 1/2): no roster, messages cannot be authenticated"
         ),
     }
+    // What a signer with this share has in force (docs/policy.md).
+    match crate::cli::io::files::policy::in_force(path, &share.public().mrsigner()) {
+        Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+        Err(e) => println!("signer:     a signer with this share would stop: {e}"),
+    }
     Ok(())
 }
 

@@ -20,13 +20,16 @@ use mpcegosign::transport::Transport;
 use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
 use crate::cli::io::files::enclave_target::Target;
+use crate::cli::io::files::policy::Gate;
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::terminal::console::{confirm, receive_loop, Step};
 use crate::cli::io::transport::open_transport;
 use crate::cli::SignArgs;
+use policy::Screened;
 use time_limit::{answering, TimeLimit};
 
 mod hsm;
+pub mod policy;
 pub mod time_limit;
 
 pub fn run(args: SignArgs) -> Result<(), CliError> {
@@ -42,6 +45,11 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
         if args.timeout.is_some() {
             return Err(CliError::new(
                 "--timeout is for a signer; the initiator waits until t valid partials came or too few can still come",
+            ));
+        }
+        if args.policy.is_some() || args.allow_svn_rollback {
+            return Err(CliError::new(
+                "--policy and --allow-svn-rollback are for a signer; the initiator chose the request it sends",
             ));
         }
         return initiator(&args);
@@ -265,6 +273,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         .transpose()?;
     let share = share_io::load_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
+    let gate = policy::open(args, &share)?;
     if share.auth().is_none() {
         eprintln!("Warning: your share is of the reference format (version 2 or 1): it has no roster, so nothing proves who sent the SIGN-INIT. Check every field before you sign.");
     }
@@ -294,7 +303,15 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
             answered.insert(session.0);
         }
         let answer = match request {
-            Ok(r) => answer_request(args, &share, &audit, transport.as_mut(), limit.as_ref(), r)?,
+            Ok(r) => answer_request(
+                args,
+                &share,
+                &gate,
+                &audit,
+                transport.as_mut(),
+                limit.as_ref(),
+                r,
+            )?,
             // A refusal still answers the initiator with an ABORT, so it does not
             // wait in vain.
             Err((e, session, origin)) => {
@@ -356,6 +373,7 @@ fn next_request(
 fn answer_request(
     args: &SignArgs,
     share: &KeyShare,
+    gate: &Gate,
     audit: &Recorder,
     transport: &mut dyn Transport,
     limit: Option<&TimeLimit>,
@@ -370,6 +388,11 @@ fn answer_request(
         })?;
         eprintln!("mpcegosign: {message}");
         Ok(Answer::Declined)
+    };
+    // The policy and SVN anti-rollback first: a refused request asks nothing.
+    let rollback = match policy::screen(args, share, gate, &r, audit)? {
+        Screened::Pass(rollback) => rollback,
+        Screened::Decline { reason, message } => return decline(transport, &reason, &message),
     };
     let today = Date::today_utc();
     let days = r.days_from(today);
@@ -401,6 +424,9 @@ fn answer_request(
         );
     }
     answering(limit, || {
+        if let Some(ev) = rollback {
+            audit.svn_rollback(ev)?;
+        }
         let partial = r.sign(share).map_err(|e| CliError::new(e.to_string()))?;
         audit.answer(&partial)?;
         send(transport, "SIGN-PARTIAL", &partial)

@@ -3,5 +3,6 @@
 
 pub mod enclave_target;
 pub mod framework_target;
+pub mod policy;
 pub mod shares;
 pub mod unconfirmed;

@@ -43,7 +43,7 @@ fn last_group(code: &str) -> &str {
 /// Shows a question and reads the answer typed after it: the terminal goes back to
 /// its usual mode (where Backspace edits the answer), and whatever was typed or
 /// pasted before is discarded, so it answers nothing.
-fn ask(prompt: &str) -> Result<String, CliError> {
+pub(crate) fn ask(prompt: &str) -> Result<String, CliError> {
     let was_noncanonical = tty::restore_terminal();
     let dropped = input::discard_typed_ahead();
     if dropped > 0 {
