@@ -146,6 +146,7 @@ fn shoup3_finalize(view: Option<u8>, shares: Vec<SealedShare>) -> Message {
         verification: Some(Shoup3Public {
             seed: hex::decode(SEED_5E).unwrap().try_into().unwrap(),
             keys: vec![[0x71; 384], [0x72; 384], [0x73; 384]],
+            feldman: None,
         }),
         shares,
         signature: [0x53; 64],
