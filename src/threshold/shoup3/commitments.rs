@@ -94,3 +94,7 @@ impl Commitments {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "commitments_tests.rs"]
+mod tests;

@@ -69,6 +69,11 @@ impl ProofRange {
         }
     }
 
+    /// Whether a verifier takes `z`: 0 ≤ z < 2^z_bits.
+    pub fn accepts(&self, z: &BigUint) -> bool {
+        z.bits() <= self.z_bits
+    }
+
     /// Bytes of z in a partial's encoding.
     pub fn z_bytes(&self) -> usize {
         self.z_bits.div_ceil(8) as usize
@@ -152,7 +157,7 @@ impl Statement<'_> {
     /// Checks a proof; `Ok(false)` when it does not verify.
     pub fn verify(&self, proof: &Proof) -> Result<bool, Shoup3Error> {
         let n = self.keys.modulus();
-        if proof.z.bits() > self.keys.proof_range().z_bits {
+        if !self.keys.proof_range().accepts(&proof.z) {
             return Ok(false);
         }
         let v_i = self.keys.key(self.party)?;

@@ -355,10 +355,10 @@ mod tests {
         assert!(back.secret_matches().unwrap());
 
         let mut bad = bytes.clone();
-        bad[0] = 2;
+        bad[0] = 3;
         assert!(matches!(
             VerificationKeys::from_bytes(&bad),
-            Err(Shoup3Error::Version { version: 2, .. })
+            Err(Shoup3Error::Version { version: 3, .. })
         ));
         assert!(matches!(
             VerificationKeys::from_bytes(&bytes[..bytes.len() - 1]),
