@@ -102,7 +102,8 @@ pub(super) fn parse(
             subset: "share".into(),
         }
     })?);
-    let secret = shoup3::SecretShare::from_value_bytes_for(party, &value, &keys)
+    let secret =
+        shoup3::SecretShare::from_value_bytes_for(party, &value, keys.version(), keys.share_bytes())
         .map_err(|e| ShareError::Shoup3(e.to_string()))?;
     let checked =
         shoup3::Share::accept(secret, keys).map_err(|e| ShareError::Shoup3(e.to_string()))?;

@@ -13,6 +13,9 @@ use super::arith::{self, pow};
 use super::params::Params;
 use super::Shoup3Error;
 
+/// Dealing version 2: Feldman commitments and the share bound instead of v_1..v_n.
+pub const VERSION_FELDMAN: u8 = 2;
+
 /// The largest share bound a dealing may declare: far above what a fresh dealing
 /// (3070 + ⌈log₂ Δ⌉ ≤ 3115 bits) or many refreshes need, and low enough that a
 /// proof's nonce and response stay a few hundred bytes.

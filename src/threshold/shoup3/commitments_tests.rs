@@ -8,10 +8,10 @@ use crate::key::modexp::mod_exp_secret;
 use crate::threshold::shoup3::deal::tests::{fixture_dealing_version, small_modulus};
 use crate::threshold::shoup3::deal::{accept_all, deal_primes_version};
 use crate::threshold::shoup3::partial::{partial_sign, PartialWithProof};
-use crate::threshold::shoup3::proof::ProofRange;
+use crate::threshold::shoup3::range::ProofRange;
 use crate::threshold::shoup3::secret_share::SecretShare;
 use crate::threshold::shoup3::share::Share;
-use crate::threshold::shoup3::vkeys::{VerificationKeys, VERSION_FELDMAN};
+use crate::threshold::shoup3::vkeys::VerificationKeys;
 use crate::threshold::Scheme;
 
 const VECTOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shoup3");
@@ -142,21 +142,22 @@ fn version_2_encodings_round_trip_and_partials_verify() {
     assert_eq!(bytes.len(), 3 + 32 + 384 + 2 + 2 * 384);
     assert_eq!(&VerificationKeys::from_bytes(&bytes).unwrap(), keys);
     let digest = [0x24u8; 32];
+    // At 3-of-5 (S = 3077) z fits the 417 bytes of layout 1: 819 bytes, as before.
     let p = partial_sign(&shares[2], &digest).unwrap();
     let encoded = p.to_bytes();
-    assert_eq!(encoded.len(), 4 + 384 + 16 + 417);
+    assert_eq!((encoded.len(), encoded[0]), (819, 1));
     assert_eq!(super::super::partial_encoded_len(&encoded), encoded.len());
     let back = PartialWithProof::from_bytes(&encoded).unwrap();
     assert_eq!(back, p);
     assert_eq!(back.verify(keys, &digest).unwrap().party(), 3);
     assert!(back.verify(keys, &[0x25; 32]).is_err());
-    // The same partial in version 1's layout is refused for a version-2 key.
-    let mut v1 = encoded.clone();
-    v1.drain(2..4);
-    v1[0] = 1;
-    let as_v1 = PartialWithProof::from_bytes(&v1).unwrap();
+    // The same partial in layout 2 is refused for this key: one encoding per key.
+    let mut v2 = encoded.clone();
+    v2[0] = VERSION_FELDMAN;
+    v2.splice(2..2, 417u16.to_be_bytes());
+    let as_v2 = PartialWithProof::from_bytes(&v2).unwrap();
     assert_eq!(
-        as_v1.verify(keys, &digest).err(),
+        as_v2.verify(keys, &digest).err(),
         Some(Shoup3Error::BadProof { party: 3 })
     );
     // A version-2 secret share round-trips.
@@ -170,14 +171,16 @@ fn version_2_encodings_round_trip_and_partials_verify() {
 /// `write_frozen_vector_v2`.
 #[test]
 fn frozen_vector_v2_still_verifies() {
-    let keys_bytes = read_hex("vkeys-v2-3of5.hex");
-    let partial_bytes = read_hex("partial-v2-3of5-party4.hex");
+    let keys_bytes = read_hex("vkeys-v2-5of9.hex");
+    let partial_bytes = read_hex("partial-v2-5of9-party4.hex");
     let digest: [u8; 32] = read_hex("digest.hex").try_into().unwrap();
     let keys = VerificationKeys::from_bytes(&keys_bytes).unwrap();
     assert_eq!(keys.to_bytes(), keys_bytes);
     assert_eq!(keys.version(), VERSION_FELDMAN);
     let p = PartialWithProof::from_bytes(&partial_bytes).unwrap();
     assert_eq!(p.to_bytes(), partial_bytes);
+    // 5-of-9: S = 3089, z in ⌈3346/8⌉ = 419 bytes, layout 2 (823 bytes).
+    assert_eq!((partial_bytes.len(), partial_bytes[0]), (823, VERSION_FELDMAN));
     assert_eq!(p.verify(&keys, &digest).unwrap().party(), 4);
     let mut other = digest;
     other[0] ^= 1;
@@ -189,12 +192,12 @@ fn frozen_vector_v2_still_verifies() {
 #[test]
 #[ignore]
 fn write_frozen_vector_v2() {
-    let shares = accept_all(fixture_dealing_version(1, 5, 3, VERSION_FELDMAN)).unwrap();
+    let shares = accept_all(fixture_dealing_version(1, 9, 5, VERSION_FELDMAN)).unwrap();
     let digest: [u8; 32] = std::array::from_fn(|i| i as u8);
     let p = partial_sign(&shares[3], &digest).unwrap();
     let write = |name: &str, b: &[u8]| {
         std::fs::write(format!("{VECTOR_DIR}/{name}"), hex::encode(b) + "\n").unwrap()
     };
-    write("vkeys-v2-3of5.hex", &shares[0].keys().to_bytes());
-    write("partial-v2-3of5-party4.hex", &p.to_bytes());
+    write("vkeys-v2-5of9.hex", &shares[0].keys().to_bytes());
+    write("partial-v2-5of9-party4.hex", &p.to_bytes());
 }

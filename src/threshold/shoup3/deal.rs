@@ -5,12 +5,12 @@
 use num_bigint::BigUint;
 use openssl::bn::{BigNum, BigNumContext};
 
-use super::commitments::fresh_share_bound;
+use super::commitments::{fresh_share_bound, VERSION_FELDMAN};
 use super::key::SafePrimeKey;
 use super::params::Params;
 use super::secret_share::SecretShare;
 use super::share::Share;
-use super::vkeys::{derive_v, VerificationKeys, VERSION_FELDMAN};
+use super::vkeys::{derive_v, VerificationKeys};
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;
 use crate::secret::{biguint_to_bn, SecretBn};

@@ -11,7 +11,8 @@
 //! check and sign.
 //!
 //! Files: `params`, `primes`, `key` (safe-prime keys), `deal`, `vkeys` (verification
-//! data and the dealing checks), `commitments` (version 2's C_k and S),
+//! data and the dealing checks), `commitments` (version 2's C_k and S), `range` (the
+//! proof's range per dealing),
 //! `secret_share` (s_i) and `share` (the checked share), `partial`, `proof`,
 //! `combine`, `arith`.
 //!
@@ -28,12 +29,13 @@ mod params;
 mod partial;
 mod primes;
 mod proof;
+mod range;
 mod secret_share;
 mod share;
 mod vkeys;
 
 pub use combine::{combine, combine_any, Combined};
-pub use commitments::{fresh_share_bound, Commitments, MAX_SHARE_BOUND};
+pub use commitments::{fresh_share_bound, Commitments, MAX_SHARE_BOUND, VERSION_FELDMAN};
 pub use deal::{accept_all, deal, deal_seeded, deal_seeded_version, Dealing};
 #[cfg(any(test, feature = "test-export"))]
 pub use deal::{deal_wrong_secret_for_tests, keys_under_other_base_for_tests};
@@ -43,10 +45,11 @@ pub use partial::{
     partial_encoded_len, partial_sign, partial_value, PartialWithProof, VerifiedPartial,
     PARTIAL_BYTES,
 };
-pub use proof::{Proof, ProofRange};
+pub use proof::Proof;
+pub use range::ProofRange;
 pub use secret_share::{secret_share_bytes_v2, SecretShare, SECRET_SHARE_BYTES};
 pub use share::Share;
-pub use vkeys::{derive_v, VerificationKeys, VERSION_FELDMAN};
+pub use vkeys::{derive_v, VerificationKeys};
 
 use super::ThresholdError;
 

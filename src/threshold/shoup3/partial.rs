@@ -1,6 +1,7 @@
 //! A party's partial signature x_i = M^{2Δ s_i} mod N, its proof, and its encodings:
-//! version 1 (dealing version 1, z in 417 bytes) and version 2 (dealing version 2, z
-//! in ⌈(S + 257)/8⌉ bytes, its length written in the partial).
+//! layout 1 (z in 417 bytes: every dealing whose proof range fits, version 1 and a
+//! fresh version 2 up to n = 5) and layout 2 (z in ⌈(S + 257)/8⌉ bytes, its length
+//! written in the partial, for larger share bounds). Each key has exactly one.
 
 use num_bigint::BigUint;
 
@@ -13,7 +14,7 @@ use crate::key::modexp::mod_exp_secret;
 use crate::key::{pkcs1, MODULUS_BYTES};
 
 const VERSION: u8 = 1;
-const VERSION_FELDMAN: u8 = super::vkeys::VERSION_FELDMAN;
+const VERSION_FELDMAN: u8 = super::commitments::VERSION_FELDMAN;
 /// Bytes of z for a 3072-bit modulus: (3072 + 256 + 1) bits.
 const Z_BYTES: usize = 417;
 /// Encoded size of version 1: version, party, x_i (384), c (16), z (417).
@@ -80,6 +81,16 @@ pub fn partial_sign(share: &Share, digest: &[u8; 32]) -> Result<PartialWithProof
     sign_message(share, &pkcs1::encode_sha256(digest))
 }
 
+/// The one layout of a key's partials: 1 with z in 417 bytes when its proof range
+/// fits there (so a partial stays 819 bytes, two QR frames in a SIGN-PARTIAL), else 2
+/// with z in the range's own width.
+fn layout(keys: &VerificationKeys) -> (u8, usize) {
+    match keys.proof_range().z_bytes() {
+        z if z <= Z_BYTES => (VERSION, Z_BYTES),
+        z => (VERSION_FELDMAN, z),
+    }
+}
+
 pub(super) fn sign_message(
     share: &Share,
     message: &BigUint,
@@ -92,16 +103,13 @@ pub(super) fn sign_message(
         value: &value,
     }
     .prove(share.secret().value())?;
-    let keys = share.keys();
+    let (version, z_bytes) = layout(share.keys());
     Ok(PartialWithProof {
         party: share.party(),
         value,
         proof,
-        version: keys.version(),
-        z_bytes: match keys.version() {
-            VERSION => Z_BYTES,
-            _ => keys.proof_range().z_bytes(),
-        },
+        version,
+        z_bytes,
     })
 }
 
@@ -130,10 +138,8 @@ impl PartialWithProof {
         if arith::is_unit(&self.value, keys.modulus(), "partial").is_err() {
             return Err(Shoup3Error::BadProof { party });
         }
-        // One encoding per dealing: a partial in another version's layout is refused.
-        if self.version != keys.version()
-            || (self.version == VERSION_FELDMAN && self.z_bytes != keys.proof_range().z_bytes())
-        {
+        // One encoding per key: a partial in another layout is refused.
+        if (self.version, self.z_bytes) != layout(keys) {
             return Err(Shoup3Error::BadProof { party });
         }
         let ok = Statement {

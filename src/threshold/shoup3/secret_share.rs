@@ -3,8 +3,7 @@
 //! 2^S, ⌈S/8⌉ bytes). The checked share, s_i with the verification data it passed, is
 //! in `share.rs`.
 
-use super::commitments::MAX_SHARE_BOUND;
-use super::vkeys::{VerificationKeys, VERSION_FELDMAN};
+use super::commitments::{MAX_SHARE_BOUND, VERSION_FELDMAN};
 use super::Shoup3Error;
 use crate::key::MODULUS_BYTES;
 use crate::secret::{SecretBn, SecretBytes};
@@ -93,17 +92,18 @@ impl SecretShare {
         self.s.to_be_bytes_padded(self.width)
     }
 
-    /// Reads [`Self::value_bytes`] of a share of the dealing `keys` describes (its
-    /// version and width). Not yet checked: see [`Share::accept`].
+    /// Reads [`Self::value_bytes`] of a share of dealing `version` whose s_i takes
+    /// `want` bytes (`VerificationKeys::version` and `share_bytes`). Not yet checked:
+    /// see [`Share::accept`].
     pub fn from_value_bytes_for(
         party: u8,
         bytes: &[u8],
-        keys: &VerificationKeys,
+        version: u8,
+        want: usize,
     ) -> Result<Self, Shoup3Error> {
-        if keys.version() != VERSION_FELDMAN {
+        if version != VERSION_FELDMAN {
             return Self::from_value_bytes(party, bytes);
         }
-        let want = keys.share_bytes();
         if bytes.len() != want {
             return Err(Shoup3Error::Length {
                 what: "secret share",

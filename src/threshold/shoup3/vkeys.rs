@@ -8,9 +8,9 @@ use num_traits::One;
 use sha2::{Digest, Sha256};
 
 use super::arith::{self, pow, pow_signed};
-use super::commitments::Commitments;
+use super::commitments::{Commitments, VERSION_FELDMAN};
 use super::params::Params;
-use super::proof::ProofRange;
+use super::range::ProofRange;
 use super::secret_share::SecretShare;
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;
@@ -18,8 +18,6 @@ use crate::key::{PublicKey, MODULUS_BYTES};
 use crate::threshold::Scheme;
 
 const VERSION: u8 = 1;
-/// Dealing version 2: Feldman commitments and the share bound instead of v_1..v_n.
-pub const VERSION_FELDMAN: u8 = 2;
 const SEED_BYTES: usize = 32;
 const V_TAG: &[u8] = b"mpcegosign/shoup3/v/v1";
 
