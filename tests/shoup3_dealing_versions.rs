@@ -24,8 +24,8 @@ fn keygen(version: u8, n: u8, t: u8) -> Vec<KeyShare> {
         dealer.accept_join(&join.encode()).unwrap();
         joiners.push(j);
     }
-    let key = SafePrimeKey::from_pem(&std::fs::read(format!("{DIR}/keys/safe1.pem")).unwrap())
-        .unwrap();
+    let key =
+        SafePrimeKey::from_pem(&std::fs::read(format!("{DIR}/keys/safe1.pem")).unwrap()).unwrap();
     let (keys, secrets) = shoup3::deal_seeded_version(key, scheme, &dealer.shoup3_seed(), version)
         .unwrap()
         .into_shares();

@@ -204,13 +204,11 @@ impl Message {
         let msg = match kind {
             MessageType::KeygenInit => Message::KeygenInit(KeygenInit::read_body(&mut r, session)?),
             MessageType::KeygenJoin => Message::KeygenJoin(KeygenJoin::read_body(&mut r, session)?),
-            MessageType::KeygenFinalize => {
-                Message::KeygenFinalize(KeygenFinalize::read_body(
-                    &mut r,
-                    session,
-                    type_byte == WIRE_KEYGEN_FINALIZE_FELDMAN,
-                )?)
-            }
+            MessageType::KeygenFinalize => Message::KeygenFinalize(KeygenFinalize::read_body(
+                &mut r,
+                session,
+                type_byte == WIRE_KEYGEN_FINALIZE_FELDMAN,
+            )?),
             MessageType::SignInit => {
                 Message::SignInit(SignInit::read_body(&mut r, session, sign_scheme)?)
             }

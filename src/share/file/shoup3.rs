@@ -41,7 +41,9 @@ fn numbers(list: &[String], field: &'static str) -> Result<Vec<BigUint>, ShareEr
                 expected: "a list of base64 numbers",
             })?;
         if bytes.len() > MODULUS_BITS.div_ceil(8) as usize {
-            return Err(ShareError::Shoup3(format!("a number in {field} is too large")));
+            return Err(ShareError::Shoup3(format!(
+                "a number in {field} is too large"
+            )));
         }
         out.push(BigUint::from_bytes_be(&bytes));
     }
@@ -102,9 +104,13 @@ pub(super) fn parse(
             subset: "share".into(),
         }
     })?);
-    let secret =
-        shoup3::SecretShare::from_value_bytes_for(party, &value, keys.version(), keys.share_bytes())
-        .map_err(|e| ShareError::Shoup3(e.to_string()))?;
+    let secret = shoup3::SecretShare::from_value_bytes_for(
+        party,
+        &value,
+        keys.version(),
+        keys.share_bytes(),
+    )
+    .map_err(|e| ShareError::Shoup3(e.to_string()))?;
     let checked =
         shoup3::Share::accept(secret, keys).map_err(|e| ShareError::Shoup3(e.to_string()))?;
     KeyShare::from_shoup3(checked)

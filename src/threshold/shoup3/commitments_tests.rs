@@ -180,7 +180,10 @@ fn frozen_vector_v2_still_verifies() {
     let p = PartialWithProof::from_bytes(&partial_bytes).unwrap();
     assert_eq!(p.to_bytes(), partial_bytes);
     // 5-of-9: S = 3089, z in ⌈3346/8⌉ = 419 bytes, layout 2 (823 bytes).
-    assert_eq!((partial_bytes.len(), partial_bytes[0]), (823, VERSION_FELDMAN));
+    assert_eq!(
+        (partial_bytes.len(), partial_bytes[0]),
+        (823, VERSION_FELDMAN)
+    );
     assert_eq!(p.verify(&keys, &digest).unwrap().party(), 4);
     let mut other = digest;
     other[0] ^= 1;

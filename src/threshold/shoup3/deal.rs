@@ -215,17 +215,9 @@ pub(super) fn deal_primes_version(
             .iter()
             .map(|a| mod_exp_secret(&v, a, modulus))
             .collect();
-        let keys = VerificationKeys::with_commitments(
-            modulus.clone(),
-            scheme,
-            *seed,
-            bound,
-            commitments,
-        )?;
-        return Ok(Dealing {
-            keys,
-            shares,
-        });
+        let keys =
+            VerificationKeys::with_commitments(modulus.clone(), scheme, *seed, bound, commitments)?;
+        return Ok(Dealing { keys, shares });
     }
     let keys = secrets
         .iter()

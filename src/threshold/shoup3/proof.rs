@@ -14,9 +14,9 @@ use openssl::bn::{BigNum, BigNumContext, MsbOption};
 use sha2::{Digest, Sha256};
 
 use super::arith::{self, inverse, pow};
-use super::range::L1;
 /// Version 1's z width, kept here under its old name (the range is `range.rs`).
 pub use super::range::z_bytes;
+use super::range::L1;
 use super::vkeys::VerificationKeys;
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;

@@ -55,4 +55,3 @@ impl ProofRange {
         self.z_bits.div_ceil(8) as usize
     }
 }
-

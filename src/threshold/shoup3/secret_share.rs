@@ -168,7 +168,10 @@ impl SecretShare {
         if bytes[1] == 0 {
             return Err(Shoup3Error::Malformed("party number of the share"));
         }
-        Ok(SecretShare::new(bytes[1], SecretBn::from_be_bytes(&bytes[2..])))
+        Ok(SecretShare::new(
+            bytes[1],
+            SecretBn::from_be_bytes(&bytes[2..]),
+        ))
     }
 
     #[cfg(test)]

@@ -65,8 +65,8 @@ fn multiple_of_delta(secret: &SecretShare, keys: &VerificationKeys) -> Result<bo
     let delta = crate::secret::biguint_to_bn(keys.params().delta());
     let mut ctx = openssl::bn::BigNumContext::new_secure()
         .map_err(|e| Shoup3Error::Arithmetic(e.to_string()))?;
-    let mut rem = openssl::bn::BigNum::new_secure()
-        .map_err(|e| Shoup3Error::Arithmetic(e.to_string()))?;
+    let mut rem =
+        openssl::bn::BigNum::new_secure().map_err(|e| Shoup3Error::Arithmetic(e.to_string()))?;
     rem.nnmod(secret.value().expose(), &delta, &mut ctx)
         .map_err(|e| Shoup3Error::Arithmetic(e.to_string()))?;
     let rem = crate::secret::SecretBn::new(rem);
