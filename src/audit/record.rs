@@ -138,10 +138,10 @@ impl VerificationHex {
             (false, None, None) => (numbers(&self.keys)?, None),
             (true, Some(bound), Some(c)) => (
                 Vec::new(),
-                Some(crate::protocol::FeldmanPublic {
+                Some(Box::new(crate::protocol::FeldmanPublic {
                     bound,
                     commitments: numbers(c)?,
-                }),
+                })),
             ),
             _ => return None,
         };

@@ -27,6 +27,9 @@ pub struct Abort {
 /// The longest ABORT reason, in bytes.
 pub const MAX_REASON: usize = 500;
 
+// A KEYGEN-FINALIZE carries its modulus inline and is one message per ceremony;
+// boxing it would change every constructor for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     KeygenInit(KeygenInit),

@@ -38,7 +38,7 @@ pub struct Shoup3Public {
     /// Version 1: v_i for parties 1..=n, each 384 bytes big-endian. Empty in version 2.
     pub keys: Vec<[u8; NUMBER_BYTES]>,
     /// Version 2: the share bound and the commitments.
-    pub feldman: Option<FeldmanPublic>,
+    pub feldman: Option<Box<FeldmanPublic>>,
 }
 
 /// Dealing version 2's verification data: S and C_1..C_{t−1} (v_j are derived).
@@ -341,7 +341,7 @@ impl KeygenFinalize {
                     commitments.push(r.array()?);
                 }
                 sealed_len = secret_share_bytes_v2(bound) + 16;
-                Some(FeldmanPublic { bound, commitments })
+                Some(Box::new(FeldmanPublic { bound, commitments }))
             } else {
                 for _ in 0..parties {
                     keys.push(r.array()?);

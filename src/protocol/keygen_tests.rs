@@ -281,10 +281,10 @@ fn keygen_finalize_feldman_vectors() {
         };
         let v = f.verification.as_mut().unwrap();
         v.keys.clear();
-        v.feldman = Some(FeldmanPublic {
+        v.feldman = Some(Box::new(FeldmanPublic {
             bound,
             commitments: vec![[0x7c; 384]],
-        });
+        }));
         Message::KeygenFinalize(f)
     };
     let sealed_v2 = |party: u8| SealedShare {

@@ -306,10 +306,10 @@ pub fn shoup3_public(keys: &shoup3::VerificationKeys) -> Shoup3Public {
         Some(c) => Shoup3Public {
             seed: *keys.seed(),
             keys: Vec::new(),
-            feldman: Some(FeldmanPublic {
+            feldman: Some(Box::new(FeldmanPublic {
                 bound: c.bound(),
                 commitments: c.values().iter().map(crate::key::to_fixed_be).collect(),
-            }),
+            })),
         },
         None => Shoup3Public {
             seed: *keys.seed(),

@@ -248,7 +248,7 @@ mod tests {
     use super::*;
     use crate::threshold::shoup3::deal::accept_all;
     use crate::threshold::shoup3::deal::tests::fixture_dealing;
-    use crate::threshold::shoup3::proof::z_bytes;
+    use crate::threshold::shoup3::range::z_bytes;
 
     const VECTOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shoup3");
 

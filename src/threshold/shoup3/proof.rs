@@ -14,8 +14,6 @@ use openssl::bn::{BigNum, BigNumContext, MsbOption};
 use sha2::{Digest, Sha256};
 
 use super::arith::{self, inverse, pow};
-/// Version 1's z width, kept here under its old name (the range is `range.rs`).
-pub use super::range::z_bytes;
 use super::range::L1;
 use super::vkeys::VerificationKeys;
 use super::Shoup3Error;

@@ -27,7 +27,7 @@ pub struct SecretShare {
     party: u8,
     version: u8,
     /// Bytes of s_i in the encodings (384 in version 1, ⌈S/8⌉ in version 2).
-    width: usize,
+    width: u16,
     s: SecretBn,
 }
 
@@ -45,7 +45,7 @@ impl SecretShare {
         SecretShare {
             party,
             version: VERSION,
-            width: MODULUS_BYTES,
+            width: MODULUS_BYTES as u16,
             s,
         }
     }
@@ -55,7 +55,8 @@ impl SecretShare {
         SecretShare {
             party,
             version: VERSION_FELDMAN,
-            width,
+            // Callers bound it by ⌈MAX_SHARE_BOUND/8⌉ = 1024.
+            width: u16::try_from(width).unwrap_or(u16::MAX),
             s,
         }
     }
@@ -65,7 +66,7 @@ impl SecretShare {
         self.version
     }
     pub(super) fn width(&self) -> usize {
-        self.width
+        usize::from(self.width)
     }
 
     pub fn party(&self) -> u8 {
@@ -79,17 +80,17 @@ impl SecretShare {
     /// `version ‖ party ‖ s_i` (384 bytes in version 1, ⌈S/8⌉ in version 2), in a
     /// buffer wiped on drop.
     pub fn to_bytes(&self) -> SecretBytes {
-        let mut out = Vec::with_capacity(2 + self.width);
+        let mut out = Vec::with_capacity(2 + self.width());
         out.push(self.version);
         out.push(self.party);
-        out.extend_from_slice(self.s.to_be_bytes_padded(self.width).expose());
+        out.extend_from_slice(self.s.to_be_bytes_padded(self.width()).expose());
         SecretBytes::new(out)
     }
 
     /// s_i alone, big-endian in its version's width, in a buffer wiped on drop (the
     /// share file's form; the party number is stored beside it).
     pub fn value_bytes(&self) -> SecretBytes {
-        self.s.to_be_bytes_padded(self.width)
+        self.s.to_be_bytes_padded(self.width())
     }
 
     /// Reads [`Self::value_bytes`] of a share of dealing `version` whose s_i takes

@@ -76,7 +76,7 @@ pub struct VerificationKeys {
     seed: [u8; SEED_BYTES],
     v: BigUint,
     keys: Vec<BigUint>,
-    feldman: Option<Commitments>,
+    feldman: Option<Box<Commitments>>,
 }
 
 impl VerificationKeys {
@@ -130,7 +130,7 @@ impl VerificationKeys {
             seed,
             v,
             keys,
-            feldman: Some(feldman),
+            feldman: Some(Box::new(feldman)),
         })
     }
 
@@ -144,7 +144,7 @@ impl VerificationKeys {
     }
     /// Version 2's commitments and share bound.
     pub fn commitments(&self) -> Option<&Commitments> {
-        self.feldman.as_ref()
+        self.feldman.as_deref()
     }
     /// Bytes of s_i in a share's encodings: 384 in version 1, ⌈S/8⌉ in version 2.
     pub fn share_bytes(&self) -> usize {
