@@ -168,14 +168,16 @@ fn five_of_nine_both_schemes_reversed_with_chatter() {
 #[test]
 fn a_long_single_line_is_read_whole_from_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
-    let dirs: Vec<PathBuf> = (1..=4).map(|i| tmp.path().join(format!("p{i}"))).collect();
+    let dirs: Vec<PathBuf> = (1..=5).map(|i| tmp.path().join(format!("p{i}"))).collect();
     for d in &dirs {
         std::fs::create_dir_all(d).unwrap();
     }
     let mut dealer = Party::spawn(
         "dealer",
         &dealer_args(
-            "4",
+            // 3-of-5: its FINALIZE line (4.2 KB) is longer than a terminal line (4095)
+            // with the compact verification data of issue 22, as 3-of-4 was before.
+            "5",
             &[
                 "--threshold",
                 "3",

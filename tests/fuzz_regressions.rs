@@ -266,6 +266,7 @@ mod seeds {
                         verification: Some(Shoup3Public {
                             seed: shoup3_seed(&SESSION),
                             keys: vec![[4; 384], [5; 384], [6; 384]],
+                            feldman: None,
                         }),
                         shares: vec![SealedShare {
                             party: 3,

@@ -259,6 +259,7 @@ fn a_finalize_of_the_other_scheme_is_ignored_and_the_genuine_one_completes() {
         verification: Some(Shoup3Public {
             seed: shoup3_seed(&genuine.session),
             keys: vec![[5; 384]; 2],
+            feldman: None,
         }),
         roster: KeygenFinalize::wire_roster(SCHEME_SHOUP3, &genuine.roster, None),
         shares: vec![SealedShare {

@@ -39,7 +39,12 @@ fn import_of_a_safe_prime_key_deals_shoup3_one_share_each() {
         let v = json(&path);
         assert_eq!(v["scheme"], "shoup3");
         assert!(v.get("shares").is_none());
-        assert_eq!(v["verification"]["keys"].as_array().unwrap().len(), 5);
+        // Dealing version 2: S and t − 1 commitments instead of v_1..v_5.
+        assert_eq!(
+            v["verification"]["commitments"].as_array().unwrap().len(),
+            2
+        );
+        assert_eq!(v["verification"]["share_bound"], 3077);
         // One share plus the public data: a few KB, whatever t and n.
         let size = std::fs::metadata(&path).unwrap().len();
         assert!(size < 6000, "{size} bytes");

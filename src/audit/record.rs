@@ -97,12 +97,19 @@ pub struct KeygenEvent {
     pub nonce: Option<String>,
 }
 
-/// A `shoup3` key's public verification data: the seed of v and v_1..v_n (hex).
+/// A `shoup3` key's public verification data (hex): the seed of v and v_1..v_n
+/// (dealing version 1), or the share bound S and the commitments C_1..C_{t−1}
+/// (version 2, from which every v_j is derived).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationHex {
     pub seed: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_bound: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<Vec<String>>,
 }
 
 impl VerificationHex {
@@ -110,18 +117,39 @@ impl VerificationHex {
         VerificationHex {
             seed: hex::encode(data.seed),
             keys: data.keys.iter().map(hex::encode).collect(),
+            share_bound: data.feldman.as_ref().map(|f| f.bound),
+            commitments: data
+                .feldman
+                .as_ref()
+                .map(|f| f.commitments.iter().map(hex::encode).collect()),
         }
     }
 
-    /// The message form; `None` when a field is not hex of the right length.
+    /// The message form; `None` when a field is not hex of the right length, or the
+    /// fields are of neither version.
     pub fn parse(&self) -> Option<crate::protocol::Shoup3Public> {
         let seed = hex::decode(&self.seed).ok()?.try_into().ok()?;
-        let keys = self
-            .keys
-            .iter()
-            .map(|k| hex::decode(k).ok()?.try_into().ok())
-            .collect::<Option<Vec<[u8; 384]>>>()?;
-        Some(crate::protocol::Shoup3Public { seed, keys })
+        let numbers = |list: &[String]| {
+            list.iter()
+                .map(|k| hex::decode(k).ok()?.try_into().ok())
+                .collect::<Option<Vec<[u8; 384]>>>()
+        };
+        let (keys, feldman) = match (self.keys.is_empty(), self.share_bound, &self.commitments) {
+            (false, None, None) => (numbers(&self.keys)?, None),
+            (true, Some(bound), Some(c)) => (
+                Vec::new(),
+                Some(Box::new(crate::protocol::FeldmanPublic {
+                    bound,
+                    commitments: numbers(c)?,
+                })),
+            ),
+            _ => return None,
+        };
+        Some(crate::protocol::Shoup3Public {
+            seed,
+            keys,
+            feldman,
+        })
     }
 }
 

@@ -424,7 +424,11 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
     let Message::KeygenFinalize(mut edited) = dealt.finalize.clone() else {
         unreachable!()
     };
-    edited.verification.as_mut().unwrap().keys[0][100] ^= 1;
+    let data = edited.verification.as_mut().unwrap();
+    match data.feldman.as_mut() {
+        Some(f) => f.commitments[0][100] ^= 1,
+        None => data.keys[0][100] ^= 1,
+    }
     assert_eq!(
         joiners[0]
             .finish(&Message::KeygenFinalize(edited).encode())
@@ -439,11 +443,11 @@ pub(crate) fn keygen_shoup3(index: u8, n: u8, t: u8, views: bool) -> Vec<KeyShar
             unreachable!()
         };
         assert_eq!(f.roster.len(), usize::from(n - 2));
-        // The issue's budget for one joiner's part, verification keys included
-        // (3,000 bytes at 3-of-5 before the dealer's 32-byte nonce: 3,016 with it).
+        // Issue 22's budget for one joiner's part, verification data included
+        // (dealing version 2: commitments and S instead of v_1..v_n).
         let budget = match (n, t) {
-            (5, 3) => Some(3016),
-            (9, 5) => Some(6000),
+            (5, 3) => Some(2000),
+            (9, 5) => Some(3000),
             _ => None,
         };
         for (_, v) in &dealt.views {
@@ -519,18 +523,22 @@ fn shoup3_keygen_whole_finalize_and_views() {
     assert!(back.same_share(&shares[2]));
     assert_eq!(back.key_code(), shares[2].key_code());
     assert!(!format!("{back:?}").contains(&s[s.find("\"share\": \"").unwrap() + 10..][..40]));
-    // An altered share, verification key or seed is refused when the file is read.
+    // An altered share, commitment, bound or seed is refused when the file is read.
     let v: serde_json::Value = serde_json::from_str(s).unwrap();
     let edit = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut v = v.clone();
         f(&mut v);
         crate::share::file::parse(serde_json::to_string(&v).unwrap().as_bytes())
     };
-    let other = v["verification"]["keys"][4].clone();
+    // Dealing version 2: S and the commitments instead of v_1..v_n.
+    assert_eq!(v["verification"]["share_bound"], 3077);
+    let other = v["verification"]["commitments"][0].clone();
     for e in [
-        edit(&|v| v["verification"]["keys"][3] = other.clone()),
+        edit(&|v| v["verification"]["commitments"][1] = other.clone()),
+        edit(&|v| v["verification"]["share_bound"] = 9000.into()),
+        edit(&|v| v["verification"]["keys"] = serde_json::json!([other.clone()])),
         edit(&|v| v["verification"]["seed"] = "00".repeat(32).into()),
-        edit(&|v| v["share"] = v["verification"]["keys"][0].clone()),
+        edit(&|v| v["share"] = v["verification"]["commitments"][0].clone()),
     ] {
         assert!(
             matches!(e, Err(crate::share::ShareError::Shoup3(_))),

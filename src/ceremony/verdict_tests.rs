@@ -247,6 +247,7 @@ fn keygen_rejections_never_end_a_receive_loop() {
     f.verification = Some(Shoup3Public {
         seed: shoup3_seed(&f.session),
         keys: vec![[1; 384]; 2],
+        feldman: None,
     });
     f.roster = KeygenFinalize::wire_roster(SCHEME_SHOUP3, &f.roster, None);
     f.shares = vec![SealedShare {

@@ -69,4 +69,8 @@ impl<'a> Reader<'a> {
     pub fn remaining(&self) -> usize {
         self.buf.len()
     }
+    /// What is left, without taking it.
+    pub fn peek(&self) -> &'a [u8] {
+        self.buf
+    }
 }

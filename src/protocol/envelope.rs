@@ -5,7 +5,10 @@
 
 use super::codec::{Reader, Writer};
 use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
-use super::keygen::{KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_NONCED};
+use super::keygen::{
+    KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_FELDMAN,
+    WIRE_KEYGEN_FINALIZE_NONCED,
+};
 use super::sign::{
     PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_SCHEMED, WIRE_SIGN_PARTIAL_SCHEMED,
 };
@@ -24,6 +27,9 @@ pub struct Abort {
 /// The longest ABORT reason, in bytes.
 pub const MAX_REASON: usize = 500;
 
+// A KEYGEN-FINALIZE carries its modulus inline and is one message per ceremony;
+// boxing it would change every constructor for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     KeygenInit(KeygenInit),
@@ -142,6 +148,7 @@ impl Message {
                 ..
             }) => MessageType::SignPartial as u8,
             Message::SignPartial(_) => WIRE_SIGN_PARTIAL_SCHEMED,
+            Message::KeygenFinalize(m) if m.is_feldman() => WIRE_KEYGEN_FINALIZE_FELDMAN,
             Message::KeygenFinalize(_) => WIRE_KEYGEN_FINALIZE_NONCED,
             other => other.kind() as u8,
         }
@@ -173,7 +180,9 @@ impl Message {
         let (kind, schemed) = match type_byte {
             WIRE_SIGN_INIT_SCHEMED => (MessageType::SignInit, true),
             WIRE_SIGN_PARTIAL_SCHEMED => (MessageType::SignPartial, true),
-            WIRE_KEYGEN_FINALIZE_NONCED => (MessageType::KeygenFinalize, false),
+            WIRE_KEYGEN_FINALIZE_NONCED | WIRE_KEYGEN_FINALIZE_FELDMAN => {
+                (MessageType::KeygenFinalize, false)
+            }
             t if t == MessageType::KeygenFinalize as u8 => {
                 return Err(ProtocolError::FinalizeWithoutNonce)
             }
@@ -198,9 +207,11 @@ impl Message {
         let msg = match kind {
             MessageType::KeygenInit => Message::KeygenInit(KeygenInit::read_body(&mut r, session)?),
             MessageType::KeygenJoin => Message::KeygenJoin(KeygenJoin::read_body(&mut r, session)?),
-            MessageType::KeygenFinalize => {
-                Message::KeygenFinalize(KeygenFinalize::read_body(&mut r, session)?)
-            }
+            MessageType::KeygenFinalize => Message::KeygenFinalize(KeygenFinalize::read_body(
+                &mut r,
+                session,
+                type_byte == WIRE_KEYGEN_FINALIZE_FELDMAN,
+            )?),
             MessageType::SignInit => {
                 Message::SignInit(SignInit::read_body(&mut r, session, sign_scheme)?)
             }

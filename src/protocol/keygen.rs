@@ -1,17 +1,23 @@
 //! The keygen messages and their byte layout (see `docs/protocol.md`): KEYGEN-INIT,
 //! KEYGEN-JOIN and KEYGEN-FINALIZE, with the roster entries, sealed shares and the
-//! `shoup3` public verification data a FINALIZE carries.
+//! `shoup3` public verification data a FINALIZE carries: v_1..v_n (dealing version 1,
+//! wire type 9) or the share bound S and Feldman commitments C_1..C_{t−1} (dealing
+//! version 2, wire type 10).
 
 use super::codec::{Reader, Writer};
 use super::fields::{check_scheme, read_scheme, Sig, SCHEME_SHOUP3};
 use super::{MessageType, ProtocolError, SessionId};
 use crate::identity::IdentityPublic;
 use crate::threshold::shoup3::SECRET_SHARE_BYTES as SHOUP3_SECRET_SHARE_BYTES;
+use crate::threshold::shoup3::{secret_share_bytes_v2, MAX_SHARE_BOUND};
 use sha2::{Digest, Sha256};
 
 /// Wire type of a KEYGEN-FINALIZE with the dealer's nonce (the only one this version
 /// writes or reads; type 3, from before the nonce, is refused).
 pub(super) const WIRE_KEYGEN_FINALIZE_NONCED: u8 = 9;
+/// Wire type of a `shoup3` KEYGEN-FINALIZE of dealing version 2 (commitments and the
+/// share bound instead of v_1..v_n); otherwise laid out as type 9.
+pub(super) const WIRE_KEYGEN_FINALIZE_FELDMAN: u8 = 10;
 
 /// Bytes of a number mod N (RSA-3072) in a message.
 const NUMBER_BYTES: usize = 384;
@@ -20,16 +26,37 @@ const NUMBER_BYTES: usize = 384;
 pub const SHOUP3_SEALED_BYTES: usize = SHOUP3_SECRET_SHARE_BYTES + 16;
 
 /// The public verification data of a `shoup3` dealing: the seed from which v is
-/// derived and v_1..v_n (N is the FINALIZE's modulus).
+/// derived and v_1..v_n (dealing version 1) or the share bound and commitments
+/// (version 2); N is the FINALIZE's modulus.
 ///
-/// A KEYGEN-FINALIZE carries only v_1..v_n: the seed of a ceremony's v is
+/// A KEYGEN-FINALIZE does not carry the seed: the seed of a ceremony's v is
 /// [`shoup3_seed`] of its session, which the decoder fills in and the encoder
 /// leaves out (the dealer refuses to deal a v from any other seed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shoup3Public {
     pub seed: [u8; 32],
-    /// v_i for parties 1..=n, each 384 bytes big-endian.
+    /// Version 1: v_i for parties 1..=n, each 384 bytes big-endian. Empty in version 2.
     pub keys: Vec<[u8; NUMBER_BYTES]>,
+    /// Version 2: the share bound and the commitments.
+    pub feldman: Option<Box<FeldmanPublic>>,
+}
+
+/// Dealing version 2's verification data: S and C_1..C_{t−1} (v_j are derived).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeldmanPublic {
+    /// S: every share is below 2^S.
+    pub bound: u16,
+    /// C_k = v^{a_k} for k = 1..t−1, each 384 bytes big-endian.
+    pub commitments: Vec<[u8; NUMBER_BYTES]>,
+}
+
+impl KeygenFinalize {
+    /// Whether this is a `shoup3` FINALIZE of dealing version 2 (wire type 10).
+    pub fn is_feldman(&self) -> bool {
+        self.verification
+            .as_ref()
+            .is_some_and(|v| v.feldman.is_some())
+    }
 }
 
 /// The seed of v in the `shoup3` keygen of `session`: SHA-256 of
@@ -236,8 +263,18 @@ impl KeygenFinalize {
                 for k in &m.roster {
                     w.bytes(&k.x25519).bytes(&k.identity.0);
                 }
-                for key in &v.keys {
-                    w.bytes(key);
+                match &v.feldman {
+                    Some(f) => {
+                        w.u16(f.bound);
+                        for c in &f.commitments {
+                            w.bytes(c);
+                        }
+                    }
+                    None => {
+                        for key in &v.keys {
+                            w.bytes(key);
+                        }
+                    }
                 }
                 for s in &m.shares {
                     debug_assert_eq!(s.nonce, [0; 12]);
@@ -256,10 +293,18 @@ impl KeygenFinalize {
         }
     }
 
-    pub(super) fn read_body(r: &mut Reader<'_>, session: SessionId) -> Result<Self, ProtocolError> {
+    /// `feldman`: the wire type is 10 (dealing version 2).
+    pub(super) fn read_body(
+        r: &mut Reader<'_>,
+        session: SessionId,
+        feldman: bool,
+    ) -> Result<Self, ProtocolError> {
         let kind = MessageType::KeygenFinalize;
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         let scheme = read_scheme(r, kind)?;
+        if feldman && scheme != SCHEME_SHOUP3 {
+            return Err(bad("scheme"));
+        }
         let parties = r.u8()?;
         let threshold = r.u8()?;
         check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
@@ -285,9 +330,24 @@ impl KeygenFinalize {
             let listed = parties - 1 - u8::from(view.is_some());
             let roster = read_roster(r, listed)?;
             let mut keys = Vec::with_capacity(usize::from(parties));
-            for _ in 0..parties {
-                keys.push(r.array()?);
-            }
+            let mut sealed_len = SHOUP3_SEALED_BYTES;
+            let feldman = if feldman {
+                let bound = r.u16()?;
+                if bound > MAX_SHARE_BOUND || usize::from(bound) < 8 * NUMBER_BYTES - 2 {
+                    return Err(bad("share bound"));
+                }
+                let mut commitments = Vec::with_capacity(usize::from(threshold - 1));
+                for _ in 1..threshold {
+                    commitments.push(r.array()?);
+                }
+                sealed_len = secret_share_bytes_v2(bound) + 16;
+                Some(Box::new(FeldmanPublic { bound, commitments }))
+            } else {
+                for _ in 0..parties {
+                    keys.push(r.array()?);
+                }
+                None
+            };
             let seed = shoup3_seed(&session);
             let owners: Vec<u8> = match view {
                 Some(v) => vec![v],
@@ -298,10 +358,15 @@ impl KeygenFinalize {
                 shares.push(SealedShare {
                     party,
                     nonce: [0; 12],
-                    ciphertext: r.take(SHOUP3_SEALED_BYTES)?.to_vec(),
+                    ciphertext: r.take(sealed_len)?.to_vec(),
                 });
             }
-            (view, roster, Some(Shoup3Public { seed, keys }), shares)
+            let verification = Shoup3Public {
+                seed,
+                keys,
+                feldman,
+            };
+            (view, roster, Some(verification), shares)
         } else {
             let roster = read_roster(r, parties)?;
             let count = r.u8()?;

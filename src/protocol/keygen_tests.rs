@@ -146,6 +146,7 @@ fn shoup3_finalize(view: Option<u8>, shares: Vec<SealedShare>) -> Message {
         verification: Some(Shoup3Public {
             seed: hex::decode(SEED_5E).unwrap().try_into().unwrap(),
             keys: vec![[0x71; 384], [0x72; 384], [0x73; 384]],
+            feldman: None,
         }),
         shares,
         signature: [0x53; 64],
@@ -266,4 +267,72 @@ fn keygen_finalize_shoup3_vectors() {
             ..
         })
     ));
+}
+
+#[test]
+fn keygen_finalize_feldman_vectors() {
+    // Type 0a (dealing version 2): as type 09 up to the roster, then the share bound S
+    // (u16, here 3077 = 0c05), C_1..C_{t−1} (t = 2: one), and each sealed share of
+    // 2 + ⌈S/8⌉ + 16 = 403 bytes. No seed: it is the session's.
+    let bound = 3077u16;
+    let feldman = |view: Option<u8>, shares: Vec<SealedShare>| {
+        let Message::KeygenFinalize(mut f) = shoup3_finalize(view, shares) else {
+            unreachable!()
+        };
+        let v = f.verification.as_mut().unwrap();
+        v.keys.clear();
+        v.feldman = Some(Box::new(FeldmanPublic {
+            bound,
+            commitments: vec![[0x7c; 384]],
+        }));
+        Message::KeygenFinalize(f)
+    };
+    let sealed_v2 = |party: u8| SealedShare {
+        party,
+        nonce: [0; 12],
+        ciphertext: vec![0xa0 + party; 403],
+    };
+    let head = format!("020a{S}020302{}{}", "c3".repeat(384), "6e".repeat(32));
+    let entry = |i: u8| format!("{}{}", hex::encode([i; 32]), hex::encode([0x10 + i; 32]));
+    let ct = |party: u8| hex::encode(vec![0xa0 + party; 403]);
+    let data = format!("0c05{}", "7c".repeat(384));
+    let sig = "53".repeat(64);
+    check(
+        feldman(None, vec![sealed_v2(2), sealed_v2(3)]),
+        &format!(
+            "{head}00{}{}{data}{}{}{sig}",
+            entry(2),
+            entry(3),
+            ct(2),
+            ct(3)
+        ),
+    );
+    check(
+        feldman(Some(3), vec![sealed_v2(3)]),
+        &format!("{head}03{}{data}{}{sig}", entry(2), ct(3)),
+    );
+    // A share bound beyond the maximum, or below what N needs: refused.
+    let bytes = feldman(Some(3), vec![sealed_v2(3)]).encode();
+    let at = 18 + 3 + 384 + 32 + 1 + 64;
+    for bad in [8193u16, 3069] {
+        let mut b = bytes.clone();
+        b[at..at + 2].copy_from_slice(&bad.to_be_bytes());
+        assert_eq!(
+            Message::decode(&b),
+            Err(ProtocolError::Field {
+                kind: MessageType::KeygenFinalize,
+                field: "share bound"
+            })
+        );
+    }
+    // Type 0a is `shoup3` only.
+    let mut b = bytes.clone();
+    b[18] = SCHEME_SUBSETS;
+    assert_eq!(
+        Message::decode(&b),
+        Err(ProtocolError::Field {
+            kind: MessageType::KeygenFinalize,
+            field: "scheme"
+        })
+    );
 }

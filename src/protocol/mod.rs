@@ -22,8 +22,8 @@ pub mod text;
 pub use envelope::{Abort, Message, MAX_REASON};
 pub use fields::{scheme_name, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS};
 pub use keygen::{
-    shoup3_seed, KeygenFinalize, KeygenInit, KeygenJoin, PartyKeys, SealedShare, Shoup3Public,
-    SHOUP3_SEALED_BYTES,
+    shoup3_seed, FeldmanPublic, KeygenFinalize, KeygenInit, KeygenJoin, PartyKeys, SealedShare,
+    Shoup3Public, SHOUP3_SEALED_BYTES,
 };
 pub use sign::{PartialBody, SignInit, SignPartial};
 

@@ -7,7 +7,7 @@ use super::fields::{
     check_scheme, read_optional_signature, read_party, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS,
 };
 use super::{MessageType, ProtocolError, SessionId};
-use crate::threshold::shoup3::PARTIAL_BYTES as SHOUP3_PARTIAL_BYTES;
+use crate::threshold::shoup3::partial_encoded_len;
 
 /// Wire type of a SIGN-INIT that carries a scheme byte (every scheme but `subsets`,
 /// whose SIGN-INIT keeps type 4 and its version-2 layout byte for byte).
@@ -165,7 +165,8 @@ impl SignPartial {
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         let party = read_party(r, kind)?;
         if scheme == SCHEME_SHOUP3 {
-            let value = r.take(SHOUP3_PARTIAL_BYTES)?;
+            // 819 bytes (dealing version 1), or as long as a version-2 partial says.
+            let value = r.take(partial_encoded_len(r.peek()))?;
             if value[1] != party {
                 return Err(bad("party of the partial"));
             }

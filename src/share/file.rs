@@ -19,8 +19,8 @@
 //! `docs/protocol.md`.
 //!
 //! A version-3 `"scheme": "shoup3"` file holds one share whatever t and n: `"share"`
-//! (base64 of s_i, 384 bytes big-endian) instead of `"shares"`, and the public
-//! verification data `"verification": { "seed": hex, "keys": [ base64 of v_1, … ] }`.
+//! instead of `"shares"`, and the public `"verification"` data, in either dealing
+//! version (`file/shoup3.rs`).
 //! Reading it runs the dealing checks again, so an altered file is refused.
 
 use std::collections::BTreeMap;
@@ -31,13 +31,15 @@ use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+#[path = "file/shoup3.rs"]
+mod shoup3_file;
+
 pub use super::error::ShareError;
 use super::{KeyShare, ShareAuth};
 use crate::identity::{IdentityKey, IdentityPublic};
 use crate::key::{PublicKey, MODULUS_BITS, PUBLIC_EXPONENT};
 use crate::protocol::{PartyKeys, SessionId};
 use crate::secret::{SecretBn, SecretBytes};
-use crate::threshold::shoup3;
 use crate::threshold::{Scheme, Subset};
 
 /// The version keygen writes.
@@ -67,13 +69,6 @@ struct RawKeygen {
     roster: Vec<RawRosterEntry>,
 }
 
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct RawVerification {
-    seed: String,
-    keys: Vec<String>,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawShare {
@@ -88,7 +83,7 @@ struct RawShare {
     share: Option<SecretText>,
     identity_key: Option<SecretText>,
     keygen: Option<RawKeygen>,
-    verification: Option<RawVerification>,
+    verification: Option<shoup3_file::RawVerification>,
 }
 
 #[derive(Serialize)]
@@ -106,7 +101,7 @@ struct ShareOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     share: Option<SecretText>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verification: Option<RawVerification>,
+    verification: Option<shoup3_file::RawVerification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     identity_key: Option<SecretText>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -288,7 +283,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
         .map_err(|_| ShareError::ModulusEncoding)?;
     let public = PublicKey::from_modulus(BigUint::from_bytes_be(&modulus))?;
     if shoup3 {
-        let share = parse_shoup3(&raw, party, scheme, &public)?;
+        let share = shoup3_file::parse(&raw, party, scheme, &public)?;
         return share.with_auth(parse_auth(&raw)?);
     }
     absent(&raw.verification, "verification")?;
@@ -319,51 +314,6 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     } else {
         Ok(share)
     }
-}
-
-/// The `shoup3` share of a version-3 file, through the dealing checks.
-fn parse_shoup3(
-    raw: &RawShare,
-    party: u8,
-    scheme: Scheme,
-    public: &PublicKey,
-) -> Result<KeyShare, ShareError> {
-    absent(&raw.shares, "shares")?;
-    let text = required(&raw.share, "share")?;
-    let data = required(&raw.verification, "verification")?;
-    let seed = hex_array(&data.seed, "verification.seed")?;
-    if data.keys.len() != usize::from(scheme.parties()) {
-        return Err(ShareError::Shoup3(format!(
-            "it has {} verification keys for {} parties",
-            data.keys.len().min(999),
-            scheme.parties()
-        )));
-    }
-    let mut keys = Vec::with_capacity(data.keys.len());
-    for k in &data.keys {
-        let bytes = STANDARD
-            .decode(k.as_bytes())
-            .map_err(|_| ShareError::FieldType {
-                field: "verification.keys",
-                expected: "a list of base64 numbers",
-            })?;
-        if bytes.len() > MODULUS_BITS.div_ceil(8) as usize {
-            return Err(ShareError::Shoup3("a verification key is too large".into()));
-        }
-        keys.push(BigUint::from_bytes_be(&bytes));
-    }
-    let keys = shoup3::VerificationKeys::new(public.modulus().clone(), scheme, seed, keys)
-        .map_err(|e| ShareError::Shoup3(e.to_string()))?;
-    let value = Zeroizing::new(STANDARD.decode(text.0.as_bytes()).map_err(|_| {
-        ShareError::SubShareEncoding {
-            subset: "share".into(),
-        }
-    })?);
-    let secret = shoup3::SecretShare::from_value_bytes(party, &value)
-        .map_err(|e| ShareError::Shoup3(e.to_string()))?;
-    let checked =
-        shoup3::Share::accept(secret, keys).map_err(|e| ShareError::Shoup3(e.to_string()))?;
-    KeyShare::from_shoup3(checked)
 }
 
 /// Serializes a share: version 3 when it has its keygen's roster and identity key,
@@ -401,25 +351,8 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         ),
         None => (None, None),
     };
-    let (single, verification) = match share.shoup3() {
-        Some(s) => {
-            let value = s.secret().value_bytes();
-            let mut text = Zeroizing::new(String::with_capacity(
-                base64::encoded_len(value.expose().len(), true).unwrap_or(0),
-            ));
-            STANDARD.encode_string(value.expose(), &mut text);
-            let keys = s.keys();
-            (
-                Some(SecretText(text)),
-                Some(RawVerification {
-                    seed: hex::encode(keys.seed()),
-                    keys: (1..=share.scheme().parties())
-                        .filter_map(|i| keys.key(i).ok())
-                        .map(|v| STANDARD.encode(v.to_bytes_be()))
-                        .collect(),
-                }),
-            )
-        }
+    let (single, verification) = match share.shoup3().map(shoup3_file::out) {
+        Some((text, data)) => (Some(text), Some(data)),
         None => (None, None),
     };
     let out = ShareOut {

@@ -22,7 +22,9 @@ use std::collections::BTreeMap;
 
 use crate::identity::{IdentityKey, IdentityPublic};
 use crate::key::PublicKey;
-use crate::protocol::{PartyKeys, SessionId, Shoup3Public, SCHEME_SHOUP3, SCHEME_SUBSETS};
+use crate::protocol::{
+    FeldmanPublic, PartyKeys, SessionId, Shoup3Public, SCHEME_SHOUP3, SCHEME_SUBSETS,
+};
 use crate::secret::SecretBn;
 use crate::threshold::{shoup3, subsets, SchemeKind, SchemeShare};
 use crate::threshold::{Scheme, Subset};
@@ -294,15 +296,28 @@ impl subsets::SubShares for KeyShare {
     }
 }
 
-/// The public verification data of a `shoup3` key as messages carry it.
+/// The public verification data of a `shoup3` key as messages carry it: v_1..v_n
+/// (dealing version 1) or S and the commitments (version 2).
 pub fn shoup3_public(keys: &shoup3::VerificationKeys) -> Shoup3Public {
     let n = keys.scheme().parties();
-    Shoup3Public {
-        seed: *keys.seed(),
-        // Every v_i is a unit below N (`VerificationKeys::new`), so 384 bytes hold it.
-        keys: (1..=n)
-            .map(|i| keys.key(i).map(crate::key::to_fixed_be).unwrap_or([0; 384]))
-            .collect(),
+    match keys.commitments() {
+        // Every commitment and v_i is a unit below N (checked when the keys were
+        // made), so 384 bytes hold it.
+        Some(c) => Shoup3Public {
+            seed: *keys.seed(),
+            keys: Vec::new(),
+            feldman: Some(Box::new(FeldmanPublic {
+                bound: c.bound(),
+                commitments: c.values().iter().map(crate::key::to_fixed_be).collect(),
+            })),
+        },
+        None => Shoup3Public {
+            seed: *keys.seed(),
+            keys: (1..=n)
+                .map(|i| keys.key(i).map(crate::key::to_fixed_be).unwrap_or([0; 384]))
+                .collect(),
+            feldman: None,
+        },
     }
 }
 
@@ -313,10 +328,21 @@ pub fn verification_keys(
     scheme: Scheme,
     data: &Shoup3Public,
 ) -> Result<shoup3::VerificationKeys, shoup3::Shoup3Error> {
-    let keys = data
-        .keys
-        .iter()
-        .map(|k| num_bigint::BigUint::from_bytes_be(k))
-        .collect();
-    shoup3::VerificationKeys::new(public.modulus().clone(), scheme, data.seed, keys)
+    let number = |k: &[u8; 384]| num_bigint::BigUint::from_bytes_be(k);
+    let modulus = public.modulus().clone();
+    match &data.feldman {
+        Some(f) => shoup3::VerificationKeys::with_commitments(
+            modulus,
+            scheme,
+            data.seed,
+            f.bound,
+            f.commitments.iter().map(number).collect(),
+        ),
+        None => shoup3::VerificationKeys::new(
+            modulus,
+            scheme,
+            data.seed,
+            data.keys.iter().map(number).collect(),
+        ),
+    }
 }

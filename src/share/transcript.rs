@@ -43,8 +43,9 @@ pub struct Transcript {
     pub session: SessionId,
     pub roster: Vec<PartyKeys>,
     pub modulus: [u8; 384],
-    /// `shoup3`: the public verification data (seed of v, v_1..v_n); `None` for
-    /// `subsets`, whose hash is unchanged from before `shoup3` existed.
+    /// `shoup3`: the public verification data (seed of v, and v_1..v_n or S and the
+    /// commitments); `None` for `subsets`, whose hash is unchanged from before
+    /// `shoup3` existed.
     pub verification: Option<Shoup3Public>,
     /// The dealer's fresh nonce from the KEYGEN-FINALIZE; `None` only for keygens
     /// made before it existed (their hash is unchanged).
@@ -75,13 +76,26 @@ impl Transcript {
         }
         h.update(self.modulus);
         h.update(PUBLIC_EXPONENT.to_be_bytes());
-        if let Some(v) = &self.verification {
-            h.update(b"shoup3 verification\0");
-            h.update(v.seed);
-            h.update([v.keys.len() as u8]);
-            for k in &v.keys {
-                h.update(k);
+        match self.verification.as_ref().map(|v| (v, &v.feldman)) {
+            Some((v, None)) => {
+                h.update(b"shoup3 verification\0");
+                h.update(v.seed);
+                h.update([v.keys.len() as u8]);
+                for k in &v.keys {
+                    h.update(k);
+                }
             }
+            Some((v, Some(f))) => {
+                // Dealing version 2: S and the commitments, under their own label.
+                h.update(b"shoup3 feldman\0");
+                h.update(v.seed);
+                h.update(f.bound.to_be_bytes());
+                h.update([f.commitments.len() as u8]);
+                for c in &f.commitments {
+                    h.update(c);
+                }
+            }
+            None => {}
         }
         if let Some(nonce) = &self.nonce {
             h.update(b"dealer nonce\0");
@@ -135,6 +149,7 @@ mod tests {
             verification: Some(Shoup3Public {
                 seed: [0x5d; 32],
                 keys: vec![[0x71; 384], [0x72; 384]],
+                feldman: None,
             }),
             ..sample()
         }

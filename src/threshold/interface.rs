@@ -145,6 +145,10 @@ impl SchemeShare {
     /// (`shoup3`'s dealing checks; `subsets` publishes nothing to check against).
     pub fn dealing_checked(&self) -> Option<String> {
         match self {
+            SchemeShare::Shoup3(s) if s.keys().commitments().is_some() => Some(format!(
+                "The dealing checks passed: your share matches v_{}, derived from the dealer's commitments, which fix one polynomial sharing the key's secret exponent.",
+                s.party()
+            )),
             SchemeShare::Shoup3(s) => Some(format!(
                 "The dealing checks passed: your share matches v_{}, all verification keys lie on one polynomial, and they share the key's secret exponent.",
                 s.party()

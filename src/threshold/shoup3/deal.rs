@@ -1,8 +1,11 @@
-//! The dealer: f(0) = d · r⁻¹ mod m, s_i = f(i) mod m, v from a seed, v_i = v^{s_i}.
+//! The dealer: f(0) = d · r⁻¹ mod m, v from a seed, and either dealing version:
+//! 2 (the default) deals s_i = Δ·((f(i)·Δ⁻¹) mod m) and publishes C_k = v^{a_k} with
+//! the share bound S; 1 deals s_i = f(i) mod m and publishes v_i = v^{s_i}.
 
 use num_bigint::BigUint;
 use openssl::bn::{BigNum, BigNumContext};
 
+use super::commitments::{fresh_share_bound, VERSION_FELDMAN};
 use super::key::SafePrimeKey;
 use super::params::Params;
 use super::secret_share::SecretShare;
@@ -43,17 +46,28 @@ pub fn deal(key: SafePrimeKey, scheme: Scheme) -> Result<Dealing, Shoup3Error> {
     deal_seeded(key, scheme, &seed)
 }
 
-/// Deals `key` with v derived from `seed` (see [`derive_v`]).
-///
-/// Before returning, the dealer runs every joiner's checks on every share, so a
-/// faulty dealing never leaves the dealer.
+/// Deals `key` with v derived from `seed` (see [`derive_v`]), in dealing version 2.
 pub fn deal_seeded(
     key: SafePrimeKey,
     scheme: Scheme,
     seed: &[u8; 32],
 ) -> Result<Dealing, Shoup3Error> {
+    deal_seeded_version(key, scheme, seed, VERSION_FELDMAN)
+}
+
+/// Deals `key` in dealing `version` (1: v_1..v_n; 2: commitments and S).
+///
+/// Before returning, the dealer runs every joiner's checks on every share (and the
+/// polynomial and secret checks on the keys, which version 2 holds by construction),
+/// so a faulty dealing never leaves the dealer.
+pub fn deal_seeded_version(
+    key: SafePrimeKey,
+    scheme: Scheme,
+    seed: &[u8; 32],
+    version: u8,
+) -> Result<Dealing, Shoup3Error> {
     let (public, p, q) = key.into_primes();
-    let dealing = deal_primes(public.modulus(), &p, &q, scheme, 0, seed)?;
+    let dealing = deal_primes_version(public.modulus(), &p, &q, scheme, 0, seed, version)?;
     dealing.keys.check_polynomial()?;
     if !dealing.keys.secret_matches()? {
         return Err(Shoup3Error::WrongSecret);
@@ -66,8 +80,8 @@ pub fn deal_seeded(
     Ok(dealing)
 }
 
-/// Test-only: a dealing whose shared secret is d + 1 instead of d (every joiner must
-/// refuse it with [`Shoup3Error::WrongSecret`]). Other corruptions (a wrong share,
+/// Test-only: a version-1 dealing whose shared secret is d + 1 instead of d (every
+/// joiner must refuse it with [`Shoup3Error::WrongSecret`]). Other corruptions (a wrong share,
 /// an inconsistent v_i) can be made by editing the encoded bytes, a swapped v with
 /// [`keys_under_other_base_for_tests`].
 #[cfg(any(test, feature = "test-export"))]
@@ -77,7 +91,7 @@ pub fn deal_wrong_secret_for_tests(
     seed: &[u8; 32],
 ) -> Result<Dealing, Shoup3Error> {
     let (public, p, q) = key.into_primes();
-    deal_primes(public.modulus(), &p, &q, scheme, 1, seed)
+    deal_primes_version(public.modulus(), &p, &q, scheme, 1, seed, 1)
 }
 
 /// Test-only: the verification data of a dealer that swapped v: v_i = w^{s_i} for a
@@ -97,8 +111,8 @@ pub fn keys_under_other_base_for_tests(
     VerificationKeys::new(keys.modulus().clone(), keys.scheme(), *keys.seed(), vs)
 }
 
-/// The dealing for N = pq (any size). `d_offset` is 0 except in tests that deal a
-/// wrong secret d + 1 on purpose.
+/// The version-2 dealing for N = pq (any size); see [`deal_primes_version`].
+#[cfg(test)]
 pub(super) fn deal_primes(
     modulus: &BigUint,
     p: &SecretBn,
@@ -106,6 +120,20 @@ pub(super) fn deal_primes(
     scheme: Scheme,
     d_offset: u32,
     seed: &[u8; 32],
+) -> Result<Dealing, Shoup3Error> {
+    deal_primes_version(modulus, p, q, scheme, d_offset, seed, VERSION_FELDMAN)
+}
+
+/// The dealing for N = pq (any size) in dealing `version`. `d_offset` is 0 except in
+/// tests that deal a wrong secret d + 1 on purpose.
+pub(super) fn deal_primes_version(
+    modulus: &BigUint,
+    p: &SecretBn,
+    q: &SecretBn,
+    scheme: Scheme,
+    d_offset: u32,
+    seed: &[u8; 32],
+    version: u8,
 ) -> Result<Dealing, Shoup3Error> {
     let params = Params::new(scheme);
     let mut ctx = BigNumContext::new_secure().map_err(ossl)?;
@@ -162,6 +190,35 @@ pub(super) fn deal_primes(
         secrets.push(SecretShare::new(i, acc));
     }
     let v = derive_v(modulus, &params, seed)?;
+    if version == VERSION_FELDMAN {
+        // s_i = Δ·((f(i)·Δ⁻¹) mod m) ≡ f(i) (mod m): signing is unchanged, and every
+        // share is a multiple of Δ below Δ·m < 2^S.
+        let mut delta_inv = BigNum::new_secure().map_err(ossl)?;
+        let delta = biguint_to_bn(params.delta());
+        delta_inv
+            .mod_inverse(&delta, m.expose(), &mut ctx)
+            .map_err(|_| Shoup3Error::Keygen("Delta is not invertible modulo m".into()))?;
+        let delta_inv = SecretBn::new(delta_inv);
+        let bound = fresh_share_bound(modulus, &params);
+        let width = usize::from(bound).div_ceil(8);
+        let mut shares = Vec::with_capacity(secrets.len());
+        for s in &secrets {
+            let mut g = BigNum::new_secure().map_err(ossl)?;
+            g.mod_mul(s.value().expose(), delta_inv.expose(), m.expose(), &mut ctx)
+                .map_err(ossl)?;
+            let g = SecretBn::new(g);
+            let mut dg = BigNum::new_secure().map_err(ossl)?;
+            dg.checked_mul(g.expose(), &delta, &mut ctx).map_err(ossl)?;
+            shares.push(SecretShare::new_v2(s.party(), width, SecretBn::new(dg)));
+        }
+        let commitments = coeffs[1..]
+            .iter()
+            .map(|a| mod_exp_secret(&v, a, modulus))
+            .collect();
+        let keys =
+            VerificationKeys::with_commitments(modulus.clone(), scheme, *seed, bound, commitments)?;
+        return Ok(Dealing { keys, shares });
+    }
     let keys = secrets
         .iter()
         .map(|s| mod_exp_secret(&v, s.value(), modulus))
@@ -202,25 +259,35 @@ pub(super) mod tests {
         (n, p, q)
     }
 
-    /// A 3072-bit dealing from the fixture key `safe{index}.pem`.
+    /// A 3072-bit version-1 dealing from the fixture key `safe{index}.pem`.
     pub fn fixture_dealing(index: u8, parties: u8, t: u8) -> Dealing {
+        fixture_dealing_version(index, parties, t, 1)
+    }
+
+    /// A 3072-bit dealing of `version` from the fixture key `safe{index}.pem`.
+    pub fn fixture_dealing_version(index: u8, parties: u8, t: u8, version: u8) -> Dealing {
         let pem = std::fs::read(format!(
             "{}/tests/fixtures/keys/safe{index}.pem",
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap();
         let key = SafePrimeKey::from_pem(&pem).unwrap();
-        deal(key, Scheme::new(parties, t).unwrap()).unwrap()
+        let scheme = Scheme::new(parties, t).unwrap();
+        deal_seeded_version(key, scheme, &[index; 32], version).unwrap()
     }
 
     #[test]
     fn honest_dealing_passes_every_check() {
         let (n, p, q) = small_modulus(128);
-        for (parties, t) in [(2u8, 2u8), (3, 2), (5, 3), (7, 7), (16, 5)] {
-            let d = deal_primes(&n, &p, &q, Scheme::new(parties, t).unwrap(), 0, &[2; 32]).unwrap();
-            let shares = accept_all(d).unwrap();
-            assert_eq!(shares.len(), usize::from(parties));
-            assert!(format!("{:?}", shares[0]).contains("redacted"));
+        for version in [1, VERSION_FELDMAN] {
+            for (parties, t) in [(2u8, 2u8), (3, 2), (5, 3), (7, 7), (16, 5)] {
+                let scheme = Scheme::new(parties, t).unwrap();
+                let d = deal_primes_version(&n, &p, &q, scheme, 0, &[2; 32], version).unwrap();
+                assert_eq!(d.keys().version(), version);
+                let shares = accept_all(d).unwrap();
+                assert_eq!(shares.len(), usize::from(parties));
+                assert!(format!("{:?}", shares[0]).contains("redacted"));
+            }
         }
     }
 
@@ -229,7 +296,7 @@ pub(super) mod tests {
         let (n, p, q) = small_modulus(128);
         let scheme = Scheme::new(5, 3).unwrap();
         // A wrong share: party 2 gets s_2 + 1.
-        let (keys, shares) = deal_primes(&n, &p, &q, scheme, 0, &[1; 32])
+        let (keys, shares) = deal_primes_version(&n, &p, &q, scheme, 0, &[1; 32], 1)
             .unwrap()
             .into_shares();
         assert_eq!(
@@ -247,7 +314,7 @@ pub(super) mod tests {
             );
         }
         // A wrong secret: f(0) = (d + 1) · r⁻¹.
-        let (keys1, shares1) = deal_primes(&n, &p, &q, scheme, 1, &[1; 32])
+        let (keys1, shares1) = deal_primes_version(&n, &p, &q, scheme, 1, &[1; 32], 1)
             .unwrap()
             .into_shares();
         for s in &shares1 {

@@ -5,11 +5,16 @@
 //! (m = p′q′ for safe primes p = 2p′+1, q = 2q′+1) with f(0) = d · r⁻¹, where
 //! 4Δ² = 2^k · r, Δ = n!, d = 3⁻¹ mod m. Any t partials x_i = M^{2Δ s_i} combine into
 //! the ordinary RSA signature M^d mod N; each partial carries a proof of correctness
-//! against the public verification keys v_i = v^{s_i}.
+//! against the public verification keys v_i = v^{s_i}. Dealing version 2 (what `deal`
+//! makes now) publishes Feldman commitments C_k = v^{a_k} and a share bound S instead
+//! of v_1..v_n, and deals shares that are multiples of Δ; version 1 keys still load,
+//! check and sign.
 //!
 //! Files: `params`, `primes`, `key` (safe-prime keys), `deal`, `vkeys` (verification
-//! keys and the dealing checks), `secret_share` (s_i) and `share` (the checked share),
-//! `partial`, `proof`, `combine`, `arith`.
+//! data and the dealing checks), `commitments` (version 2's C_k and S), `range` (the
+//! proof's range per dealing),
+//! `secret_share` (s_i) and `share` (the checked share), `partial`, `proof`,
+//! `combine`, `arith`.
 //!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
@@ -17,25 +22,32 @@
 
 mod arith;
 mod combine;
+mod commitments;
 mod deal;
 mod key;
 mod params;
 mod partial;
 mod primes;
 mod proof;
+mod range;
 mod secret_share;
 mod share;
 mod vkeys;
 
 pub use combine::{combine, combine_any, Combined};
-pub use deal::{accept_all, deal, deal_seeded, Dealing};
+pub use commitments::{fresh_share_bound, Commitments, MAX_SHARE_BOUND, VERSION_FELDMAN};
+pub use deal::{accept_all, deal, deal_seeded, deal_seeded_version, Dealing};
 #[cfg(any(test, feature = "test-export"))]
 pub use deal::{deal_wrong_secret_for_tests, keys_under_other_base_for_tests};
 pub use key::{SafeKeygenEvent, SafePrimeKey};
 pub use params::Params;
-pub use partial::{partial_sign, partial_value, PartialWithProof, VerifiedPartial, PARTIAL_BYTES};
+pub use partial::{
+    partial_encoded_len, partial_sign, partial_value, PartialWithProof, VerifiedPartial,
+    PARTIAL_BYTES,
+};
 pub use proof::Proof;
-pub use secret_share::{SecretShare, SECRET_SHARE_BYTES};
+pub use range::ProofRange;
+pub use secret_share::{secret_share_bytes_v2, SecretShare, SECRET_SHARE_BYTES};
 pub use share::Share;
 pub use vkeys::{derive_v, VerificationKeys};
 
@@ -73,6 +85,8 @@ pub enum Shoup3Error {
     NotSafePrimes,
     #[error("the dealer sent party {party} a share that does not match its verification key v_{party}; refuse this dealing and have the dealer deal again")]
     WrongShare { party: u8 },
+    #[error("the dealer sent party {party} a share that is not a multiple of Delta below 2^S, as this dealing's version requires; refuse this dealing and have the dealer deal again")]
+    ShareForm { party: u8 },
     #[error("verification key v_{party} is not on one polynomial of degree t-1 with the others; the dealing is corrupt, refuse it")]
     InconsistentKeys { party: u8 },
     #[error("the dealt shares do not encode d/r for this modulus (V^(3r) != v^Delta); the dealing is corrupt, refuse it")]

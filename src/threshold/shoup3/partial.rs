@@ -1,5 +1,7 @@
-//! A party's partial signature x_i = M^{2Δ s_i} mod N, its proof, and its fixed-size
-//! encoding.
+//! A party's partial signature x_i = M^{2Δ s_i} mod N, its proof, and its encodings:
+//! layout 1 (z in 417 bytes: every dealing whose proof range fits, version 1 and a
+//! fresh version 2 up to n = 5) and layout 2 (z in ⌈(S + 257)/8⌉ bytes, its length
+//! written in the partial, for larger share bounds). Each key has exactly one.
 
 use num_bigint::BigUint;
 
@@ -12,10 +14,25 @@ use crate::key::modexp::mod_exp_secret;
 use crate::key::{pkcs1, MODULUS_BYTES};
 
 const VERSION: u8 = 1;
+const VERSION_FELDMAN: u8 = super::commitments::VERSION_FELDMAN;
 /// Bytes of z for a 3072-bit modulus: (3072 + 256 + 1) bits.
 const Z_BYTES: usize = 417;
-/// Encoded size: version, party, x_i (384), c (16), z (417).
+/// Encoded size of version 1: version, party, x_i (384), c (16), z (417).
 pub const PARTIAL_BYTES: usize = 2 + MODULUS_BYTES + CHALLENGE_BYTES + Z_BYTES;
+/// Version 2's fixed part: version, party, z length (u16), x_i, c.
+const V2_HEAD: usize = 4 + MODULUS_BYTES + CHALLENGE_BYTES;
+/// The longest z of version 2: S ≤ `MAX_SHARE_BOUND`.
+const MAX_Z_BYTES: usize = (super::commitments::MAX_SHARE_BOUND as usize + 257).div_ceil(8);
+
+/// The length of the encoded partial that `bytes` begins with (for a message reader):
+/// version 2 says its z length, anything else is read as version 1's 819 bytes (and
+/// refused by [`PartialWithProof::from_bytes`] if it is not one).
+pub fn partial_encoded_len(bytes: &[u8]) -> usize {
+    match bytes {
+        [VERSION_FELDMAN, _, hi, lo, ..] => V2_HEAD + usize::from(u16::from_be_bytes([*hi, *lo])),
+        _ => PARTIAL_BYTES,
+    }
+}
 
 /// A partial signature with its proof, as sent to the initiator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +40,9 @@ pub struct PartialWithProof {
     pub(super) party: u8,
     pub(super) value: BigUint,
     pub(super) proof: Proof,
+    /// The encoding's version (the dealing's) and the bytes of z in it.
+    pub(super) version: u8,
+    pub(super) z_bytes: usize,
 }
 
 /// A partial whose proof was checked against the verification data, for one message.
@@ -61,6 +81,16 @@ pub fn partial_sign(share: &Share, digest: &[u8; 32]) -> Result<PartialWithProof
     sign_message(share, &pkcs1::encode_sha256(digest))
 }
 
+/// The one layout of a key's partials: 1 with z in 417 bytes when its proof range
+/// fits there (so a partial stays 819 bytes, two QR frames in a SIGN-PARTIAL), else 2
+/// with z in the range's own width.
+fn layout(keys: &VerificationKeys) -> (u8, usize) {
+    match keys.proof_range().z_bytes() {
+        z if z <= Z_BYTES => (VERSION, Z_BYTES),
+        z => (VERSION_FELDMAN, z),
+    }
+}
+
 pub(super) fn sign_message(
     share: &Share,
     message: &BigUint,
@@ -73,10 +103,13 @@ pub(super) fn sign_message(
         value: &value,
     }
     .prove(share.secret().value())?;
+    let (version, z_bytes) = layout(share.keys());
     Ok(PartialWithProof {
         party: share.party(),
         value,
         proof,
+        version,
+        z_bytes,
     })
 }
 
@@ -105,6 +138,10 @@ impl PartialWithProof {
         if arith::is_unit(&self.value, keys.modulus(), "partial").is_err() {
             return Err(Shoup3Error::BadProof { party });
         }
+        // One encoding per key: a partial in another layout is refused.
+        if (self.version, self.z_bytes) != layout(keys) {
+            return Err(Shoup3Error::BadProof { party });
+        }
         let ok = Statement {
             keys,
             party,
@@ -122,20 +159,52 @@ impl PartialWithProof {
         })
     }
 
-    /// `version ‖ party ‖ x_i (384) ‖ c (16) ‖ z (417)`: 819 bytes for a 3072-bit N.
+    /// Version 1: `1 ‖ party ‖ x_i (384) ‖ c (16) ‖ z (417)`, 819 bytes for a 3072-bit
+    /// N. Version 2: `2 ‖ party ‖ z length (u16) ‖ x_i ‖ c ‖ z`.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(PARTIAL_BYTES);
-        out.push(VERSION);
+        let mut out = Vec::with_capacity(V2_HEAD + self.z_bytes);
+        out.push(self.version);
         out.push(self.party);
+        if self.version == VERSION_FELDMAN {
+            out.extend_from_slice(&(self.z_bytes as u16).to_be_bytes());
+        }
         arith::push_fixed(&mut out, &self.value, MODULUS_BYTES);
         out.extend_from_slice(&self.proof.c);
-        arith::push_fixed(&mut out, &self.proof.z, Z_BYTES);
+        arith::push_fixed(&mut out, &self.proof.z, self.z_bytes);
         out
     }
 
     /// Reads [`Self::to_bytes`]; ranges are checked by [`Self::verify`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Shoup3Error> {
         let what = "partial signature";
+        if bytes.first() == Some(&VERSION_FELDMAN) {
+            let want = partial_encoded_len(bytes);
+            if bytes.len() < V2_HEAD || bytes.len() != want {
+                return Err(Shoup3Error::Length {
+                    what,
+                    got: bytes.len(),
+                    want,
+                });
+            }
+            let z_bytes = want - V2_HEAD;
+            if z_bytes > MAX_Z_BYTES {
+                return Err(Shoup3Error::Malformed(what));
+            }
+            let (x, rest) = bytes[4..].split_at(MODULUS_BYTES);
+            let (c, z) = rest.split_at(CHALLENGE_BYTES);
+            let mut ch = [0u8; CHALLENGE_BYTES];
+            ch.copy_from_slice(c);
+            return Ok(PartialWithProof {
+                party: bytes[1],
+                value: BigUint::from_bytes_be(x),
+                proof: Proof {
+                    c: ch,
+                    z: BigUint::from_bytes_be(z),
+                },
+                version: VERSION_FELDMAN,
+                z_bytes,
+            });
+        }
         if bytes.len() != PARTIAL_BYTES {
             return Err(Shoup3Error::Length {
                 what,
@@ -160,6 +229,8 @@ impl PartialWithProof {
                 c: ch,
                 z: BigUint::from_bytes_be(z),
             },
+            version: VERSION,
+            z_bytes: Z_BYTES,
         })
     }
 
@@ -177,7 +248,7 @@ mod tests {
     use super::*;
     use crate::threshold::shoup3::deal::accept_all;
     use crate::threshold::shoup3::deal::tests::fixture_dealing;
-    use crate::threshold::shoup3::proof::z_bytes;
+    use crate::threshold::shoup3::range::z_bytes;
 
     const VECTOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shoup3");
 
@@ -242,11 +313,11 @@ mod tests {
             PartialWithProof::from_bytes(&bytes[..PARTIAL_BYTES - 1]),
             Err(Shoup3Error::Length { .. })
         ));
-        let mut v2 = bytes;
-        v2[0] = 2;
+        let mut v3 = bytes;
+        v3[0] = 3;
         assert!(matches!(
-            PartialWithProof::from_bytes(&v2),
-            Err(Shoup3Error::Version { version: 2, .. })
+            PartialWithProof::from_bytes(&v3),
+            Err(Shoup3Error::Version { version: 3, .. })
         ));
     }
 

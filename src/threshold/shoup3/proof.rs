@@ -1,22 +1,25 @@
 //! Shoup's proof that a partial is correct: log_v(v_i) = log_x̃(x_i²) with x̃ = M^{4Δ}
 //! (both equal s_i), made non-interactive with SHA-256 (Fiat–Shamir).
 //!
-//! Prover: r ← [0, 2^{L(N)+2·L1}), v′ = v^r, x′ = x̃^r, c = H(…, v′, x′) (L1 = 128 bits),
+//! Prover: r ← [0, 2^B), v′ = v^r, x′ = x̃^r, c = H(…, v′, x′) (L1 = 128 bits),
 //! z = s_i·c + r. Verifier: c = H(…, v^z·v_i^{−c}, x̃^z·x_i^{−2c}). The hash is
 //! domain-separated and binds N, the scheme, the party, v, M, v_i and x_i.
+//!
+//! The range is per dealing ([`ProofRange`], from the verification data): version 1
+//! keeps B = L(N) + 2·L1 and accepts z of up to 8·417 bits, exactly as before;
+//! version 2 takes B = S + 2·L1 for the share bound S and accepts 0 ≤ z < 2^{B+1}.
 
 use num_bigint::BigUint;
 use openssl::bn::{BigNum, BigNumContext, MsbOption};
 use sha2::{Digest, Sha256};
 
 use super::arith::{self, inverse, pow};
+use super::range::L1;
 use super::vkeys::VerificationKeys;
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;
 use crate::secret::{bn_to_biguint, SecretBn};
 
-/// Bits of the challenge c.
-const L1: u64 = 128;
 /// Bytes of the challenge c.
 pub const CHALLENGE_BYTES: usize = (L1 / 8) as usize;
 const TAG: &[u8] = b"mpcegosign/shoup3/partial-proof/v1";
@@ -26,16 +29,6 @@ const TAG: &[u8] = b"mpcegosign/shoup3/partial-proof/v1";
 pub struct Proof {
     pub(super) c: [u8; CHALLENGE_BYTES],
     pub(super) z: BigUint,
-}
-
-/// Bits of r and of the statistical slack: L(N) + 2·L1.
-fn r_bits(modulus: &BigUint) -> u64 {
-    modulus.bits() + 2 * L1
-}
-
-/// Bytes that hold any honest z = s·c + r < 2^{L(N)+L1} + 2^{L(N)+2L1}.
-pub fn z_bytes(modulus: &BigUint) -> usize {
-    (r_bits(modulus) + 1).div_ceil(8) as usize
 }
 
 fn ossl(e: openssl::error::ErrorStack) -> Shoup3Error {
@@ -90,7 +83,8 @@ impl Statement<'_> {
     pub fn prove(&self, s: &SecretBn) -> Result<Proof, Shoup3Error> {
         let n = self.keys.modulus();
         let v_i = self.keys.key(self.party)?;
-        let bits = i32::try_from(r_bits(n)).map_err(|_| Shoup3Error::Malformed("modulus"))?;
+        let bits = i32::try_from(self.keys.proof_range().nonce_bits)
+            .map_err(|_| Shoup3Error::Malformed("share bound"))?;
         let mut r = BigNum::new_secure().map_err(ossl)?;
         r.rand(bits, MsbOption::MAYBE_ZERO, false).map_err(ossl)?;
         let r = SecretBn::new(r);
@@ -114,7 +108,7 @@ impl Statement<'_> {
     /// Checks a proof; `Ok(false)` when it does not verify.
     pub fn verify(&self, proof: &Proof) -> Result<bool, Shoup3Error> {
         let n = self.keys.modulus();
-        if proof.z.bits() > 8 * z_bytes(n) as u64 {
+        if !self.keys.proof_range().accepts(&proof.z) {
             return Ok(false);
         }
         let v_i = self.keys.key(self.party)?;

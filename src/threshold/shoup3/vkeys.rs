@@ -1,12 +1,16 @@
 //! The public verification data: v (a random square, derived from a seed) and
-//! v_i = v^{s_i}; and the checks a joiner runs on a dealing before accepting it.
+//! v_i = v^{s_i}, carried as v_1..v_n (dealing version 1) or derived from Feldman
+//! commitments and the share bound S (version 2, `commitments.rs`); its encodings,
+//! the proof range it implies, and the checks a joiner runs on a dealing.
 
 use num_bigint::{BigInt, BigUint};
 use num_traits::One;
 use sha2::{Digest, Sha256};
 
 use super::arith::{self, pow, pow_signed};
+use super::commitments::{Commitments, VERSION_FELDMAN};
 use super::params::Params;
+use super::range::ProofRange;
 use super::secret_share::SecretShare;
 use super::Shoup3Error;
 use crate::key::modexp::mod_exp_secret;
@@ -23,6 +27,21 @@ const V_TAG: &[u8] = b"mpcegosign/shoup3/v/v1";
 /// The fixed exponent 3rΔ is what lets the security proof's simulator program h
 /// uniformly and still compute every v_i (docs/shoup3.md).
 pub fn derive_v(
+    modulus: &BigUint,
+    params: &Params,
+    seed: &[u8; SEED_BYTES],
+) -> Result<BigUint, Shoup3Error> {
+    let h = derive_h(modulus, params, seed)?;
+    let exponent = params.r() * params.delta() * 6u8;
+    let v = pow(&h, &exponent, modulus)?;
+    if v == BigUint::one() {
+        return Err(Shoup3Error::Malformed("verification base v"));
+    }
+    Ok(v)
+}
+
+/// h, the unit v is derived from (v = h^{6rΔ}).
+fn derive_h(
     modulus: &BigUint,
     params: &Params,
     seed: &[u8; SEED_BYTES],
@@ -45,15 +64,11 @@ pub fn derive_v(
     bytes.truncate(w + 16);
     let h = BigUint::from_bytes_be(&bytes) % modulus;
     arith::is_unit(&h, modulus, "verification base v")?;
-    let exponent = params.r() * params.delta() * 6u8;
-    let v = pow(&h, &exponent, modulus)?;
-    if v == BigUint::one() {
-        return Err(Shoup3Error::Malformed("verification base v"));
-    }
-    Ok(v)
+    Ok(h)
 }
 
-/// Everything public about a shoup3 key: N, the scheme, v and v_1..v_n.
+/// Everything public about a shoup3 key: N, the scheme, v and v_1..v_n (in version 2
+/// derived from the commitments, which it keeps with the share bound S).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerificationKeys {
     params: Params,
@@ -61,6 +76,7 @@ pub struct VerificationKeys {
     seed: [u8; SEED_BYTES],
     v: BigUint,
     keys: Vec<BigUint>,
+    feldman: Option<Box<Commitments>>,
 }
 
 impl VerificationKeys {
@@ -85,7 +101,64 @@ impl VerificationKeys {
             seed,
             v,
             keys,
+            feldman: None,
         })
+    }
+
+    /// Version 2: checks S and the commitments' ranges, derives v and every
+    /// v_j = h^{2Δ}·∏_k C_k^{j^k} (so the keys lie on one polynomial whose secret is
+    /// d·r⁻¹ by construction).
+    pub fn with_commitments(
+        modulus: BigUint,
+        scheme: Scheme,
+        seed: [u8; SEED_BYTES],
+        bound: u16,
+        commitments: Vec<BigUint>,
+    ) -> Result<Self, Shoup3Error> {
+        let params = Params::new(scheme);
+        let feldman = Commitments::new(&modulus, &params, bound, commitments)?;
+        let v = derive_v(&modulus, &params, &seed)?;
+        let h = derive_h(&modulus, &params, &seed)?;
+        let h_two_delta = pow(&h, &(params.delta() * 2u8), &modulus)?;
+        let keys = feldman.derive_keys(&modulus, &params, &h_two_delta)?;
+        for k in &keys {
+            arith::is_unit(k, &modulus, "derived verification key")?;
+        }
+        Ok(VerificationKeys {
+            params,
+            modulus,
+            seed,
+            v,
+            keys,
+            feldman: Some(Box::new(feldman)),
+        })
+    }
+
+    /// The dealing version: 1 (v_1..v_n) or 2 (commitments and S).
+    pub fn version(&self) -> u8 {
+        if self.feldman.is_some() {
+            VERSION_FELDMAN
+        } else {
+            VERSION
+        }
+    }
+    /// Version 2's commitments and share bound.
+    pub fn commitments(&self) -> Option<&Commitments> {
+        self.feldman.as_deref()
+    }
+    /// Bytes of s_i in a share's encodings: 384 in version 1, ⌈S/8⌉ in version 2.
+    pub fn share_bytes(&self) -> usize {
+        match &self.feldman {
+            Some(c) => usize::from(c.bound()).div_ceil(8),
+            None => MODULUS_BYTES,
+        }
+    }
+    /// The range of a partial's proof: version 1's fixed one, or S + 2·128 bits.
+    pub fn proof_range(&self) -> ProofRange {
+        match &self.feldman {
+            Some(c) => ProofRange::for_bound(c.bound()),
+            None => ProofRange::legacy(&self.modulus),
+        }
     }
 
     pub fn params(&self) -> &Params {
@@ -119,15 +192,26 @@ impl VerificationKeys {
         3 + SEED_BYTES + MODULUS_BYTES * (usize::from(parties) + 1)
     }
 
-    /// `version ‖ n ‖ t ‖ seed (32) ‖ N ‖ v_1 ‖ … ‖ v_n`, each number as many bytes as N.
+    /// Encoded size of version 2 for threshold t with a 3072-bit modulus.
+    pub fn encoded_len_feldman(threshold: u8) -> usize {
+        3 + SEED_BYTES + MODULUS_BYTES + 2 + MODULUS_BYTES * usize::from(threshold - 1)
+    }
+
+    /// Version 1: `1 ‖ n ‖ t ‖ seed (32) ‖ N ‖ v_1 ‖ … ‖ v_n`; version 2:
+    /// `2 ‖ n ‖ t ‖ seed ‖ N ‖ S (u16) ‖ C_1 ‖ … ‖ C_{t−1}`; each number as many bytes as N.
     pub fn to_bytes(&self) -> Vec<u8> {
         let w = arith::width(&self.modulus);
         let scheme = self.scheme();
-        let mut out = vec![VERSION, scheme.parties(), scheme.threshold()];
+        let mut out = vec![self.version(), scheme.parties(), scheme.threshold()];
         out.extend_from_slice(&self.seed);
         arith::push_fixed(&mut out, &self.modulus, w);
-        for k in &self.keys {
-            arith::push_fixed(&mut out, k, w);
+        match &self.feldman {
+            Some(c) => c.write(&mut out, w),
+            None => {
+                for k in &self.keys {
+                    arith::push_fixed(&mut out, k, w);
+                }
+            }
         }
         out
     }
@@ -142,14 +226,18 @@ impl VerificationKeys {
                 want: 3,
             });
         }
-        if bytes[0] != VERSION {
+        if bytes[0] != VERSION && bytes[0] != VERSION_FELDMAN {
             return Err(Shoup3Error::Version {
                 what,
                 version: bytes[0],
             });
         }
         let scheme = Scheme::new(bytes[1], bytes[2])?;
-        let want = Self::encoded_len(bytes[1]);
+        let want = if bytes[0] == VERSION_FELDMAN {
+            Self::encoded_len_feldman(bytes[2])
+        } else {
+            Self::encoded_len(bytes[1])
+        };
         if bytes.len() != want {
             return Err(Shoup3Error::Length {
                 what,
@@ -159,13 +247,22 @@ impl VerificationKeys {
         }
         let mut seed = [0u8; SEED_BYTES];
         seed.copy_from_slice(&bytes[3..3 + SEED_BYTES]);
-        let mut chunks = bytes[3 + SEED_BYTES..].chunks_exact(MODULUS_BYTES);
-        let modulus = BigUint::from_bytes_be(chunks.next().unwrap_or_default());
-        let modulus = PublicKey::from_modulus(modulus)
+        let (modulus, rest) = bytes[3 + SEED_BYTES..].split_at(MODULUS_BYTES);
+        let modulus = PublicKey::from_modulus(BigUint::from_bytes_be(modulus))
             .map_err(|e| Shoup3Error::Import(e.to_string()))?
             .modulus()
             .clone();
-        let keys = chunks
+        if bytes[0] == VERSION_FELDMAN {
+            let (bound, rest) = rest.split_at(2);
+            let commitments = rest
+                .chunks_exact(MODULUS_BYTES)
+                .map(|c| arith::unit(c, &modulus, "commitment"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let bound = u16::from_be_bytes([bound[0], bound[1]]);
+            return Self::with_commitments(modulus, scheme, seed, bound, commitments);
+        }
+        let keys = rest
+            .chunks_exact(MODULUS_BYTES)
             .map(|c| arith::unit(c, &modulus, "verification key"))
             .collect::<Result<Vec<_>, _>>()?;
         Self::new(modulus, scheme, seed, keys)
@@ -213,7 +310,19 @@ impl VerificationKeys {
     /// polynomial, and then of (own share matches v_i, secret matches v) a failure
     /// of the first alone is a wrong share, of the second alone a wrong secret, and of
     /// both a wrong base v.
+    ///
+    /// Version 2: the polynomial and secret hold by construction, so what is left is
+    /// the party's own share against its derived v_j (a tampered commitment or share
+    /// fails here); the share's form (a multiple of Δ below 2^S) is `Share::accept`'s.
     pub fn check_dealing(&self, share: &SecretShare) -> Result<(), Shoup3Error> {
+        if self.feldman.is_some() {
+            return match self.share_matches(share)? {
+                true => Ok(()),
+                false => Err(Shoup3Error::WrongShare {
+                    party: share.party(),
+                }),
+            };
+        }
         self.check_polynomial()?;
         match (self.share_matches(share)?, self.secret_matches()?) {
             (true, true) => Ok(()),
@@ -244,10 +353,10 @@ mod tests {
         assert!(back.secret_matches().unwrap());
 
         let mut bad = bytes.clone();
-        bad[0] = 2;
+        bad[0] = 3;
         assert!(matches!(
             VerificationKeys::from_bytes(&bad),
-            Err(Shoup3Error::Version { version: 2, .. })
+            Err(Shoup3Error::Version { version: 3, .. })
         ));
         assert!(matches!(
             VerificationKeys::from_bytes(&bytes[..bytes.len() - 1]),

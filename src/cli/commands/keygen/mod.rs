@@ -331,6 +331,9 @@ fn deal(dealer: Dealer, scheme: Scheme, key: KeyToDeal) -> Result<Dealing, CliEr
             #[cfg(feature = "test-export")]
             let dealing = if test_corruption::wrong_secret() {
                 shoup3::deal_wrong_secret_for_tests(key, scheme, &seed)
+            } else if test_corruption::active() {
+                // The corruptions edit v_1..v_n: they exercise dealing version 1's checks.
+                shoup3::deal_seeded_version(key, scheme, &seed, 1)
             } else {
                 shoup3::deal_seeded(key, scheme, &seed)
             };
