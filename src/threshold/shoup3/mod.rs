@@ -9,7 +9,8 @@
 //!
 //! Files: `params`, `primes`, `key` (safe-prime keys), `deal`, `vkeys` (verification
 //! keys and the dealing checks), `secret_share` (s_i) and `share` (the checked share),
-//! `partial`, `proof`, `combine`, `arith`.
+//! `partial`, `proof`, `combine`, `arith`, and `rebuild` (the whole key back from t
+//! shares, for `recover`).
 //!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
@@ -23,6 +24,7 @@ mod params;
 mod partial;
 mod primes;
 mod proof;
+mod rebuild;
 mod secret_share;
 mod share;
 mod vkeys;
@@ -35,6 +37,7 @@ pub use key::{SafeKeygenEvent, SafePrimeKey};
 pub use params::Params;
 pub use partial::{partial_sign, partial_value, PartialWithProof, VerifiedPartial, PARTIAL_BYTES};
 pub use proof::Proof;
+pub use rebuild::rebuild;
 pub use secret_share::{SecretShare, SECRET_SHARE_BYTES};
 pub use share::Share;
 pub use vkeys::{derive_v, VerificationKeys};
