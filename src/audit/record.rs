@@ -53,6 +53,8 @@ pub enum Event {
     /// This party overrode the SVN anti-rollback check (written just before the
     /// record of the signing it allowed; see `audit::svn`).
     SvnRollback(SvnRollbackEvent),
+    /// A recover this party took part in (see `audit::recover`).
+    Recover(super::recover::RecoverEvent),
 }
 
 /// `--allow-svn-rollback`, confirmed by typing: an ISVSVN below one signed before.

@@ -62,6 +62,8 @@ pub enum Command {
     Manpage(completions::ManpageArgs),
     /// The audit log of ceremonies: verify it, show its signings, export the public roster.
     Audit(audit::AuditArgs),
+    /// Give shares to one holder, who writes the whole key (age-encrypted PEM): the way out to an HSM or `ego sign`.
+    Recover(commands::recover::RecoverArgs),
 }
 
 #[derive(Args, Debug)]
@@ -321,6 +323,7 @@ impl Command {
                 | Command::Selftest(_)
                 | Command::Audit(_)
                 | Command::Policy(_)
+                | Command::Recover(_)
         )
     }
 }
@@ -345,5 +348,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions(a) => completions::completions(a, Cli::command()),
         Command::Manpage(a) => completions::manpage(a, Cli::command()),
         Command::Audit(a) => audit::run(a),
+        Command::Recover(a) => commands::recover::run(a),
     }
 }

@@ -10,6 +10,7 @@ pub mod keygen;
 pub mod policy;
 pub mod prepare;
 pub mod qr_more;
+pub mod recover;
 pub mod selftest;
 pub mod share;
 pub mod sign;
