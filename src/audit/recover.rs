@@ -32,8 +32,7 @@ pub struct RecoverEvent {
 }
 
 /// How one recorded message is decoded and its signature checked (`verify`'s).
-pub type CheckMessage =
-    fn(usize, &Recorded, &str, &Roster, &mut Vec<String>) -> Option<Message>;
+pub type CheckMessage = fn(usize, &Recorded, &str, &Roster, &mut Vec<String>) -> Option<Message>;
 
 /// What the check of a record found: its problems, one line each, and, when there
 /// are none, what it proves.
@@ -63,9 +62,10 @@ pub fn check(e: &RecoverEvent, roster: &Roster, check_message: CheckMessage) -> 
                 }
             }
             Some(Message::Give(g)) => gave.push(g.party),
-            Some(other) => c
-                .problems
-                .push(format!("a {} has no place in a recover record", other.kind())),
+            Some(other) => c.problems.push(format!(
+                "a {} has no place in a recover record",
+                other.kind()
+            )),
             None => {}
         }
     }

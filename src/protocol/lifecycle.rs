@@ -89,10 +89,9 @@ impl GiveInit {
     fn write_purpose(&self, w: &mut Writer) {
         match self.purpose {
             Purpose::Recover => w.u8(PURPOSE_RECOVER).u8(0).u8(0),
-            Purpose::Reshare {
-                parties,
-                threshold,
-            } => w.u8(PURPOSE_RESHARE).u8(parties).u8(threshold),
+            Purpose::Reshare { parties, threshold } => {
+                w.u8(PURPOSE_RESHARE).u8(parties).u8(threshold)
+            }
         };
     }
 
@@ -112,10 +111,7 @@ impl GiveInit {
             PURPOSE_RECOVER if parties == 0 && threshold == 0 => Purpose::Recover,
             PURPOSE_RESHARE => {
                 check_scheme(parties, threshold).map_err(|_| bad("new threshold"))?;
-                Purpose::Reshare {
-                    parties,
-                    threshold,
-                }
+                Purpose::Reshare { parties, threshold }
             }
             _ => return Err(bad("purpose")),
         };

@@ -152,8 +152,5 @@ fn malformed_forms_are_refused() {
     assert_eq!(Message::decode(&b), Err(ProtocolError::Truncated));
     let mut big = give();
     big.sealed.ciphertext = vec![0; MAX_SEALED_LEN + 1];
-    assert_eq!(
-        field(&Message::Give(big).encode()),
-        "sealed share length"
-    );
+    assert_eq!(field(&Message::Give(big).encode()), "sealed share length");
 }

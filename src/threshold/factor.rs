@@ -15,7 +15,9 @@ pub enum RebuildError {
     NotEnough { have: usize, need: usize },
     #[error("the shares are not all of one key and scheme (party {party} differs)")]
     Mixed { party: u8 },
-    #[error("the shares of parties {parties} do not rebuild the key (one of them holds a wrong share)")]
+    #[error(
+        "the shares of parties {parties} do not rebuild the key (one of them holds a wrong share)"
+    )]
     NoFactor { parties: String },
     #[error("the rebuilt key is not the shares' key (its MRSIGNER differs); nothing is kept")]
     OtherKey,
@@ -46,7 +48,11 @@ pub(crate) fn key_from_multiple(
     let n = public.modulus();
     let (p, q) = factor(n, multiple)?.ok_or_else(no_factor)?;
     // p > q, as `openssl genrsa` orders them, so the PEM is the usual one.
-    let (p, q) = if p.expose() < q.expose() { (q, p) } else { (p, q) };
+    let (p, q) = if p.expose() < q.expose() {
+        (q, p)
+    } else {
+        (p, q)
+    };
     let key = PrivateKey::from_primes(p, q).map_err(|_| no_factor())?;
     if key.public().modulus() != n || key.public().mrsigner() != public.mrsigner() {
         return Err(RebuildError::OtherKey);

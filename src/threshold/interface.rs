@@ -163,14 +163,20 @@ impl SchemeShare {
             SchemeShare::Shoup3(_) => {
                 let all: Vec<&shoup3::Share> = shares
                     .iter()
-                    .map(|s| s.as_shoup3().ok_or(RebuildError::Mixed { party: s.party() }))
+                    .map(|s| {
+                        s.as_shoup3()
+                            .ok_or(RebuildError::Mixed { party: s.party() })
+                    })
                     .collect::<Result<_, _>>()?;
                 shoup3::rebuild(&all)
             }
             SchemeShare::Subsets(_) => {
                 let all: Vec<&subsets::Share> = shares
                     .iter()
-                    .map(|s| s.as_subsets().ok_or(RebuildError::Mixed { party: s.party() }))
+                    .map(|s| {
+                        s.as_subsets()
+                            .ok_or(RebuildError::Mixed { party: s.party() })
+                    })
                     .collect::<Result<_, _>>()?;
                 subsets::rebuild(&all)
             }

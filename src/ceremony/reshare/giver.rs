@@ -4,7 +4,7 @@
 
 use super::ReshareError;
 use crate::ceremony::fingerprint::key_fingerprint;
-use crate::ceremony::keygen::seal::{Channel, CeremonyKey};
+use crate::ceremony::keygen::seal::{CeremonyKey, Channel};
 use crate::ceremony::{expect_message, MessageError};
 use crate::protocol::{Give, GiveInit, Message, MessageType, PartyKeys, Purpose, SessionId};
 use crate::share::KeyShare;

@@ -39,7 +39,9 @@ pub enum ReshareError {
     OwnGive(u8),
     #[error("party {0} has already given its share; ignored")]
     Duplicate(u8),
-    #[error("that GIVE-INIT is for another key (MRSIGNER {found}); your share is of {own}; ignored")]
+    #[error(
+        "that GIVE-INIT is for another key (MRSIGNER {found}); your share is of {own}; ignored"
+    )]
     OtherKey { found: String, own: String },
     #[error("that GIVE-INIT names another keygen's roster than your share's; ignored")]
     OtherRoster,

@@ -149,7 +149,9 @@ impl Receiver {
         all.extend(self.given.iter().map(KeyShare::secret));
         let key = SchemeShare::rebuild(&all).map_err(ReshareError::Rebuild)?;
         if key.public() != self.own.public() {
-            return Err(ReshareError::Rebuild(crate::threshold::RebuildError::OtherKey));
+            return Err(ReshareError::Rebuild(
+                crate::threshold::RebuildError::OtherKey,
+            ));
         }
         Ok(key)
     }

@@ -173,7 +173,10 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
             if let Ok(r) = recorded("received", bytes) {
                 messages.push(r);
             }
-            eprintln!("Party {party} gave its share; {} still needed.", rx.missing());
+            eprintln!(
+                "Party {party} gave its share; {} still needed.",
+                rx.missing()
+            );
             Ok(if rx.is_complete() {
                 Step::Done(())
             } else {
@@ -189,19 +192,20 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
     );
     let sha = write_key(&key, out, pass.as_ref())?;
     drop(key);
-    audit.recover(RecoverEvent {
-        role: "receiver".into(),
-        session: hex::encode(gi.session.0),
-        purpose: Purpose::Recover.name().into(),
-        receiver: me,
-        givers: givers.clone(),
-        messages: std::mem::take(&mut messages),
-        output: Some(Output {
-            path: what.clone(),
-            sha256: sha,
-        }),
-    })
-    .map_err(|e| CliError::new(format!("{what} was written, but {e}")))?;
+    audit
+        .recover(RecoverEvent {
+            role: "receiver".into(),
+            session: hex::encode(gi.session.0),
+            purpose: Purpose::Recover.name().into(),
+            receiver: me,
+            givers: givers.clone(),
+            messages: std::mem::take(&mut messages),
+            output: Some(Output {
+                path: what.clone(),
+                sha256: sha,
+            }),
+        })
+        .map_err(|e| CliError::new(format!("{what} was written, but {e}")))?;
     eprintln!(
         "Wrote the whole private key to {what}{}. Move it where it must go (HSM, `ego sign`), then wipe it.",
         if pass.is_some() { " (age-encrypted)" } else { " (PLAIN)" }
@@ -222,7 +226,9 @@ fn write_key(
         None => zeroize::Zeroizing::new(pem.expose().to_vec()),
     };
     fsutil::write_new(out, &bytes, SECRET_MODE, false).map_err(|e| {
-        CliError::new(format!("{e}; the key was not written (it is wiped from memory)"))
+        CliError::new(format!(
+            "{e}; the key was not written (it is wiped from memory)"
+        ))
     })?;
     let back = fsutil::read_secret(out).map_err(|e| io_error("read back", out, &e))?;
     let plain = match pass {
@@ -281,16 +287,17 @@ fn giver(args: &RecoverArgs) -> Result<(), CliError> {
         recorded("sent", &give_bytes).map_err(fail)?,
     ];
     // The record first: nothing is given that is not recorded.
-    audit.recover(RecoverEvent {
-        role: "giver".into(),
-        session: hex::encode(given.session.0),
-        purpose: req.purpose().name().into(),
-        receiver: req.receiver(),
-        givers: vec![share.party()],
-        messages,
-        output: None,
-    })
-    .map_err(|e| CliError::new(format!("{e}; the share was not given")))?;
+    audit
+        .recover(RecoverEvent {
+            role: "giver".into(),
+            session: hex::encode(given.session.0),
+            purpose: req.purpose().name().into(),
+            receiver: req.receiver(),
+            givers: vec![share.party()],
+            messages,
+            output: None,
+        })
+        .map_err(|e| CliError::new(format!("{e}; the share was not given")))?;
     transport
         .send(&format!("GIVE from party {}", share.party()), &give_bytes)
         .map_err(fail)?;

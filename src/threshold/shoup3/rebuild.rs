@@ -44,11 +44,7 @@ pub fn rebuild(shares: &[&Share]) -> Result<PrivateKey, RebuildError> {
         });
     }
     let set: Vec<u8> = chosen.iter().map(|s| s.party()).collect();
-    let names = set
-        .iter()
-        .map(u8::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let names = set.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
     let mut ctx = BigNumContext::new_secure().map_err(ossl)?;
     // X = Σ λ_{0,i}·s_i over the integers.
     let mut x = SecretBn::new(BigNum::new_secure().map_err(ossl)?);
