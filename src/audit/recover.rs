@@ -1,35 +1,11 @@
-//! The audit record of a `recover` (shares given to one holder, who wrote the whole
-//! key): [`RecoverEvent`], written by the receiver and by each giver, and its check
+//! The check of a `recover` record ([`RecoverEvent`], in `record`: shares given to
+//! one holder, who wrote the whole key; written by the receiver and by each giver)
 //! against a roster: the GIVE-INIT signed by the receiver, each GIVE by its giver,
 //! all of one session and for this roster's keygen and key.
 
-use serde::{Deserialize, Serialize};
-
-use super::record::{Output, Recorded};
+use super::record::{Recorded, RecoverEvent};
 use super::roster::Roster;
 use crate::protocol::Message;
-
-/// A recover this party took part in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecoverEvent {
-    /// "receiver" (wrote the key) or "giver".
-    pub role: String,
-    /// The giving session (hex).
-    pub session: String,
-    /// "recover".
-    pub purpose: String,
-    /// The party that received the shares.
-    pub receiver: u8,
-    /// The parties whose shares were given (the receiver's record: all of them;
-    /// a giver's: itself).
-    pub givers: Vec<u8>,
-    /// The GIVE-INIT, then the GIVEs, exactly as sent and received.
-    pub messages: Vec<Recorded>,
-    /// The receiver's record: the key file written and its SHA-256.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<Output>,
-}
 
 /// How one recorded message is decoded and its signature checked (`verify`'s).
 pub type CheckMessage = fn(usize, &Recorded, &str, &Roster, &mut Vec<String>) -> Option<Message>;

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use mpcegosign::audit::build::recorded;
+use mpcegosign::audit::record::RecoverEvent;
 use mpcegosign::audit::record::{sha256_hex, Output};
-use mpcegosign::audit::recover::RecoverEvent;
 use mpcegosign::ceremony::fingerprint::key_fingerprint;
 use mpcegosign::ceremony::reshare::{GiveRequest, Receiver, ReshareError};
 use mpcegosign::fsutil::{self, SECRET_MODE};
