@@ -30,8 +30,9 @@ impl Purpose {
 }
 
 /// The longest sealed share a GIVE carries: a `subsets` share of 16 parties at 8-of-16
-/// holds 6,435 sub-shares of at most 406 bytes each, with their headers and the tag.
-pub const MAX_SEALED_LEN: usize = 3 + 6_435 * (5 + 406) + 16;
+/// holds C(15, 7) = 6,435 sub-shares of at most 3,204 bits (401 bytes) each, with
+/// their 5-byte headers, the 3-byte share header and the 16-byte tag.
+pub const MAX_SEALED_LEN: usize = 3 + 6_435 * (5 + 401) + 16;
 
 /// GIVE-INIT: a holder asks the others to give it their shares, for `purpose`.
 #[derive(Debug, Clone, PartialEq, Eq)]
