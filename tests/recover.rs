@@ -311,3 +311,49 @@ fn an_existing_output_is_never_replaced_and_nothing_is_asked() {
     assert!(o.stdout.is_empty());
     assert!(!tmp.path().join("new.pem").exists());
 }
+
+#[test]
+fn recover_through_png_qr_frames_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, "safe1.pem");
+    let frames = tmp.path().join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    let qr = support::ceremony::qr_args(&frames, &frames);
+    let out = tmp.path().join("recovered.pem");
+    let confirm = mrsigner8(&dirs);
+    let (s1, s3) = (party_share(&dirs, 1), party_share(&dirs, 3));
+    let rx = Party::spawn_with(
+        "receiver 1",
+        &[
+            "recover",
+            "--share",
+            s1.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--plain-pem-i-understand",
+            "--confirm-mrsigner",
+            &confirm,
+        ],
+        &qr,
+    );
+    let giver = Party::spawn_with(
+        "giver 3",
+        &[
+            "recover",
+            "--give",
+            "--share",
+            s3.to_str().unwrap(),
+            "--confirm-mrsigner",
+            &confirm,
+        ],
+        &qr,
+    );
+    let g = giver.succeed();
+    let r = rx.succeed();
+    for f in [&g, &r] {
+        assert!(f.stdout.iter().all(|l| !l.starts_with("mpcegosign2:")));
+    }
+    let pem = std::fs::read(&out).unwrap();
+    same_key(&pem, "safe1.pem");
+    no_secret(&[&g, &r], &pem);
+}

@@ -341,7 +341,7 @@ impl Recorder {
     }
 
     /// Recover (receiver or giver): the record of what was given, and written.
-    pub fn recover(&self, ev: mpcegosign::audit::recover::RecoverEvent) -> Result<(), CliError> {
+    pub fn recover(&self, ev: mpcegosign::audit::record::RecoverEvent) -> Result<(), CliError> {
         self.write(Event::Recover(ev))
     }
 
