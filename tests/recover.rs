@@ -357,3 +357,94 @@ fn recover_through_png_qr_frames_only() {
     same_key(&pem, "safe1.pem");
     no_secret(&[&g, &r], &pem);
 }
+
+#[test]
+fn reshare_three_of_five_to_two_of_three_keeps_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = keygen(tmp.path(), 5, 3, "safe1.pem");
+    let confirm = mrsigner8(&old);
+    let new: Vec<PathBuf> = (1..=3)
+        .map(|i| tmp.path().join(format!("new{i}")))
+        .collect();
+    for d in &new {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    // Old party 2 deals; old parties 1 and 5 give.
+    let s2 = party_share(&old, 2);
+    let mut dealer = Party::spawn(
+        "reshare dealer",
+        &[
+            "reshare",
+            "--share",
+            s2.to_str().unwrap(),
+            "--parties",
+            "3",
+            "--threshold",
+            "2",
+            "--out-dir",
+            new[0].to_str().unwrap(),
+            "--confirm-mrsigner",
+            &confirm,
+            "--yes",
+            "--plaintext-share",
+        ],
+        &[],
+    );
+    let init = dealer.next_message();
+    let (g1, giver) = give(&old, 1, &init);
+    assert!(giver.stderr.contains("to RESHARE"), "{}", giver.stderr);
+    let (g5, _) = give(&old, 5, &init);
+    dealer.send_line(&g1);
+    dealer.send_line(&g5);
+    // Then an ordinary keygen, with the rebuilt key as the dealt one.
+    let kinit = dealer.next_message();
+    let mut joiners = Vec::new();
+    for d in &new[1..] {
+        let mut j = Party::spawn(
+            "new joiner",
+            &[
+                "keygen",
+                "--out-dir",
+                d.to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+            &[],
+        );
+        j.send_line(&kinit);
+        let join = j.next_message();
+        dealer.send_line(&join);
+        joiners.push(j);
+    }
+    let fin = dealer.next_message();
+    let d = dealer.succeed();
+    assert!(d.stderr.contains("(shoup3 scheme)"), "{}", d.stderr);
+    for mut j in joiners {
+        j.send_line(&fin);
+        let f = j.succeed();
+        let announced = format!(
+            "MRSIGNER {}",
+            &hex::encode(
+                PublicKey::from_pem(&std::fs::read_to_string(old[0].join("public.pem")).unwrap())
+                    .unwrap()
+                    .mrsigner()
+            )
+        );
+        assert!(f.stderr.contains(&announced), "{}", f.stderr);
+    }
+    // The same key: the same public.pem, and the new shares recover the fixture key.
+    for d in &new {
+        assert_eq!(
+            std::fs::read(d.join("public.pem")).unwrap(),
+            std::fs::read(old[0].join("public.pem")).unwrap()
+        );
+    }
+    let out = tmp.path().join("from-new.pem");
+    let mut rx = receiver(&new, 3, &out, &["--plain-pem-i-understand"]);
+    let rinit = rx.next_message();
+    let (g, _) = give(&new, 2, &rinit);
+    rx.send_line(&g);
+    rx.succeed();
+    same_key(&std::fs::read(&out).unwrap(), "safe1.pem");
+    no_secret(&[&d], &std::fs::read(&out).unwrap());
+}

@@ -64,6 +64,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Give shares to one holder, who writes the whole key (age-encrypted PEM): the way out to an HSM or `ego sign`.
     Recover(commands::recover::RecoverArgs),
+    /// The same key to a new roster or threshold: gather t shares (others run `recover --give`), then deal as keygen.
+    Reshare(commands::reshare::ReshareArgs),
 }
 
 #[derive(Args, Debug)]
@@ -324,6 +326,7 @@ impl Command {
                 | Command::Audit(_)
                 | Command::Policy(_)
                 | Command::Recover(_)
+                | Command::Reshare(_)
         )
     }
 }
@@ -349,5 +352,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Manpage(a) => completions::manpage(a, Cli::command()),
         Command::Audit(a) => audit::run(a),
         Command::Recover(a) => commands::recover::run(a),
+        Command::Reshare(a) => commands::reshare::run(a),
     }
 }

@@ -1,5 +1,5 @@
-//! Giving shares to one holder, and rebuilding the key there: the half of `reshare`
-//! that `recover` is made of. The receiver (a holder, in the roster) opens a session
+//! Giving shares to one holder, and rebuilding the key there: what `recover` and
+//! `reshare` share. The receiver (a holder, in the roster) opens a session
 //! with GIVE-INIT and a fresh X25519 key; each giver checks it and answers with a GIVE,
 //! its share sealed to that key under a transcript naming the roster, MRSIGNER, the
 //! purpose and the session (`seal::Channel`, as keygen seals). Once t shares are in,
@@ -7,8 +7,8 @@
 //!
 //! `giver` (the review of a GIVE-INIT and the GIVE), `receiver` (GIVE-INIT, the GIVEs
 //! checked one by one, the rebuilt key), and here the error every step shares with its
-//! [`Verdict`]. Dealing the rebuilt key to a new roster (the rest of `reshare`) is not
-//! built yet.
+//! [`Verdict`]. Dealing the rebuilt key to a new roster (the rest of `reshare`) is
+//! keygen's dealer, driven by the CLI.
 //!
 //! [`SchemeShare::rebuild`]: crate::threshold::SchemeShare::rebuild
 
@@ -49,8 +49,6 @@ pub enum ReshareError {
     WeakKey,
     #[error("party {party}'s GIVE does not open or holds a wrong share ({why}): stop; nothing was written. Party {party} must check its share file (a sealed share proves nothing to others)")]
     WrongShare { party: u8, why: String },
-    #[error("this version cannot reshare to a new roster yet; only recover")]
-    ReshareNotBuilt,
     #[error("{0}; nothing was written")]
     Rebuild(RebuildError),
     #[error("cannot seal the share: {0}")]
@@ -73,7 +71,6 @@ impl ReshareError {
             | E::OtherKey { .. }
             | E::OtherRoster
             | E::WeakKey => Verdict::Ignore,
-            E::ReshareNotBuilt => Verdict::Refuse,
             E::NoRoster | E::WrongShare { .. } | E::Rebuild(_) | E::Seal(_) => Verdict::End,
         }
     }

@@ -33,11 +33,9 @@ impl std::fmt::Debug for Receiver {
 
 impl Receiver {
     /// Opens a session for `purpose` with our own share (which counts as one of the
-    /// t): returns the receiver and the signed GIVE-INIT to send.
+    /// t): returns the receiver and the signed GIVE-INIT to send. For a reshare the
+    /// new (t′, n′) are in the GIVE-INIT, hence in every share's transcript.
     pub fn start(own: KeyShare, purpose: Purpose) -> Result<(Self, Message), ReshareError> {
-        if matches!(purpose, Purpose::Reshare { .. }) {
-            return Err(ReshareError::ReshareNotBuilt);
-        }
         let auth = own.auth().ok_or(ReshareError::NoRoster)?;
         let key = CeremonyKey::generate();
         let init = GiveInit {

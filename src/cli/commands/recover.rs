@@ -18,7 +18,7 @@ use mpcegosign::ceremony::reshare::{GiveRequest, Receiver, ReshareError};
 use mpcegosign::fsutil::{self, SECRET_MODE};
 use mpcegosign::key::PrivateKey;
 use mpcegosign::protocol::{Message, PartyKeys, Purpose};
-use mpcegosign::share::encrypted;
+use mpcegosign::share::{encrypted, KeyShare};
 
 use crate::cli::commands::audit::{AuditLogArgs, Recorder};
 use crate::cli::error::{io_error, CliError};
@@ -78,10 +78,14 @@ fn keeps_waiting(e: &ReshareError) -> bool {
 /// The typed confirmation: `RECOVER` and the first 8 hex digits of MRSIGNER, typed
 /// after the risk is shown (or given with `--confirm-mrsigner`). `--yes` is not
 /// enough: what is typed names the key that leaves the threshold.
-fn confirm_risk(args: &RecoverArgs, mrsigner: &[u8; 32], risk: &str) -> Result<(), CliError> {
+pub(super) fn confirm_risk(
+    given: Option<&str>,
+    mrsigner: &[u8; 32],
+    risk: &str,
+) -> Result<(), CliError> {
     let prefix = hex::encode(&mrsigner[..4]);
     eprintln!("{risk}");
-    let typed = match &args.confirm_mrsigner {
+    let typed = match given {
         Some(given) => given.trim().to_ascii_lowercase(),
         None => ask(&format!(
             "To go on, type RECOVER {prefix} (anything else stops): "
@@ -117,7 +121,7 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
     let mrsigner = share.public().mrsigner();
     let t = share.scheme().threshold();
     confirm_risk(
-        args,
+        args.confirm_mrsigner.as_deref(),
         &mrsigner,
         &format!(
             "RECOVER writes the WHOLE private key of MRSIGNER {} to {}.\nWhoever holds that file (and its passphrase) can sign any enclave as this key, alone: the {t}-of-{} threshold no longer protects that copy. Do this only on an air-gapped machine, to move the key into an HSM or back to `ego sign`, and wipe the file after.",
@@ -138,11 +142,54 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
         )?)
     };
     let me = share.party();
+    let mut transport = open_transport(&args.transport)?;
+    let gathered = gather(share, Purpose::Recover, transport.as_mut())?;
+    let key = gathered.key;
+    let sha = write_key(&key, out, pass.as_ref())?;
+    drop(key);
+    audit
+        .recover(RecoverEvent {
+            role: "receiver".into(),
+            session: hex::encode(gathered.session.0),
+            purpose: Purpose::Recover.name().into(),
+            receiver: me,
+            givers: gathered.givers,
+            messages: gathered.messages,
+            output: Some(Output {
+                path: what.clone(),
+                sha256: sha,
+            }),
+        })
+        .map_err(|e| CliError::new(format!("{what} was written, but {e}")))?;
+    eprintln!(
+        "Wrote the whole private key to {what}{}. Move it where it must go (HSM, `ego sign`), then wipe it.",
+        if pass.is_some() { " (age-encrypted)" } else { " (PLAIN)" }
+    );
+    Ok(())
+}
+
+/// What the receiving side of a giving session ends with.
+pub(super) struct Gathered {
+    pub key: PrivateKey,
+    pub session: mpcegosign::protocol::SessionId,
+    pub givers: Vec<u8>,
+    /// The GIVE-INIT sent and the GIVEs taken, for the audit record.
+    pub messages: Vec<mpcegosign::audit::record::Recorded>,
+}
+
+/// The receiving side, for `purpose`: sends the GIVE-INIT, takes GIVEs until t shares
+/// (ours included) are in, and rebuilds the key (checked: p·q = N, MRSIGNER).
+pub(super) fn gather(
+    share: KeyShare,
+    purpose: Purpose,
+    transport: &mut dyn mpcegosign::transport::Transport,
+) -> Result<Gathered, CliError> {
+    let me = share.party();
     let identity = share
         .auth()
         .map(|a| a.identity.public())
         .ok_or_else(|| fail(ReshareError::NoRoster))?;
-    let (mut rx, init) = Receiver::start(share, Purpose::Recover).map_err(fail)?;
+    let (mut rx, init) = Receiver::start(share, purpose).map_err(fail)?;
     let Message::GiveInit(gi) = &init else {
         return Err(fail("internal: the receiver made no GIVE-INIT"));
     };
@@ -153,11 +200,15 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
             identity,
         },
     );
-    let mut transport = open_transport(&args.transport)?;
     let init_bytes = init.encode();
     let mut messages = vec![recorded("sent", &init_bytes).map_err(fail)?];
     eprintln!(
-        "Recover, session {}: you are party {me}; {} other holder(s) must give their shares.",
+        "{}, session {}: you are party {me}; {} other holder(s) must give their shares.",
+        if purpose == Purpose::Recover {
+            "Recover"
+        } else {
+            "Reshare"
+        },
         rx.session().short(),
         rx.missing()
     );
@@ -165,7 +216,7 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
     transport.send("GIVE-INIT", &init_bytes).map_err(fail)?;
     let mut givers = Vec::new();
     receive_loop(
-        transport.as_mut(),
+        transport,
         "a GIVE message",
         |bytes| {
             let party = rx.accept_give(bytes)?;
@@ -185,32 +236,18 @@ fn receiver(args: &RecoverArgs, out: &Path) -> Result<(), CliError> {
         },
         keeps_waiting,
     )?;
+    let session = rx.session();
     let key = rx.rebuild().map_err(fail)?;
     eprintln!(
         "The key is rebuilt: p·q = N and MRSIGNER {} checked.",
         hex::encode(key.public().mrsigner())
     );
-    let sha = write_key(&key, out, pass.as_ref())?;
-    drop(key);
-    audit
-        .recover(RecoverEvent {
-            role: "receiver".into(),
-            session: hex::encode(gi.session.0),
-            purpose: Purpose::Recover.name().into(),
-            receiver: me,
-            givers: givers.clone(),
-            messages: std::mem::take(&mut messages),
-            output: Some(Output {
-                path: what.clone(),
-                sha256: sha,
-            }),
-        })
-        .map_err(|e| CliError::new(format!("{what} was written, but {e}")))?;
-    eprintln!(
-        "Wrote the whole private key to {what}{}. Move it where it must go (HSM, `ego sign`), then wipe it.",
-        if pass.is_some() { " (age-encrypted)" } else { " (PLAIN)" }
-    );
-    Ok(())
+    Ok(Gathered {
+        key,
+        session,
+        givers,
+        messages,
+    })
 }
 
 /// Writes the key (encrypted unless `pass` is `None`), never over a file, then
@@ -265,7 +302,7 @@ fn giver(args: &RecoverArgs) -> Result<(), CliError> {
     )?;
     let mrsigner = req.mrsigner();
     confirm_risk(
-        args,
+        args.confirm_mrsigner.as_deref(),
         &mrsigner,
         &format!(
             "Party {} (fingerprint {}) asks for your share (party {}) to {} the WHOLE private key of MRSIGNER {} (session {}).\nCompare the fingerprint with party {} by voice. Once given, party {} and {} other holder(s) can write the whole key: give only if the group agreed to this recover.",
