@@ -19,6 +19,8 @@ pub fn sender(msg: &Message) -> u8 {
         Message::Abort(m) => m.party,
         Message::KeygenInit(_) => 1,
         Message::KeygenJoin(_) | Message::KeygenFinalize(_) => 0,
+        Message::GiveInit(m) => m.receiver,
+        Message::Give(m) => m.party,
     }
 }
 

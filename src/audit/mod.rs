@@ -1,4 +1,4 @@
-//! The audit log: one JSON line per keygen or signing ceremony, hash-chained, and
+//! The audit log: one JSON line per keygen, signing or recover ceremony, hash-chained, and
 //! its verification against a public roster of identity keys.
 //!
 //! - `record`: the versioned record types and the line encoding (each line ends
@@ -12,6 +12,7 @@
 //! - `roster`: `public-roster.json`, the public half of a keygen.
 //! - `verify`: every record's message signatures checked against a roster.
 //! - `pairing`: whether a SIGN-PARTIAL is bound to the SIGN-INIT it is recorded with.
+//! - `recover`: the record of a `recover` (shares given to one holder) and its check.
 //! - `show`: the table of signings.
 //! - `svn`: the highest ISVSVN signed per ISVPRODID, for SVN anti-rollback.
 //! - `log`: the only file I/O: append (0600, locked, fsync'ed) and read.
@@ -24,6 +25,7 @@ pub mod lines;
 pub mod log;
 pub mod pairing;
 pub mod record;
+pub mod recover;
 pub mod roster;
 pub mod scan;
 pub mod show;

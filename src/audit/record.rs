@@ -53,6 +53,8 @@ pub enum Event {
     /// This party overrode the SVN anti-rollback check (written just before the
     /// record of the signing it allowed; see `audit::svn`).
     SvnRollback(SvnRollbackEvent),
+    /// A recover this party took part in (see `audit::recover`).
+    Recover(RecoverEvent),
 }
 
 /// `--allow-svn-rollback`, confirmed by typing: an ISVSVN below one signed before.
@@ -68,6 +70,28 @@ pub struct SvnRollbackEvent {
     pub highest: u16,
     /// The MRENCLAVE signed (hex).
     pub mrenclave: String,
+}
+
+/// A recover this party took part in (checked by `audit::recover`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverEvent {
+    /// "receiver" (wrote the key) or "giver".
+    pub role: String,
+    /// The giving session (hex).
+    pub session: String,
+    /// "recover".
+    pub purpose: String,
+    /// The party that received the shares.
+    pub receiver: u8,
+    /// The parties whose shares were given (the receiver's record: all of them;
+    /// a giver's: itself).
+    pub givers: Vec<u8>,
+    /// The GIVE-INIT, then the GIVEs, exactly as sent and received.
+    pub messages: Vec<Recorded>,
+    /// The receiver's record: the key file written and its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Output>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

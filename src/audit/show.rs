@@ -134,7 +134,7 @@ pub fn row(l: &Line) -> Option<String> {
                 "-".into(),
             ]
         }
-        Event::Keygen(_) | Event::SvnRollback(_) => return None,
+        Event::Keygen(_) | Event::SvnRollback(_) | Event::Recover(_) => return None,
     };
     Some(format_row(&cells))
 }

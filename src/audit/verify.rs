@@ -139,6 +139,7 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
         Event::SignInitiator(e) => e.messages.len(),
         Event::SignSigner(e) => e.messages.len(),
         Event::SvnRollback(_) => 0,
+        Event::Recover(e) => e.messages.len(),
     };
     if messages > MAX_MESSAGES {
         c.problems.push(format!(
@@ -150,6 +151,11 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
         Event::Keygen(k) => keygen(k, roster, &mut c),
         Event::SignInitiator(e) => initiator(r.party, e, roster, &mut c),
         Event::SignSigner(e) => signer(r.party, e, roster, &mut c),
+        Event::Recover(e) => {
+            let found = super::recover::check(e, roster, check_message);
+            c.problems.extend(found.problems);
+            c.summary = found.summary;
+        }
         // The signer's own statement: no message to check; the chain vouches for it.
         Event::SvnRollback(e) => {
             c.summary = format!(

@@ -62,6 +62,10 @@ pub enum Command {
     Manpage(completions::ManpageArgs),
     /// The audit log of ceremonies: verify it, show its signings, export the public roster.
     Audit(audit::AuditArgs),
+    /// Give shares to one holder, who writes the whole key (age-encrypted PEM): the way out to an HSM or `ego sign`.
+    Recover(commands::recover::RecoverArgs),
+    /// The same key to a new roster or threshold: gather t shares (others run `recover --give`), then deal as keygen.
+    Reshare(commands::reshare::ReshareArgs),
 }
 
 #[derive(Args, Debug)]
@@ -321,6 +325,8 @@ impl Command {
                 | Command::Selftest(_)
                 | Command::Audit(_)
                 | Command::Policy(_)
+                | Command::Recover(_)
+                | Command::Reshare(_)
         )
     }
 }
@@ -345,5 +351,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions(a) => completions::completions(a, Cli::command()),
         Command::Manpage(a) => completions::manpage(a, Cli::command()),
         Command::Audit(a) => audit::run(a),
+        Command::Recover(a) => commands::recover::run(a),
+        Command::Reshare(a) => commands::reshare::run(a),
     }
 }

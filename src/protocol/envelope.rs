@@ -1,6 +1,6 @@
 //! The envelope every message shares: the [`Message`] enum with its header (version,
 //! wire type, session), its identity signature and the dispatch of encoding and
-//! decoding to each family (`keygen`, `sign`); and ABORT, the one message of no
+//! decoding to each family (`keygen`, `sign`, `lifecycle`); and ABORT, the one message of no
 //! ceremony in particular.
 
 use super::codec::{Reader, Writer};
@@ -9,6 +9,7 @@ use super::keygen::{
     KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_FELDMAN,
     WIRE_KEYGEN_FINALIZE_NONCED,
 };
+use super::lifecycle::{Give, GiveInit};
 use super::sign::{
     PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_SCHEMED, WIRE_SIGN_PARTIAL_SCHEMED,
 };
@@ -38,6 +39,8 @@ pub enum Message {
     SignInit(SignInit),
     SignPartial(SignPartial),
     Abort(Abort),
+    GiveInit(GiveInit),
+    Give(Give),
 }
 
 /// The context string under which message signatures are made.
@@ -52,6 +55,8 @@ impl Message {
             Message::SignInit(_) => MessageType::SignInit,
             Message::SignPartial(_) => MessageType::SignPartial,
             Message::Abort(_) => MessageType::Abort,
+            Message::GiveInit(_) => MessageType::GiveInit,
+            Message::Give(_) => MessageType::Give,
         }
     }
 
@@ -63,6 +68,8 @@ impl Message {
             Message::SignInit(m) => m.session,
             Message::SignPartial(m) => m.session,
             Message::Abort(m) => m.session,
+            Message::GiveInit(m) => m.session,
+            Message::Give(m) => m.session,
         }
     }
 
@@ -75,6 +82,8 @@ impl Message {
             Message::SignInit(m) => m.signature.as_ref(),
             Message::SignPartial(m) => m.signature.as_ref(),
             Message::Abort(m) => m.signature.as_ref(),
+            Message::GiveInit(m) => Some(&m.signature),
+            Message::Give(m) => Some(&m.signature),
         }
     }
 
@@ -86,6 +95,8 @@ impl Message {
             Message::SignInit(m) => SignatureSlot::Optional(&mut m.signature),
             Message::SignPartial(m) => SignatureSlot::Optional(&mut m.signature),
             Message::Abort(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::GiveInit(m) => SignatureSlot::Required(&mut m.signature),
+            Message::Give(m) => SignatureSlot::Required(&mut m.signature),
         }
     }
 
@@ -122,7 +133,9 @@ impl Message {
         match self {
             Message::KeygenInit(KeygenInit { signature, .. })
             | Message::KeygenJoin(KeygenJoin { signature, .. })
-            | Message::KeygenFinalize(KeygenFinalize { signature, .. }) => {
+            | Message::KeygenFinalize(KeygenFinalize { signature, .. })
+            | Message::GiveInit(GiveInit { signature, .. })
+            | Message::Give(Give { signature, .. }) => {
                 w.bytes(signature);
             }
             Message::SignInit(SignInit { signature, .. })
@@ -163,6 +176,8 @@ impl Message {
             Message::SignInit(m) => m.write_body(w),
             Message::SignPartial(m) => m.write_body(w),
             Message::Abort(m) => m.write_body(w),
+            Message::GiveInit(m) => m.write_body(w),
+            Message::Give(m) => m.write_body(w),
         }
     }
 
@@ -222,6 +237,8 @@ impl Message {
                 schemed,
             )?),
             MessageType::Abort => Message::Abort(Abort::read_body(&mut r, session)?),
+            MessageType::GiveInit => Message::GiveInit(GiveInit::read_body(&mut r, session)?),
+            MessageType::Give => Message::Give(Give::read_body(&mut r, session)?),
         };
         if !r.is_empty() {
             return Err(ProtocolError::TrailingBytes(kind));

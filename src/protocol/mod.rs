@@ -6,7 +6,8 @@
 //! unknown field is an error, never silently skipped). `docs/protocol.md` documents
 //! the layout. One file per message family, each with its frozen vectors beside it
 //! (`*_tests.rs`): `envelope` (the [`Message`] header, signatures, dispatch, and
-//! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL);
+//! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL),
+//! `lifecycle` (GIVE-INIT, GIVE: shares given to one holder, for `recover`);
 //! `fields` holds what several families share and `codec` the byte reader and writer.
 //! `text` gives the one-line form that is pasted into a group chat, and `parts` the
 //! numbered parts (at most 1,000 characters each) that a longer message is written as.
@@ -15,6 +16,7 @@ mod codec;
 mod envelope;
 mod fields;
 mod keygen;
+mod lifecycle;
 pub mod parts;
 mod sign;
 pub mod text;
@@ -25,6 +27,7 @@ pub use keygen::{
     shoup3_seed, FeldmanPublic, KeygenFinalize, KeygenInit, KeygenJoin, PartyKeys, SealedShare,
     Shoup3Public, SHOUP3_SEALED_BYTES,
 };
+pub use lifecycle::{Give, GiveInit, Purpose, MAX_SEALED_LEN};
 pub use sign::{PartialBody, SignInit, SignPartial};
 
 /// The only format version this tool writes and reads. Version 2 added identity keys,
@@ -65,6 +68,8 @@ pub enum MessageType {
     SignInit = 4,
     SignPartial = 5,
     Abort = 6,
+    GiveInit = 16,
+    Give = 17,
 }
 
 impl MessageType {
@@ -76,6 +81,8 @@ impl MessageType {
             4 => Self::SignInit,
             5 => Self::SignPartial,
             6 => Self::Abort,
+            16 => Self::GiveInit,
+            17 => Self::Give,
             _ => return None,
         })
     }
@@ -88,6 +95,8 @@ impl MessageType {
             Self::SignInit => "SIGN-INIT",
             Self::SignPartial => "SIGN-PARTIAL",
             Self::Abort => "ABORT",
+            Self::GiveInit => "GIVE-INIT",
+            Self::Give => "GIVE",
         }
     }
 }
@@ -136,5 +145,7 @@ pub enum ProtocolError {
 mod envelope_tests;
 #[cfg(test)]
 mod keygen_tests;
+#[cfg(test)]
+mod lifecycle_tests;
 #[cfg(test)]
 mod sign_tests;

@@ -4,8 +4,8 @@
 
 use super::shoup3::{self, PartialWithProof, Shoup3Error};
 use super::subsets::{self, partial_sign, PartialSignature};
-use super::{Scheme, Subset, ThresholdError};
-use crate::key::PublicKey;
+use super::{RebuildError, Scheme, Subset, ThresholdError};
+use crate::key::{PrivateKey, PublicKey};
 use crate::secret::subtle_eq::ct_eq_bytes;
 
 /// Which scheme a share or message is of.
@@ -154,6 +154,36 @@ impl SchemeShare {
                 s.party()
             )),
             SchemeShare::Subsets(_) => None,
+        }
+    }
+
+    /// The whole private key from t shares of one key (this one among them or
+    /// not), in wiped memory; p·q = N and MRSIGNER are checked before it is returned.
+    pub fn rebuild(shares: &[&SchemeShare]) -> Result<PrivateKey, RebuildError> {
+        let first = shares
+            .first()
+            .ok_or(RebuildError::NotEnough { have: 0, need: 2 })?;
+        match first {
+            SchemeShare::Shoup3(_) => {
+                let all: Vec<&shoup3::Share> = shares
+                    .iter()
+                    .map(|s| {
+                        s.as_shoup3()
+                            .ok_or(RebuildError::Mixed { party: s.party() })
+                    })
+                    .collect::<Result<_, _>>()?;
+                shoup3::rebuild(&all)
+            }
+            SchemeShare::Subsets(_) => {
+                let all: Vec<&subsets::Share> = shares
+                    .iter()
+                    .map(|s| {
+                        s.as_subsets()
+                            .ok_or(RebuildError::Mixed { party: s.party() })
+                    })
+                    .collect::<Result<_, _>>()?;
+                subsets::rebuild(&all)
+            }
         }
     }
 

@@ -13,12 +13,15 @@
 //! it holds either scheme's share and answers, whatever the scheme, who the party
 //! is, which scheme it is ([`SchemeKind`]), the partial over a digest with whatever
 //! proof the scheme has ([`SchemeShare::partial`] → [`Partial`]), and the dry run's
-//! check ([`selftest`]). Each scheme's folder holds its dealer, partial, checks and
+//! check ([`selftest`]), and the whole key back from t shares
+//! ([`SchemeShare::rebuild`], N factored in `factor`, for `recover`). Each scheme's
+//! folder holds its dealer, partial, checks and
 //! combiner; `subsets::Collector` plans subsets for an initiator, `shoup3`'s
 //! [`shoup3::PartialWithProof::verify`] checks a partial on arrival. Shared by both:
 //! the t-of-n [`Scheme`] and sets of parties ([`Subset`]).
 
 mod error;
+mod factor;
 mod interface;
 pub mod selftest;
 pub mod shoup3;
@@ -26,6 +29,7 @@ mod subset;
 pub mod subsets;
 
 pub use error::ThresholdError;
+pub use factor::RebuildError;
 pub use interface::{Partial, PartialError, SchemeKind, SchemeShare};
 pub use subset::{Scheme, Subset, MAX_PARTIES};
 pub use subsets::{combine, deal, partial_sign, PartialSignature, EXTRA_BITS, MAX_SUB_SHARE_BITS};

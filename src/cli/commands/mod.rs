@@ -10,6 +10,8 @@ pub mod keygen;
 pub mod policy;
 pub mod prepare;
 pub mod qr_more;
+pub mod recover;
+pub mod reshare;
 pub mod selftest;
 pub mod share;
 pub mod sign;

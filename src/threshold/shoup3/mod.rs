@@ -14,7 +14,8 @@
 //! data and the dealing checks), `commitments` (version 2's C_k and S), `range` (the
 //! proof's range per dealing),
 //! `secret_share` (s_i) and `share` (the checked share), `partial`, `proof`,
-//! `combine`, `arith`.
+//! `combine`, `arith`, and `rebuild` (the whole key back from t shares, for
+//! `recover`).
 //!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
@@ -30,6 +31,7 @@ mod partial;
 mod primes;
 mod proof;
 mod range;
+mod rebuild;
 mod secret_share;
 mod share;
 mod vkeys;
@@ -47,6 +49,7 @@ pub use partial::{
 };
 pub use proof::Proof;
 pub use range::ProofRange;
+pub use rebuild::rebuild;
 pub use secret_share::{secret_share_bytes_v2, SecretShare, SECRET_SHARE_BYTES};
 pub use share::Share;
 pub use vkeys::{derive_v, VerificationKeys};

@@ -6,16 +6,20 @@
 //! There is no verification data: a wrong partial shows only when its subset fails
 //! to combine, so the initiator's [`Collector`] plans subsets and tries combinations.
 //!
+//! [`rebuild`] gives the whole key back from the shares of one t-subset (`recover`).
+//!
 //! Flow: [`deal`] → [`Share`]s → [`partial_sign`] → [`Collector`] → [`combine`].
 
 mod collect;
 mod combine;
 mod dealer;
 mod partial;
+mod rebuild;
 mod share;
 
 pub use collect::{Collector, Feed};
 pub use combine::combine;
 pub use dealer::{deal, EXTRA_BITS, MAX_SUB_SHARE_BITS};
 pub use partial::{partial_sign, PartialSignature, SubShares};
+pub use rebuild::rebuild;
 pub use share::Share;

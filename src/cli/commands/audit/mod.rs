@@ -340,6 +340,11 @@ impl Recorder {
         })
     }
 
+    /// Recover (receiver or giver): the record of what was given, and written.
+    pub fn recover(&self, ev: mpcegosign::audit::record::RecoverEvent) -> Result<(), CliError> {
+        self.write(Event::Recover(ev))
+    }
+
     /// Keygen: the share was saved.
     pub fn keygen(mut self, share: &KeyShare, dealer: bool) -> Result<(), CliError> {
         if self.path.is_none() {

@@ -63,6 +63,37 @@ pub fn run(args: KeygenArgs) -> Result<(), CliError> {
     }
 }
 
+/// Checks, before anything else happens, that a keygen with `args` could write its
+/// share (`reshare` asks it before any share is given).
+pub fn check_out_dir(args: &KeygenArgs) -> Result<(), CliError> {
+    OutputPlan::prepare(args).map(|_| ())
+}
+
+/// `reshare`: deals a key rebuilt from given shares to a new roster (`args.parties`,
+/// `args.threshold`), as an imported key is dealt: `shoup3` when its primes are
+/// safe, else `subsets` (said on screen). The key is wiped when dealing ends.
+pub fn deal_rebuilt(args: &KeygenArgs, key: PrivateKey) -> Result<(), CliError> {
+    let n = args
+        .parties
+        .ok_or_else(|| CliError::new("reshare needs --parties"))?;
+    let scheme =
+        Scheme::new(n, args.threshold.unwrap_or(n)).map_err(|e| CliError::new(e.to_string()))?;
+    let pem = key
+        .to_pkcs1_pem()
+        .map_err(|e| CliError::new(e.to_string()))?;
+    let key = match SafePrimeKey::from_pem(pem.expose()) {
+        Ok(k) => KeyToDeal::Shoup3(Some(k)),
+        Err(Shoup3Error::NotSafePrimes) => {
+            eprintln!("The key's primes are not safe primes: it is dealt with the subsets scheme.");
+            KeyToDeal::Subsets(Some(key))
+        }
+        Err(e) => return Err(CliError::new(e.to_string())),
+    };
+    drop(pem);
+    let plan = OutputPlan::prepare(args)?;
+    dealer(args, scheme, key, plan)
+}
+
 /// Receive errors that leave the dealer or a joiner waiting: everything received
 /// (see [`KeygenError::verdict`]); only the dealer's own state ends a keygen.
 fn recoverable(e: &KeygenError) -> bool {
