@@ -15,6 +15,7 @@ pub mod fsutil;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hex32;
 pub mod hsm;
 pub mod identity;
 pub mod key;

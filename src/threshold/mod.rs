@@ -27,5 +27,5 @@ pub mod subsets;
 
 pub use error::ThresholdError;
 pub use interface::{Partial, PartialError, SchemeKind, SchemeShare};
-pub use subset::{Scheme, Subset, MAX_PARTIES};
+pub use subset::{is_party_number, Scheme, Subset, MAX_PARTIES};
 pub use subsets::{combine, deal, partial_sign, PartialSignature, EXTRA_BITS, MAX_SUB_SHARE_BITS};
