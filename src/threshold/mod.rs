@@ -16,7 +16,7 @@
 //! check ([`selftest`]). Each scheme's folder holds its dealer, partial, checks and
 //! combiner; `subsets::Collector` plans subsets for an initiator, `shoup3`'s
 //! [`shoup3::PartialWithProof::verify`] checks a partial on arrival. Shared by both:
-//! the t-of-n [`Scheme`] and sets of parties ([`Subset`]).
+//! the t-of-n [`Scheme`], sets of parties ([`Subset`]) and the party-range rule.
 
 mod error;
 mod interface;

@@ -1,5 +1,7 @@
 //! Shared by both schemes: the t-of-n [`Scheme`] and sets of parties ([`Subset`]), as
-//! bitmasks over party numbers 1..=n (signer lists, and the `subsets` scheme's t-subsets).
+//! bitmasks over party numbers 1..=n (signer lists, and the `subsets` scheme's t-subsets),
+//! and the party-range rule, written once: [`is_party_number`] (1..=16) and
+//! [`Scheme::has_party`] (1..=n).
 
 use std::fmt;
 
