@@ -1,8 +1,14 @@
 //! mpcegosign: t-of-n threshold signing of EGo SGX enclaves with an RSA-3072, e = 3 key.
 //!
-//! Pure logic lives here (key math, threshold scheme, share files, SIGSTRUCT,
-//! ceremony messages and state machines); terminal, camera and process I/O live in
-//! the CLI (`src/cli`) and in the `airgap` crate.
+//! The logic lives here (key math, both threshold schemes, share files, SIGSTRUCT,
+//! ceremony messages and state machines, the audit log, the signer policy); the
+//! terminal and the camera live in the CLI (`src/cli`) and in the `airgap` crate. The
+//! file and process I/O here is kept to a few modules: `fsutil` (atomic writes,
+//! regular files only), `audit::log` and `audit::svn` (the log file), `policy::file`
+//! (reading the policy), `ego` (the executable, and running `ego-oesign`) and `hsm`
+//! (the PKCS#11 token). Modules import only downwards (audit → ceremony → share →
+//! ego/protocol/policy → sgx/hsm/threshold → key → the single files at the bottom);
+//! `docs/architecture.md` gives the tour.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -15,6 +21,7 @@ pub mod fsutil;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hex32;
 pub mod hsm;
 pub mod identity;
 pub mod key;

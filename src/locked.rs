@@ -3,7 +3,7 @@
 //! only a pointer), wiped on drop.
 //!
 //! The page stays locked after it is wiped and freed: unlocking it would also undo
-//! `mlockall` (see `cli::harden`) for whatever the allocator puts there next. A lock
+//! `mlockall` (see `cli::io::harden`) for whatever the allocator puts there next. A lock
 //! that fails (a small `RLIMIT_MEMLOCK` already used up) is not fatal; `is_locked`
 //! tells.
 

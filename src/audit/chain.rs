@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::lines::{RawLine, MAX_RECORD_LEN};
 use super::record::{LineError, Record, GENESIS, RECORD_VERSION};
+use crate::hex32;
 
 /// The most problems listed before the check gives up on a file.
 pub const MAX_PROBLEMS: usize = 64;
@@ -223,9 +224,7 @@ impl Checker {
     pub fn new(anchor: Option<&str>) -> Self {
         Checker {
             anchor: anchor.map(|a| a.trim().to_ascii_lowercase()),
-            anchor_bytes: anchor
-                .and_then(|a| hex::decode(a.trim()).ok())
-                .and_then(|b| b.try_into().ok()),
+            anchor_bytes: anchor.and_then(hex32::parse),
             anchor_seen: false,
             head: None,
             problems: Vec::new(),

@@ -1,6 +1,9 @@
 //! Signing EGo enclaves as `ego sign` does: its `enclave.json` (config, validation,
-//! the payload JSON), its checks on the executable, embedding the payload, finding
-//! the EGo installation and running its `ego-oesign`. See `docs/ego.md`.
+//! the payload JSON, with Go's JSON and path rules in `gojson` and `gopath`), its
+//! checks on the executable, embedding the payload, finding the EGo installation and
+//! running its `ego-oesign` (with the certificate and signature files of `cert`);
+//! `flow` strings these together for the initiator. `request` and `signature` are
+//! the two-step `prepare` / `finish` for one key held elsewhere. See `docs/ego.md`.
 
 pub mod cert;
 pub mod checks;

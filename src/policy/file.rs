@@ -32,6 +32,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::hex32;
 use crate::sgx::Date;
 
 use super::{Bits, DateWindow, Policy, PolicyError, SvnRange};
@@ -102,7 +103,7 @@ pub fn load(path: &Path) -> Result<Policy, PolicyError> {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let m = hex32(line).ok_or_else(|| PolicyError::Invalid {
+            let m = hex32::parse(line).ok_or_else(|| PolicyError::Invalid {
                 path: list_path.display().to_string(),
                 why: format!("line {} is not an MRENCLAVE (64 hex digits)", i + 1),
             })?;
@@ -139,10 +140,6 @@ fn invalid(path: &str, why: String) -> PolicyError {
         path: path.to_string(),
         why,
     }
-}
-
-fn hex32(s: &str) -> Option<[u8; 32]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }
 
 /// Parses the text of a policy file (`path` names it in errors); returns the
@@ -199,7 +196,7 @@ pub fn parse(text: &str, path: &str) -> Result<(Policy, Option<String>), PolicyE
         Some(list) => Some(
             list.iter()
                 .map(|m| {
-                    hex32(m).ok_or_else(|| {
+                    hex32::parse(m).ok_or_else(|| {
                         bad(format!("mrenclaves: `{m}` is not 64 hex digits"))
                     })
                 })
@@ -226,7 +223,7 @@ pub fn parse(text: &str, path: &str) -> Result<(Policy, Option<String>), PolicyE
         Some(list) => Some(
             list.iter()
                 .map(|k| {
-                    hex32(k).ok_or_else(|| {
+                    hex32::parse(k).ok_or_else(|| {
                         bad(format!(
                             "initiator_keys: `{k}` is not an identity key (64 hex digits, as `share info` shows the roster)"
                         ))

@@ -142,7 +142,7 @@ pub fn evaluate(policy: &Policy, facts: &Facts) -> Vec<Broken> {
         );
     }
     if let Some(n) = w.max_days_from_today {
-        let days = facts.date.to_unix_days() - facts.today.to_unix_days();
+        let days = facts.date.days_from(facts.today);
         if days.unsigned_abs() > u64::from(n) {
             broken(
                 "date",

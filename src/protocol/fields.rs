@@ -6,7 +6,7 @@
 use super::codec::Reader;
 use super::{MessageType, ProtocolError};
 use crate::identity::SIGNATURE_LEN;
-use crate::threshold::{Scheme, MAX_PARTIES};
+use crate::threshold::{is_party_number, Scheme};
 
 /// A 64-byte Ed25519 signature.
 pub type Sig = [u8; SIGNATURE_LEN];
@@ -52,15 +52,15 @@ pub(super) fn read_optional_signature(
 
 /// Whether `threshold` of `parties` is a scheme this tool deals: the threshold
 /// module's rule ([`Scheme::new`]).
-pub(super) fn check_scheme(parties: u8, threshold: u8) -> Result<(), ()> {
-    Scheme::new(parties, threshold).map(|_| ()).map_err(|_| ())
+pub(super) fn check_scheme(parties: u8, threshold: u8) -> Result<Scheme, ()> {
+    Scheme::new(parties, threshold).map_err(|_| ())
 }
 
 /// The party number of a message that names its sender (SIGN-PARTIAL, ABORT):
-/// 1 to [`MAX_PARTIES`].
+/// 1 to [`crate::threshold::MAX_PARTIES`].
 pub(super) fn read_party(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, ProtocolError> {
     let party = r.u8()?;
-    if party == 0 || party > MAX_PARTIES {
+    if !is_party_number(party) {
         return Err(ProtocolError::Field {
             kind,
             field: "party",

@@ -105,8 +105,8 @@ impl SignInit {
         let signers = r.u16()?;
         let parties = r.u8()?;
         let threshold = r.u8()?;
-        check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
-        if initiator == 0 || initiator > parties {
+        let t_of_n = check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
+        if !t_of_n.has_party(initiator) {
             return Err(bad("initiator"));
         }
         let all = if parties == 16 {

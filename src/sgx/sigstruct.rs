@@ -67,6 +67,12 @@ impl Date {
         Ok(Date { year, month, day })
     }
 
+    /// Days from `today` to this date (positive: this date is in the future): the one
+    /// place the distance of a SIGSTRUCT's date from today is computed.
+    pub fn days_from(self, today: Date) -> i64 {
+        self.to_unix_days() - today.to_unix_days()
+    }
+
     /// Today in UTC, from the system clock.
     pub fn today_utc() -> Self {
         let secs = std::time::SystemTime::now()

@@ -264,7 +264,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
         n
     };
     let scheme = Scheme::new(n, t).map_err(ShareError::Scheme)?;
-    if party == 0 || party > n {
+    if !scheme.has_party(party) {
         return Err(ShareError::PartyOutOfRange { party, n });
     }
     let e = small_int(&raw.public_exponent, "public_exponent")?;

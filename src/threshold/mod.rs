@@ -18,7 +18,7 @@
 //! folder holds its dealer, partial, checks and
 //! combiner; `subsets::Collector` plans subsets for an initiator, `shoup3`'s
 //! [`shoup3::PartialWithProof::verify`] checks a partial on arrival. Shared by both:
-//! the t-of-n [`Scheme`] and sets of parties ([`Subset`]).
+//! the t-of-n [`Scheme`], sets of parties ([`Subset`]) and the party-range rule.
 
 mod error;
 mod factor;
@@ -31,5 +31,5 @@ pub mod subsets;
 pub use error::ThresholdError;
 pub use factor::RebuildError;
 pub use interface::{Partial, PartialError, SchemeKind, SchemeShare};
-pub use subset::{Scheme, Subset, MAX_PARTIES};
+pub use subset::{is_party_number, Scheme, Subset, MAX_PARTIES};
 pub use subsets::{combine, deal, partial_sign, PartialSignature, EXTRA_BITS, MAX_SUB_SHARE_BITS};

@@ -1,5 +1,7 @@
 //! Shared by both schemes: the t-of-n [`Scheme`] and sets of parties ([`Subset`]), as
-//! bitmasks over party numbers 1..=n (signer lists, and the `subsets` scheme's t-subsets).
+//! bitmasks over party numbers 1..=n (signer lists, and the `subsets` scheme's t-subsets),
+//! and the party-range rule, written once: [`is_party_number`] (1..=16) and
+//! [`Scheme::has_party`] (1..=n).
 
 use std::fmt;
 
@@ -7,6 +9,12 @@ use super::ThresholdError;
 
 /// Parties are numbered 1..=MAX_PARTIES.
 pub const MAX_PARTIES: u8 = 16;
+
+/// Whether `party` is a party number at all (1..=[`MAX_PARTIES`]): the one place
+/// this rule is written; a key's own range is [`Scheme::has_party`].
+pub fn is_party_number(party: u8) -> bool {
+    (1..=MAX_PARTIES).contains(&party)
+}
 
 /// A t-of-n threshold scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +36,13 @@ impl Scheme {
     pub fn threshold(&self) -> u8 {
         self.t
     }
+    /// Whether `party` is one of this scheme's parties (1..=n): the one place this
+    /// rule is written; callers that word the error their own way ask this.
+    pub fn has_party(&self, party: u8) -> bool {
+        (1..=self.n).contains(&party)
+    }
     pub fn check_party(&self, party: u8) -> Result<(), ThresholdError> {
-        if party == 0 || party > self.n {
+        if !self.has_party(party) {
             return Err(ThresholdError::PartyOutOfRange { party, n: self.n });
         }
         Ok(())
@@ -75,7 +88,7 @@ impl Subset {
     pub fn from_parties(parties: &[u8]) -> Result<Self, ThresholdError> {
         let mut bits = 0u16;
         for &p in parties {
-            if p == 0 || p > MAX_PARTIES {
+            if !is_party_number(p) {
                 return Err(ThresholdError::PartyOutOfRange {
                     party: p,
                     n: MAX_PARTIES,
@@ -86,7 +99,7 @@ impl Subset {
         Ok(Subset(bits))
     }
     pub fn contains(&self, party: u8) -> bool {
-        (1..=MAX_PARTIES).contains(&party) && self.0 & (1 << (party - 1)) != 0
+        is_party_number(party) && self.0 & (1 << (party - 1)) != 0
     }
     pub fn len(&self) -> u8 {
         self.0.count_ones() as u8
@@ -131,7 +144,7 @@ impl std::str::FromStr for Subset {
                 return Err(bad());
             }
             let p: u8 = part.parse().map_err(|_| bad())?;
-            if p <= last || p > MAX_PARTIES {
+            if p <= last || !is_party_number(p) {
                 return Err(bad());
             }
             last = p;

@@ -3,7 +3,7 @@
 //! dealing (`dealing.rs`) sends.
 
 use super::seal::CeremonyKey;
-use super::transcript::{key_code, Transcript};
+use super::transcript::Transcript;
 use super::{finalize_size, roster, KeygenError, RosterEntry};
 use crate::ceremony::expect_message;
 use crate::ceremony::fingerprint::{key_fingerprint, session_code};
@@ -231,7 +231,7 @@ impl Dealer {
     /// which a man in the middle could compute before the FINALIZE.
     #[cfg(any(test, feature = "test-export"))]
     pub fn key_code_without_nonce_for_tests(&self, public: &PublicKey) -> String {
-        key_code(
+        super::transcript::key_code(
             &self.transcript_with(&self.roster_keys(), public, None, None),
             public,
         )

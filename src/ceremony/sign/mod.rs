@@ -1,8 +1,8 @@
 //! The signing ceremony. The initiator sends SIGN-INIT with the SIGSTRUCT's signed
 //! regions; each signer rebuilds the digest itself, checks what it is asked to sign,
 //! and answers with SIGN-PARTIAL (or ABORT). The initiator checks every partial on
-//! arrival, combines the first complete subset, verifies the signature, and moves on
-//! to another subset if one fails.
+//! arrival and combines: for `shoup3` any t partials whose proofs verify; for
+//! `subsets` the first complete subset, moving on to another if one fails to verify.
 //!
 //! Every message is signed with its sender's identity key when the sender's share
 //! has one (file version 3), and checked against the receiver's roster. A message

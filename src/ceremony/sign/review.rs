@@ -60,7 +60,7 @@ pub struct Review {
 impl Review {
     /// Days between the SIGSTRUCT's date and `today` (positive: dated in the future).
     pub fn days_from(&self, today: Date) -> i64 {
-        self.date.to_unix_days() - today.to_unix_days()
+        self.date.days_from(today)
     }
 }
 

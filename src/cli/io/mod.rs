@@ -1,7 +1,7 @@
 //! The CLI's plumbing, below the commands: the terminal (questions, pasted input,
 //! passphrases, Ctrl-C), the process's hardening, the transports (pasted text,
-//! animated QR) and files (shares, unconfirmed shares, enclaves to sign). Nothing
-//! here imports a command.
+//! animated QR) and files (shares, unconfirmed shares, the policy gate, enclaves to
+//! sign). Nothing here imports a command.
 
 pub mod files;
 pub mod harden;

@@ -40,7 +40,7 @@ impl Share {
         public: PublicKey,
         sub_shares: BTreeMap<Subset, SecretBn>,
     ) -> Result<Self, ThresholdError> {
-        if party == 0 || party > scheme.parties() {
+        if !scheme.has_party(party) {
             return Err(ThresholdError::PartyOutOfRange {
                 party,
                 n: scheme.parties(),

@@ -11,6 +11,7 @@ use mpcegosign::audit::roster::{self, Roster};
 use mpcegosign::audit::scan::{self, Item};
 use mpcegosign::audit::{log, show, verify};
 use mpcegosign::fsutil;
+use mpcegosign::hex32;
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::share::KeyShare;
 
@@ -44,8 +45,7 @@ pub(super) fn verify_cmd(
     pass: &PassphraseArgs,
 ) -> Result<(), CliError> {
     if let Some(a) = anchor {
-        let ok = a.trim().len() == 64 && a.trim().chars().all(|c| c.is_ascii_hexdigit());
-        if !ok {
+        if hex32::parse(a).is_none() {
             return Err(CliError::new(
                 "--anchor needs the 64 hex digits of a line hash",
             ));

@@ -176,12 +176,7 @@ fn encrypt(
     let share =
         file::parse(&bytes).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.age", path.display())));
-    if out.exists() && !force {
-        return Err(CliError::new(format!(
-            "{} already exists; pass --force to replace it",
-            out.display()
-        )));
-    }
+    refuse_existing(&out, force)?;
     let pass = passphrase::obtain(args, Purpose::New, &out.display().to_string())?;
     let sealed = share_io::seal_bytes(&file::serialize(&share), &pass)?;
     fsutil::write_new(&out, &sealed, SECRET_MODE, force)
@@ -274,11 +269,8 @@ fn decrypt(path: &Path, out: &Path, force: bool, args: &PassphraseArgs) -> Resul
                 .hint("pass --out FILE, or redirect standard output"),
         );
     }
-    if !to_stdout && out.exists() && !force {
-        return Err(CliError::new(format!(
-            "{} already exists; pass --force to replace it",
-            out.display()
-        )));
+    if !to_stdout {
+        refuse_existing(out, force)?;
     }
     let bytes = read(path)?;
     let what = path.display().to_string();
@@ -296,6 +288,18 @@ fn decrypt(path: &Path, out: &Path, force: bool, args: &PassphraseArgs) -> Resul
         fsutil::write_new(out, plain.expose(), SECRET_MODE, force)
             .map_err(|e| CliError::new(e.to_string()))?;
         eprintln!("Wrote {}.", out.display());
+    }
+    Ok(())
+}
+
+/// `share encrypt` and `share decrypt`: an existing output is refused before any
+/// passphrase is asked for, unless `--force`.
+fn refuse_existing(out: &Path, force: bool) -> Result<(), CliError> {
+    if out.exists() && !force {
+        return Err(CliError::new(format!(
+            "{} already exists; pass --force to replace it",
+            out.display()
+        )));
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use mpcegosign::ceremony::verdict::Verdict;
+use mpcegosign::hex32;
 use mpcegosign::protocol::{Message, SessionId};
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::sgx::frameworks::Details;
@@ -86,7 +87,7 @@ fn parse_signers(list: Option<&str>, share: &KeyShare) -> Result<Subset, CliErro
             CliError::new(format!("--signers: `{part}` is not a party number"))
                 .hint("write e.g. --signers 1,2,4")
         })?;
-        if p == 0 || p > n {
+        if !share.scheme().has_party(p) {
             return Err(CliError::new(format!(
                 "--signers: party {p} is not in 1..={n}"
             )));
@@ -204,9 +205,7 @@ fn report_waiting(ini: &Initiator) {
 }
 
 fn parse_mrenclave(hex_text: &str) -> Result<[u8; 32], CliError> {
-    let bytes = hex::decode(hex_text.trim()).ok().filter(|b| b.len() == 32);
-    bytes
-        .and_then(|b| b.try_into().ok())
+    hex32::parse(hex_text)
         .ok_or_else(|| CliError::new("--expect-mrenclave needs 64 hexadecimal digits"))
 }
 
