@@ -62,6 +62,7 @@ pub enum Command {
     Manpage(completions::ManpageArgs),
     /// The audit log of ceremonies: verify it, show its signings, export the public roster.
     Audit(audit::AuditArgs),
+    Demo(commands::demo::DemoArgs),
 }
 
 #[derive(Args, Debug)]
@@ -345,5 +346,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions(a) => completions::completions(a, Cli::command()),
         Command::Manpage(a) => completions::manpage(a, Cli::command()),
         Command::Audit(a) => audit::run(a),
+        Command::Demo(a) => commands::demo::run(a),
     }
 }
