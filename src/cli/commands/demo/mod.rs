@@ -18,8 +18,12 @@ mod keygen;
 mod screen;
 mod sign;
 
-/// Watch a whole 2-of-3 keygen and signing on this machine: a throwaway key, a sample
-/// SIGSTRUCT, each party's screen in turn. Needs no EGo; touches no share or audit log.
+/// Watch a whole 2-of-3 keygen and signing on this machine (a throwaway key, no EGo).
+///
+/// Runs the real keygen and signing ceremonies of three parties in this process on a
+/// fresh throwaway key and a sample SIGSTRUCT, showing each party's screen in turn and
+/// every message as the text a party would paste; ends with the signature checked.
+/// Touches no share and no audit log. See docs/demo.md.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// Wait for Enter before each screen.
