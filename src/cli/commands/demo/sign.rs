@@ -35,7 +35,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
 }
 
 /// The signer's review table, as `sign` shows it.
-fn show_review(screen: &mut Screen, r: &Review) -> Result<(), CliError> {
+fn show_review(screen: &mut Screen, r: &Review, me: u8) -> Result<(), CliError> {
     screen.shows(&format!(
         "Signing request from party {} (session {}):",
         r.initiator,
@@ -50,7 +50,11 @@ fn show_review(screen: &mut Screen, r: &Review) -> Result<(), CliError> {
     screen.shows(&format!("  ISVSVN     {}", r.isv_svn))?;
     screen.shows(&format!(
         "  DEBUG      {}",
-        if r.debug { "YES" } else { "no" }
+        if r.debug {
+            "YES: the host can read the enclave's memory"
+        } else {
+            "no"
+        }
     ))?;
     screen.shows(&format!("  Date       {}", r.date))?;
     let origin = match r.origin {
@@ -58,7 +62,7 @@ fn show_review(screen: &mut Screen, r: &Review) -> Result<(), CliError> {
         Origin::UnsignedAllowed | Origin::NoRoster => "UNSIGNED".to_string(),
     };
     screen.shows(&format!("  Origin     {origin}"))?;
-    screen.shows(&format!("  Signers    {} (you are party 2)", r.signers))
+    screen.shows(&format!("  Signers    {} (you are party {me})", r.signers))
 }
 
 pub fn run(
@@ -112,7 +116,7 @@ pub fn run(
     screen.types("mpcegosign sign --share share_2.json.age")?;
     let bytes = chat.paste(screen, init_post)?;
     let reviewed = review(bob, &bytes, &SignPolicy::default()).map_err(fail("reviewing"))?;
-    show_review(screen, &reviewed)?;
+    show_review(screen, &reviewed, bob.party())?;
     // Bob's own build of the sample gives the same measurement; his checks, for real.
     if reviewed.mrenclave != mrenclave
         || reviewed.debug
