@@ -1,6 +1,6 @@
 //! `mpcegosign demo` through a process: the whole 2-of-3 keygen and signing, each
 //! party's screen, the key code, the review table and the checked signature, in
-//! under a minute; no file left behind; `--keep DIR` and `--step`.
+//! under a minute; no file left behind; `--keep DIR`, `--full` and `--step`.
 
 mod support;
 
@@ -105,10 +105,15 @@ fn demo_leaves_no_file_behind() {
 }
 
 #[test]
-fn keep_writes_public_files_that_verify_and_no_share() {
+fn keep_writes_public_files_that_verify_and_full_shows_them_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let kept = tmp.path().join("kept");
-    let (code, stdout, stderr) = outcome(demo(tmp.path(), tmp.path()).arg("--keep").arg(&kept));
+    let (code, stdout, stderr) = outcome(
+        demo(tmp.path(), tmp.path())
+            .arg("--full")
+            .arg("--keep")
+            .arg(&kept),
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains(&format!("The demo's files are in {}", kept.display())));
     let mut names: Vec<String> = std::fs::read_dir(&kept)
@@ -145,6 +150,11 @@ fn keep_writes_public_files_that_verify_and_no_share() {
         if line.starts_with('#') {
             continue;
         }
+        // --full: the screens show every line exactly as it is posted.
+        assert!(
+            stdout.contains(&format!("    {line}\n")),
+            "not shown whole: {line}"
+        );
         if parts::is_part(line) {
             if let parts::Fed::Whole { .. } = assembler.feed(parts::parse(line).unwrap()).unwrap() {
                 messages += 1;
