@@ -173,13 +173,17 @@ fn check(
     let bytes =
         std::fs::read(&path).map_err(|e| crate::cli::error::io_error("read back", &path, &e))?;
     let signed = Sigstruct::from_bytes(&bytes).map_err(|e| CliError::new(format!("demo: {e}")))?;
-    let public = keyed.whole_key.public();
+    // The group's public key, as every party's share holds it.
+    let public = keyed.shares[0].public();
     signed
         .verify(Some(public))
         .map_err(|e| CliError::new(format!("demo: the signed SIGSTRUCT does not verify: {e}")))?;
     let mut one_key = Sigstruct::from_bytes(unsigned.as_bytes())
         .map_err(|e| CliError::new(format!("demo: {e}")))?;
-    one_key.set_signature(public, &keyed.whole_key.sign_digest(&one_key.digest()));
+    one_key.set_signature(
+        keyed.whole_key.public(),
+        &keyed.whole_key.sign_digest(&one_key.digest()),
+    );
     if one_key.as_bytes() != signed.as_bytes() {
         return Err(CliError::new(
             "demo: the threshold signature differs from the one-key signature of the same key",
