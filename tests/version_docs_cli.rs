@@ -73,8 +73,9 @@ fn version_names_commit_and_locked_crates() {
     );
 }
 
-const SUBCOMMANDS: [&str; 8] = [
-    "keygen", "sign", "signerid", "verify", "prepare", "finish", "selftest", "share",
+const SUBCOMMANDS: [&str; 12] = [
+    "keygen", "sign", "signerid", "verify", "prepare", "finish", "selftest", "share", "policy",
+    "recover", "reshare", "demo",
 ];
 
 #[test]

@@ -66,6 +66,7 @@ pub enum Command {
     Recover(commands::recover::RecoverArgs),
     /// The same key to a new roster or threshold: gather t shares (others run `recover --give`), then deal as keygen.
     Reshare(commands::reshare::ReshareArgs),
+    Demo(commands::demo::DemoArgs),
 }
 
 #[derive(Args, Debug)]
@@ -353,5 +354,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(a) => audit::run(a),
         Command::Recover(a) => commands::recover::run(a),
         Command::Reshare(a) => commands::reshare::run(a),
+        Command::Demo(a) => commands::demo::run(a),
     }
 }

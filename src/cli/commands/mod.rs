@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cameras;
 pub mod completions;
+pub mod demo;
 pub mod finish;
 pub mod keygen;
 pub mod policy;
