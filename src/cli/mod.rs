@@ -1,5 +1,6 @@
-//! Command-line layer: the clap definition of every subcommand's arguments and the
-//! dispatch to [`commands`] (one module per subcommand), above [`io`] (terminal,
+//! Command-line layer: the top-level clap definition (`Cli`, `Command`) and the
+//! dispatch to [`commands`] (one module per subcommand, each holding its own
+//! arguments, so no command imports this file), above [`io`] (terminal,
 //! transports, files), which never imports a command; [`error`] is the one-line error
 //! both use. The library below never touches the terminal.
 
@@ -33,17 +34,17 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create a t-of-n key and hand every party its share (initiator: --parties N; joiner: no flags).
-    Keygen(KeygenArgs),
+    Keygen(commands::keygen::KeygenArgs),
     /// Sign an enclave together (initiator: --config; signer: --share only).
     Sign(SignArgs),
     /// Print MRSIGNER (SHA-256 of the little-endian modulus) of a public key or a signed enclave.
-    Signerid(SigneridArgs),
+    Signerid(commands::signerid::SigneridArgs),
     /// Check a signed enclave's SIGSTRUCT: headers, signature, Q1/Q2, and optionally the key.
-    Verify(VerifyArgs),
+    Verify(commands::verify::VerifyArgs),
     /// One-key signing, step 1: measure an EGo enclave and write what an HSM, KMS or openssl signs.
-    Prepare(PrepareArgs),
+    Prepare(commands::prepare::PrepareArgs),
     /// One-key signing, step 2: store the outside signature and write the verified signed enclave.
-    Finish(FinishArgs),
+    Finish(commands::finish::FinishArgs),
     /// Manage share files: encrypt, change passphrase, show info, decrypt, paper backup and restore.
     Share(share::ShareArgs),
     /// A signer's policy (policy.toml) and SVN anti-rollback: check a SIGN-INIT without signing.
@@ -67,63 +68,6 @@ pub enum Command {
     /// The same key to a new roster or threshold: gather t shares (others run `recover --give`), then deal as keygen.
     Reshare(commands::reshare::ReshareArgs),
     Demo(commands::demo::DemoArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct KeygenArgs {
-    /// Total number of parties (initiator only; its presence makes you the initiator).
-    #[arg(long, value_name = "N")]
-    pub parties: Option<u8>,
-    /// Minimum number of parties needed to sign. Default: N (all parties).
-    #[arg(long, value_name = "T", requires = "parties")]
-    pub threshold: Option<u8>,
-    /// Directory to save the share and public key in.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub out_dir: PathBuf,
-    /// Deal an existing EGo private key (PKCS#1 or PKCS#8 PEM) instead of a fresh one.
-    /// Without --scheme, a key whose primes are safe is dealt as shoup3, any other
-    /// as subsets (said on screen).
-    #[arg(long, value_name = "PEM", requires = "parties")]
-    pub import: Option<PathBuf>,
-    /// Threshold scheme: shoup3 (one share per party, verifiable dealing; needs a key
-    /// from safe primes, which takes longer to generate) or subsets (the reference's
-    /// scheme: one sub-share per t-subset). Default: shoup3 for a new key.
-    #[arg(long, value_enum, requires = "parties")]
-    pub scheme: Option<SchemeArg>,
-    /// Skip the confirmation that all fingerprints were compared (automation only).
-    #[arg(long)]
-    pub yes: bool,
-    /// Write the share as plain JSON (share_N.json) instead of age-encrypted share_N.json.age.
-    #[arg(long)]
-    pub plaintext_share: bool,
-    /// Replace existing share and public key files.
-    #[arg(long)]
-    pub force: bool,
-    /// Finish a keygen interrupted at its key-code question: show the key code of the
-    /// unconfirmed share (share_N.unconfirmed-<session code>.json[.age], or the only
-    /// one in DIR), ask the question again, then save it as share_N.json[.age] or
-    /// delete it.
-    #[arg(
-        long,
-        value_name = "FILE|DIR",
-        conflicts_with_all = ["parties", "plaintext_share", "force", "out_dir"]
-    )]
-    pub resume: Option<PathBuf>,
-    #[command(flatten)]
-    pub passphrase: PassphraseArgs,
-    #[command(flatten)]
-    pub transport: TransportArgs,
-    #[command(flatten)]
-    pub audit: audit::AuditLogArgs,
-}
-
-/// The threshold schemes `keygen --scheme` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SchemeArg {
-    /// Shoup's threshold RSA adapted to e = 3: one share per party at any t-of-n.
-    Shoup3,
-    /// The reference's redundant additive sharing: one sub-share per t-subset.
-    Subsets,
 }
 
 #[derive(Args, Debug)]
@@ -246,72 +190,6 @@ pub enum Pkcs11Mechanism {
     Sha256RsaPkcs,
     /// CKM_RSA_PKCS over the DigestInfo of their SHA-256.
     RsaPkcs,
-}
-
-#[derive(Args, Debug)]
-#[group(required = true, multiple = false)]
-pub struct SigneridArgs {
-    /// PKIX "PUBLIC KEY" PEM (public.pem).
-    #[arg(long, value_name = "PEM")]
-    pub key: Option<PathBuf>,
-    /// A signed enclave executable.
-    #[arg(long, value_name = "FILE")]
-    pub enclave: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// The signed enclave executable.
-    #[arg(long, value_name = "FILE")]
-    pub enclave: PathBuf,
-    /// Also require that it is signed by this public key.
-    #[arg(long, value_name = "PEM")]
-    pub key: Option<PathBuf>,
-    /// Re-measure MRENCLAVE through this EGo installation's ego-oesign.
-    #[arg(long, value_name = "DIR")]
-    pub ego: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct PrepareArgs {
-    /// EGo enclave.json, given as `ego sign` would get it.
-    #[arg(long, value_name = "FILE")]
-    pub config: PathBuf,
-    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
-    #[arg(long, value_name = "DIR")]
-    pub ego: Option<PathBuf>,
-    /// The request to write; the digest files and the prepared executable go beside it.
-    #[arg(long, value_name = "FILE", default_value = "request.json")]
-    pub out: PathBuf,
-    /// Record this public key (PKIX PEM) in the request, for `finish` to verify with.
-    #[arg(long, value_name = "PEM")]
-    pub key: Option<PathBuf>,
-    /// Replace existing request files.
-    #[arg(long)]
-    pub force: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct FinishArgs {
-    /// The request written by `prepare`.
-    #[arg(long, value_name = "FILE")]
-    pub request: PathBuf,
-    /// The signature: 384 raw big-endian bytes, base64 (standard or URL-safe) or hex.
-    #[arg(long, value_name = "FILE")]
-    pub signature: PathBuf,
-    /// Verify with this public key instead of the one in the request.
-    #[arg(long, value_name = "PEM")]
-    pub key: Option<PathBuf>,
-    /// The signed enclave to write. Default: <exe>.signed, as recorded by `prepare`.
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// EGo installation directory. Default: the one `prepare` used (recorded in the
-    /// request); for older requests, $EGO_PATH, /opt/ego, then the snap.
-    #[arg(long, value_name = "DIR")]
-    pub ego: Option<PathBuf>,
-    /// Replace an existing output file.
-    #[arg(long)]
-    pub force: bool,
 }
 
 impl Command {

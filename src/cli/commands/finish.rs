@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use clap::Args;
 use mpcegosign::ego::flow;
 use mpcegosign::ego::locate::EgoInstall;
 use mpcegosign::ego::request::{sha256, Request};
@@ -17,7 +18,6 @@ use crate::cli::error::{io_error, CliError};
 use crate::cli::io::files::enclave_target::{
     ego_error, measure, refuse_existing, EgoTarget, Target,
 };
-use crate::cli::FinishArgs;
 
 pub fn run(args: FinishArgs) -> Result<(), CliError> {
     let name = args.request.display().to_string();
@@ -152,4 +152,27 @@ fn region_field(i: usize) -> &'static str {
         220..=251 => "reserved",
         _ => "ISVPRODID/ISVSVN",
     }
+}
+
+#[derive(Args, Debug)]
+pub struct FinishArgs {
+    /// The request written by `prepare`.
+    #[arg(long, value_name = "FILE")]
+    pub request: PathBuf,
+    /// The signature: 384 raw big-endian bytes, base64 (standard or URL-safe) or hex.
+    #[arg(long, value_name = "FILE")]
+    pub signature: PathBuf,
+    /// Verify with this public key instead of the one in the request.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// The signed enclave to write. Default: <exe>.signed, as recorded by `prepare`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// EGo installation directory. Default: the one `prepare` used (recorded in the
+    /// request); for older requests, $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }

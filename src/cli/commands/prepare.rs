@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use mpcegosign::ego::locate::EgoInstall;
 use mpcegosign::ego::request::{sha256, EnclaveRef, Request};
 use mpcegosign::fsutil;
@@ -12,7 +13,6 @@ use mpcegosign::fsutil;
 use crate::cli::commands::signerid::load_public;
 use crate::cli::error::CliError;
 use crate::cli::io::files::enclave_target::{file_mode, measure, prepare, refuse_existing};
-use crate::cli::PrepareArgs;
 
 /// The files `prepare` writes beside the request.
 pub(super) struct RequestFiles {
@@ -180,4 +180,23 @@ az rest --method post --resource https://vault.azure.net --url \"https://VAULT.v
 mpcegosign finish --request {req} --signature {sig}
 "
     )
+}
+
+#[derive(Args, Debug)]
+pub struct PrepareArgs {
+    /// EGo enclave.json, given as `ego sign` would get it.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// EGo installation directory. Default: $EGO_PATH, /opt/ego, then the snap.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
+    /// The request to write; the digest files and the prepared executable go beside it.
+    #[arg(long, value_name = "FILE", default_value = "request.json")]
+    pub out: PathBuf,
+    /// Record this public key (PKIX PEM) in the request, for `finish` to verify with.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// Replace existing request files.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -14,6 +14,7 @@ use mpcegosign::protocol::Purpose;
 use mpcegosign::threshold::Scheme;
 
 use crate::cli::commands::audit::{AuditLogArgs, Recorder};
+use crate::cli::commands::keygen::KeygenArgs;
 use crate::cli::commands::keygen::{check_out_dir, deal_rebuilt};
 use crate::cli::commands::recover::{confirm_risk, gather};
 use crate::cli::error::CliError;
@@ -21,7 +22,6 @@ use crate::cli::io::files::shares::load_share;
 use crate::cli::io::terminal::passphrase::PassphraseArgs;
 use crate::cli::io::transport::args::TransportArgs;
 use crate::cli::io::transport::open_transport;
-use crate::cli::KeygenArgs;
 
 #[derive(Args, Debug)]
 pub struct ReshareArgs {

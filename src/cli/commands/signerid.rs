@@ -1,14 +1,14 @@
 //! `mpcegosign signerid`: MRSIGNER of a public key or of a signed enclave, as
 //! `ego signerid` prints it (lowercase hex and a newline).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use mpcegosign::key::PublicKey;
 use mpcegosign::sgx::oeinfo::Oeinfo;
 use mpcegosign::sgx::Sigstruct;
 
 use crate::cli::error::{io_error, CliError};
-use crate::cli::SigneridArgs;
 
 pub fn run(args: SigneridArgs) -> Result<(), CliError> {
     let mrsigner = match (&args.key, &args.enclave) {
@@ -34,4 +34,15 @@ pub fn read_enclave_sigstruct(path: &Path) -> Result<Sigstruct, CliError> {
     let oeinfo =
         Oeinfo::locate(&bytes).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     Ok(oeinfo.read_sigstruct(&bytes))
+}
+
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct SigneridArgs {
+    /// PKIX "PUBLIC KEY" PEM (public.pem).
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// A signed enclave executable.
+    #[arg(long, value_name = "FILE")]
+    pub enclave: Option<PathBuf>,
 }

@@ -2,8 +2,9 @@
 //! With `--ego DIR` it also re-measures the file through ego-oesign (a copy signed
 //! with a throwaway key and the file's own embedded config) and compares MRENCLAVE.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use mpcegosign::ego::flow::{self, EgoError};
 use mpcegosign::ego::locate::EgoInstall;
 use mpcegosign::sgx::SigstructError;
@@ -11,7 +12,6 @@ use mpcegosign::sgx::SigstructError;
 use crate::cli::commands::signerid::{load_public, read_enclave_sigstruct};
 use crate::cli::error::{io_error, CliError};
 use crate::cli::io::files::enclave_target::measure;
-use crate::cli::VerifyArgs;
 
 pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     let expected = args.key.as_deref().map(load_public).transpose()?;
@@ -78,4 +78,17 @@ fn remeasure(path: &Path, ego: &Path, signed: [u8; 32]) -> Result<(), CliError> 
         )));
     }
     Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The signed enclave executable.
+    #[arg(long, value_name = "FILE")]
+    pub enclave: PathBuf,
+    /// Also require that it is signed by this public key.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
+    /// Re-measure MRENCLAVE through this EGo installation's ego-oesign.
+    #[arg(long, value_name = "DIR")]
+    pub ego: Option<PathBuf>,
 }

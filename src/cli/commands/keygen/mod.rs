@@ -15,7 +15,8 @@ use crate::cli::error::CliError;
 use crate::cli::io::terminal::console::{self, confirm, receive_loop, Step};
 use crate::cli::io::transport::args::TransportKind;
 use crate::cli::io::transport::open_transport;
-use crate::cli::{KeygenArgs, SchemeArg};
+mod args;
+pub use args::{KeygenArgs, SchemeArg};
 use new_key::{generate_key, generate_safe_key};
 use output::OutputPlan;
 

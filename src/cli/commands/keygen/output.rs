@@ -8,11 +8,11 @@ use mpcegosign::fsutil::{self, NewFile, PUBLIC_MODE, SECRET_MODE};
 use mpcegosign::secret::SecretString;
 use mpcegosign::share::{file, KeyShare};
 
+use super::KeygenArgs;
 use crate::cli::error::{io_error, CliError};
 use crate::cli::io::files::shares::{commit_kept, seal_bytes, work_factor};
 use crate::cli::io::files::unconfirmed;
 use crate::cli::io::terminal::passphrase::{self, Purpose};
-use crate::cli::KeygenArgs;
 
 /// The output directory, checked before a ceremony starts so that no one's time
 /// is wasted on a ceremony whose result cannot be saved.

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use mpcegosign::fsutil;
 use mpcegosign::share::encrypted;
 
+use super::KeygenArgs;
 use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::files::unconfirmed::{self, Name};
 use crate::cli::io::terminal::passphrase::{self, Purpose};
-use crate::cli::KeygenArgs;
 
 pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
     let path = locate(target)?;
