@@ -9,13 +9,15 @@
 //!
 //! Files: `params`, `primes`, `key` (safe-prime keys), `deal`, `vkeys` (verification
 //! keys and the dealing checks), `secret_share` (s_i) and `share` (the checked share),
-//! `partial`, `proof`, `combine`, `arith`.
+//! `partial`, `proof`, `batch_proof` (one proof for a party's partials over several
+//! digests), `combine`, `arith`.
 //!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
 //! [`PartialWithProof::verify`] → [`combine`].
 
 mod arith;
+mod batch_proof;
 mod combine;
 mod deal;
 mod key;
@@ -27,6 +29,7 @@ mod secret_share;
 mod share;
 mod vkeys;
 
+pub use batch_proof::{batch_partial_bytes, batch_sign, BatchPartial, MAX_BATCH};
 pub use combine::{combine, combine_any, Combined};
 pub use deal::{accept_all, deal, deal_seeded, Dealing};
 #[cfg(any(test, feature = "test-export"))]
