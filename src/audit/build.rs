@@ -15,7 +15,9 @@ use crate::share::KeyShare;
 pub fn sender(msg: &Message) -> u8 {
     match msg {
         Message::SignInit(m) => m.initiator,
+        Message::SignInitBatch(m) => m.initiator,
         Message::SignPartial(m) => m.party,
+        Message::SignPartialBatch(m) => m.party,
         Message::Abort(m) => m.party,
         Message::KeygenInit(_) => 1,
         Message::KeygenJoin(_) | Message::KeygenFinalize(_) => 0,

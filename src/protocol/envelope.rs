@@ -1,8 +1,9 @@
 //! The envelope every message shares: the [`Message`] enum with its header (version,
 //! wire type, session), its identity signature and the dispatch of encoding and
-//! decoding to each family (`keygen`, `sign`); and ABORT, the one message of no
+//! decoding to each family (`keygen`, `sign`, `batch`); and ABORT, the one message of no
 //! ceremony in particular.
 
+use super::batch::{SignInitBatch, SignPartialBatch};
 use super::codec::{Reader, Writer};
 use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
 use super::keygen::{KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_NONCED};
@@ -32,6 +33,8 @@ pub enum Message {
     SignInit(SignInit),
     SignPartial(SignPartial),
     Abort(Abort),
+    SignInitBatch(SignInitBatch),
+    SignPartialBatch(SignPartialBatch),
 }
 
 /// The context string under which message signatures are made.
@@ -46,6 +49,8 @@ impl Message {
             Message::SignInit(_) => MessageType::SignInit,
             Message::SignPartial(_) => MessageType::SignPartial,
             Message::Abort(_) => MessageType::Abort,
+            Message::SignInitBatch(_) => MessageType::SignInitBatch,
+            Message::SignPartialBatch(_) => MessageType::SignPartialBatch,
         }
     }
 
@@ -57,6 +62,8 @@ impl Message {
             Message::SignInit(m) => m.session,
             Message::SignPartial(m) => m.session,
             Message::Abort(m) => m.session,
+            Message::SignInitBatch(m) => m.session,
+            Message::SignPartialBatch(m) => m.session,
         }
     }
 
@@ -69,6 +76,8 @@ impl Message {
             Message::SignInit(m) => m.signature.as_ref(),
             Message::SignPartial(m) => m.signature.as_ref(),
             Message::Abort(m) => m.signature.as_ref(),
+            Message::SignInitBatch(m) => m.signature.as_ref(),
+            Message::SignPartialBatch(m) => m.signature.as_ref(),
         }
     }
 
@@ -80,6 +89,8 @@ impl Message {
             Message::SignInit(m) => SignatureSlot::Optional(&mut m.signature),
             Message::SignPartial(m) => SignatureSlot::Optional(&mut m.signature),
             Message::Abort(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::SignInitBatch(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::SignPartialBatch(m) => SignatureSlot::Optional(&mut m.signature),
         }
     }
 
@@ -121,7 +132,9 @@ impl Message {
             }
             Message::SignInit(SignInit { signature, .. })
             | Message::SignPartial(SignPartial { signature, .. })
-            | Message::Abort(Abort { signature, .. }) => {
+            | Message::Abort(Abort { signature, .. })
+            | Message::SignInitBatch(SignInitBatch { signature, .. })
+            | Message::SignPartialBatch(SignPartialBatch { signature, .. }) => {
                 match signature {
                     Some(s) => w.u8(1).bytes(s),
                     None => w.u8(0),
@@ -156,6 +169,8 @@ impl Message {
             Message::SignInit(m) => m.write_body(w),
             Message::SignPartial(m) => m.write_body(w),
             Message::Abort(m) => m.write_body(w),
+            Message::SignInitBatch(m) => m.write_body(w),
+            Message::SignPartialBatch(m) => m.write_body(w),
         }
     }
 
@@ -211,6 +226,12 @@ impl Message {
                 schemed,
             )?),
             MessageType::Abort => Message::Abort(Abort::read_body(&mut r, session)?),
+            MessageType::SignInitBatch => {
+                Message::SignInitBatch(SignInitBatch::read_body(&mut r, session)?)
+            }
+            MessageType::SignPartialBatch => {
+                Message::SignPartialBatch(SignPartialBatch::read_body(&mut r, session)?)
+            }
         };
         if !r.is_empty() {
             return Err(ProtocolError::TrailingBytes(kind));

@@ -6,11 +6,13 @@
 //! unknown field is an error, never silently skipped). `docs/protocol.md` documents
 //! the layout. One file per message family, each with its frozen vectors beside it
 //! (`*_tests.rs`): `envelope` (the [`Message`] header, signatures, dispatch, and
-//! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL);
+//! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL),
+//! `batch` (SIGN-INIT-BATCH, SIGN-PARTIAL-BATCH: several enclaves in one ceremony);
 //! `fields` holds what several families share and `codec` the byte reader and writer.
 //! `text` gives the one-line form that is pasted into a group chat, and `parts` the
 //! numbered parts (at most 1,000 characters each) that a longer message is written as.
 
+mod batch;
 mod codec;
 mod envelope;
 mod fields;
@@ -19,6 +21,9 @@ pub mod parts;
 mod sign;
 pub mod text;
 
+pub use batch::{
+    BatchBody, BatchEnclave, SignInitBatch, SignPartialBatch, MAX_BATCH_ENCLAVES, MAX_ENCLAVE_NAME,
+};
 pub use envelope::{Abort, Message, MAX_REASON};
 pub use fields::{scheme_name, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS};
 pub use keygen::{
@@ -65,6 +70,8 @@ pub enum MessageType {
     SignInit = 4,
     SignPartial = 5,
     Abort = 6,
+    SignInitBatch = 11,
+    SignPartialBatch = 12,
 }
 
 impl MessageType {
@@ -76,6 +83,8 @@ impl MessageType {
             4 => Self::SignInit,
             5 => Self::SignPartial,
             6 => Self::Abort,
+            11 => Self::SignInitBatch,
+            12 => Self::SignPartialBatch,
             _ => return None,
         })
     }
@@ -88,6 +97,8 @@ impl MessageType {
             Self::SignInit => "SIGN-INIT",
             Self::SignPartial => "SIGN-PARTIAL",
             Self::Abort => "ABORT",
+            Self::SignInitBatch => "SIGN-INIT-BATCH",
+            Self::SignPartialBatch => "SIGN-PARTIAL-BATCH",
         }
     }
 }
@@ -132,6 +143,8 @@ pub enum ProtocolError {
     },
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod envelope_tests;
 #[cfg(test)]
