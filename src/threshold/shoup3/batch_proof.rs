@@ -81,11 +81,7 @@ fn coefficients(
 }
 
 /// Π bases_j^{c_j} mod N.
-fn combination(
-    bases: &[BigUint],
-    coeffs: &[BigUint],
-    n: &BigUint,
-) -> Result<BigUint, Shoup3Error> {
+fn combination(bases: &[BigUint], coeffs: &[BigUint], n: &BigUint) -> Result<BigUint, Shoup3Error> {
     let mut acc = BigUint::from(1u8);
     for (b, c) in bases.iter().zip(coeffs) {
         acc = acc * pow(b, c, n)? % n;

@@ -54,7 +54,9 @@ fn one_wrong_partial_in_a_batch_of_four_is_caught_and_named() {
     }
     // Two partials swapped, the digests in another order, another context, one digest
     // fewer, another digest: all refused.
-    let swapped = b.with_value(0, b.values[1].clone()).with_value(1, b.values[0].clone());
+    let swapped = b
+        .with_value(0, b.values[1].clone())
+        .with_value(1, b.values[0].clone());
     assert_eq!(swapped.verify(keys, &ds, ctx), bad);
     let mut reordered = ds.clone();
     reordered.swap(2, 3);
