@@ -92,6 +92,19 @@ pub enum SignError {
     },
     #[error(transparent)]
     Threshold(#[from] ThresholdError),
+    #[error("enclave {index} ({name}) of the batch: {error}; the whole batch is refused")]
+    InBatch {
+        index: usize,
+        name: String,
+        error: Box<SignError>,
+    },
+    #[error(
+        "a batch names 2 to {} enclaves, not {count} (one enclave is an ordinary signing)",
+        crate::protocol::MAX_BATCH_ENCLAVES
+    )]
+    BatchSize { count: usize },
+    #[error("the expected MRENCLAVE {expected} is not among the batch's enclaves: refusing")]
+    ExpectedNotInBatch { expected: String },
 }
 
 impl SignError {
