@@ -109,7 +109,7 @@ fn shoup3_batch_signs_each_enclave_and_refuses_a_bad_partial_named() {
 #[test]
 fn one_refused_enclave_refuses_the_batch_naming_it() {
     let shares = keygen_shoup3(1, 5, 3, true);
-    let sigs = vec![
+    let sigs = [
         unsigned(false, [1; 32]),
         unsigned(true, [2; 32]),
         unsigned(false, [3; 32]),

@@ -56,13 +56,16 @@ pub struct SignPartialBatch {
     pub signature: Option<Sig>,
 }
 
+/// One enclave's `subsets` partials: (subset bitmask, partial as 384 bytes) each.
+pub type SubsetsPartials = Vec<(u16, [u8; 384])>;
+
 /// What a SIGN-PARTIAL-BATCH carries, by scheme, for 2 to [`MAX_BATCH_ENCLAVES`]
 /// enclaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchBody {
     /// `subsets`: per enclave, the SIGSTRUCT digest signed (as in a single `subsets`
     /// SIGN-PARTIAL) and per usable subset (bitmask, partial as 384 bytes).
-    Subsets(Vec<([u8; 32], Vec<(u16, [u8; 384])>)>),
+    Subsets(Vec<([u8; 32], SubsetsPartials)>),
     /// `shoup3`: the partials with one proof, as `BatchPartial::to_bytes` writes it
     /// (its party byte and count must equal the message's). No digests: the batched
     /// proof holds only for the digests the verifier computes from the request.

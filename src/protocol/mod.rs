@@ -22,7 +22,8 @@ mod sign;
 pub mod text;
 
 pub use batch::{
-    BatchBody, BatchEnclave, SignInitBatch, SignPartialBatch, MAX_BATCH_ENCLAVES, MAX_ENCLAVE_NAME,
+    BatchBody, BatchEnclave, SignInitBatch, SignPartialBatch, SubsetsPartials, MAX_BATCH_ENCLAVES,
+    MAX_ENCLAVE_NAME,
 };
 pub use envelope::{Abort, Message, MAX_REASON};
 pub use fields::{scheme_name, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS};

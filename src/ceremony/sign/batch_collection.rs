@@ -45,7 +45,7 @@ pub(super) fn batch_body(
 #[derive(Debug)]
 pub(super) enum BatchCollection {
     Shoup3 {
-        keys: shoup3::VerificationKeys,
+        keys: Box<shoup3::VerificationKeys>,
         session: SessionId,
         digests: Vec<[u8; 32]>,
         valid: BTreeMap<u8, Vec<VerifiedPartial>>,
@@ -73,7 +73,7 @@ impl BatchCollection {
                     &session.0,
                 )?;
                 BatchCollection::Shoup3 {
-                    keys: s.keys().clone(),
+                    keys: Box::new(s.keys().clone()),
                     session,
                     digests: digests.to_vec(),
                     valid: BTreeMap::from([(s.party(), mine)]),
