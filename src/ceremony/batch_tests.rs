@@ -120,7 +120,7 @@ fn one_refused_enclave_refuses_the_batch_naming_it() {
         .zip(names)
         .map(|(s, name)| BatchTarget { name, unsigned: s })
         .collect();
-    let set = Subset::from_parties(&[1, 2, 3]).unwrap();
+    let set = Subset::from_parties(&[1, 2, 3, 4]).unwrap();
     let (mut ini, init) = BatchInitiator::start(&shares[0], &targets, set).unwrap();
     let init = init.encode();
     let err = review_batch(&shares[1], &init, &SignPolicy::default(), &[]).unwrap_err();
@@ -155,10 +155,33 @@ fn one_refused_enclave_refuses_the_batch_naming_it() {
         BatchProgress::Declined {
             party: 2,
             reason: "not this release".into(),
-            authenticated: true
         }
     );
-    assert_eq!(ini.waiting_for(), vec![3]);
+    assert_eq!(ini.waiting_for(), vec![3, 4]);
+    ini.check_still_possible().unwrap();
+    // The same ABORT again is a duplicate; a forged answer (unsigned) changes nothing.
+    assert_eq!(ini.accept(&abort), Err(SignError::Duplicate(2)));
+    let mut forged = r.decline(&shares[2], "forged");
+    if let Message::Abort(a) = &mut forged {
+        a.party = 3;
+        a.signature = Some([0; 64]);
+    }
+    assert!(matches!(
+        ini.accept(&forged.encode()),
+        Err(SignError::BadSignature { party: 3, .. })
+    ));
+    assert_eq!(ini.waiting_for(), vec![3, 4]);
+    // Party 3 declines too: 1 valid and party 4 awaited, 3 needed.
+    let r3 = review_batch(&shares[2], &init, &allow, &[]).unwrap();
+    ini.accept(&r3.decline(&shares[2], "no").encode()).unwrap();
+    assert!(matches!(
+        ini.check_still_possible(),
+        Err(SignError::NotEnoughPartials {
+            valid: 1,
+            need: 3,
+            ..
+        })
+    ));
     // One enclave is an ordinary signing, not a batch.
     assert_eq!(
         BatchInitiator::start(&shares[0], &targets[..1], set).unwrap_err(),

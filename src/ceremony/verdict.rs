@@ -87,6 +87,7 @@ impl SignError {
             E::TooFewSigners { .. }
             | E::InitiatorNotSigner
             | E::BatchSize { .. }
+            | E::BatchNeedsRoster
             | E::NotEnoughPartials { .. }
             | E::NoValidSubset { .. }
             | E::Shoup3(_)

@@ -165,12 +165,8 @@ pub struct BatchTarget<'a> {
 pub enum BatchProgress {
     /// A party's partials for every enclave were accepted.
     Accepted { party: u8 },
-    /// A party declined the batch (`authenticated`: provably).
-    Declined {
-        party: u8,
-        reason: String,
-        authenticated: bool,
-    },
+    /// A party declined the batch (its ABORT is signed by its identity key).
+    Declined { party: u8, reason: String },
     /// Every enclave has a verified signature, in the request's order.
     Complete { signatures: Vec<BigUint> },
 }
@@ -181,7 +177,10 @@ pub struct BatchInitiator {
     session: SessionId,
     party: u8,
     signers: Subset,
-    roster: Option<Vec<IdentityPublic>>,
+    /// Valid answers needed, the initiator's own included (t).
+    need: usize,
+    roster: Vec<IdentityPublic>,
+    /// Parties that answered: `true` with valid partials, `false` declined.
     answered: BTreeMap<u8, bool>,
     collection: BatchCollection,
 }
@@ -195,6 +194,9 @@ impl BatchInitiator {
         signers: Subset,
     ) -> Result<(Self, Message), SignError> {
         let scheme = share.scheme();
+        if share.auth().is_none() {
+            return Err(SignError::BatchNeedsRoster);
+        }
         if !(2..=MAX_BATCH_ENCLAVES).contains(&targets.len()) {
             return Err(SignError::BatchSize {
                 count: targets.len(),
@@ -248,12 +250,14 @@ impl BatchInitiator {
         );
         let roster = share
             .auth()
-            .map(|a| a.roster.iter().map(|k| k.identity).collect());
+            .map(|a| a.roster.iter().map(|k| k.identity).collect())
+            .unwrap_or_default();
         Ok((
             BatchInitiator {
                 session,
                 party: share.party(),
                 signers,
+                need: usize::from(scheme.threshold()),
                 roster,
                 answered: BTreeMap::new(),
                 collection,
@@ -275,6 +279,30 @@ impl BatchInitiator {
             .collect()
     }
 
+    /// Fails when t valid answers (the initiator's own included) can no longer come:
+    /// too many parties declined.
+    pub fn check_still_possible(&self) -> Result<(), SignError> {
+        let valid = 1 + self.answered.values().filter(|ok| **ok).count();
+        let waiting = self.waiting_for();
+        if valid + waiting.len() >= self.need {
+            return Ok(());
+        }
+        let list = |v: Vec<String>| super::list_or_none(v);
+        Err(SignError::NotEnoughPartials {
+            valid,
+            need: self.need,
+            declined: list(
+                self.answered
+                    .iter()
+                    .filter(|(_, ok)| !**ok)
+                    .map(|(p, _)| p.to_string())
+                    .collect(),
+            ),
+            bad: "none".into(),
+            waiting: list(waiting.iter().map(u8::to_string).collect()),
+        })
+    }
+
     /// Handles one SIGN-PARTIAL-BATCH or ABORT. A decline declines the batch; a bad
     /// partial for any enclave refuses the party's whole answer, named.
     pub fn accept(&mut self, bytes: &[u8]) -> Result<BatchProgress, SignError> {
@@ -294,30 +322,23 @@ impl BatchInitiator {
         if self.answered.contains_key(&party) {
             return Err(SignError::Duplicate(party));
         }
-        let authenticated = match &self.roster {
-            Some(keys) => {
-                let key = keys
-                    .get(usize::from(party) - 1)
-                    .ok_or(SignError::UnexpectedParty(party))?;
-                check_signature(key, &msg, party, false)?;
-                true
-            }
-            None => false,
-        };
-        let kind = msg.kind();
+        // Every answer must be signed by its party's identity key (a batch needs a
+        // roster): a forged one is ignored and changes nothing.
+        let key = self
+            .roster
+            .get(usize::from(party) - 1)
+            .ok_or(SignError::UnexpectedParty(party))?;
+        check_signature(key, &msg, party, false)?;
         match msg {
             Message::Abort(a) => {
                 self.answered.insert(party, false);
                 Ok(BatchProgress::Declined {
                     party,
                     reason: a.reason,
-                    authenticated,
                 })
             }
             Message::SignPartialBatch(p) => {
-                self.collection
-                    .keep(party, &p.body)
-                    .map_err(|e| e.unless_proven(authenticated, kind, party))?;
+                self.collection.keep(party, &p.body)?;
                 self.answered.insert(party, true);
                 match self.collection.try_complete()? {
                     Some(signatures) => Ok(BatchProgress::Complete { signatures }),

@@ -140,12 +140,19 @@ impl BatchCollection {
                             .into(),
                     });
                 }
-                for ((digest, partials), (own, c, _)) in lists.iter().zip(enclaves.iter_mut()) {
+                // All enclaves or none: checked into copies, kept only if all pass.
+                let mut kept = Vec::with_capacity(enclaves.len());
+                for ((digest, partials), (own, c, _)) in lists.iter().zip(enclaves.iter()) {
                     let body = PartialBody::Subsets {
                         digest: *digest,
                         partials: partials.clone(),
                     };
+                    let mut c = c.clone();
                     c.keep(party, &body, own, modulus)?;
+                    kept.push(c);
+                }
+                for ((_, c, _), k) in enclaves.iter_mut().zip(kept) {
+                    *c = k;
                 }
                 Ok(())
             }

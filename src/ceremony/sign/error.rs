@@ -103,6 +103,8 @@ pub enum SignError {
         crate::protocol::MAX_BATCH_ENCLAVES
     )]
     BatchSize { count: usize },
+    #[error("batch signing needs shares with identity keys (file version 3): a reference-format share cannot tell a party's answer from a forged one; sign the enclaves one by one")]
+    BatchNeedsRoster,
     #[error("the expected MRENCLAVE {expected} is not among the batch's enclaves: refusing")]
     ExpectedNotInBatch { expected: String },
 }
