@@ -136,18 +136,42 @@ pub fn initiator_event(
     })
 }
 
-/// A signer's event: the SIGN-INIT it reviewed (as received) and its answer.
+/// The enclaves of a signer's record that answered a SIGN-INIT-BATCH, read from the
+/// request it holds (received, as text); empty for any other record.
+pub fn batch_enclaves(e: &super::record::SignerEvent) -> Vec<Enclave> {
+    e.messages
+        .iter()
+        .filter(|m| m.dir == "received")
+        .filter_map(|m| text::decode(&m.text).ok())
+        .filter_map(|bytes| match Message::decode(&bytes) {
+            Ok(Message::SignInitBatch(si)) => Some(si),
+            _ => None,
+        })
+        .flat_map(|si| {
+            let mrsigner = si.mrsigner;
+            si.enclaves
+                .into_iter()
+                .filter_map(move |en| enclave_of(&en.regions, &mrsigner).ok())
+        })
+        .collect()
+}
+
+/// A signer's event: the SIGN-INIT (or SIGN-INIT-BATCH) it reviewed (as received) and its answer.
 pub fn signer_event(init: &[u8], answer: &[u8]) -> Result<SignerEvent, AuditError> {
     // The SIGN-INIT may be one the signer refused as unreadable for its share; the
     // answer always is its own SIGN-PARTIAL or ABORT.
     let init_msg = Message::decode(init).ok();
     let (answer_kind, reason, session) = match decode(answer)? {
         Message::SignPartial(p) => ("signed", None, p.session),
+        Message::SignPartialBatch(p) => ("signed", None, p.session),
         Message::Abort(a) => ("declined", Some(a.reason), a.session),
         _ => return Err(AuditError::Missing("SIGN-PARTIAL or ABORT answer")),
     };
     let (initiator, enclave) = match &init_msg {
         Some(Message::SignInit(si)) => (si.initiator, enclave_of(&si.regions, &si.mrsigner).ok()),
+        // A batch names no single enclave: its enclaves are read from the recorded
+        // SIGN-INIT-BATCH ([`batch_enclaves`]).
+        Some(Message::SignInitBatch(si)) => (si.initiator, None),
         _ => (0, None),
     };
     let mut messages = Vec::new();

@@ -154,9 +154,10 @@ pub struct SignArgs {
     /// Sign without asking for confirmation (signer; needs --expect-mrenclave).
     #[arg(long)]
     pub yes: bool,
-    /// Refuse unless the enclave's MRENCLAVE is this value (64 hex digits).
+    /// Refuse unless the enclave's MRENCLAVE is this value (64 hex digits). Repeat it
+    /// for a batch: each must be one of the batch's enclaves (with --yes: all of them).
     #[arg(long, value_name = "HEX")]
-    pub expect_mrenclave: Option<String>,
+    pub expect_mrenclave: Vec<String>,
     /// Agree to sign an enclave with the DEBUG attribute.
     #[arg(long)]
     pub allow_debug: bool,

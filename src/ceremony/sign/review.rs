@@ -236,6 +236,9 @@ pub fn request_origin(share: &KeyShare, bytes: &[u8]) -> Result<(SessionId, Orig
         Message::SignInit(init) => share
             .identity_of(init.initiator)
             .is_some_and(|k| msg.is_signed_by(&k)),
+        Message::SignInitBatch(init) => share
+            .identity_of(init.initiator)
+            .is_some_and(|k| msg.is_signed_by(&k)),
         _ => false,
     };
     let origin = if signed {
