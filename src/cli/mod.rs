@@ -123,9 +123,14 @@ pub enum SchemeArg {
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
-    /// EGo enclave.json. Its presence makes you the initiator.
+    /// EGo enclave.json. Its presence makes you the initiator; repeat it to sign
+    /// several enclaves in one ceremony (a batch).
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub config: Vec<PathBuf>,
+    /// A batch file: one [[enclave]] table (name, config, optional out) per enclave,
+    /// paths relative to the file (initiator; docs/ceremony.md).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "sigstruct", "out"])]
+    pub batch: Option<PathBuf>,
     /// This party's share (share_N.json or share_N.json.age).
     /// (Not needed with --pkcs11-module.)
     #[arg(

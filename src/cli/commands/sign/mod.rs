@@ -29,6 +29,7 @@ use crate::cli::SignArgs;
 use policy::Screened;
 use time_limit::{answering, TimeLimit};
 
+mod batch_initiator;
 mod batch_signer;
 mod hsm;
 pub mod policy;
@@ -43,7 +44,7 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
             "--share FILE is required (or --pkcs11-module LIB.so with --key-label for one-key signing)",
         ));
     }
-    if args.config.is_some() || args.sigstruct.is_some() {
+    if !args.config.is_empty() || args.sigstruct.is_some() || args.batch.is_some() {
         if args.timeout.is_some() {
             return Err(CliError::new(
                 "--timeout is for a signer; the initiator waits until t valid partials came or too few can still come",
@@ -53,6 +54,9 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
             return Err(CliError::new(
                 "--policy and --allow-svn-rollback are for a signer; the initiator chose the request it sends",
             ));
+        }
+        if args.config.len() > 1 || args.batch.is_some() {
+            return batch_initiator::run(&args);
         }
         return initiator(&args);
     }
@@ -102,7 +106,7 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
     let share = share_io::load_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
-    let target = match (&args.sigstruct, &args.config) {
+    let target = match (&args.sigstruct, args.config.first()) {
         (Some(path), _) => Target::sigstruct_file(path, args.out.as_deref(), args.force)?,
         (None, Some(config)) => {
             Target::ego(config, args.ego.as_deref(), args.out.as_deref(), args.force)?

@@ -1,8 +1,10 @@
 //! Files the commands read and write: share files and public keys, shares saved
-//! before their key code was confirmed, and the enclave or SIGSTRUCT a command signs.
+//! before their key code was confirmed, the enclave or SIGSTRUCT a command signs, and
+//! the batch file of `sign --batch` (`release`).
 
 pub mod enclave_target;
 pub mod framework_target;
 pub mod policy;
+pub mod release;
 pub mod shares;
 pub mod unconfirmed;
