@@ -20,7 +20,7 @@ use crate::cli::io::transport::open_transport;
 use crate::cli::SignArgs;
 
 /// The enclaves asked for: the `--batch` file, or one per `--config` (named after
-/// the config's folder and file).
+/// the config's folder, or its path when two folders share a name).
 fn entries(args: &SignArgs) -> Result<Vec<BatchEntry>, CliError> {
     if let Some(file) = &args.batch {
         if !args.config.is_empty() || args.out.is_some() {
@@ -35,11 +35,22 @@ fn entries(args: &SignArgs) -> Result<Vec<BatchEntry>, CliError> {
             "--out names one output; for several enclaves use --batch release.toml with `out` per [[enclave]]",
         ));
     }
+    let folder = |c: &PathBuf| {
+        c.parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+    };
+    let mut names: Vec<Option<String>> = args.config.iter().map(folder).collect();
+    let distinct: std::collections::BTreeSet<_> = names.iter().flatten().collect();
+    if distinct.len() != names.len() {
+        names = vec![None; names.len()];
+    }
     Ok(args
         .config
         .iter()
-        .map(|c| BatchEntry {
-            name: c.display().to_string(),
+        .zip(names)
+        .map(|(c, name)| BatchEntry {
+            name: name.unwrap_or_else(|| c.display().to_string()),
             config: c.clone(),
             out: None,
         })
