@@ -196,6 +196,17 @@ fn three_enclaves_in_one_three_of_five_ceremony_are_each_byte_identical_to_ego_s
     for (_, prod, svn) in APPS {
         assert!(info.contains(&format!("ISVPRODID {prod} ≥ ISVSVN {svn}")), "{info}");
     }
+    // `audit verify` reads the signer's batch record without a problem.
+    let log = w.dirs[2].join("mpcegosign-audit.jsonl");
+    let v = Command::new(support::party::BIN)
+        .args(["audit", "verify"])
+        .arg(&log)
+        .args(["--share", &w.share(3)])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&v.stdout).into_owned() + &String::from_utf8_lossy(&v.stderr);
+    assert!(v.status.success(), "{out}");
+    assert!(out.contains("a batch of 3 enclaves"), "{out}");
     // A second run refuses the existing outputs before anything is sent.
     let o = Command::new(support::party::BIN)
         .args(["sign", "--share", &w.share(1), "--ego", &w.ego(), "--batch", &rel])

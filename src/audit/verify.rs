@@ -326,8 +326,11 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
             continue;
         };
         match (&msg, m.dir.as_str()) {
-            (Message::SignInit(_), "received") => init = Some(msg),
-            (Message::SignPartial(_) | Message::Abort(_), "sent") if m.from == party => {
+            (Message::SignInit(_) | Message::SignInitBatch(_), "received") => init = Some(msg),
+            (
+                Message::SignPartial(_) | Message::SignPartialBatch(_) | Message::Abort(_),
+                "sent",
+            ) if m.from == party => {
                 answer = Some(msg)
             }
             _ => c.problems.push(format!(
@@ -353,6 +356,16 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
                 c.approved = vec![party];
             }
         }
+        // A batch: the answer is signed by the party and names the session; its
+        // partials' binding to each enclave's digest is not checked here.
+        (Some(Message::SignPartialBatch(_)), "signed") => match &init {
+            Some(Message::SignInitBatch(_)) => c.notes.push(format!(
+                "party {party}'s SIGN-PARTIAL-BATCH is not checked against the batch's digests here"
+            )),
+            _ => c.problems.push(format!(
+                "party {party}'s SIGN-PARTIAL-BATCH is recorded without the SIGN-INIT-BATCH it answers"
+            )),
+        },
         (Some(Message::Abort(a)), "declined") if e.reason.as_deref() == Some(&a.reason) => {
             c.declined = vec![party]
         }
@@ -371,11 +384,20 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
         ),
         _ => {}
     }
-    let what = e
-        .enclave
-        .as_ref()
-        .map(|en| format!("MRENCLAVE {} dated {}", en.mrenclave, en.date))
-        .unwrap_or_else(|| "an unreadable request".into());
+    let batch = super::build::batch_enclaves(e);
+    let what = match (&e.enclave, batch.is_empty()) {
+        (Some(en), _) => format!("MRENCLAVE {} dated {}", en.mrenclave, en.date),
+        (None, false) => format!(
+            "a batch of {} enclaves (MRENCLAVE {})",
+            batch.len(),
+            batch
+                .iter()
+                .map(|en| short(&en.mrenclave))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, true) => "an unreadable request".into(),
+    };
     c.summary = format!(
         "party {party} {} {what} (session {}, request from party {}){}{}",
         e.answer,
