@@ -38,7 +38,11 @@ impl World {
             let app = dir.path().join(name);
             std::fs::create_dir_all(&app).unwrap();
             let spec = ExeSpec {
-                text: [&b"\x55\x48\x89\xe5\x90\x5d\xc3 main.main "[..], &[b'0' + i as u8]].concat(),
+                text: [
+                    &b"\x55\x48\x89\xe5\x90\x5d\xc3 main.main "[..],
+                    &[b'0' + i as u8],
+                ]
+                .concat(),
                 ..ExeSpec::default()
             };
             std::fs::write(app.join("app"), elf::go_exe(&spec)).unwrap();
@@ -79,7 +83,11 @@ impl World {
         self.path().join("ego").display().to_string()
     }
     fn config(&self, name: &str) -> String {
-        self.path().join(name).join("enclave.json").display().to_string()
+        self.path()
+            .join(name)
+            .join("enclave.json")
+            .display()
+            .to_string()
     }
     fn envs(&self) -> [(&str, &str); 1] {
         [("OESIGN_DOUBLE_DATE_FILE", self.date_file.as_str())]
@@ -136,7 +144,9 @@ impl World {
         let mut stderrs = Vec::new();
         for (party, extra) in signers {
             let share = self.share(*party);
-            let mut a: Vec<String> = ["sign", "--share", &share, "--yes"].map(String::from).to_vec();
+            let mut a: Vec<String> = ["sign", "--share", &share, "--yes"]
+                .map(String::from)
+                .to_vec();
             for m in &mrenclaves {
                 a.extend(["--expect-mrenclave".to_string(), m.clone()]);
             }
@@ -191,10 +201,13 @@ fn three_enclaves_in_one_three_of_five_ceremony_are_each_byte_identical_to_ego_s
         .args(["share", "info", &w.share(3)])
         .output()
         .unwrap();
-    let info = String::from_utf8_lossy(&info.stdout).into_owned()
-        + &String::from_utf8_lossy(&info.stderr);
+    let info =
+        String::from_utf8_lossy(&info.stdout).into_owned() + &String::from_utf8_lossy(&info.stderr);
     for (_, prod, svn) in APPS {
-        assert!(info.contains(&format!("ISVPRODID {prod} ≥ ISVSVN {svn}")), "{info}");
+        assert!(
+            info.contains(&format!("ISVPRODID {prod} ≥ ISVSVN {svn}")),
+            "{info}"
+        );
     }
     // `audit verify` reads the signer's batch record without a problem.
     let log = w.dirs[2].join("mpcegosign-audit.jsonl");
@@ -209,7 +222,15 @@ fn three_enclaves_in_one_three_of_five_ceremony_are_each_byte_identical_to_ego_s
     assert!(out.contains("a batch of 3 enclaves"), "{out}");
     // A second run refuses the existing outputs before anything is sent.
     let o = Command::new(support::party::BIN)
-        .args(["sign", "--share", &w.share(1), "--ego", &w.ego(), "--batch", &rel])
+        .args([
+            "sign",
+            "--share",
+            &w.share(1),
+            "--ego",
+            &w.ego(),
+            "--batch",
+            &rel,
+        ])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
@@ -237,7 +258,11 @@ fn a_signer_who_declines_leaves_nothing_written() {
         ],
     );
     assert!(!end.status.success(), "{}", end.stderr);
-    assert!(end.stderr.contains("Party 4 declined the batch"), "{}", end.stderr);
+    assert!(
+        end.stderr.contains("Party 4 declined the batch"),
+        "{}",
+        end.stderr
+    );
     assert!(stderrs[1].contains(&bogus), "{}", stderrs[1]);
     for (name, _, _) in APPS {
         assert!(!w.path().join(name).join("app.signed").exists(), "{name}");
@@ -259,10 +284,7 @@ fn a_policy_refusal_of_one_enclave_reaches_the_initiator_naming_it() {
         args.extend(["--config", c.as_str()]);
     }
     let p = policy.display().to_string();
-    let (end, stderrs) = w.ceremony(
-        &args,
-        &[(3, vec![]), (5, vec!["--policy".into(), p])],
-    );
+    let (end, stderrs) = w.ceremony(&args, &[(3, vec![]), (5, vec!["--policy".into(), p])]);
     assert!(!end.status.success(), "{}", end.stderr);
     let declined = end
         .stderr
@@ -270,7 +292,10 @@ fn a_policy_refusal_of_one_enclave_reaches_the_initiator_naming_it() {
         .find(|l| l.starts_with("Party 5 declined the batch"))
         .unwrap_or_else(|| panic!("{}", end.stderr));
     assert!(declined.contains("enclave 3 (cron)"), "{declined}");
-    assert!(!declined.contains("(api)") && !declined.contains("(worker)"), "{declined}");
+    assert!(
+        !declined.contains("(api)") && !declined.contains("(worker)"),
+        "{declined}"
+    );
     assert!(
         stderrs[1].contains("mpcegosign: enclave 3 (cron): refused by the policy"),
         "{}",

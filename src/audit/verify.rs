@@ -330,9 +330,7 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
             (
                 Message::SignPartial(_) | Message::SignPartialBatch(_) | Message::Abort(_),
                 "sent",
-            ) if m.from == party => {
-                answer = Some(msg)
-            }
+            ) if m.from == party => answer = Some(msg),
             _ => c.problems.push(format!(
                 "message {} ({} from party {}) does not belong in a signer's record",
                 i + 1,

@@ -140,7 +140,10 @@ pub fn run(args: &SignArgs) -> Result<(), CliError> {
     let mut signed = Vec::with_capacity(targets.len());
     for ((name, t), sig) in targets.into_iter().zip(&signatures) {
         let s = t.signed(share.public(), sig).map_err(|e| {
-            CliError::new(format!("enclave {}: {e}; nothing was written", sanitize(&name)))
+            CliError::new(format!(
+                "enclave {}: {e}; nothing was written",
+                sanitize(&name)
+            ))
         })?;
         signed.push(s);
     }
@@ -163,7 +166,10 @@ fn show(
     share: &KeyShare,
     ini: &BatchInitiator,
     signers: mpcegosign::threshold::Subset,
-    targets: &[(String, Box<crate::cli::io::files::enclave_target::EgoTarget>)],
+    targets: &[(
+        String,
+        Box<crate::cli::io::files::enclave_target::EgoTarget>,
+    )],
 ) {
     eprintln!(
         "Signing {} enclaves as party {} with signers {signers} (session {}), MRSIGNER {}:",

@@ -46,7 +46,13 @@ fn single(init: &SignInitBatch, i: usize) -> SignInit {
 /// The rows of the table: a header and one row per enclave.
 pub fn table_rows(b: &BatchReview, init: &SignInitBatch) -> Vec<[String; 7]> {
     let mut rows = vec![[
-        "name", "MRENCLAVE", "ISVPRODID", "ISVSVN", "debug", "attributes", "date",
+        "name",
+        "MRENCLAVE",
+        "ISVPRODID",
+        "ISVSVN",
+        "debug",
+        "attributes",
+        "date",
     ]
     .map(String::from)];
     for (item, e) in b.enclaves.iter().zip(&init.enclaves) {
@@ -113,7 +119,11 @@ fn show(b: &BatchReview, init: &SignInitBatch, share: &KeyShare) {
         eprintln!("{line}");
     }
     for item in &b.enclaves {
-        eprintln!("  {} MRENCLAVE {}", item.name, hex::encode(item.review.mrenclave));
+        eprintln!(
+            "  {} MRENCLAVE {}",
+            item.name,
+            hex::encode(item.review.mrenclave)
+        );
         for (name, value) in item.review.framework.iter().flat_map(|d| d.lines()) {
             eprintln!("    {name:<10} {value}");
         }
@@ -126,7 +136,11 @@ fn show(b: &BatchReview, init: &SignInitBatch, share: &KeyShare) {
             _ => "UNSIGNED".to_string(),
         }
     );
-    eprintln!("  Signers   {} (you are party {})", b.signers, share.party());
+    eprintln!(
+        "  Signers   {} (you are party {})",
+        b.signers,
+        share.party()
+    );
 }
 
 /// Every rule a batch breaks, one line each naming its enclave, from the policy,
@@ -179,8 +193,7 @@ pub fn answer_batch(
     audit: &Recorder,
     transport: &mut dyn Transport,
     limit: Option<&TimeLimit>,
-    expect: &[[u8; 32]],
-    b: BatchReview,
+    (expect, b): (&[[u8; 32]], BatchReview),
 ) -> Result<Answer, CliError> {
     let init = batch_init(audit)?;
     show(&b, &init, share);
@@ -238,7 +251,16 @@ mod tests {
     use super::format_table;
 
     fn row(name: &str) -> [String; 7] {
-        [name, "0123456789abcdef…", "1", "2", "no", "0x4", "2026-12-03"].map(String::from)
+        [
+            name,
+            "0123456789abcdef…",
+            "1",
+            "2",
+            "no",
+            "0x4",
+            "2026-12-03",
+        ]
+        .map(String::from)
     }
 
     #[test]

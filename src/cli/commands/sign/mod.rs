@@ -338,8 +338,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
                 &audit,
                 transport.as_mut(),
                 limit.as_ref(),
-                &expect,
-                b,
+                (&expect, b),
             )?,
             // A refusal still answers the initiator with an ABORT, so it does not
             // wait in vain.
@@ -436,7 +435,10 @@ fn answer_request(
         let hex = hex::encode(r.mrenclave);
         return decline(
             transport,
-            &format!("party {} expects another MRENCLAVE than {hex}", share.party()),
+            &format!(
+                "party {} expects another MRENCLAVE than {hex}",
+                share.party()
+            ),
             &format!("MRENCLAVE {hex} is none of the --expect-mrenclave values"),
         );
     }

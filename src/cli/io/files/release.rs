@@ -99,7 +99,9 @@ mod tests {
         let twice = "[[enclave]]\nname = \"a\"\nconfig = \"a.json\"\n[[enclave]]\nname = \"a\"\nconfig = \"b.json\"\n";
         let e = parse(twice, Path::new("r.toml")).unwrap_err().to_string();
         assert!(e.contains("used twice"), "{e}");
-        let e = parse("[other]\n", Path::new("r.toml")).unwrap_err().to_string();
+        let e = parse("[other]\n", Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("other"), "{e}");
     }
 }
