@@ -196,19 +196,38 @@ fn three_enclaves_in_one_three_of_five_ceremony_are_each_byte_identical_to_ego_s
         let ours = std::fs::read(out).unwrap();
         assert!(ours == w.reference(name), "{name}: differs from sign -k");
     }
-    // The signer's audit log counts every enclave of the batch for SVN anti-rollback.
-    let info = Command::new(support::party::BIN)
-        .args(["share", "info", &w.share(3)])
+    // The signer's and the initiator's audit logs count every enclave of the batch
+    // for SVN anti-rollback.
+    for party in [1, 3] {
+        let info = Command::new(support::party::BIN)
+            .args(["share", "info", &w.share(party)])
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout).into_owned()
+            + &String::from_utf8_lossy(&info.stderr);
+        for (_, prod, svn) in APPS {
+            assert!(
+                info.contains(&format!("ISVPRODID {prod} ≥ ISVSVN {svn}")),
+                "party {party}: {info}"
+            );
+        }
+    }
+    // The initiator's log: one record per enclave, each signature verified.
+    let log = w.dirs[0].join("mpcegosign-audit.jsonl");
+    let v = Command::new(support::party::BIN)
+        .args(["audit", "verify"])
+        .arg(&log)
+        .args(["--share", &w.share(1)])
         .output()
         .unwrap();
-    let info =
-        String::from_utf8_lossy(&info.stdout).into_owned() + &String::from_utf8_lossy(&info.stderr);
-    for (_, prod, svn) in APPS {
-        assert!(
-            info.contains(&format!("ISVPRODID {prod} ≥ ISVSVN {svn}")),
-            "{info}"
-        );
-    }
+    let out = String::from_utf8_lossy(&v.stdout).into_owned() + &String::from_utf8_lossy(&v.stderr);
+    assert!(v.status.success(), "{out}");
+    assert_eq!(
+        out.matches("the RSA signature verifies over this SIGSTRUCT")
+            .count(),
+        3,
+        "{out}"
+    );
     // `audit verify` reads the signer's batch record without a problem.
     let log = w.dirs[2].join("mpcegosign-audit.jsonl");
     let v = Command::new(support::party::BIN)
@@ -267,6 +286,17 @@ fn a_signer_who_declines_leaves_nothing_written() {
     for (name, _, _) in APPS {
         assert!(!w.path().join(name).join("app.signed").exists(), "{name}");
     }
+    // The initiator recorded the failure for every enclave, and its log verifies.
+    let log = w.dirs[0].join("mpcegosign-audit.jsonl");
+    let v = Command::new(support::party::BIN)
+        .args(["audit", "verify"])
+        .arg(&log)
+        .args(["--share", &w.share(1)])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&v.stdout).into_owned() + &String::from_utf8_lossy(&v.stderr);
+    assert!(v.status.success(), "{out}");
+    assert_eq!(out.matches("signing (failed").count(), 3, "{out}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::record::{
     Recorded, RosterKeys, SignerEvent, VerificationHex, RECORD_VERSION,
 };
 use super::AuditError;
-use crate::protocol::{text, Message};
+use crate::protocol::{text, Message, SignInit, SignInitBatch};
 use crate::sgx::SignedRegions;
 use crate::share::KeyShare;
 
@@ -78,6 +78,24 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// The single SIGN-INIT that enclave `index` of a SIGN-INIT-BATCH stands for (its
+/// enclave fields, the batch's common fields; no signature of its own).
+pub fn batch_single(init: &SignInitBatch, index: usize) -> Option<SignInit> {
+    let e = init.enclaves.get(index)?;
+    Some(SignInit {
+        session: init.session,
+        scheme: init.scheme,
+        initiator: init.initiator,
+        signers: init.signers,
+        parties: init.parties,
+        threshold: init.threshold,
+        mrsigner: init.mrsigner,
+        mrenclave: e.mrenclave,
+        regions: e.regions,
+        signature: None,
+    })
+}
+
 /// The initiator's event: `init` is the SIGN-INIT it sent, `accepted` every message
 /// it accepted (as received), `ignored` what it refused.
 pub fn initiator_event(
@@ -86,8 +104,24 @@ pub fn initiator_event(
     ignored: Vec<Ignored>,
     outcome: Outcome,
 ) -> Result<InitiatorEvent, AuditError> {
-    let Message::SignInit(si) = decode(init)? else {
-        return Err(AuditError::Missing("SIGN-INIT"));
+    initiator_event_at(init, 0, accepted, ignored, outcome)
+}
+
+/// Like [`initiator_event`]; for a SIGN-INIT-BATCH, the event of its enclave `index`
+/// (a batch initiator writes one record per enclave, each holding the whole batch).
+pub fn initiator_event_at(
+    init: &[u8],
+    index: usize,
+    accepted: &[Vec<u8>],
+    ignored: Vec<Ignored>,
+    outcome: Outcome,
+) -> Result<InitiatorEvent, AuditError> {
+    let si = match decode(init)? {
+        Message::SignInit(si) => si,
+        Message::SignInitBatch(b) => {
+            batch_single(&b, index).ok_or(AuditError::Missing("enclave of the SIGN-INIT-BATCH"))?
+        }
+        _ => return Err(AuditError::Missing("SIGN-INIT")),
     };
     let mut messages = vec![recorded("sent", init)?];
     let mut approved = vec![si.initiator];
@@ -95,6 +129,7 @@ pub fn initiator_event(
     for bytes in accepted {
         match decode(bytes)? {
             Message::SignPartial(p) => approved.push(p.party),
+            Message::SignPartialBatch(p) => approved.push(p.party),
             Message::Abort(a) => declined.push(Decline {
                 party: a.party,
                 reason: a.reason,

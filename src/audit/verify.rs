@@ -199,6 +199,7 @@ fn approves(si: &SignInit, p: &SignPartial, roster: &Roster, c: &mut RecordCheck
 fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck) {
     let mut init: Option<SignInit> = None;
     let mut partials = Vec::new();
+    let mut batch_partials = Vec::new();
     let mut declined: Vec<(u8, String)> = Vec::new();
     for (i, m) in e.messages.iter().enumerate() {
         let Some(msg) = check_message(i, m, &e.session, roster, &mut c.problems) else {
@@ -206,6 +207,13 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         };
         match msg {
             Message::SignInit(si) if m.from == party && init.is_none() => init = Some(si),
+            // A batch's record is of one of its enclaves: the one the record names.
+            Message::SignInitBatch(b) if m.from == party && init.is_none() => {
+                init = (0..b.enclaves.len())
+                    .filter_map(|i| super::build::batch_single(&b, i))
+                    .find(|si| hex::encode(si.mrenclave) == e.enclave.mrenclave);
+            }
+            Message::SignPartialBatch(p) => batch_partials.push(p.party),
             Message::SignPartial(p) => partials.push(p),
             Message::Abort(a) => declined.push((a.party, a.reason)),
             _ => c.problems.push(format!(
@@ -234,6 +242,12 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         } else {
             told.push(p.party);
         }
+    }
+    for p in batch_partials {
+        c.notes.push(format!(
+            "party {p}'s SIGN-PARTIAL-BATCH is not checked against the batch's digests here"
+        ));
+        told.push(p);
     }
     let unbound = told;
     let invited = crate::threshold::Subset::from_bits(si.signers).parties();

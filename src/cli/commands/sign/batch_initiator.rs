@@ -11,6 +11,7 @@ use mpcegosign::sanitize::sanitize;
 use mpcegosign::share::KeyShare;
 
 use super::{parse_signers, send};
+use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
 use crate::cli::io::files::enclave_target::{refuse_existing, Target};
 use crate::cli::io::files::release::{self, BatchEntry};
@@ -80,6 +81,7 @@ pub fn run(args: &SignArgs) -> Result<(), CliError> {
             outs.push(out.clone());
         }
     }
+    let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
     let mut targets = Vec::with_capacity(entries.len());
     for e in &entries {
@@ -111,10 +113,12 @@ pub fn run(args: &SignArgs) -> Result<(), CliError> {
         BatchInitiator::start(&share, &batch, signers).map_err(|e| CliError::new(e.to_string()))?;
     show(&share, &ini, signers, &targets);
     send(transport.as_mut(), "SIGN-INIT-BATCH", &init)?;
+    audit.sent(&init);
+    let count = targets.len();
     let signatures = receive_loop(
         transport.as_mut(),
         "a SIGN-PARTIAL-BATCH message",
-        |bytes| match ini.accept(bytes) {
+        |bytes| match audit.saw_batch(bytes, ini.accept(bytes)) {
             Err(e @ SignError::BadPartial { .. }) => {
                 eprintln!("mpcegosign: {e}");
                 ini.check_still_possible()?;
@@ -135,23 +139,29 @@ pub fn run(args: &SignArgs) -> Result<(), CliError> {
             Ok(BatchProgress::Complete { signatures }) => Ok(Step::Done(signatures)),
         },
         |e: &SignError| e.verdict().keeps_waiting(),
-    )?;
+    )
+    .map_err(|e| audit.failed_batch(count, e))?;
     // Every enclave signed and verified in memory before the first file is written.
     let mut signed = Vec::with_capacity(targets.len());
     for ((name, t), sig) in targets.into_iter().zip(&signatures) {
         let s = t.signed(share.public(), sig).map_err(|e| {
-            CliError::new(format!(
-                "enclave {}: {e}; nothing was written",
-                sanitize(&name)
-            ))
+            audit.failed_batch(
+                count,
+                CliError::new(format!(
+                    "enclave {}: {e}; nothing was written",
+                    sanitize(&name)
+                )),
+            )
         })?;
         signed.push(s);
     }
+    let mut outs = Vec::with_capacity(signed.len());
     for s in signed {
         let out = s.write()?;
         eprintln!("Verified and wrote {}", out.display());
+        outs.push(out);
     }
-    Ok(())
+    audit.signed_batch(&outs, &signatures)
 }
 
 fn waiting(ini: &BatchInitiator) {
