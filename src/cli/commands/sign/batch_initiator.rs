@@ -77,6 +77,12 @@ pub fn run(args: &SignArgs) -> Result<(), CliError> {
     let mut outs: Vec<PathBuf> = Vec::new();
     for e in &entries {
         if let Some(out) = &e.out {
+            if outs.contains(out) {
+                return Err(CliError::new(format!(
+                    "two enclaves of the batch would both be written to {}; give each its own `out`",
+                    out.display()
+                )));
+            }
             refuse_existing(out, args.force)?;
             outs.push(out.clone());
         }

@@ -182,6 +182,8 @@ fn refusals(
             ));
         }
     }
+    codes.sort_unstable();
+    codes.dedup();
     Ok((lines, codes))
 }
 
@@ -211,10 +213,14 @@ pub fn answer_batch(
         for l in &lines {
             eprintln!("mpcegosign: {l}");
         }
+        let codes = if codes.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", codes.join(", "))
+        };
         let reason = format!(
-            "party {} declines the batch [{}]: {}",
+            "party {} declines the batch{codes}: {}",
             share.party(),
-            codes.join(", "),
             lines.join("; ")
         );
         let hint = if args.allow_svn_rollback {
