@@ -6,10 +6,13 @@
 //! Columns: KEYGEN-FINALIZE (binary bytes; its pasted text line), the part one joiner
 //! receives over QR (shoup3: its own view; subsets: the whole FINALIZE), the largest
 //! share file (plain JSON), one SIGN-PARTIAL with t invited and with all n invited, and
-//! QR frames (pure parts at the default 450-byte frame size).
+//! QR frames (pure parts at the default 450-byte frame size). Then batch signing: the
+//! largest SIGN-PARTIAL-BATCH for 1, 4 and 8 enclaves, both schemes, 3-of-5.
 
 use mpcegosign::ceremony::keygen::{Dealer, Joiner};
-use mpcegosign::ceremony::sign::{review, Initiator, SignPolicy};
+use mpcegosign::ceremony::sign::{
+    review, review_batch, BatchInitiator, BatchTarget, Initiator, SignPolicy,
+};
 use mpcegosign::key::PrivateKey;
 use mpcegosign::protocol::{text, Message, SCHEME_SHOUP3, SCHEME_SUBSETS};
 use mpcegosign::sgx::sigstruct::SigstructFields;
@@ -127,6 +130,50 @@ fn sign_partial(shares: &[KeyShare], signers: &[u8]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
+/// The largest SIGN-PARTIAL-BATCH a signer sends for `k` enclaves, 1, 3 and 5 of 5
+/// invited by party 1 (k = 1: the single SIGN-PARTIAL, which a one-enclave sign uses).
+fn sign_partial_batch(shares: &[KeyShare], k: u8) -> Vec<u8> {
+    if k == 1 {
+        return sign_partial(shares, &[1, 3, 5]);
+    }
+    let sigs: Vec<Sigstruct> = (0..k)
+        .map(|j| {
+            Sigstruct::build(&SigstructFields {
+                date: Date {
+                    year: 2026,
+                    month: 12,
+                    day: 3,
+                },
+                debug: false,
+                mrenclave: [0xa0 + j; 32],
+                isv_prod_id: 1,
+                isv_svn: 1,
+            })
+        })
+        .collect();
+    let targets: Vec<BatchTarget> = sigs
+        .iter()
+        .map(|s| BatchTarget {
+            name: "enclave",
+            unsigned: s,
+        })
+        .collect();
+    let set = Subset::from_parties(&[1, 3, 5]).expect("signers");
+    let (_, init) = BatchInitiator::start(&shares[0], &targets, set).expect("batch init");
+    let init = init.encode();
+    [3usize, 5]
+        .iter()
+        .map(|&p| {
+            review_batch(&shares[p - 1], &init, &SignPolicy::default(), &[])
+                .expect("review")
+                .sign(&shares[p - 1])
+                .expect("sign")
+                .encode()
+        })
+        .max_by_key(Vec::len)
+        .unwrap_or_default()
+}
+
 fn kb(n: usize) -> String {
     if n >= 10_000 {
         format!("{:.0} KB", n as f64 / 1000.0)
@@ -182,5 +229,23 @@ fn main() {
                 frames(&p_all),
             );
         }
+    }
+    println!();
+    println!(
+        "batch signing, 3-of-5, signers 1, 3, 5: the largest SIGN-PARTIAL(-BATCH) one signer sends"
+    );
+    println!("| scheme | 1 enclave | frames | 4 enclaves | frames | 8 enclaves | frames |");
+    println!("|---|---|---|---|---|---|---|");
+    let scheme = Scheme::new(5, 3).expect("scheme");
+    for (kind, name) in [(SCHEME_SUBSETS, "subsets"), (SCHEME_SHOUP3, "shoup3")] {
+        let k = keygen(scheme, kind);
+        let row: Vec<String> = [1u8, 4, 8]
+            .iter()
+            .map(|&e| {
+                let bytes = sign_partial_batch(&k.shares, e);
+                format!("{} B | {}", bytes.len(), frames(&bytes))
+            })
+            .collect();
+        println!("| {name} | {} |", row.join(" | "));
     }
 }

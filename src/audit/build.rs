@@ -7,7 +7,7 @@ use super::record::{
     Recorded, RosterKeys, SignerEvent, VerificationHex, RECORD_VERSION,
 };
 use super::AuditError;
-use crate::protocol::{text, Message};
+use crate::protocol::{text, Message, SignInit, SignInitBatch};
 use crate::sgx::SignedRegions;
 use crate::share::KeyShare;
 
@@ -15,7 +15,9 @@ use crate::share::KeyShare;
 pub fn sender(msg: &Message) -> u8 {
     match msg {
         Message::SignInit(m) => m.initiator,
+        Message::SignInitBatch(m) => m.initiator,
         Message::SignPartial(m) => m.party,
+        Message::SignPartialBatch(m) => m.party,
         Message::Abort(m) => m.party,
         Message::KeygenInit(_) => 1,
         Message::KeygenJoin(_) | Message::KeygenFinalize(_) => 0,
@@ -78,6 +80,24 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// The single SIGN-INIT that enclave `index` of a SIGN-INIT-BATCH stands for (its
+/// enclave fields, the batch's common fields; no signature of its own).
+pub fn batch_single(init: &SignInitBatch, index: usize) -> Option<SignInit> {
+    let e = init.enclaves.get(index)?;
+    Some(SignInit {
+        session: init.session,
+        scheme: init.scheme,
+        initiator: init.initiator,
+        signers: init.signers,
+        parties: init.parties,
+        threshold: init.threshold,
+        mrsigner: init.mrsigner,
+        mrenclave: e.mrenclave,
+        regions: e.regions,
+        signature: None,
+    })
+}
+
 /// The initiator's event: `init` is the SIGN-INIT it sent, `accepted` every message
 /// it accepted (as received), `ignored` what it refused.
 pub fn initiator_event(
@@ -86,8 +106,24 @@ pub fn initiator_event(
     ignored: Vec<Ignored>,
     outcome: Outcome,
 ) -> Result<InitiatorEvent, AuditError> {
-    let Message::SignInit(si) = decode(init)? else {
-        return Err(AuditError::Missing("SIGN-INIT"));
+    initiator_event_at(init, 0, accepted, ignored, outcome)
+}
+
+/// Like [`initiator_event`]; for a SIGN-INIT-BATCH, the event of its enclave `index`
+/// (a batch initiator writes one record per enclave, each holding the whole batch).
+pub fn initiator_event_at(
+    init: &[u8],
+    index: usize,
+    accepted: &[Vec<u8>],
+    ignored: Vec<Ignored>,
+    outcome: Outcome,
+) -> Result<InitiatorEvent, AuditError> {
+    let si = match decode(init)? {
+        Message::SignInit(si) => si,
+        Message::SignInitBatch(b) => {
+            batch_single(&b, index).ok_or(AuditError::Missing("enclave of the SIGN-INIT-BATCH"))?
+        }
+        _ => return Err(AuditError::Missing("SIGN-INIT")),
     };
     let mut messages = vec![recorded("sent", init)?];
     let mut approved = vec![si.initiator];
@@ -95,6 +131,7 @@ pub fn initiator_event(
     for bytes in accepted {
         match decode(bytes)? {
             Message::SignPartial(p) => approved.push(p.party),
+            Message::SignPartialBatch(p) => approved.push(p.party),
             Message::Abort(a) => declined.push(Decline {
                 party: a.party,
                 reason: a.reason,
@@ -136,18 +173,42 @@ pub fn initiator_event(
     })
 }
 
-/// A signer's event: the SIGN-INIT it reviewed (as received) and its answer.
+/// The enclaves of a signer's record that answered a SIGN-INIT-BATCH, read from the
+/// request it holds (received, as text); empty for any other record.
+pub fn batch_enclaves(e: &super::record::SignerEvent) -> Vec<Enclave> {
+    e.messages
+        .iter()
+        .filter(|m| m.dir == "received")
+        .filter_map(|m| text::decode(&m.text).ok())
+        .filter_map(|bytes| match Message::decode(&bytes) {
+            Ok(Message::SignInitBatch(si)) => Some(si),
+            _ => None,
+        })
+        .flat_map(|si| {
+            let mrsigner = si.mrsigner;
+            si.enclaves
+                .into_iter()
+                .filter_map(move |en| enclave_of(&en.regions, &mrsigner).ok())
+        })
+        .collect()
+}
+
+/// A signer's event: the SIGN-INIT (or SIGN-INIT-BATCH) it reviewed (as received) and its answer.
 pub fn signer_event(init: &[u8], answer: &[u8]) -> Result<SignerEvent, AuditError> {
     // The SIGN-INIT may be one the signer refused as unreadable for its share; the
     // answer always is its own SIGN-PARTIAL or ABORT.
     let init_msg = Message::decode(init).ok();
     let (answer_kind, reason, session) = match decode(answer)? {
         Message::SignPartial(p) => ("signed", None, p.session),
+        Message::SignPartialBatch(p) => ("signed", None, p.session),
         Message::Abort(a) => ("declined", Some(a.reason), a.session),
         _ => return Err(AuditError::Missing("SIGN-PARTIAL or ABORT answer")),
     };
     let (initiator, enclave) = match &init_msg {
         Some(Message::SignInit(si)) => (si.initiator, enclave_of(&si.regions, &si.mrsigner).ok()),
+        // A batch names no single enclave: its enclaves are read from the recorded
+        // SIGN-INIT-BATCH ([`batch_enclaves`]).
+        Some(Message::SignInitBatch(si)) => (si.initiator, None),
         _ => (0, None),
     };
     let mut messages = Vec::new();

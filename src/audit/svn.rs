@@ -6,7 +6,9 @@
 //! record with outcome "signed", for the MRSIGNER asked about. Both record kinds
 //! have carried ISVPRODID and ISVSVN (in `enclave`) since format version 1, so
 //! every record ever written counts. A signer record whose SIGN-INIT was unreadable
-//! has no enclave; such a request was never signed. An override record
+//! has no enclave; such a request was never signed.
+//! A signer record that signed a SIGN-INIT-BATCH counts every enclave of the
+//! batch, read from the request it holds. An override record
 //! ([`super::record::SvnRollbackEvent`]) counts for nothing itself: the signing it
 //! allowed has its own record, and the highest ISVSVN stays what it was.
 
@@ -16,6 +18,7 @@ use std::io::BufRead;
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::build::batch_enclaves;
 use super::lines::LineReader;
 use super::record::{Enclave, Event};
 use super::scan::{scan, Item};
@@ -135,6 +138,14 @@ pub fn read<R: BufRead>(
                 };
                 if let Some(e) = signed.filter(|e| e.mrsigner == ours) {
                     history.note(e, l.number);
+                }
+                // A batch: every enclave of the SIGN-INIT-BATCH it signed.
+                if let Event::SignSigner(e) = &r.event {
+                    if e.answer == "signed" {
+                        for en in batch_enclaves(e).iter().filter(|e| e.mrsigner == ours) {
+                            history.note(en, l.number);
+                        }
+                    }
                 }
             }
             ControlFlow::Continue(())

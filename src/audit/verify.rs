@@ -205,6 +205,7 @@ fn approves(si: &SignInit, p: &SignPartial, roster: &Roster, c: &mut RecordCheck
 fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck) {
     let mut init: Option<SignInit> = None;
     let mut partials = Vec::new();
+    let mut batch_partials = Vec::new();
     let mut declined: Vec<(u8, String)> = Vec::new();
     for (i, m) in e.messages.iter().enumerate() {
         let Some(msg) = check_message(i, m, &e.session, roster, &mut c.problems) else {
@@ -212,6 +213,13 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         };
         match msg {
             Message::SignInit(si) if m.from == party && init.is_none() => init = Some(si),
+            // A batch's record is of one of its enclaves: the one the record names.
+            Message::SignInitBatch(b) if m.from == party && init.is_none() => {
+                init = (0..b.enclaves.len())
+                    .filter_map(|i| super::build::batch_single(&b, i))
+                    .find(|si| hex::encode(si.mrenclave) == e.enclave.mrenclave);
+            }
+            Message::SignPartialBatch(p) => batch_partials.push(p.party),
             Message::SignPartial(p) => partials.push(p),
             Message::Abort(a) => declined.push((a.party, a.reason)),
             _ => c.problems.push(format!(
@@ -240,6 +248,12 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
         } else {
             told.push(p.party);
         }
+    }
+    for p in batch_partials {
+        c.notes.push(format!(
+            "party {p}'s SIGN-PARTIAL-BATCH is not checked against the batch's digests here"
+        ));
+        told.push(p);
     }
     let unbound = told;
     let invited = crate::threshold::Subset::from_bits(si.signers).parties();
@@ -332,10 +346,11 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
             continue;
         };
         match (&msg, m.dir.as_str()) {
-            (Message::SignInit(_), "received") => init = Some(msg),
-            (Message::SignPartial(_) | Message::Abort(_), "sent") if m.from == party => {
-                answer = Some(msg)
-            }
+            (Message::SignInit(_) | Message::SignInitBatch(_), "received") => init = Some(msg),
+            (
+                Message::SignPartial(_) | Message::SignPartialBatch(_) | Message::Abort(_),
+                "sent",
+            ) if m.from == party => answer = Some(msg),
             _ => c.problems.push(format!(
                 "message {} ({} from party {}) does not belong in a signer's record",
                 i + 1,
@@ -359,6 +374,16 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
                 c.approved = vec![party];
             }
         }
+        // A batch: the answer is signed by the party and names the session; its
+        // partials' binding to each enclave's digest is not checked here.
+        (Some(Message::SignPartialBatch(_)), "signed") => match &init {
+            Some(Message::SignInitBatch(_)) => c.notes.push(format!(
+                "party {party}'s SIGN-PARTIAL-BATCH is not checked against the batch's digests here"
+            )),
+            _ => c.problems.push(format!(
+                "party {party}'s SIGN-PARTIAL-BATCH is recorded without the SIGN-INIT-BATCH it answers"
+            )),
+        },
         (Some(Message::Abort(a)), "declined") if e.reason.as_deref() == Some(&a.reason) => {
             c.declined = vec![party]
         }
@@ -377,11 +402,20 @@ fn signer(party: u8, e: &SignerEvent, roster: &Roster, c: &mut RecordCheck) {
         ),
         _ => {}
     }
-    let what = e
-        .enclave
-        .as_ref()
-        .map(|en| format!("MRENCLAVE {} dated {}", en.mrenclave, en.date))
-        .unwrap_or_else(|| "an unreadable request".into());
+    let batch = super::build::batch_enclaves(e);
+    let what = match (&e.enclave, batch.is_empty()) {
+        (Some(en), _) => format!("MRENCLAVE {} dated {}", en.mrenclave, en.date),
+        (None, false) => format!(
+            "a batch of {} enclaves (MRENCLAVE {})",
+            batch.len(),
+            batch
+                .iter()
+                .map(|en| short(&en.mrenclave))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, true) => "an unreadable request".into(),
+    };
     c.summary = format!(
         "party {party} {} {what} (session {}, request from party {}){}{}",
         e.answer,

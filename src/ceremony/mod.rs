@@ -58,6 +58,8 @@ pub enum MessageError {
 #[cfg(test)]
 mod attack_tests;
 #[cfg(test)]
+mod batch_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
 mod verdict_tests;

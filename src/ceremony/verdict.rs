@@ -73,7 +73,10 @@ impl SignError {
             | E::Regions(_)
             | E::NotASigner(_)
             | E::DebugRefused
-            | E::UnexpectedMrenclave { .. } => Verdict::Refuse,
+            | E::UnexpectedMrenclave { .. }
+            | E::ExpectedNotInBatch { .. } => Verdict::Refuse,
+            // One enclave of a batch: what its error does to the whole batch.
+            E::InBatch { error, .. } => error.verdict(),
             // A partial from the party it names (an initiator without a roster wraps
             // these in `Unproven`): named, and the others may still complete.
             E::WrongSubsets { .. }
@@ -83,6 +86,8 @@ impl SignError {
             // Conclusions from authenticated messages, and local failures.
             E::TooFewSigners { .. }
             | E::InitiatorNotSigner
+            | E::BatchSize { .. }
+            | E::BatchNeedsRoster
             | E::NotEnoughPartials { .. }
             | E::NoValidSubset { .. }
             | E::Shoup3(_)

@@ -72,9 +72,14 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
-    /// EGo enclave.json. Its presence makes you the initiator.
+    /// EGo enclave.json. Its presence makes you the initiator; repeat it to sign
+    /// several enclaves in one ceremony (a batch).
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub config: Vec<PathBuf>,
+    /// A batch file: one [[enclave]] table (name, config, optional out) per enclave,
+    /// paths relative to the file (initiator; docs/ceremony.md).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "sigstruct", "out"])]
+    pub batch: Option<PathBuf>,
     /// This party's share (share_N.json or share_N.json.age).
     /// (Not needed with --pkcs11-module.)
     #[arg(
@@ -103,9 +108,10 @@ pub struct SignArgs {
     /// Sign without asking for confirmation (signer; needs --expect-mrenclave).
     #[arg(long)]
     pub yes: bool,
-    /// Refuse unless the enclave's MRENCLAVE is this value (64 hex digits).
+    /// Refuse unless the enclave's MRENCLAVE is this value (64 hex digits). Repeat it
+    /// for a batch: each must be one of the batch's enclaves (with --yes: all of them).
     #[arg(long, value_name = "HEX")]
-    pub expect_mrenclave: Option<String>,
+    pub expect_mrenclave: Vec<String>,
     /// Agree to sign an enclave with the DEBUG attribute.
     #[arg(long)]
     pub allow_debug: bool,

@@ -1,8 +1,9 @@
 //! The envelope every message shares: the [`Message`] enum with its header (version,
 //! wire type, session), its identity signature and the dispatch of encoding and
-//! decoding to each family (`keygen`, `sign`, `lifecycle`); and ABORT, the one message of no
+//! decoding to each family (`keygen`, `sign`, `batch`, `lifecycle`); and ABORT, the one message of no
 //! ceremony in particular.
 
+use super::batch::{SignInitBatch, SignPartialBatch};
 use super::codec::{Reader, Writer};
 use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
 use super::keygen::{
@@ -41,6 +42,8 @@ pub enum Message {
     Abort(Abort),
     GiveInit(GiveInit),
     Give(Give),
+    SignInitBatch(SignInitBatch),
+    SignPartialBatch(SignPartialBatch),
 }
 
 /// The context string under which message signatures are made.
@@ -57,6 +60,8 @@ impl Message {
             Message::Abort(_) => MessageType::Abort,
             Message::GiveInit(_) => MessageType::GiveInit,
             Message::Give(_) => MessageType::Give,
+            Message::SignInitBatch(_) => MessageType::SignInitBatch,
+            Message::SignPartialBatch(_) => MessageType::SignPartialBatch,
         }
     }
 
@@ -70,6 +75,8 @@ impl Message {
             Message::Abort(m) => m.session,
             Message::GiveInit(m) => m.session,
             Message::Give(m) => m.session,
+            Message::SignInitBatch(m) => m.session,
+            Message::SignPartialBatch(m) => m.session,
         }
     }
 
@@ -84,6 +91,8 @@ impl Message {
             Message::Abort(m) => m.signature.as_ref(),
             Message::GiveInit(m) => Some(&m.signature),
             Message::Give(m) => Some(&m.signature),
+            Message::SignInitBatch(m) => m.signature.as_ref(),
+            Message::SignPartialBatch(m) => m.signature.as_ref(),
         }
     }
 
@@ -97,6 +106,8 @@ impl Message {
             Message::Abort(m) => SignatureSlot::Optional(&mut m.signature),
             Message::GiveInit(m) => SignatureSlot::Required(&mut m.signature),
             Message::Give(m) => SignatureSlot::Required(&mut m.signature),
+            Message::SignInitBatch(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::SignPartialBatch(m) => SignatureSlot::Optional(&mut m.signature),
         }
     }
 
@@ -140,7 +151,9 @@ impl Message {
             }
             Message::SignInit(SignInit { signature, .. })
             | Message::SignPartial(SignPartial { signature, .. })
-            | Message::Abort(Abort { signature, .. }) => {
+            | Message::Abort(Abort { signature, .. })
+            | Message::SignInitBatch(SignInitBatch { signature, .. })
+            | Message::SignPartialBatch(SignPartialBatch { signature, .. }) => {
                 match signature {
                     Some(s) => w.u8(1).bytes(s),
                     None => w.u8(0),
@@ -178,6 +191,8 @@ impl Message {
             Message::Abort(m) => m.write_body(w),
             Message::GiveInit(m) => m.write_body(w),
             Message::Give(m) => m.write_body(w),
+            Message::SignInitBatch(m) => m.write_body(w),
+            Message::SignPartialBatch(m) => m.write_body(w),
         }
     }
 
@@ -239,6 +254,12 @@ impl Message {
             MessageType::Abort => Message::Abort(Abort::read_body(&mut r, session)?),
             MessageType::GiveInit => Message::GiveInit(GiveInit::read_body(&mut r, session)?),
             MessageType::Give => Message::Give(Give::read_body(&mut r, session)?),
+            MessageType::SignInitBatch => {
+                Message::SignInitBatch(SignInitBatch::read_body(&mut r, session)?)
+            }
+            MessageType::SignPartialBatch => {
+                Message::SignPartialBatch(SignPartialBatch::read_body(&mut r, session)?)
+            }
         };
         if !r.is_empty() {
             return Err(ProtocolError::TrailingBytes(kind));

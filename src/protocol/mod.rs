@@ -7,11 +7,13 @@
 //! the layout. One file per message family, each with its frozen vectors beside it
 //! (`*_tests.rs`): `envelope` (the [`Message`] header, signatures, dispatch, and
 //! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL),
+//! `batch` (SIGN-INIT-BATCH, SIGN-PARTIAL-BATCH: several enclaves in one ceremony);
 //! `lifecycle` (GIVE-INIT, GIVE: shares given to one holder, for `recover`);
 //! `fields` holds what several families share and `codec` the byte reader and writer.
 //! `text` gives the one-line form that is pasted into a group chat, and `parts` the
 //! numbered parts (at most 1,000 characters each) that a longer message is written as.
 
+mod batch;
 mod codec;
 mod envelope;
 mod fields;
@@ -21,6 +23,10 @@ pub mod parts;
 mod sign;
 pub mod text;
 
+pub use batch::{
+    BatchBody, BatchEnclave, SignInitBatch, SignPartialBatch, SubsetsPartials, MAX_BATCH_ENCLAVES,
+    MAX_ENCLAVE_NAME,
+};
 pub use envelope::{Abort, Message, MAX_REASON};
 pub use fields::{scheme_name, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS};
 pub use keygen::{
@@ -68,6 +74,8 @@ pub enum MessageType {
     SignInit = 4,
     SignPartial = 5,
     Abort = 6,
+    SignInitBatch = 11,
+    SignPartialBatch = 12,
     GiveInit = 16,
     Give = 17,
 }
@@ -81,6 +89,8 @@ impl MessageType {
             4 => Self::SignInit,
             5 => Self::SignPartial,
             6 => Self::Abort,
+            11 => Self::SignInitBatch,
+            12 => Self::SignPartialBatch,
             16 => Self::GiveInit,
             17 => Self::Give,
             _ => return None,
@@ -97,6 +107,8 @@ impl MessageType {
             Self::Abort => "ABORT",
             Self::GiveInit => "GIVE-INIT",
             Self::Give => "GIVE",
+            Self::SignInitBatch => "SIGN-INIT-BATCH",
+            Self::SignPartialBatch => "SIGN-PARTIAL-BATCH",
         }
     }
 }
@@ -141,6 +153,8 @@ pub enum ProtocolError {
     },
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod envelope_tests;
 #[cfg(test)]

@@ -100,26 +100,7 @@ impl SignInit {
         scheme: u8,
     ) -> Result<Self, ProtocolError> {
         let kind = MessageType::SignInit;
-        let bad = |field: &'static str| ProtocolError::Field { kind, field };
-        let initiator = r.u8()?;
-        let signers = r.u16()?;
-        let parties = r.u8()?;
-        let threshold = r.u8()?;
-        let t_of_n = check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
-        if !t_of_n.has_party(initiator) {
-            return Err(bad("initiator"));
-        }
-        let all = if parties == 16 {
-            u16::MAX
-        } else {
-            (1u16 << parties) - 1
-        };
-        if signers & !all != 0
-            || signers & (1 << (initiator - 1)) == 0
-            || (signers.count_ones() as u8) < threshold
-        {
-            return Err(bad("signers"));
-        }
+        let (initiator, signers, parties, threshold) = read_signers(r, kind)?;
         Ok(SignInit {
             session,
             scheme,
@@ -193,16 +174,46 @@ impl SignPartial {
     }
 }
 
+/// Initiator, signers bitmask, parties and threshold of a SIGN-INIT (single or batch),
+/// checked: a dealt scheme, the initiator among the parties and the signers, at least
+/// `threshold` signers and none outside the parties.
+pub(super) fn read_signers(
+    r: &mut Reader<'_>,
+    kind: MessageType,
+) -> Result<(u8, u16, u8, u8), ProtocolError> {
+    let bad = |field: &'static str| ProtocolError::Field { kind, field };
+    let initiator = r.u8()?;
+    let signers = r.u16()?;
+    let parties = r.u8()?;
+    let threshold = r.u8()?;
+    let t_of_n = check_scheme(parties, threshold).map_err(|_| bad("parties/threshold"))?;
+    if !t_of_n.has_party(initiator) {
+        return Err(bad("initiator"));
+    }
+    let all = if parties == 16 {
+        u16::MAX
+    } else {
+        (1u16 << parties) - 1
+    };
+    if signers & !all != 0
+        || signers & (1 << (initiator - 1)) == 0
+        || (signers.count_ones() as u8) < threshold
+    {
+        return Err(bad("signers"));
+    }
+    Ok((initiator, signers, parties, threshold))
+}
+
 /// A `subsets` SIGN-PARTIAL's list: count (u16, at least 1), then per partial the
 /// subset bitmask (u16) and the value (384 bytes).
-fn write_partials(w: &mut Writer, partials: &[(u16, [u8; 384])]) {
+pub(super) fn write_partials(w: &mut Writer, partials: &[(u16, [u8; 384])]) {
     w.u16(partials.len() as u16);
     for (subset, value) in partials {
         w.u16(*subset).bytes(value);
     }
 }
 
-fn read_partials(
+pub(super) fn read_partials(
     r: &mut Reader<'_>,
     kind: MessageType,
 ) -> Result<Vec<(u16, [u8; 384])>, ProtocolError> {

@@ -56,14 +56,14 @@ pub(super) struct Answers<'a> {
 }
 
 /// The initiator's collected partials, of its share's scheme.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Collection {
     Subsets(subsets::Collector),
     Shoup3(Shoup3Collection),
 }
 
 /// The initiator's `shoup3` state: any t valid partials (its own included) complete.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Shoup3Collection {
     keys: shoup3::VerificationKeys,
     valid: BTreeMap<u8, VerifiedPartial>,

@@ -92,6 +92,21 @@ pub enum SignError {
     },
     #[error(transparent)]
     Threshold(#[from] ThresholdError),
+    #[error("enclave {index} ({name}) of the batch: {error}; the whole batch is refused")]
+    InBatch {
+        index: usize,
+        name: String,
+        error: Box<SignError>,
+    },
+    #[error(
+        "a batch names 2 to {} enclaves, not {count} (one enclave is an ordinary signing)",
+        crate::protocol::MAX_BATCH_ENCLAVES
+    )]
+    BatchSize { count: usize },
+    #[error("batch signing needs shares with identity keys (file version 3): a reference-format share cannot tell a party's answer from a forged one; sign the enclaves one by one")]
+    BatchNeedsRoster,
+    #[error("the expected MRENCLAVE {expected} is not among the batch's enclaves: refusing")]
+    ExpectedNotInBatch { expected: String },
 }
 
 impl SignError {

@@ -14,14 +14,19 @@
 //! One file per role: `review` (the signer's checks of a SIGN-INIT), `signer` (its
 //! SIGN-PARTIAL or ABORT), `initiator` (SIGN-INIT, then each answer), and
 //! `collection` (the partials collected, behind the scheme: subset planning for
-//! `subsets`, proof checks for `shoup3`). `error` names every refusal.
+//! `subsets`, proof checks for `shoup3`). `error` names every refusal. `batch` and
+//! `batch_collection`: several enclaves in one ceremony (SIGN-INIT-BATCH,
+//! SIGN-PARTIAL-BATCH), reusing the single review's checks on each enclave.
 
+mod batch;
+mod batch_collection;
 mod collection;
 mod error;
 mod initiator;
 mod review;
 mod signer;
 
+pub use batch::{review_batch, BatchInitiator, BatchItem, BatchProgress, BatchReview, BatchTarget};
 pub use error::SignError;
 pub use initiator::{Initiator, Progress};
 pub use review::{request_origin, review, Origin, Review, SignPolicy};

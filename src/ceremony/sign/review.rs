@@ -68,7 +68,7 @@ impl Review {
 /// share's roster. `Origin::NoRoster`: the share has no roster, nothing can be checked.
 /// A share with a roster refuses a party it does not list (`OutsideRoster`): "no
 /// roster" means the share has none, never that the party is missing from it.
-fn authenticate(
+pub(super) fn authenticate(
     share: &KeyShare,
     msg: &Message,
     party: u8,
@@ -130,7 +130,19 @@ pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Rev
     let Message::SignInit(init) = msg else {
         unreachable!("expect_message checked the type")
     };
-    let (regions, signers, date) = fits_key(share, &init).map_err(|error| {
+    check_request(share, &init, policy, origin)
+}
+
+/// The checks of an authenticated (or allowed) SIGN-INIT: it fits the key (refused
+/// only when proven, see [`review`]), then the policy (DEBUG, expected MRENCLAVE).
+/// A batch runs them on each of its enclaves.
+pub(super) fn check_request(
+    share: &KeyShare,
+    init: &SignInit,
+    policy: &SignPolicy,
+    origin: Origin,
+) -> Result<Review, SignError> {
+    let (regions, signers, date) = fits_key(share, init).map_err(|error| {
         error.unless_proven(
             origin == Origin::Authenticated,
             MessageType::SignInit,
@@ -222,6 +234,9 @@ pub fn request_origin(share: &KeyShare, bytes: &[u8]) -> Result<(SessionId, Orig
     let msg = Message::decode(bytes).map_err(|p| SignError::Message(MessageError::Protocol(p)))?;
     let signed = match &msg {
         Message::SignInit(init) => share
+            .identity_of(init.initiator)
+            .is_some_and(|k| msg.is_signed_by(&k)),
+        Message::SignInitBatch(init) => share
             .identity_of(init.initiator)
             .is_some_and(|k| msg.is_signed_by(&k)),
         _ => false,

@@ -14,7 +14,8 @@
 //! data and the dealing checks), `commitments` (version 2's C_k and S), `range` (the
 //! proof's range per dealing),
 //! `secret_share` (s_i) and `share` (the checked share), `partial`, `proof`,
-//! `combine`, `arith`, and `rebuild` (the whole key back from t shares, for
+//! `batch_proof` (one proof for a party's partials over several digests), `combine`,
+//! `arith`, and `rebuild` (the whole key back from t shares, for
 //! `recover`).
 //!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
@@ -22,6 +23,7 @@
 //! [`PartialWithProof::verify`] → [`combine`].
 
 mod arith;
+mod batch_proof;
 mod combine;
 mod commitments;
 mod deal;
@@ -36,6 +38,9 @@ mod secret_share;
 mod share;
 mod vkeys;
 
+pub use batch_proof::{
+    batch_encoded_len, batch_partial_bytes, batch_sign, BatchPartial, MAX_BATCH,
+};
 pub use combine::{combine, combine_any, Combined};
 pub use commitments::{fresh_share_bound, Commitments, MAX_SHARE_BOUND, VERSION_FELDMAN};
 pub use deal::{accept_all, deal, deal_seeded, deal_seeded_version, Dealing};

@@ -22,7 +22,8 @@ pub const PARTIAL_BYTES: usize = 2 + MODULUS_BYTES + CHALLENGE_BYTES + Z_BYTES;
 /// Version 2's fixed part: version, party, z length (u16), x_i, c.
 const V2_HEAD: usize = 4 + MODULUS_BYTES + CHALLENGE_BYTES;
 /// The longest z of version 2: S ≤ `MAX_SHARE_BOUND`.
-const MAX_Z_BYTES: usize = (super::commitments::MAX_SHARE_BOUND as usize + 257).div_ceil(8);
+pub(super) const MAX_Z_BYTES: usize =
+    (super::commitments::MAX_SHARE_BOUND as usize + 257).div_ceil(8);
 
 /// The length of the encoded partial that `bytes` begins with (for a message reader):
 /// version 2 says its z length, anything else is read as version 1's 819 bytes (and

@@ -22,7 +22,7 @@ pub enum Feed {
 }
 
 /// The initiator's `subsets` state while partials arrive.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Collector {
     party: u8,
     public: PublicKey,

@@ -28,6 +28,7 @@ use crate::cli::error::CliError;
 use crate::cli::io::terminal::passphrase::PassphraseArgs;
 use read::{load_share, show_cmd, verify_cmd};
 
+mod batch;
 mod read;
 
 /// Where a ceremony's audit record goes.

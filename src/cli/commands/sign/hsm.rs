@@ -19,7 +19,12 @@ pub const PIN_ENV: &str = "MPCEGOSIGN_PKCS11_PIN";
 
 pub fn run(args: &SignArgs, module: &Path) -> Result<(), CliError> {
     let p = &args.pkcs11;
-    let (Some(config), Some(label)) = (&args.config, &p.key_label) else {
+    if args.config.len() > 1 || args.batch.is_some() {
+        return Err(CliError::new(
+            "--pkcs11-module signs one enclave: give one --config (no batch)",
+        ));
+    }
+    let (Some(config), Some(label)) = (args.config.first(), &p.key_label) else {
         return Err(CliError::new(
             "--pkcs11-module needs --config enclave.json and --key-label LABEL",
         ));

@@ -3,7 +3,8 @@
 //! (`time_limit`).
 
 use mpcegosign::ceremony::sign::{
-    self, review, Initiator, Origin, Progress, Review, SignError, SignPolicy,
+    self, review, review_batch, BatchReview, Initiator, Origin, Progress, Review, SignError,
+    SignPolicy,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -29,6 +30,8 @@ use crate::cli::SignArgs;
 use policy::Screened;
 use time_limit::{answering, TimeLimit};
 
+mod batch_initiator;
+mod batch_signer;
 mod hsm;
 pub mod policy;
 pub mod time_limit;
@@ -42,7 +45,7 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
             "--share FILE is required (or --pkcs11-module LIB.so with --key-label for one-key signing)",
         ));
     }
-    if args.config.is_some() || args.sigstruct.is_some() {
+    if !args.config.is_empty() || args.sigstruct.is_some() || args.batch.is_some() {
         if args.timeout.is_some() {
             return Err(CliError::new(
                 "--timeout is for a signer; the initiator waits until t valid partials came or too few can still come",
@@ -52,6 +55,9 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
             return Err(CliError::new(
                 "--policy and --allow-svn-rollback are for a signer; the initiator chose the request it sends",
             ));
+        }
+        if args.config.len() > 1 || args.batch.is_some() {
+            return batch_initiator::run(&args);
         }
         return initiator(&args);
     }
@@ -101,7 +107,7 @@ fn initiator(args: &SignArgs) -> Result<(), CliError> {
     let share = share_io::load_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
-    let target = match (&args.sigstruct, &args.config) {
+    let target = match (&args.sigstruct, args.config.first()) {
         (Some(path), _) => Target::sigstruct_file(path, args.out.as_deref(), args.force)?,
         (None, Some(config)) => {
             Target::ego(config, args.ego.as_deref(), args.out.as_deref(), args.force)?
@@ -260,16 +266,22 @@ enum Answer {
 }
 
 fn signer(args: &SignArgs) -> Result<(), CliError> {
-    if args.yes && args.expect_mrenclave.is_none() {
+    if args.yes && args.expect_mrenclave.is_empty() {
         return Err(CliError::new(
             "--yes signs without asking, so it needs --expect-mrenclave HEX to say what may be signed",
         ));
     }
-    let expect_mrenclave = args
+    let expect = args
         .expect_mrenclave
-        .as_deref()
-        .map(parse_mrenclave)
-        .transpose()?;
+        .iter()
+        .map(|h| parse_mrenclave(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    // One value is the single review's check; several are for a batch (a single
+    // request must then be one of them, checked after its review).
+    let expect_mrenclave = match expect.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
     let share = share_io::load_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let gate = policy::open(args, &share)?;
@@ -291,9 +303,16 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     // Sessions this signer answered: a replay of one is ignored.
     let mut answered: BTreeSet<[u8; 16]> = BTreeSet::new();
     loop {
-        let request = next_request(transport.as_mut(), &share, &policy, &mut audit, &answered)?;
+        let request = next_request(
+            transport.as_mut(),
+            &share,
+            (&policy, &expect),
+            &mut audit,
+            &answered,
+        )?;
         let (session, origin) = match &request {
-            Ok(r) => (r.session, r.origin),
+            Ok(Request::Single(r)) => (r.session, r.origin),
+            Ok(Request::Batch(b)) => (b.session, b.origin),
             Err((_, session, origin)) => (*session, *origin),
         };
         // Only an authenticated request closes its session: a forged one copying the
@@ -302,14 +321,23 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
             answered.insert(session.0);
         }
         let answer = match request {
-            Ok(r) => answer_request(
+            Ok(Request::Single(r)) => answer_request(
                 args,
                 &share,
                 &gate,
                 &audit,
                 transport.as_mut(),
                 limit.as_ref(),
-                r,
+                (&expect, r),
+            )?,
+            Ok(Request::Batch(b)) => batch_signer::answer_batch(
+                args,
+                &share,
+                &gate,
+                &audit,
+                transport.as_mut(),
+                limit.as_ref(),
+                (&expect, b),
             )?,
             // A refusal still answers the initiator with an ABORT, so it does not
             // wait in vain.
@@ -333,27 +361,41 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
     }
 }
 
-/// Waits for a SIGN-INIT this signer may act on: one it reviewed (`Ok`), or one from
-/// its initiator that it refuses (`Err`, with the session to decline). Anything not
-/// provably from its initiator is reported in one line and changes nothing
-/// ([`Verdict::Ignore`]), and so is a session already answered.
+/// A reviewed request: one enclave or a batch.
+enum Request {
+    Single(Review),
+    Batch(BatchReview),
+}
+
+/// Waits for a SIGN-INIT or SIGN-INIT-BATCH this signer may act on: one it reviewed
+/// (`Ok`), or one from its initiator that it refuses (`Err`, with the session to
+/// decline). Anything not provably from its initiator is reported in one line and
+/// changes nothing ([`Verdict::Ignore`]), and so is a session already answered.
 fn next_request(
     transport: &mut dyn Transport,
     share: &KeyShare,
-    policy: &SignPolicy,
+    (policy, expect): (&SignPolicy, &[[u8; 32]]),
     audit: &mut Recorder,
     answered: &BTreeSet<[u8; 16]>,
-) -> Result<Result<Review, (SignError, SessionId, Origin)>, CliError> {
+) -> Result<Result<Request, (SignError, SessionId, Origin)>, CliError> {
     receive_loop(
         transport,
         "the SIGN-INIT message",
         |bytes| {
-            let result = match review(share, audit.reviewing(bytes), policy) {
+            let bytes = audit.reviewing(bytes);
+            let is_batch = matches!(Message::decode(bytes), Ok(Message::SignInitBatch(_)));
+            let result = if is_batch {
+                review_batch(share, bytes, policy, expect).map(Request::Batch)
+            } else {
+                review(share, bytes, policy).map(Request::Single)
+            };
+            let result = match result {
                 Err(e) if e.verdict() != Verdict::Refuse => return Err(e),
                 other => other,
             };
             let (session, origin) = match &result {
-                Ok(r) => (r.session, r.origin),
+                Ok(Request::Single(r)) => (r.session, r.origin),
+                Ok(Request::Batch(b)) => (b.session, b.origin),
                 Err(_) => sign::request_origin(share, bytes)?,
             };
             if answered.contains(&session.0) {
@@ -376,7 +418,7 @@ fn answer_request(
     audit: &Recorder,
     transport: &mut dyn Transport,
     limit: Option<&TimeLimit>,
-    r: Review,
+    (expect, r): (&[[u8; 32]], Review),
 ) -> Result<Answer, CliError> {
     show_review(&r, share);
     let decline = |transport: &mut dyn Transport, reason: &str, message: &str| {
@@ -388,6 +430,17 @@ fn answer_request(
         eprintln!("mpcegosign: {message}");
         Ok(Answer::Declined)
     };
+    if expect.len() > 1 && !expect.contains(&r.mrenclave) {
+        let hex = hex::encode(r.mrenclave);
+        return decline(
+            transport,
+            &format!(
+                "party {} expects another MRENCLAVE than {hex}",
+                share.party()
+            ),
+            &format!("MRENCLAVE {hex} is none of the --expect-mrenclave values"),
+        );
+    }
     // The policy and SVN anti-rollback first: a refused request asks nothing.
     let rollback = match policy::screen(args, share, gate, &r, audit)? {
         Screened::Pass(rollback) => rollback,

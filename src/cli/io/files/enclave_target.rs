@@ -154,51 +154,81 @@ impl Target {
     ) -> Result<PathBuf, CliError> {
         match self {
             Target::Sigstruct(t) => t.finish(public, signature),
-            Target::Ego(t) => {
-                let t = *t;
-                let day = t
-                    .measured
-                    .sigstruct
-                    .regions()
-                    .date()
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                let final_dir = t.work.path().join("final");
-                std::fs::create_dir(&final_dir).map_err(|e| io_error("create", &final_dir, &e))?;
-                let measure_dir = t.work.path().join("measure");
-                let direct = || {
-                    flow::apply_signature_directly(
-                        &t.measured,
-                        &t.oesign,
-                        &measure_dir,
-                        &final_dir,
-                        public,
-                        signature,
-                    )
-                    .map_err(ego_error)
-                };
-                let bytes = if Date::today_utc() != day {
-                    eprintln!("The UTC day changed since the enclave was measured ({day}); storing the signed SIGSTRUCT of {day} directly.");
-                    direct()?
-                } else {
-                    match flow::apply_signature(
-                        &t.prepared,
-                        &t.measured,
-                        &t.oesign,
-                        &final_dir,
-                        public,
-                        signature,
-                    ) {
-                        Ok(b) => b,
-                        Err(e) => {
-                            eprintln!("ego-oesign did not store the signature ({e}); storing the signed SIGSTRUCT of {day} directly.");
-                            direct()?
-                        }
-                    }
-                };
-                fsutil::write_new(&t.out, &bytes, t.mode, t.force)
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                Ok(t.out)
-            }
+            Target::Ego(t) => t.signed(public, signature)?.write(),
         }
+    }
+}
+
+/// A signed EGo enclave, verified, not yet written (a batch writes its outputs only
+/// once every enclave got this far).
+pub(crate) struct SignedEgo {
+    pub(crate) out: PathBuf,
+    bytes: Vec<u8>,
+    mode: u32,
+    force: bool,
+}
+
+impl SignedEgo {
+    /// Writes the output atomically (refusing an existing file without --force).
+    pub(crate) fn write(self) -> Result<PathBuf, CliError> {
+        fsutil::write_new(&self.out, &self.bytes, self.mode, self.force)
+            .map_err(|e| CliError::new(e.to_string()))?;
+        Ok(self.out)
+    }
+}
+
+impl EgoTarget {
+    /// Stores the signature as `ego sign` does and verifies the result, in memory.
+    pub(crate) fn signed(
+        self,
+        public: &PublicKey,
+        signature: &BigUint,
+    ) -> Result<SignedEgo, CliError> {
+        let t = self;
+        let day = t
+            .measured
+            .sigstruct
+            .regions()
+            .date()
+            .map_err(|e| CliError::new(e.to_string()))?;
+        let final_dir = t.work.path().join("final");
+        std::fs::create_dir(&final_dir).map_err(|e| io_error("create", &final_dir, &e))?;
+        let measure_dir = t.work.path().join("measure");
+        let direct = || {
+            flow::apply_signature_directly(
+                &t.measured,
+                &t.oesign,
+                &measure_dir,
+                &final_dir,
+                public,
+                signature,
+            )
+            .map_err(ego_error)
+        };
+        let bytes = if Date::today_utc() != day {
+            eprintln!("The UTC day changed since the enclave was measured ({day}); storing the signed SIGSTRUCT of {day} directly.");
+            direct()?
+        } else {
+            match flow::apply_signature(
+                &t.prepared,
+                &t.measured,
+                &t.oesign,
+                &final_dir,
+                public,
+                signature,
+            ) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("ego-oesign did not store the signature ({e}); storing the signed SIGSTRUCT of {day} directly.");
+                    direct()?
+                }
+            }
+        };
+        Ok(SignedEgo {
+            out: t.out,
+            bytes,
+            mode: t.mode,
+            force: t.force,
+        })
     }
 }
