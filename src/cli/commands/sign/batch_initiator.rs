@@ -10,6 +10,7 @@ use mpcegosign::ceremony::sign::{BatchInitiator, BatchProgress, BatchTarget, Sig
 use mpcegosign::sanitize::sanitize;
 use mpcegosign::share::KeyShare;
 
+use super::SignArgs;
 use super::{parse_signers, send};
 use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
@@ -18,7 +19,6 @@ use crate::cli::io::files::release::{self, BatchEntry};
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::terminal::console::{receive_loop, Step};
 use crate::cli::io::transport::open_transport;
-use crate::cli::SignArgs;
 
 /// The enclaves asked for: the `--batch` file, or one per `--config` (named after
 /// the config's folder, or its path when two folders share a name).

@@ -9,12 +9,12 @@ use mpcegosign::share::KeyShare;
 use mpcegosign::transport::Transport;
 
 use super::time_limit::{answering, TimeLimit};
+use super::SignArgs;
 use super::{send, Answer};
 use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
 use crate::cli::io::files::policy::{facts_of, Gate};
 use crate::cli::io::terminal::console::confirm;
-use crate::cli::SignArgs;
 
 /// The SIGN-INIT-BATCH being answered, as the recorder holds it.
 fn batch_init(audit: &Recorder) -> Result<SignInitBatch, CliError> {

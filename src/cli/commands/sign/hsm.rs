@@ -10,9 +10,9 @@ use mpcegosign::hsm::{HsmError, MechanismChoice, Pkcs11Key, TokenChoice};
 use mpcegosign::secret::SecretString;
 use zeroize::Zeroizing;
 
+use super::{Pkcs11Mechanism, SignArgs};
 use crate::cli::error::{io_error, CliError};
 use crate::cli::io::files::enclave_target::Target;
-use crate::cli::{Pkcs11Mechanism, SignArgs};
 
 /// The environment variable read when no `--pin-file` is given.
 pub const PIN_ENV: &str = "MPCEGOSIGN_PKCS11_PIN";

@@ -26,7 +26,8 @@ use crate::cli::io::files::policy::Gate;
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::terminal::console::{confirm, receive_loop, Step};
 use crate::cli::io::transport::open_transport;
-use crate::cli::SignArgs;
+mod args;
+pub use args::{Pkcs11Mechanism, SignArgs};
 use policy::Screened;
 use time_limit::{answering, TimeLimit};
 

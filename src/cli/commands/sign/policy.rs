@@ -9,11 +9,11 @@ use mpcegosign::audit::record::SvnRollbackEvent;
 use mpcegosign::ceremony::sign::Review;
 use mpcegosign::share::KeyShare;
 
+use super::SignArgs;
 use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
 use crate::cli::io::files::policy::{facts_of, load_policy, log_path, sign_init, Gate};
 use crate::cli::io::terminal::console::ask;
-use crate::cli::SignArgs;
 
 /// Opens the gate of a signer and says what is in force.
 pub fn open(args: &SignArgs, share: &KeyShare) -> Result<Gate, CliError> {
