@@ -7,7 +7,7 @@ use super::record::{
     Recorded, RosterKeys, SignerEvent, VerificationHex, RECORD_VERSION,
 };
 use super::AuditError;
-use crate::protocol::{text, Message, SignInit, SignInitBatch};
+use crate::protocol::{text, Message};
 use crate::sgx::SignedRegions;
 use crate::share::KeyShare;
 
@@ -80,24 +80,6 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// The single SIGN-INIT that enclave `index` of a SIGN-INIT-BATCH stands for (its
-/// enclave fields, the batch's common fields; no signature of its own).
-pub fn batch_single(init: &SignInitBatch, index: usize) -> Option<SignInit> {
-    let e = init.enclaves.get(index)?;
-    Some(SignInit {
-        session: init.session,
-        scheme: init.scheme,
-        initiator: init.initiator,
-        signers: init.signers,
-        parties: init.parties,
-        threshold: init.threshold,
-        mrsigner: init.mrsigner,
-        mrenclave: e.mrenclave,
-        regions: e.regions,
-        signature: None,
-    })
-}
-
 /// The initiator's event: `init` is the SIGN-INIT it sent, `accepted` every message
 /// it accepted (as received), `ignored` what it refused.
 pub fn initiator_event(
@@ -120,9 +102,9 @@ pub fn initiator_event_at(
 ) -> Result<InitiatorEvent, AuditError> {
     let si = match decode(init)? {
         Message::SignInit(si) => si,
-        Message::SignInitBatch(b) => {
-            batch_single(&b, index).ok_or(AuditError::Missing("enclave of the SIGN-INIT-BATCH"))?
-        }
+        Message::SignInitBatch(b) => b
+            .single(index)
+            .ok_or(AuditError::Missing("enclave of the SIGN-INIT-BATCH"))?,
         _ => return Err(AuditError::Missing("SIGN-INIT")),
     };
     let mut messages = vec![recorded("sent", init)?];

@@ -216,7 +216,7 @@ fn initiator(party: u8, e: &InitiatorEvent, roster: &Roster, c: &mut RecordCheck
             // A batch's record is of one of its enclaves: the one the record names.
             Message::SignInitBatch(b) if m.from == party && init.is_none() => {
                 init = (0..b.enclaves.len())
-                    .filter_map(|i| super::build::batch_single(&b, i))
+                    .filter_map(|i| b.single(i))
                     .find(|si| hex::encode(si.mrenclave) == e.enclave.mrenclave);
             }
             Message::SignPartialBatch(p) => batch_partials.push(p.party),

@@ -7,7 +7,7 @@
 
 use super::codec::{Reader, Writer};
 use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SHOUP3};
-use super::sign::{read_partials, read_signers, write_partials};
+use super::sign::{read_partials, read_signers, write_partials, SignInit};
 use super::{MessageType, ProtocolError, SessionId};
 use crate::threshold::shoup3::{batch_encoded_len, MAX_BATCH};
 
@@ -102,6 +102,25 @@ fn read_count(r: &mut Reader<'_>, kind: MessageType) -> Result<usize, ProtocolEr
 }
 
 impl SignInitBatch {
+    /// The single SIGN-INIT that enclave `index` stands for: its enclave fields and the
+    /// batch's common ones, with no signature of its own (what the single review, the
+    /// policy and the audit judge); `None` past the last enclave.
+    pub fn single(&self, index: usize) -> Option<SignInit> {
+        let e = self.enclaves.get(index)?;
+        Some(SignInit {
+            session: self.session,
+            scheme: self.scheme,
+            initiator: self.initiator,
+            signers: self.signers,
+            parties: self.parties,
+            threshold: self.threshold,
+            mrsigner: self.mrsigner,
+            mrenclave: e.mrenclave,
+            regions: e.regions,
+            signature: None,
+        })
+    }
+
     pub(super) fn write_body(&self, w: &mut Writer) {
         let m = self;
         w.u8(m.scheme)

@@ -84,10 +84,10 @@ fn headers_and_fields_are_checked() {
     v1[0] = 1;
     assert_eq!(Message::decode(&v1), Err(ProtocolError::Version(1)));
     let mut unknown = join.clone();
-    unknown[1] = 11;
+    unknown[1] = 13;
     assert_eq!(
         Message::decode(&unknown),
-        Err(ProtocolError::UnknownType(11))
+        Err(ProtocolError::UnknownType(13))
     );
     assert_eq!(Message::decode(&[]), Err(ProtocolError::Truncated));
     // A SIGN-INIT whose signers leave out the initiator.

@@ -18,7 +18,7 @@ use super::SignError;
 use crate::ceremony::expect_message;
 use crate::identity::IdentityPublic;
 use crate::protocol::{
-    BatchEnclave, Message, MessageType, SessionId, SignInit, SignInitBatch, SignPartialBatch,
+    BatchEnclave, Message, MessageType, SessionId, SignInitBatch, SignPartialBatch,
     MAX_BATCH_ENCLAVES, MAX_ENCLAVE_NAME,
 };
 use crate::sanitize::sanitize;
@@ -47,22 +47,6 @@ pub struct BatchReview {
     party: u8,
 }
 
-/// The SIGN-INIT one enclave of a batch stands for (what the single review checks).
-fn single(init: &SignInitBatch, e: &BatchEnclave) -> SignInit {
-    SignInit {
-        session: init.session,
-        scheme: init.scheme,
-        initiator: init.initiator,
-        signers: init.signers,
-        parties: init.parties,
-        threshold: init.threshold,
-        mrsigner: init.mrsigner,
-        mrenclave: e.mrenclave,
-        regions: e.regions,
-        signature: None,
-    }
-}
-
 /// Signer: checks a SIGN-INIT-BATCH: its signature first (as [`super::review`]), then
 /// every enclave with the single review's checks; the first enclave that fails
 /// refuses the batch, named. `expect` (from `--expect-mrenclave`, repeatable): each
@@ -86,26 +70,26 @@ pub fn review_batch(
     let mut enclaves = Vec::with_capacity(init.enclaves.len());
     for (i, e) in init.enclaves.iter().enumerate() {
         let name = sanitize(&e.name);
-        let review =
-            check_request(share, &single(init, e), &per_enclave, origin).map_err(|error| {
-                match error {
-                    // Unproven stays outermost: nothing proves the batch's origin.
-                    SignError::Unproven { kind, party, error } => SignError::Unproven {
-                        kind,
-                        party,
-                        error: Box::new(SignError::InBatch {
-                            index: i + 1,
-                            name: name.clone(),
-                            error,
-                        }),
-                    },
-                    error => SignError::InBatch {
+        let one = init.single(i).expect("i indexes the batch's enclaves");
+        let review = check_request(share, &one, &per_enclave, origin).map_err(|error| {
+            match error {
+                // Unproven stays outermost: nothing proves the batch's origin.
+                SignError::Unproven { kind, party, error } => SignError::Unproven {
+                    kind,
+                    party,
+                    error: Box::new(SignError::InBatch {
                         index: i + 1,
                         name: name.clone(),
-                        error: Box::new(error),
-                    },
-                }
-            })?;
+                        error,
+                    }),
+                },
+                error => SignError::InBatch {
+                    index: i + 1,
+                    name: name.clone(),
+                    error: Box::new(error),
+                },
+            }
+        })?;
         enclaves.push(BatchItem { name, review });
     }
     for expected in expect {

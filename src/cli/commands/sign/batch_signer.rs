@@ -3,7 +3,7 @@
 //! broken rule of one enclave declines the batch, named), and one question for all.
 
 use mpcegosign::ceremony::sign::{BatchReview, Origin};
-use mpcegosign::protocol::{Message, SignInit, SignInitBatch};
+use mpcegosign::protocol::{Message, SignInitBatch};
 use mpcegosign::sgx::{Date, SignedRegions};
 use mpcegosign::share::KeyShare;
 use mpcegosign::transport::Transport;
@@ -23,23 +23,6 @@ fn batch_init(audit: &Recorder) -> Result<SignInitBatch, CliError> {
         _ => Err(CliError::new(
             "the reviewed request is not a readable SIGN-INIT-BATCH",
         )),
-    }
-}
-
-/// The single SIGN-INIT enclave `i` of the batch stands for (what the policy judges).
-fn single(init: &SignInitBatch, i: usize) -> SignInit {
-    let e = &init.enclaves[i];
-    SignInit {
-        session: init.session,
-        scheme: init.scheme,
-        initiator: init.initiator,
-        signers: init.signers,
-        parties: init.parties,
-        threshold: init.threshold,
-        mrsigner: init.mrsigner,
-        mrenclave: e.mrenclave,
-        regions: e.regions,
-        signature: None,
     }
 }
 
@@ -157,7 +140,8 @@ fn refusals(
     let mut codes = Vec::new();
     let today = Date::today_utc();
     for (i, item) in b.enclaves.iter().enumerate() {
-        let facts = facts_of(Some(share), &single(init, i), b.origin)?;
+        let one = init.single(i).expect("i indexes the batch's enclaves");
+        let facts = facts_of(Some(share), &one, b.origin)?;
         let judgement = gate.judge(&facts);
         codes.extend(judgement.broken.iter().map(|x| x.rule));
         if judgement.rollback.is_some() {
