@@ -547,3 +547,68 @@ fn policy_check_share_info_and_a_missing_log() {
     assert!(out.contains("policy: none"), "{out}");
     assert!(out.contains("SVN anti-rollback: "), "{out}");
 }
+
+/// `policy check` on a SIGN-INIT-BATCH judges every enclave and names the one it
+/// refuses (an unsigned batch, judged without a share: no roster to prove its origin).
+#[test]
+fn policy_check_names_the_refused_enclave_of_a_batch() {
+    use mpcegosign::protocol::{
+        text, BatchEnclave, Message, SessionId, SignInitBatch, SCHEME_SUBSETS,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let p = dir.join("policy.toml");
+    std::fs::write(
+        &p,
+        "version = 1\n[[product]]\nisvprodid = 4\nmin_isvsvn = 2\n",
+    )
+    .unwrap();
+    let enclave = |name: &str, svn: u16| {
+        let s = Sigstruct::build(&SigstructFields {
+            date: Date::today_utc(),
+            debug: false,
+            mrenclave: MRENCLAVE,
+            isv_prod_id: 4,
+            isv_svn: svn,
+        });
+        BatchEnclave {
+            name: name.to_string(),
+            mrenclave: MRENCLAVE,
+            regions: *s.regions().as_bytes(),
+        }
+    };
+    let batch = Message::SignInitBatch(SignInitBatch {
+        session: SessionId([7; 16]),
+        scheme: SCHEME_SUBSETS,
+        initiator: 1,
+        signers: 0b11,
+        parties: 2,
+        threshold: 2,
+        mrsigner: [9; 32],
+        enclaves: vec![enclave("api", 3), enclave("old", 1), enclave("cron", 2)],
+        signature: None,
+    });
+    let req = dir.join("batch.txt");
+    std::fs::write(&req, format!("{}\n", text::encode(&batch.encode()))).unwrap();
+    let o = Command::new(BIN)
+        .args(["policy", "check", "--policy", p.to_str().unwrap()])
+        .args(["--audit-log", dir.join("none.jsonl").to_str().unwrap()])
+        .arg(&req)
+        .envs(ENVS.iter().copied())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let refusals: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("mpcegosign: enclave"))
+        .collect();
+    assert_eq!(refusals.len(), 1, "{err}");
+    assert!(
+        refusals[0].starts_with("mpcegosign: enclave 2 (old): refused by the policy: isvsvn-min"),
+        "{err}"
+    );
+    for name in ["enclave 1 (api): Request", "enclave 3 (cron): Request"] {
+        assert!(err.contains(name), "{err}");
+    }
+}

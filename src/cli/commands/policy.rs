@@ -9,7 +9,7 @@ use mpcegosign::ceremony::sign::{request_origin, Origin};
 use mpcegosign::protocol::{parts, text};
 
 use crate::cli::error::CliError;
-use crate::cli::io::files::policy::{facts_of, load_policy, log_path, sign_init, Gate};
+use crate::cli::io::files::policy::{facts_of, load_policy, log_path, requested, Gate};
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::terminal::passphrase::PassphraseArgs;
 
@@ -116,7 +116,8 @@ fn check(
         .map(|p| share_io::load_share(p, pass))
         .transpose()?;
     let bytes = message_from_text(&read_input(request)?)?;
-    let init = sign_init(&bytes)?;
+    let inits = requested(&bytes)?;
+    let init = &inits[0].1;
     // Who sent it: proven only through the share's roster.
     let origin = match &share {
         Some(s) => {
@@ -153,22 +154,30 @@ fn check(
     for line in gate.describe() {
         eprintln!("{line}");
     }
-    let facts = facts_of(share.as_ref(), &init, origin)?;
-    eprintln!(
-        "Request from party {} ({}): MRENCLAVE {}, ISVPRODID {}, ISVSVN {}, DEBUG {}, dated {}",
-        init.initiator,
-        match origin {
-            Origin::Authenticated => "signed by its identity key",
-            _ => "not authenticated",
-        },
-        hex::encode(facts.mrenclave),
-        facts.isv_prod_id,
-        facts.isv_svn,
-        if facts.debug() { "yes" } else { "no" },
-        facts.date
-    );
-    let judgement = gate.judge(&facts);
-    let lines = judgement.lines();
+    let mut lines = Vec::new();
+    for (label, init) in &inits {
+        let facts = facts_of(share.as_ref(), init, origin)?;
+        eprintln!(
+            "{}Request from party {} ({}): MRENCLAVE {}, ISVPRODID {}, ISVSVN {}, DEBUG {}, dated {}",
+            label.as_ref().map(|l| format!("{l}: ")).unwrap_or_default(),
+            init.initiator,
+            match origin {
+                Origin::Authenticated => "signed by its identity key",
+                _ => "not authenticated",
+            },
+            hex::encode(facts.mrenclave),
+            facts.isv_prod_id,
+            facts.isv_svn,
+            if facts.debug() { "yes" } else { "no" },
+            facts.date
+        );
+        for l in gate.judge(&facts).lines() {
+            lines.push(match label {
+                Some(label) => format!("{label}: {l}"),
+                None => l,
+            });
+        }
+    }
     if lines.is_empty() {
         println!("allowed: the policy and the SVN anti-rollback check accept this request");
         return Ok(());

@@ -207,6 +207,25 @@ pub fn sign_init(bytes: &[u8]) -> Result<SignInit, CliError> {
     }
 }
 
+/// The SIGN-INITs a request asks to sign, each with its label: one unlabelled for a
+/// SIGN-INIT, one per enclave ("enclave 2 (worker)") for a SIGN-INIT-BATCH, whose
+/// enclaves a signer screens one by one.
+pub fn requested(bytes: &[u8]) -> Result<Vec<(Option<String>, SignInit)>, CliError> {
+    match Message::decode(bytes) {
+        Ok(Message::SignInitBatch(batch)) => Ok((0..batch.enclaves.len())
+            .filter_map(|i| {
+                let label = format!(
+                    "enclave {} ({})",
+                    i + 1,
+                    mpcegosign::sanitize::sanitize(&batch.enclaves[i].name)
+                );
+                batch.single(i).map(|init| (Some(label), init))
+            })
+            .collect()),
+        _ => Ok(vec![(None, sign_init(bytes)?)]),
+    }
+}
+
 /// What a signer with the share at `share_path` would have in force (the default
 /// policy file and log beside it), for `share info` and `selftest`: a file that
 /// cannot be read is a line saying so, not an error of the command.
