@@ -106,8 +106,12 @@ impl SignInitBatch {
     /// batch's common ones, with no signature of its own (what the single review, the
     /// policy and the audit judge); `None` past the last enclave.
     pub fn single(&self, index: usize) -> Option<SignInit> {
-        let e = self.enclaves.get(index)?;
-        Some(SignInit {
+        self.enclaves.get(index).map(|e| self.single_for(e))
+    }
+
+    /// The single SIGN-INIT `e` (one of this batch's enclaves) stands for.
+    pub fn single_for(&self, e: &BatchEnclave) -> SignInit {
+        SignInit {
             session: self.session,
             scheme: self.scheme,
             initiator: self.initiator,
@@ -118,7 +122,7 @@ impl SignInitBatch {
             mrenclave: e.mrenclave,
             regions: e.regions,
             signature: None,
-        })
+        }
     }
 
     pub(super) fn write_body(&self, w: &mut Writer) {

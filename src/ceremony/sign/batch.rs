@@ -70,7 +70,7 @@ pub fn review_batch(
     let mut enclaves = Vec::with_capacity(init.enclaves.len());
     for (i, e) in init.enclaves.iter().enumerate() {
         let name = sanitize(&e.name);
-        let one = init.single(i).expect("i indexes the batch's enclaves");
+        let one = init.single_for(e);
         let review = check_request(share, &one, &per_enclave, origin).map_err(|error| {
             match error {
                 // Unproven stays outermost: nothing proves the batch's origin.

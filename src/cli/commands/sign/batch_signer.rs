@@ -139,8 +139,8 @@ fn refusals(
     let mut lines = Vec::new();
     let mut codes = Vec::new();
     let today = Date::today_utc();
-    for (i, item) in b.enclaves.iter().enumerate() {
-        let one = init.single(i).expect("i indexes the batch's enclaves");
+    for (i, (item, e)) in b.enclaves.iter().zip(&init.enclaves).enumerate() {
+        let one = init.single_for(e);
         let facts = facts_of(Some(share), &one, b.origin)?;
         let judgement = gate.judge(&facts);
         codes.extend(judgement.broken.iter().map(|x| x.rule));
