@@ -10,7 +10,7 @@ use mpcegosign::transport::Transport;
 
 use super::time_limit::{answering, TimeLimit};
 use super::SignArgs;
-use super::{send, Answer};
+use super::{send, send_decline, Answer};
 use crate::cli::commands::audit::Recorder;
 use crate::cli::error::CliError;
 use crate::cli::io::files::policy::{facts_of, Gate};
@@ -184,13 +184,7 @@ pub fn answer_batch(
     let init = batch_init(audit)?;
     show(&b, &init, share);
     let decline = |transport: &mut dyn Transport, reason: &str, message: &str| {
-        let abort = b.decline(share, reason);
-        answering(limit, || {
-            audit.answer(&abort)?;
-            send(transport, "ABORT", &abort)
-        })?;
-        eprintln!("mpcegosign: {message}");
-        Ok(Answer::Declined)
+        send_decline(&b.decline(share, reason), audit, transport, limit, message)
     };
     let (lines, codes) = refusals(args, share, gate, &b, &init, expect)?;
     if !lines.is_empty() {

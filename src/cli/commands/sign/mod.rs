@@ -76,6 +76,23 @@ pub fn run(args: SignArgs) -> Result<(), CliError> {
     signer(&args)
 }
 
+/// Records and sends this party's signed ABORT (within the time limit), then says
+/// why on the terminal: how a single request and a batch are declined alike.
+fn send_decline(
+    abort: &Message,
+    audit: &Recorder,
+    transport: &mut dyn Transport,
+    limit: Option<&TimeLimit>,
+    message: &str,
+) -> Result<Answer, CliError> {
+    answering(limit, || {
+        audit.answer(abort)?;
+        send(transport, "ABORT", abort)
+    })?;
+    eprintln!("mpcegosign: {message}");
+    Ok(Answer::Declined)
+}
+
 fn send(transport: &mut dyn Transport, label: &str, msg: &Message) -> Result<(), CliError> {
     transport
         .send(label, &msg.encode())
@@ -423,13 +440,7 @@ fn answer_request(
 ) -> Result<Answer, CliError> {
     show_review(&r, share);
     let decline = |transport: &mut dyn Transport, reason: &str, message: &str| {
-        let abort = r.decline(share, reason);
-        answering(limit, || {
-            audit.answer(&abort)?;
-            send(transport, "ABORT", &abort)
-        })?;
-        eprintln!("mpcegosign: {message}");
-        Ok(Answer::Declined)
+        send_decline(&r.decline(share, reason), audit, transport, limit, message)
     };
     if expect.len() > 1 && !expect.contains(&r.mrenclave) {
         let hex = hex::encode(r.mrenclave);
