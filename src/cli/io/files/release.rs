@@ -72,13 +72,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<BatchEntry>, CliError> {
 
 /// Reads and parses the batch file at `path`.
 pub fn load(path: &Path) -> Result<Vec<BatchEntry>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| io_error("read", path, &e))?;
+    let text =
+        mpcegosign::fsutil::read_regular_string(path).map_err(|e| io_error("read", path, &e))?;
     parse(&text, path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_as_the_batch_file_is_refused_not_read() {
+        let err = super::load(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(err.contains("character device"), "{err}");
+    }
 
     #[test]
     fn paths_are_relative_to_the_file_and_out_is_optional() {
