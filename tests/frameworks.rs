@@ -255,11 +255,8 @@ fn an_sdk_enclave_left_debuggable_by_its_attribute_mask_is_refused_as_debug() {
         &[],
     );
     let init = ini.next_message();
-    assert!(
-        ini.stderr_so_far().contains("DEBUG yes"),
-        "{}",
-        ini.stderr_so_far()
-    );
+    // The review is on stderr, read by another thread than the message: wait for it.
+    ini.wait_stderr("DEBUG yes");
     let mrenclave = initiator_mrenclave(&ini);
     let s2 = share(2);
     let mut signer = Party::spawn(
