@@ -25,12 +25,14 @@ pub struct Generation {
 
 impl Generation {
     /// "generation 2 of the key (refresh 1a2b3c4d)" or "generation 0 of the key
-    /// (keygen 1a2b3c4d)": how messages name it.
+    /// (keygen 1a2b3c4d)": how messages name it ("generation 0 of the key (as dealt)"
+    /// without an id: a reference-format share, or a SIGN-INIT, which names no id for
+    /// generation 0).
     pub fn describe(&self) -> String {
-        let what = if self.number == 0 {
-            "keygen"
-        } else {
-            "refresh"
+        let what = match self.number {
+            0 if self.id == [0; 32] => return "generation 0 of the key (as dealt)".into(),
+            0 => "keygen",
+            _ => "refresh",
         };
         format!(
             "generation {} of the key ({what} {})",
@@ -146,6 +148,15 @@ impl KeyShare {
             }),
             retired: None,
         })
+    }
+
+    /// The next generation with the same secret (what a refresh that added nothing
+    /// would give), for tests of the generation checks.
+    #[cfg(test)]
+    pub(crate) fn next_generation_for_tests(&self, transcript: [u8; 32]) -> KeyShare {
+        let KeyShare { secret, .. } = self.try_clone_for_tests();
+        self.next_generation(secret, SessionId([transcript[0]; 16]), transcript)
+            .unwrap()
     }
 
     /// Sets the generation read from a file (`file/generation.rs` checked it).
