@@ -80,6 +80,7 @@ pub fn run(args: ReshareArgs) -> Result<(), CliError> {
     // Everything that can fail locally fails before anyone gives a share.
     check_out_dir(&keygen)?;
     let share = load_share(&args.share, &args.passphrase)?;
+    crate::cli::io::files::shares::refuse_retired(&share, &args.share, "reshare")?;
     let audit = Recorder::open(&args.audit, &args.share, &share)?;
     let mrsigner = share.public().mrsigner();
     let me = share.party();

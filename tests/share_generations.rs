@@ -1,0 +1,203 @@
+//! Share generations and retired shares across processes: a signer whose share is of
+//! another generation than the initiator's refuses in one line naming both (and the
+//! initiator shows it); `share retire` marks a share retired in place (typed
+//! confirmation, audited, idempotent refusal); a retired share is refused for signing
+//! before anything is read; `share info` shows both.
+//!
+//! The generation-1 share is party 1's file with a `"generation"` field added, as a
+//! refresh writes it (`KeyShare::next_generation`); the secret is the same, so only
+//! the generation check can tell the two shares apart.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::ceremony::{keygen_transcript, spawn_initiator};
+use support::cli::outcome;
+use support::party::Party;
+use support::shares::party_share;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mpcegosign");
+
+fn mrsigner_prefix(share: &Path) -> String {
+    let s = mpcegosign::share::file::parse(&std::fs::read(share).unwrap()).unwrap();
+    hex::encode(&s.public().mrsigner()[..4])
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    outcome(
+        Command::new(BIN)
+            .args(args)
+            .env_remove("MPCEGOSIGN_PASSPHRASE"),
+    )
+}
+
+#[test]
+fn mixed_generations_refuse_in_one_line_and_retired_shares_do_not_sign() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut said = String::new();
+    let dirs = keygen_transcript(
+        tmp.path(),
+        2,
+        2,
+        &[],
+        &["--plaintext-share"],
+        &[],
+        &mut said,
+    );
+    // The keygen prints its transcript hash: what `share retire --by` takes.
+    assert!(said.contains("Keygen transcript "), "{said}");
+    let (s1, s2) = (party_share(&dirs, 1), party_share(&dirs, 2));
+    // Party 1's share becomes generation 1.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&s1).unwrap()).unwrap();
+    v["generation"] = serde_json::json!({
+        "number": 1,
+        "refresh_session": "11".repeat(16),
+        "refresh_transcript": "a1".repeat(32),
+    });
+    std::fs::write(&s1, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+
+    let unsigned =
+        support::write_unsigned_sigstruct(&tmp.path().join("u.sigstruct"), false, [0x3c; 32]);
+    let out = tmp.path().join("signed.sigstruct");
+    let mut ini = spawn_initiator(&unsigned, &s1, &out, "1,2", &[], &[]);
+    let init = ini.next_message();
+    let mrenclave = support::ceremony::initiator_mrenclave(&ini);
+    let s2_arg = s2.to_str().unwrap();
+    let mut signer = Party::spawn(
+        "signer",
+        &[
+            "sign",
+            "--share",
+            s2_arg,
+            "--yes",
+            "--expect-mrenclave",
+            &mrenclave,
+        ],
+        &[],
+    );
+    signer.send_line(&init);
+    let abort = signer.next_message();
+    let signer = signer.finish();
+    let line = "this request is for generation 1 of the key (refresh a1a1a1a1); your share (party 2) is generation 0";
+    assert!(signer.stderr.contains(line), "{}", signer.stderr);
+    assert!(
+        signer
+            .stderr
+            .contains("you missed a refresh, or use your newest share file"),
+        "{}",
+        signer.stderr
+    );
+    ini.send_line(&abort);
+    let ini = ini.finish();
+    assert!(!ini.status.success());
+    assert!(
+        ini.stderr.contains(&format!("Party 2 declined: {line}")),
+        "{}",
+        ini.stderr
+    );
+    assert!(!out.exists());
+
+    // Party 2 retires its share: --by is checked before anything is read.
+    let prefix = mrsigner_prefix(&s2);
+    let by = "b7".repeat(32);
+    let (code, _, err) = run(&[
+        "share",
+        "retire",
+        "--share",
+        s2_arg,
+        "--by",
+        &"00".repeat(32),
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--by needs the 64 hex digits"), "{err}");
+    let before = std::fs::read(&s2).unwrap();
+    let (code, _, err) = run(&[
+        "share",
+        "retire",
+        "--share",
+        s2_arg,
+        "--by",
+        &by,
+        "--confirm-mrsigner",
+        "00000000",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("the answer must be RETIRE {prefix}")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&s2).unwrap(),
+        before,
+        "not confirmed: unchanged"
+    );
+    let (code, _, err) = run(&[
+        "share",
+        "retire",
+        "--share",
+        s2_arg,
+        "--by",
+        &by,
+        "--confirm-mrsigner",
+        &prefix,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Retired "), "{err}");
+    let log = std::fs::read_to_string(dirs[1].join("mpcegosign-audit.jsonl")).unwrap();
+    assert!(log.contains("\"kind\":\"retire\""), "{log}");
+    assert!(log.contains(&by), "{log}");
+    // Again: refused, nothing changes.
+    let after = std::fs::read(&s2).unwrap();
+    let (code, _, err) = run(&[
+        "share",
+        "retire",
+        "--share",
+        s2_arg,
+        "--by",
+        &by,
+        "--confirm-mrsigner",
+        &prefix,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("is already retired"), "{err}");
+    assert_eq!(std::fs::read(&s2).unwrap(), after);
+
+    // `share info` shows both states.
+    let (code, info, err) = run(&["share", "info", s2_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        info.contains(&format!("retired:    YES, replaced by {by}")),
+        "{info}"
+    );
+    assert!(
+        info.contains("generation: 0 (as dealt by keygen)"),
+        "{info}"
+    );
+    let (_, info, _) = run(&["share", "info", s1.to_str().unwrap()]);
+    assert!(
+        info.contains(&format!(
+            "generation: 1 (refresh session 11111111, transcript {})",
+            "a1".repeat(32)
+        )),
+        "{info}"
+    );
+    assert!(info.contains("retired:    no"), "{info}");
+
+    // A retired share signs nothing: refused in one line before any message is read.
+    let (code, _, err) = run(&[
+        "sign",
+        "--share",
+        s2_arg,
+        "--yes",
+        "--expect-mrenclave",
+        &mrenclave,
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("share {s2_arg} is retired (replaced by b7b7b7b7)")),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
