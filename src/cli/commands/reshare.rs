@@ -88,7 +88,7 @@ pub fn run(args: ReshareArgs) -> Result<(), CliError> {
         args.confirm_mrsigner.as_deref(),
         &mrsigner,
         &format!(
-            "RESHARE rebuilds the WHOLE private key of MRSIGNER {} on this machine, then deals it to a new {t}-of-{} roster and wipes it. Do this only on an air-gapped machine; the old shares keep working until their holders delete them.",
+            "RESHARE rebuilds the WHOLE private key of MRSIGNER {} on this machine, then deals it to a new {t}-of-{} roster and wipes it. Do this only on an air-gapped machine; the old shares keep working until their holders retire them (`share retire`) or delete them.",
             hex::encode(mrsigner),
             args.parties
         ),
