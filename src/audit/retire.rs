@@ -5,8 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::roster::Roster;
-
 /// A share marked retired by its holder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,10 +21,11 @@ pub struct RetireEvent {
     pub file_sha256: String,
 }
 
-/// What the check of a retire record says: `Err` when it is of another roster
-/// (not checked against this one), else its summary.
-pub fn check(party: u8, e: &RetireEvent, roster: &Roster) -> Result<String, String> {
-    if e.keygen_transcript != hex::encode(roster.transcript) {
+/// What the check of a retire record against the roster with keygen transcript
+/// `roster_transcript` says: `Err` when it is of another roster (not checked against
+/// this one), else its summary.
+pub fn check(party: u8, e: &RetireEvent, roster_transcript: &[u8; 32]) -> Result<String, String> {
+    if e.keygen_transcript != hex::encode(roster_transcript) {
         return Err(format!(
             "a share of another roster (keygen transcript {}) retired; not this roster's",
             e.keygen_transcript.get(..8).unwrap_or(&e.keygen_transcript)

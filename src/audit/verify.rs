@@ -157,7 +157,7 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
             c.summary = found.summary;
         }
         // The holder's own statement, as below.
-        Event::Retire(e) => match super::retire::check(r.party, e, roster) {
+        Event::Retire(e) => match super::retire::check(r.party, e, &roster.transcript) {
             Ok(summary) => c.summary = summary,
             Err(other) => c.skipped = Some(other),
         },
