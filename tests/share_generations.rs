@@ -201,3 +201,48 @@ fn mixed_generations_refuse_in_one_line_and_retired_shares_do_not_sign() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// A tiny tmpfs (one page), unmounted on drop.
+struct TinyDisk(std::path::PathBuf);
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Retiring rewrites the file atomically: on a disk too full for the new copy, the
+/// old file stays whole and no temporary file is left. The disk is a 4 KiB tmpfs
+/// (needs root, as in CI; skipped where mounting is not permitted) holding the share,
+/// with no room for the temporary file beside it.
+#[test]
+fn a_failed_rewrite_leaves_the_old_file_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = support::ceremony::keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let original = std::fs::read(party_share(&dirs, 2)).unwrap();
+    assert!(original.len() < 4096, "the share fits one page");
+    let disk = tmp.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4k,mode=0700", "tmpfs"])
+        .arg(&disk)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    let _guard = TinyDisk(disk.clone());
+    let path = disk.join("share_2.json");
+    std::fs::write(&path, &original).unwrap();
+    let err =
+        mpcegosign::share::rewrite::retire_in_place(&path, None, [0x5a; 32], None).unwrap_err();
+    assert!(err.to_string().contains("the file is unchanged"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), original);
+    let names: Vec<_> = std::fs::read_dir(&disk)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}

@@ -258,6 +258,14 @@ fn retiring_in_place_keeps_the_secret_and_the_passphrase() {
         std::fs::read(&plain).unwrap(),
         serialize(&shares[1]).expose()
     );
+    // A reference-format share cannot hold the mark.
+    let v2 = dir.path().join("valid-v2.json");
+    std::fs::copy(format!("{FIXTURES}/shares/valid-v2.json"), &v2).unwrap();
+    assert!(matches!(
+        retire_in_place(&v2, None, [0x79; 32], None),
+        Err(RewriteError::Reference { .. })
+    ));
+    std::fs::remove_file(&v2).unwrap();
     // A plain file stays plain; no temporary file is left beside it.
     retire_in_place(&plain, None, [0x79; 32], None).unwrap();
     let back = parse(&std::fs::read(&plain).unwrap()).unwrap();

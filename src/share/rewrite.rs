@@ -21,6 +21,8 @@ pub enum RewriteError {
     Share(#[from] ShareError),
     #[error("{path} is encrypted: its passphrase is needed to write it back")]
     NeedsPassphrase { path: String },
+    #[error("{path} is a reference-format share (version 1 or 2): its file cannot record that it is retired")]
+    Reference { path: String },
     #[error("{path} no longer holds the share that was read (it changed meanwhile); nothing was written")]
     Changed { path: String },
     #[error("the new bytes of {path} did not read back as the share; nothing was written")]
@@ -114,6 +116,11 @@ pub fn retire_in_place(
         .into());
     }
     let (mut share, pass) = read(path, passphrase)?;
+    if share.auth().is_none() {
+        return Err(RewriteError::Reference {
+            path: path.display().to_string(),
+        });
+    }
     if let Some(old) = share.retired() {
         return Err(ShareError::AlreadyRetired {
             by: hex::encode(old),
