@@ -246,3 +246,167 @@ fn a_failed_rewrite_leaves_the_old_file_whole() {
         .collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
+
+fn spawn(name: &str, args: &[&str]) -> Party {
+    Party::spawn(name, args, &[])
+}
+
+/// A giver (`recover --give`) of `share` answering `init`.
+fn giver(share: &Path, confirm: &str, init: &str) -> Party {
+    let mut g = spawn(
+        "giver",
+        &[
+            "recover",
+            "--give",
+            "--share",
+            share.to_str().unwrap(),
+            "--confirm-mrsigner",
+            confirm,
+        ],
+    );
+    g.send_line(init);
+    g
+}
+
+/// The runbook of docs/lifecycle.md: after a reshare, an old holder retires its share
+/// with the new roster's keygen transcript (printed by the new keygen); the retired
+/// share is then refused by a reshare, and still given to a recover.
+#[test]
+fn old_holders_retire_after_a_reshare() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = support::fixture_key_path("safe1.pem");
+    let old = support::ceremony::keygen(
+        tmp.path(),
+        3,
+        2,
+        &["--import", key.to_str().unwrap()],
+        &["--plaintext-share"],
+        &[],
+    );
+    let confirm = mrsigner_prefix(&party_share(&old, 1));
+    let new: Vec<_> = (1..=2)
+        .map(|i| tmp.path().join(format!("new{i}")))
+        .collect();
+    for d in &new {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let reshare = |from: u8, out: &Path| {
+        let s = party_share(&old, from);
+        spawn(
+            "reshare dealer",
+            &[
+                "reshare",
+                "--share",
+                s.to_str().unwrap(),
+                "--parties",
+                "2",
+                "--threshold",
+                "2",
+                "--out-dir",
+                out.to_str().unwrap(),
+                "--confirm-mrsigner",
+                &confirm,
+                "--yes",
+                "--plaintext-share",
+            ],
+        )
+    };
+    let mut dealer = reshare(1, &new[0]);
+    let init = dealer.next_message();
+    let mut g = giver(&party_share(&old, 2), &confirm, &init);
+    dealer.send_line(&g.next_message());
+    g.succeed();
+    let kinit = dealer.next_message();
+    let mut j = spawn(
+        "new joiner",
+        &[
+            "keygen",
+            "--out-dir",
+            new[1].to_str().unwrap(),
+            "--yes",
+            "--plaintext-share",
+        ],
+    );
+    j.send_line(&kinit);
+    dealer.send_line(&j.next_message());
+    let fin = dealer.next_message();
+    dealer.succeed();
+    j.send_line(&fin);
+    let joined = j.succeed();
+    let transcript = joined
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Keygen transcript "))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no transcript line in {}", joined.stderr))
+        .to_string();
+    let new_share =
+        mpcegosign::share::file::parse(&std::fs::read(new[1].join("share_2.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        transcript,
+        hex::encode(new_share.auth().unwrap().transcript)
+    );
+
+    // Old party 3 retires its share with it.
+    let s3 = party_share(&old, 3);
+    let s3_arg = s3.to_str().unwrap();
+    let (code, _, err) = run(&[
+        "share",
+        "retire",
+        "--share",
+        s3_arg,
+        "--by",
+        &transcript,
+        "--confirm-mrsigner",
+        &confirm,
+    ]);
+    assert_eq!(code, 0, "{err}");
+
+    // A reshare is refused the retired share, in one line, before the confirmation.
+    let again = tmp.path().join("again");
+    std::fs::create_dir_all(&again).unwrap();
+    let mut dealer = reshare(1, &again);
+    let init = dealer.next_message();
+    let g = giver(&s3, &confirm, &init).finish();
+    assert!(!g.status.success());
+    assert!(
+        g.stderr.contains(&format!(
+            "share {s3_arg} is retired (replaced by {})",
+            &transcript[..8]
+        )),
+        "{}",
+        g.stderr
+    );
+    assert!(!g.stderr.contains("RECOVER"), "{}", g.stderr);
+    dealer.finish();
+
+    // A recover (the disaster path) is given it, with a note.
+    let out = tmp.path().join("recovered.pem");
+    let s1 = party_share(&old, 1);
+    let mut rx = spawn(
+        "receiver",
+        &[
+            "recover",
+            "--share",
+            s1.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--confirm-mrsigner",
+            &confirm,
+            "--plain-pem-i-understand",
+        ],
+    );
+    let init = rx.next_message();
+    let mut g = giver(&s3, &confirm, &init);
+    rx.send_line(&g.next_message());
+    let g = g.succeed();
+    assert!(
+        g.stderr.contains("Note: your share is retired"),
+        "{}",
+        g.stderr
+    );
+    rx.succeed();
+    let recovered = mpcegosign::key::PrivateKey::from_pem(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(recovered.public(), new_share.public());
+}
