@@ -148,6 +148,21 @@ fn mixed_generations_refuse_in_one_line_and_retired_shares_do_not_sign() {
     let log = std::fs::read_to_string(dirs[1].join("mpcegosign-audit.jsonl")).unwrap();
     assert!(log.contains("\"kind\":\"retire\""), "{log}");
     assert!(log.contains(&by), "{log}");
+    // `audit verify` reports it for this roster.
+    let log_path = dirs[1].join("mpcegosign-audit.jsonl");
+    let (code, out, err) = run(&[
+        "audit",
+        "verify",
+        log_path.to_str().unwrap(),
+        "--share",
+        s2_arg,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        format!("{out}{err}")
+            .contains("party 2 retired its share of generation 0 (replaced by b7b7b7b7)"),
+        "{out}{err}"
+    );
     // Again: refused, nothing changes.
     let after = std::fs::read(&s2).unwrap();
     let (code, _, err) = run(&[
@@ -409,4 +424,76 @@ fn old_holders_retire_after_a_reshare() {
     rx.succeed();
     let recovered = mpcegosign::key::PrivateKey::from_pem(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(recovered.public(), new_share.public());
+}
+
+/// An encrypted share is retired in place with its own passphrase (asked once), stays
+/// encrypted, and opens with the same passphrase; a wrong passphrase changes nothing.
+#[test]
+fn an_encrypted_share_is_retired_with_its_own_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = support::ceremony::keygen(tmp.path(), 2, 2, &[], &["--plaintext-share"], &[]);
+    let plain = party_share(&dirs, 2);
+    let confirm = mrsigner_prefix(&plain);
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, "retire test passphrase\n").unwrap();
+    let wrong = tmp.path().join("wrong");
+    std::fs::write(&wrong, "not the passphrase\n").unwrap();
+    let wf = support::encrypted::WORK_FACTOR;
+    let with = |args: &[&str]| {
+        outcome(
+            Command::new(BIN)
+                .args(args)
+                .env_remove("MPCEGOSIGN_PASSPHRASE")
+                .env(wf.0, wf.1),
+        )
+    };
+    let (code, _, err) = with(&[
+        "share",
+        "encrypt",
+        plain.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let sealed = dirs[1].join("share_2.json.age");
+    let s = sealed.to_str().unwrap();
+    let before = std::fs::read(&sealed).unwrap();
+    let by = "c4".repeat(32);
+    let retire = |pass: &Path| {
+        with(&[
+            "share",
+            "retire",
+            "--share",
+            s,
+            "--by",
+            &by,
+            "--confirm-mrsigner",
+            &confirm,
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+            "--no-audit-log",
+        ])
+    };
+    let (code, _, err) = retire(&wrong);
+    assert_ne!(code, 0);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    assert_eq!(std::fs::read(&sealed).unwrap(), before);
+    let (code, _, err) = retire(&pass);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read(&sealed).unwrap();
+    assert!(after.starts_with(b"age-encryption.org/v1\n"));
+    assert_ne!(after, before);
+    let (code, info, err) = with(&[
+        "share",
+        "info",
+        s,
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(info.contains("encrypted:  yes"), "{info}");
+    assert!(
+        info.contains(&format!("retired:    YES, replaced by {by}")),
+        "{info}"
+    );
 }
