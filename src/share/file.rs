@@ -298,7 +298,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     let public = PublicKey::from_modulus(BigUint::from_bytes_be(&modulus))?;
     if shoup3 {
         let share = shoup3_file::parse(&raw, party, scheme, &public)?;
-        return with_state(share.with_auth(parse_auth(&raw)?)?, &raw);
+        return with_state(share, &raw);
     }
     absent(&raw.verification, "verification")?;
 
@@ -324,20 +324,24 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     }
     let share = KeyShare::new(party, scheme, public, subs)?;
     if version == 3 {
-        with_state(share.with_auth(parse_auth(&raw)?)?, &raw)
+        with_state(share, &raw)
     } else {
         Ok(share)
     }
 }
 
-/// A version-3 share with the generation and retired state its file holds.
+/// A version-3 share with its keygen data (checked), and the generation and retired
+/// state its file holds. The generation comes first: the keygen transcript of a
+/// refreshed `shoup3` share cannot be checked against its verification data.
 fn with_state(share: KeyShare, raw: &RawShare) -> Result<KeyShare, ShareError> {
     let refreshed = raw
         .generation
         .as_ref()
         .map(generation_file::parse_generation)
         .transpose()?;
-    let mut share = share.with_generation(refreshed);
+    let mut share = share
+        .with_generation(refreshed)
+        .with_auth(parse_auth(raw)?)?;
     if let Some(r) = &raw.retired {
         share.mark_retired(generation_file::parse_retired(r)?);
     }

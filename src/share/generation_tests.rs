@@ -276,3 +276,34 @@ fn retiring_in_place_keeps_the_secret_and_the_passphrase() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+/// A refresh replaces a `shoup3` share's verification data, which the keygen
+/// transcript covers: a refreshed share still reads back (another dealing of the same
+/// key stands in for the refresh's new secret and verification data), while a dealt
+/// share with that data is refused as altered.
+#[test]
+fn a_refreshed_shoup3_share_with_new_verification_data_reads_back() {
+    use crate::ceremony::tests::keygen_shoup3;
+    let first = keygen_shoup3(1, 3, 2, false);
+    let second = keygen_shoup3(1, 3, 2, false);
+    assert_eq!(first[1].public(), second[1].public());
+    assert_ne!(
+        first[1].shoup3().unwrap().keys(),
+        second[1].shoup3().unwrap().keys()
+    );
+    let g1 = first[1]
+        .next_generation(same_secret(&second[1]), session(7), [0x77; 32])
+        .unwrap();
+    let back = parse(text(&g1).as_bytes()).unwrap();
+    assert!(back.same_share(&g1));
+    assert_eq!(back.generation().number, 1);
+    assert_eq!(back.key_code(), first[1].key_code());
+    // Without the generation field, the same file is a dealt share whose transcript
+    // does not match its verification data: refused.
+    let mut v: serde_json::Value = serde_json::from_str(&text(&g1)).unwrap();
+    v.as_object_mut().unwrap().remove("generation");
+    assert_eq!(
+        parse(serde_json::to_string(&v).unwrap().as_bytes()).unwrap_err(),
+        ShareError::Transcript
+    );
+}

@@ -167,7 +167,8 @@ impl KeyShare {
     /// Adds the keygen's roster, transcript and this party's identity key, after
     /// checking that they belong together: the roster has n entries, this party's
     /// entry is its identity key, and the transcript hash is the one of this key,
-    /// scheme and roster.
+    /// scheme and roster (except for a refreshed `shoup3` share, whose verification
+    /// data is no longer the keygen's).
     pub fn with_auth(mut self, auth: ShareAuth) -> Result<Self, ShareError> {
         if auth.roster.len() != usize::from(self.scheme().parties()) {
             return Err(ShareError::Roster(format!(
@@ -194,10 +195,15 @@ impl KeyShare {
                 )));
             }
         }
-        if self
-            .transcript_of(&auth.roster, auth.session, auth.nonce)
-            .hash()
-            != auth.transcript
+        // The keygen transcript covers a `shoup3` key's verification data, which a
+        // refresh replaces: for a refreshed `shoup3` share it is taken as recorded
+        // (the roster checks above still hold; docs/threat-model.md).
+        let recomputable = self.refreshed.is_none() || self.shoup3().is_none();
+        if recomputable
+            && self
+                .transcript_of(&auth.roster, auth.session, auth.nonce)
+                .hash()
+                != auth.transcript
         {
             return Err(ShareError::Transcript);
         }
