@@ -2,8 +2,9 @@
 //! (several enclaves to sign with one key in one ceremony) and SIGN-PARTIAL-BATCH (one
 //! party's partials for all of them; for `shoup3` with one batched proof). A batch
 //! holds 2 to [`MAX_BATCH_ENCLAVES`] enclaves: one enclave keeps SIGN-INIT and
-//! SIGN-PARTIAL (one encoding per message). Every count and length is checked against
-//! its bound before anything is allocated.
+//! SIGN-PARTIAL (one encoding per message). A refreshed key's SIGN-INIT-BATCH names
+//! the generation (wire type 15). Every count and length is checked against its bound
+//! before anything is allocated.
 
 use super::codec::{Reader, Writer};
 use super::fields::{

@@ -1,6 +1,7 @@
 //! The signing messages and their byte layout (see `docs/protocol.md`): SIGN-INIT
-//! (what to sign, with which key) and SIGN-PARTIAL (a party's partial signatures,
-//! by scheme), with the wire types that carry a scheme byte.
+//! (what to sign, with which key and which generation of its shares) and SIGN-PARTIAL
+//! (a party's partial signatures, by scheme), with the wire types that carry a scheme
+//! byte (7, 8) and a generation (14: a refreshed key's SIGN-INIT).
 
 use super::codec::{Reader, Writer};
 use super::fields::{

@@ -1,7 +1,8 @@
 //! The signer's review of a SIGN-INIT: who sent it (its signature against the
-//! roster), whether it fits this share (scheme, key, regions, signers), and the
-//! signer's policy (DEBUG, expected MRENCLAVE). What passes is a [`Review`] for the
-//! human to read before anything is signed.
+//! roster), whether it fits this share (scheme, key, generation, regions, signers;
+//! a retired share refuses every request), and the signer's policy (DEBUG, expected
+//! MRENCLAVE). What passes is a [`Review`] for the human to read before anything is
+//! signed.
 
 use super::SignError;
 use crate::ceremony::{expect_message, MessageError};
