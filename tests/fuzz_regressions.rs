@@ -291,6 +291,8 @@ mod seeds {
                         mrsigner: [1; 32],
                         mrenclave: [2; 32],
                         regions: [3; 256],
+                        generation: 0,
+                        generation_id: [0; 32],
                         signature: None,
                     }),
                     &joiner,

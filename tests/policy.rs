@@ -586,6 +586,8 @@ fn policy_check_names_the_refused_enclave_of_a_batch() {
         threshold: 2,
         mrsigner: [9; 32],
         enclaves: vec![enclave("api", 3), enclave("old", 1), enclave("cron", 2)],
+        generation: 0,
+        generation_id: [0; 32],
         signature: None,
     });
     let req = dir.join("batch.txt");

@@ -1,4 +1,5 @@
-//! The audit log: one JSON line per keygen, signing or recover ceremony, hash-chained, and
+//! The audit log: one JSON line per keygen, signing or recover ceremony (and per share
+//! retired), hash-chained, and
 //! its verification against a public roster of identity keys.
 //!
 //! - `record`: the versioned record types and the line encoding (each line ends
@@ -13,6 +14,7 @@
 //! - `verify`: every record's message signatures checked against a roster.
 //! - `pairing`: whether a SIGN-PARTIAL is bound to the SIGN-INIT it is recorded with.
 //! - `recover`: the record of a `recover` (shares given to one holder) and its check.
+//! - `retire`: the record of a share marked retired (`share retire`) and its check.
 //! - `show`: the table of signings.
 //! - `svn`: the highest ISVSVN signed per ISVPRODID, for SVN anti-rollback.
 //! - `log`: the only file I/O: append (0600, locked, fsync'ed) and read.
@@ -26,6 +28,7 @@ pub mod log;
 pub mod pairing;
 pub mod record;
 pub mod recover;
+pub mod retire;
 pub mod roster;
 pub mod scan;
 pub mod show;

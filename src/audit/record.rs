@@ -55,6 +55,8 @@ pub enum Event {
     SvnRollback(SvnRollbackEvent),
     /// A recover this party took part in (see `audit::recover`).
     Recover(RecoverEvent),
+    /// This party marked its share retired (see `audit::retire`).
+    Retire(super::retire::RetireEvent),
 }
 
 /// `--allow-svn-rollback`, confirmed by typing: an ISVSVN below one signed before.

@@ -134,7 +134,9 @@ pub fn row(l: &Line) -> Option<String> {
                 "-".into(),
             ]
         }
-        Event::Keygen(_) | Event::SvnRollback(_) | Event::Recover(_) => return None,
+        Event::Keygen(_) | Event::SvnRollback(_) | Event::Recover(_) | Event::Retire(_) => {
+            return None
+        }
     };
     Some(format_row(&cells))
 }

@@ -138,7 +138,7 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
         Event::Keygen(_) => 0,
         Event::SignInitiator(e) => e.messages.len(),
         Event::SignSigner(e) => e.messages.len(),
-        Event::SvnRollback(_) => 0,
+        Event::SvnRollback(_) | Event::Retire(_) => 0,
         Event::Recover(e) => e.messages.len(),
     };
     if messages > MAX_MESSAGES {
@@ -156,6 +156,11 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
             c.problems.extend(found.problems);
             c.summary = found.summary;
         }
+        // The holder's own statement, as below.
+        Event::Retire(e) => match super::retire::check(r.party, e, &roster.transcript) {
+            Ok(summary) => c.summary = summary,
+            Err(other) => c.skipped = Some(other),
+        },
         // The signer's own statement: no message to check; the chain vouches for it.
         Event::SvnRollback(e) => {
             c.summary = format!(

@@ -60,6 +60,8 @@ mod attack_tests;
 #[cfg(test)]
 mod batch_tests;
 #[cfg(test)]
+mod generation_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
 mod verdict_tests;

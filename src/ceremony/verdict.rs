@@ -69,6 +69,7 @@ impl SignError {
             // accepted as such): the signer declines that session.
             E::SchemeMismatch { .. }
             | E::ForeignKey { .. }
+            | E::GenerationMismatch { .. }
             | E::MrenclaveMismatch { .. }
             | E::Regions(_)
             | E::NotASigner(_)
@@ -88,6 +89,7 @@ impl SignError {
             | E::InitiatorNotSigner
             | E::BatchSize { .. }
             | E::BatchNeedsRoster
+            | E::RetiredShare { .. }
             | E::NotEnoughPartials { .. }
             | E::NoValidSubset { .. }
             | E::Shoup3(_)

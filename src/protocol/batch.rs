@@ -2,17 +2,25 @@
 //! (several enclaves to sign with one key in one ceremony) and SIGN-PARTIAL-BATCH (one
 //! party's partials for all of them; for `shoup3` with one batched proof). A batch
 //! holds 2 to [`MAX_BATCH_ENCLAVES`] enclaves: one enclave keeps SIGN-INIT and
-//! SIGN-PARTIAL (one encoding per message). Every count and length is checked against
-//! its bound before anything is allocated.
+//! SIGN-PARTIAL (one encoding per message). A refreshed key's SIGN-INIT-BATCH names
+//! the generation (wire type 15). Every count and length is checked against its bound
+//! before anything is allocated.
 
 use super::codec::{Reader, Writer};
-use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SHOUP3};
+use super::fields::{
+    read_generation, read_optional_signature, read_party, read_scheme, write_generation, Sig,
+    SCHEME_SHOUP3,
+};
 use super::sign::{read_partials, read_signers, write_partials, SignInit};
 use super::{MessageType, ProtocolError, SessionId};
 use crate::threshold::shoup3::{batch_encoded_len, MAX_BATCH};
 
 /// The most enclaves one batch names (the `shoup3` batched proof's bound).
 pub const MAX_BATCH_ENCLAVES: usize = MAX_BATCH;
+/// Wire type of a SIGN-INIT-BATCH for a key share of generation ≥ 1: the scheme byte,
+/// the generation (number, id), then the fields of type 11 after its scheme byte.
+/// Generation 0 keeps type 11, byte for byte.
+pub(super) const WIRE_SIGN_INIT_BATCH_GENERATION: u8 = 15;
 /// The longest enclave name, in bytes of UTF-8 (shown sanitised, never trusted).
 pub const MAX_ENCLAVE_NAME: usize = 64;
 
@@ -43,6 +51,11 @@ pub struct SignInitBatch {
     pub mrsigner: [u8; 32],
     /// 2 to [`MAX_BATCH_ENCLAVES`] enclaves, in the order of every answer.
     pub enclaves: Vec<BatchEnclave>,
+    /// The generation of the key's shares that must sign (as in [`SignInit`]): 0 on
+    /// type 11, g ≥ 1 on type 15.
+    pub generation: u32,
+    /// The generation's id; zero (and not sent) for generation 0.
+    pub generation_id: [u8; 32],
     pub signature: Option<Sig>,
 }
 
@@ -121,14 +134,19 @@ impl SignInitBatch {
             mrsigner: self.mrsigner,
             mrenclave: e.mrenclave,
             regions: e.regions,
+            generation: self.generation,
+            generation_id: self.generation_id,
             signature: None,
         }
     }
 
     pub(super) fn write_body(&self, w: &mut Writer) {
         let m = self;
-        w.u8(m.scheme)
-            .u8(m.initiator)
+        w.u8(m.scheme);
+        if m.generation != 0 {
+            write_generation(w, m.generation, &m.generation_id);
+        }
+        w.u8(m.initiator)
             .u16(m.signers)
             .u8(m.parties)
             .u8(m.threshold)
@@ -142,10 +160,20 @@ impl SignInitBatch {
         }
     }
 
-    pub(super) fn read_body(r: &mut Reader<'_>, session: SessionId) -> Result<Self, ProtocolError> {
+    /// The body after the header; `with_generation`: the wire type is 15.
+    pub(super) fn read_body(
+        r: &mut Reader<'_>,
+        session: SessionId,
+        with_generation: bool,
+    ) -> Result<Self, ProtocolError> {
         let kind = MessageType::SignInitBatch;
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         let scheme = read_scheme(r, kind)?;
+        let (generation, generation_id) = if with_generation {
+            read_generation(r, kind)?
+        } else {
+            (0, [0; 32])
+        };
         let (initiator, signers, parties, threshold) = read_signers(r, kind)?;
         let mrsigner = r.array()?;
         let count = read_count(r, kind)?;
@@ -171,6 +199,8 @@ impl SignInitBatch {
             threshold,
             mrsigner,
             enclaves,
+            generation,
+            generation_id,
             signature: read_optional_signature(r, kind)?,
         })
     }

@@ -25,6 +25,8 @@ fn init(enclaves: Vec<BatchEnclave>) -> SignInitBatch {
         threshold: 3,
         mrsigner: [0x51; 32],
         enclaves,
+        generation: 0,
+        generation_id: [0; 32],
         signature: Some([0x54; 64]),
     }
 }
@@ -198,4 +200,43 @@ fn shoup3_sign_partial_batch_frames() {
     assert!(size(8).1 <= 8, "8 enclaves: {:?}", size(8));
     assert_eq!(size(8).1, 8);
     assert_eq!(size(16).0, 18 + 3 + 3 + 16 * 384 + 16 + 417 + 65);
+}
+
+/// Type 15: a SIGN-INIT-BATCH of a refreshed key: the scheme byte, the generation
+/// (u32) and its id, then the fields of type 11 after its scheme byte.
+#[test]
+fn sign_init_batch_generation_vector() {
+    let mut m = init(vec![enclave("api", 0xe1), enclave("", 0xe2)]);
+    m.generation = 1;
+    m.generation_id = [0x6b; 32];
+    let expected = format!(
+        "020f{S}02 00000001{}010015050 3{}02{}{}01{}",
+        "6b".repeat(32),
+        "51".repeat(32),
+        entry("api", 0xe1),
+        entry("", 0xe2),
+        "54".repeat(64)
+    )
+    .replace(' ', "");
+    check(Message::SignInitBatch(m.clone()), &expected);
+    // Each enclave's single SIGN-INIT names the same generation.
+    assert_eq!(m.single(1).unwrap().generation, 1);
+    assert_eq!(m.single(1).unwrap().generation_id, [0x6b; 32]);
+    // Generation 0 keeps type 11 byte for byte; under type 15 it is refused.
+    m.generation = 0;
+    let bytes = Message::SignInitBatch(m.clone()).encode();
+    assert_eq!(&bytes[..2], &[2, 0x0b]);
+    let zero = hex::decode(
+        format!(
+            "020f{S}02 00000000{}010015050 3{}02{}{}01{}",
+            "6b".repeat(32),
+            "51".repeat(32),
+            entry("api", 0xe1),
+            entry("", 0xe2),
+            "54".repeat(64)
+        )
+        .replace(' ', ""),
+    )
+    .unwrap();
+    assert_eq!(field(&zero), Some("generation"));
 }

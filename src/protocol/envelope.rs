@@ -3,7 +3,7 @@
 //! decoding to each family (`keygen`, `sign`, `batch`, `lifecycle`); and ABORT, the one message of no
 //! ceremony in particular.
 
-use super::batch::{SignInitBatch, SignPartialBatch};
+use super::batch::{SignInitBatch, SignPartialBatch, WIRE_SIGN_INIT_BATCH_GENERATION};
 use super::codec::{Reader, Writer};
 use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
 use super::keygen::{
@@ -12,7 +12,8 @@ use super::keygen::{
 };
 use super::lifecycle::{Give, GiveInit};
 use super::sign::{
-    PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_SCHEMED, WIRE_SIGN_PARTIAL_SCHEMED,
+    PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_GENERATION, WIRE_SIGN_INIT_SCHEMED,
+    WIRE_SIGN_PARTIAL_SCHEMED,
 };
 use super::{MessageType, ProtocolError, SessionId, SESSION_LEN, VERSION};
 use crate::identity::{IdentityKey, IdentityPublic};
@@ -165,9 +166,12 @@ impl Message {
 
     /// The type byte on the wire: the [`MessageType`], except for a SIGN-INIT of a
     /// scheme other than `subsets` and every SIGN-PARTIAL but the unbound one, which
-    /// have their own type (with a scheme byte after the session).
+    /// have their own type (with a scheme byte after the session), and a SIGN-INIT or
+    /// SIGN-INIT-BATCH of a refreshed key (generation ≥ 1), which names it.
     fn wire_type(&self) -> u8 {
         match self {
+            Message::SignInit(m) if m.generation != 0 => WIRE_SIGN_INIT_GENERATION,
+            Message::SignInitBatch(m) if m.generation != 0 => WIRE_SIGN_INIT_BATCH_GENERATION,
             Message::SignInit(m) if m.scheme != SCHEME_SUBSETS => WIRE_SIGN_INIT_SCHEMED,
             Message::SignPartial(SignPartial {
                 body: PartialBody::SubsetsUnbound(_),
@@ -208,7 +212,8 @@ impl Message {
         }
         let type_byte = r.u8()?;
         let (kind, schemed) = match type_byte {
-            WIRE_SIGN_INIT_SCHEMED => (MessageType::SignInit, true),
+            WIRE_SIGN_INIT_SCHEMED | WIRE_SIGN_INIT_GENERATION => (MessageType::SignInit, true),
+            WIRE_SIGN_INIT_BATCH_GENERATION => (MessageType::SignInitBatch, false),
             WIRE_SIGN_PARTIAL_SCHEMED => (MessageType::SignPartial, true),
             WIRE_KEYGEN_FINALIZE_NONCED | WIRE_KEYGEN_FINALIZE_FELDMAN => {
                 (MessageType::KeygenFinalize, false)
@@ -225,10 +230,15 @@ impl Message {
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         // The scheme of a SIGN-INIT or SIGN-PARTIAL: `subsets` for the plain types,
         // and never `subsets` for the schemed SIGN-INIT (one encoding per message).
-        // A schemed `subsets` SIGN-PARTIAL is the one bound to its digest.
+        // A schemed `subsets` SIGN-PARTIAL is the one bound to its digest, and a
+        // SIGN-INIT naming a generation carries any scheme.
+        let with_generation = matches!(
+            type_byte,
+            WIRE_SIGN_INIT_GENERATION | WIRE_SIGN_INIT_BATCH_GENERATION
+        );
         let sign_scheme = if schemed {
             match read_scheme(&mut r, kind)? {
-                SCHEME_SUBSETS if kind == MessageType::SignInit => return Err(bad("scheme")),
+                SCHEME_SUBSETS if type_byte == WIRE_SIGN_INIT_SCHEMED => return Err(bad("scheme")),
                 other => other,
             }
         } else {
@@ -242,9 +252,12 @@ impl Message {
                 session,
                 type_byte == WIRE_KEYGEN_FINALIZE_FELDMAN,
             )?),
-            MessageType::SignInit => {
-                Message::SignInit(SignInit::read_body(&mut r, session, sign_scheme)?)
-            }
+            MessageType::SignInit => Message::SignInit(SignInit::read_body(
+                &mut r,
+                session,
+                sign_scheme,
+                with_generation,
+            )?),
             MessageType::SignPartial => Message::SignPartial(SignPartial::read_body(
                 &mut r,
                 session,
@@ -255,7 +268,7 @@ impl Message {
             MessageType::GiveInit => Message::GiveInit(GiveInit::read_body(&mut r, session)?),
             MessageType::Give => Message::Give(Give::read_body(&mut r, session)?),
             MessageType::SignInitBatch => {
-                Message::SignInitBatch(SignInitBatch::read_body(&mut r, session)?)
+                Message::SignInitBatch(SignInitBatch::read_body(&mut r, session, with_generation)?)
             }
             MessageType::SignPartialBatch => {
                 Message::SignPartialBatch(SignPartialBatch::read_body(&mut r, session)?)

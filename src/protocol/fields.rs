@@ -1,9 +1,9 @@
 //! Fields that several message families share: the identity signature type, the
 //! threshold scheme byte and its names, the parties/threshold check, the party number
-//! of SIGN-PARTIAL and ABORT, and the optional signature trailer of SIGN-INIT,
-//! SIGN-PARTIAL and ABORT.
+//! of SIGN-PARTIAL and ABORT, the optional signature trailer of SIGN-INIT,
+//! SIGN-PARTIAL and ABORT, and the key generation a SIGN-INIT of a refreshed key names.
 
-use super::codec::Reader;
+use super::codec::{Reader, Writer};
 use super::{MessageType, ProtocolError};
 use crate::identity::SIGNATURE_LEN;
 use crate::threshold::{is_party_number, Scheme};
@@ -34,6 +34,28 @@ pub(super) fn read_scheme(r: &mut Reader<'_>, kind: MessageType) -> Result<u8, P
             scheme: other,
         }),
     }
+}
+
+/// The generation of the key a SIGN-INIT (type 14) or SIGN-INIT-BATCH (type 15) is
+/// for: its number (u32, at least 1: generation 0 has the older types, without these
+/// fields) and id (32 bytes, the refresh's transcript hash).
+pub(super) fn write_generation(w: &mut Writer, number: u32, id: &[u8; 32]) {
+    w.bytes(&number.to_be_bytes()).bytes(id);
+}
+
+pub(super) fn read_generation(
+    r: &mut Reader<'_>,
+    kind: MessageType,
+) -> Result<(u32, [u8; 32]), ProtocolError> {
+    let number = u32::from_be_bytes(r.array()?);
+    if number == 0 {
+        // Generation 0 is written without these fields (one encoding per message).
+        return Err(ProtocolError::Field {
+            kind,
+            field: "generation",
+        });
+    }
+    Ok((number, r.array()?))
 }
 
 pub(super) fn read_optional_signature(

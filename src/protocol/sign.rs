@@ -1,10 +1,12 @@
 //! The signing messages and their byte layout (see `docs/protocol.md`): SIGN-INIT
-//! (what to sign, with which key) and SIGN-PARTIAL (a party's partial signatures,
-//! by scheme), with the wire types that carry a scheme byte.
+//! (what to sign, with which key and which generation of its shares) and SIGN-PARTIAL
+//! (a party's partial signatures, by scheme), with the wire types that carry a scheme
+//! byte (7, 8) and a generation (14: a refreshed key's SIGN-INIT).
 
 use super::codec::{Reader, Writer};
 use super::fields::{
-    check_scheme, read_optional_signature, read_party, Sig, SCHEME_SHOUP3, SCHEME_SUBSETS,
+    check_scheme, read_generation, read_optional_signature, read_party, write_generation, Sig,
+    SCHEME_SHOUP3, SCHEME_SUBSETS,
 };
 use super::{MessageType, ProtocolError, SessionId};
 use crate::threshold::shoup3::partial_encoded_len;
@@ -12,6 +14,10 @@ use crate::threshold::shoup3::partial_encoded_len;
 /// Wire type of a SIGN-INIT that carries a scheme byte (every scheme but `subsets`,
 /// whose SIGN-INIT keeps type 4 and its version-2 layout byte for byte).
 pub(super) const WIRE_SIGN_INIT_SCHEMED: u8 = 7;
+/// Wire type of a SIGN-INIT for a key share of generation ≥ 1 (made by a refresh), of
+/// either scheme: the scheme byte, then the generation (number, id), then the fields
+/// of type 7. Generation 0 keeps types 4 and 7, byte for byte.
+pub(super) const WIRE_SIGN_INIT_GENERATION: u8 = 14;
 /// Wire type of a SIGN-PARTIAL that carries a scheme byte: every SIGN-PARTIAL this
 /// version writes. Type 5 is the older `subsets` SIGN-PARTIAL without the digest,
 /// still read ([`PartialBody::SubsetsUnbound`]) so that old audit logs stay readable.
@@ -34,6 +40,12 @@ pub struct SignInit {
     pub mrenclave: [u8; 32],
     /// SIGSTRUCT bytes 0..128 followed by 900..1028.
     pub regions: [u8; 256],
+    /// The generation of the key's shares that must sign: 0 for dealt shares (types 4
+    /// and 7, which do not carry it), g ≥ 1 after the g-th refresh (type 14).
+    pub generation: u32,
+    /// The generation's id (the refresh's transcript hash); not sent for generation
+    /// 0, where it reads as zero (write it as zero).
+    pub generation_id: [u8; 32],
     /// The initiator's identity signature; `None` from a reference-format share.
     pub signature: Option<Sig>,
 }
@@ -81,8 +93,11 @@ impl PartialBody {
 impl SignInit {
     pub(super) fn write_body(&self, w: &mut Writer) {
         let m = self;
-        if m.scheme != SCHEME_SUBSETS {
+        if m.scheme != SCHEME_SUBSETS || m.generation != 0 {
             w.u8(m.scheme);
+        }
+        if m.generation != 0 {
+            write_generation(w, m.generation, &m.generation_id);
         }
         w.u8(m.initiator)
             .u16(m.signers)
@@ -93,13 +108,20 @@ impl SignInit {
             .bytes(&m.regions);
     }
 
-    /// The body after the header; `scheme` is the one the header gave.
+    /// The body after the header; `scheme` is the one the header gave, and
+    /// `with_generation` whether the wire type carries the generation (type 14).
     pub(super) fn read_body(
         r: &mut Reader<'_>,
         session: SessionId,
         scheme: u8,
+        with_generation: bool,
     ) -> Result<Self, ProtocolError> {
         let kind = MessageType::SignInit;
+        let (generation, generation_id) = if with_generation {
+            read_generation(r, kind)?
+        } else {
+            (0, [0; 32])
+        };
         let (initiator, signers, parties, threshold) = read_signers(r, kind)?;
         Ok(SignInit {
             session,
@@ -111,6 +133,8 @@ impl SignInit {
             mrsigner: r.array()?,
             mrenclave: r.array()?,
             regions: r.array()?,
+            generation,
+            generation_id,
             signature: read_optional_signature(r, kind)?,
         })
     }

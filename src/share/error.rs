@@ -53,6 +53,12 @@ pub enum ShareError {
     Transcript,
     #[error("the share file's shoup3 share is unusable: {0}")]
     Shoup3(String),
+    #[error("the share file's generation is invalid: {0}")]
+    Generation(&'static str),
+    #[error("the share is already retired (replaced by {by}); nothing was changed")]
+    AlreadyRetired { by: String },
+    #[error("cannot make the next generation of this share: {0}")]
+    NextGeneration(String),
 }
 
 impl ShareError {

@@ -22,6 +22,10 @@
 //! instead of `"shares"`, and the public `"verification"` data, in either dealing
 //! version (`file/shoup3.rs`).
 //! Reading it runs the dealing checks again, so an altered file is refused.
+//!
+//! A version-3 file may also hold `"generation"` (a share made by a refresh) and
+//! `"retired"` (a share replaced by a refresh or a reshare), both absent otherwise
+//! (`file/generation.rs`).
 
 use std::collections::BTreeMap;
 
@@ -31,6 +35,8 @@ use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+#[path = "file/generation.rs"]
+mod generation_file;
 #[path = "file/shoup3.rs"]
 mod shoup3_file;
 
@@ -84,6 +90,8 @@ struct RawShare {
     identity_key: Option<SecretText>,
     keygen: Option<RawKeygen>,
     verification: Option<shoup3_file::RawVerification>,
+    generation: Option<generation_file::RawGeneration>,
+    retired: Option<generation_file::RawRetired>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +114,10 @@ struct ShareOut<'a> {
     identity_key: Option<SecretText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     keygen: Option<RawKeygen>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generation: Option<generation_file::RawGeneration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retired: Option<generation_file::RawRetired>,
 }
 
 fn json_error(e: &serde_json::Error) -> ShareError {
@@ -233,6 +245,8 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
             (raw.identity_key.is_some(), "identity_key"),
             (raw.keygen.is_some(), "keygen"),
             (raw.verification.is_some(), "verification"),
+            (raw.generation.is_some(), "generation"),
+            (raw.retired.is_some(), "retired"),
         ] {
             if present {
                 return Err(ShareError::UnknownField(name.into()));
@@ -284,7 +298,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     let public = PublicKey::from_modulus(BigUint::from_bytes_be(&modulus))?;
     if shoup3 {
         let share = shoup3_file::parse(&raw, party, scheme, &public)?;
-        return share.with_auth(parse_auth(&raw)?);
+        return with_state(share, &raw);
     }
     absent(&raw.verification, "verification")?;
 
@@ -310,10 +324,28 @@ pub fn parse(bytes: &[u8]) -> Result<KeyShare, ShareError> {
     }
     let share = KeyShare::new(party, scheme, public, subs)?;
     if version == 3 {
-        share.with_auth(parse_auth(&raw)?)
+        with_state(share, &raw)
     } else {
         Ok(share)
     }
+}
+
+/// A version-3 share with its keygen data (checked), and the generation and retired
+/// state its file holds. The generation comes first: the keygen transcript of a
+/// refreshed `shoup3` share cannot be checked against its verification data.
+fn with_state(share: KeyShare, raw: &RawShare) -> Result<KeyShare, ShareError> {
+    let refreshed = raw
+        .generation
+        .as_ref()
+        .map(generation_file::parse_generation)
+        .transpose()?;
+    let mut share = share
+        .with_generation(refreshed)
+        .with_auth(parse_auth(raw)?)?;
+    if let Some(r) = &raw.retired {
+        share.mark_retired(generation_file::parse_retired(r)?);
+    }
+    Ok(share)
 }
 
 /// Serializes a share: version 3 when it has its keygen's roster and identity key,
@@ -368,6 +400,11 @@ pub fn serialize(share: &KeyShare) -> SecretBytes {
         verification,
         identity_key,
         keygen,
+        generation: share
+            .refreshed
+            .as_ref()
+            .map(generation_file::out_generation),
+        retired: share.retired.as_ref().map(generation_file::out_retired),
     };
     let capacity = 2048 + 700 * shares.len() + 800 * share.scheme().parties() as usize;
     super::json_out::to_pretty_json(&out, capacity, true)

@@ -10,12 +10,18 @@
 //! version 2, exactly; encryption at rest wraps those bytes (see `encrypted`);
 //! `error` says why a share is refused. The secret itself is the threshold layer's
 //! [`SchemeShare`], so partials go through the scheme interface.
+//!
+//! `generation`: which generation of its key a share is (0 dealt, g ≥ 1 made by the
+//! g-th refresh) and whether it is retired; `rewrite` writes a share back over its own
+//! file, atomically (to mark it retired).
 
 pub mod encrypted;
 mod error;
 pub mod file;
+mod generation;
 mod json_out;
 pub mod reference;
+pub mod rewrite;
 pub mod transcript;
 
 use std::collections::BTreeMap;
@@ -31,6 +37,7 @@ use crate::threshold::{Scheme, Subset};
 use transcript::{key_code, Transcript};
 
 pub use error::ShareError;
+pub use generation::{Generation, Refreshed};
 
 /// One party's share: the scheme's share ([`SchemeShare`]) and, for version 3, the
 /// keygen's roster and this party's identity key. Secrets are wiped on drop;
@@ -39,6 +46,10 @@ pub struct KeyShare {
     secret: SchemeShare,
     public: PublicKey,
     auth: Option<ShareAuth>,
+    /// The refresh that made this share (generation ≥ 1); `None`: generation 0.
+    refreshed: Option<Refreshed>,
+    /// The transcript hash of what replaced this share, once it is retired.
+    retired: Option<[u8; 32]>,
 }
 
 /// What a version-3 share adds: who the parties are, and this party's signing key.
@@ -71,6 +82,8 @@ impl std::fmt::Debug for KeyShare {
         f.debug_struct("KeyShare")
             .field("party", &self.party())
             .field("auth", &self.auth)
+            .field("generation", &self.generation().number)
+            .field("retired", &self.retired.is_some())
             .field("secret", &self.secret)
             .finish()
     }
@@ -96,6 +109,8 @@ impl KeyShare {
             public: share.public().clone(),
             secret: SchemeShare::Subsets(share),
             auth: None,
+            refreshed: None,
+            retired: None,
         }
     }
 
@@ -109,6 +124,8 @@ impl KeyShare {
             public,
             secret: SchemeShare::Shoup3(share),
             auth: None,
+            refreshed: None,
+            retired: None,
         })
     }
 
@@ -135,19 +152,23 @@ impl KeyShare {
         crate::protocol::scheme_name(self.scheme_byte())
     }
 
-    /// Whether `other` holds the same party, key, keygen and secret (compared in
-    /// constant time): for checking that a written file reads back intact.
+    /// Whether `other` holds the same party, key, keygen, generation, retired state
+    /// and secret (compared in constant time): for checking that a written file reads
+    /// back intact.
     pub fn same_share(&self, other: &KeyShare) -> bool {
         self.secret.same_secret(&other.secret)
             && self.party() == other.party()
             && self.public == other.public
             && self.key_code() == other.key_code()
+            && self.generation() == other.generation()
+            && self.retired == other.retired
     }
 
     /// Adds the keygen's roster, transcript and this party's identity key, after
     /// checking that they belong together: the roster has n entries, this party's
     /// entry is its identity key, and the transcript hash is the one of this key,
-    /// scheme and roster.
+    /// scheme and roster (except for a refreshed `shoup3` share, whose verification
+    /// data is no longer the keygen's).
     pub fn with_auth(mut self, auth: ShareAuth) -> Result<Self, ShareError> {
         if auth.roster.len() != usize::from(self.scheme().parties()) {
             return Err(ShareError::Roster(format!(
@@ -174,10 +195,15 @@ impl KeyShare {
                 )));
             }
         }
-        if self
-            .transcript_of(&auth.roster, auth.session, auth.nonce)
-            .hash()
-            != auth.transcript
+        // The keygen transcript covers a `shoup3` key's verification data, which a
+        // refresh replaces: for a refreshed `shoup3` share it is taken as recorded
+        // (the roster checks above still hold; docs/threat-model.md).
+        let recomputable = self.refreshed.is_none() || self.shoup3().is_none();
+        if recomputable
+            && self
+                .transcript_of(&auth.roster, auth.session, auth.nonce)
+                .hash()
+                != auth.transcript
         {
             return Err(ShareError::Transcript);
         }
@@ -208,6 +234,8 @@ impl KeyShare {
     /// shares with parties on version 3.
     pub fn without_auth(mut self) -> Self {
         self.auth = None;
+        self.refreshed = None;
+        self.retired = None;
         self
     }
 
@@ -231,6 +259,8 @@ impl KeyShare {
                 transcript: a.transcript,
                 nonce: a.nonce,
             }),
+            refreshed: self.refreshed,
+            retired: self.retired,
         }
     }
 

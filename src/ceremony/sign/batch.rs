@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 use num_bigint::BigUint;
 
 use super::batch_collection::{batch_body, BatchCollection};
-use super::review::{authenticate, check_request, check_signature, Origin, Review, SignPolicy};
+use super::review::{
+    authenticate, check_generation, check_not_retired, check_request, check_signature,
+    wire_generation, Origin, Review, SignPolicy,
+};
 use super::signer::signed_by;
 use super::SignError;
 use crate::ceremony::expect_message;
@@ -58,11 +61,23 @@ pub fn review_batch(
     policy: &SignPolicy,
     expect: &[[u8; 32]],
 ) -> Result<BatchReview, SignError> {
+    check_not_retired(share)?;
     let msg = expect_message(bytes, &[MessageType::SignInitBatch], None)?;
     let Message::SignInitBatch(init) = &msg else {
         unreachable!("expect_message checked the type")
     };
     let origin = authenticate(share, &msg, init.initiator, policy.accept_unsigned)?;
+    // The generation once for the whole batch, before any enclave (each enclave's
+    // review checks it again, and finds it the same).
+    if init.mrsigner == share.public().mrsigner() {
+        check_generation(share, init.generation, init.generation_id).map_err(|error| {
+            error.unless_proven(
+                origin == Origin::Authenticated,
+                MessageType::SignInitBatch,
+                init.initiator,
+            )
+        })?;
+    }
     let per_enclave = SignPolicy {
         expect_mrenclave: None,
         ..policy.clone()
@@ -177,6 +192,7 @@ impl BatchInitiator {
         targets: &[BatchTarget<'_>],
         signers: Subset,
     ) -> Result<(Self, Message), SignError> {
+        check_not_retired(share)?;
         let scheme = share.scheme();
         if share.auth().is_none() {
             return Err(SignError::BatchNeedsRoster);
@@ -218,6 +234,7 @@ impl BatchInitiator {
             .map(|t| t.unsigned.regions().digest())
             .collect();
         let collection = BatchCollection::start(share.secret(), signers, &digests, session)?;
+        let (generation, generation_id) = wire_generation(share);
         let init = signed_by(
             share,
             Message::SignInitBatch(SignInitBatch {
@@ -229,6 +246,8 @@ impl BatchInitiator {
                 threshold: scheme.threshold(),
                 mrsigner: share.public().mrsigner(),
                 enclaves,
+                generation,
+                generation_id,
                 signature: None,
             }),
         );

@@ -42,6 +42,15 @@ pub enum SignError {
         "the SIGN-INIT asks for key MRSIGNER {asked}, but this share belongs to {own}: refusing"
     )]
     ForeignKey { asked: String, own: String },
+    #[error("this request is for {asked}; your share (party {party}) is {own}: {advice}")]
+    GenerationMismatch {
+        asked: String,
+        own: String,
+        party: u8,
+        advice: &'static str,
+    },
+    #[error("this share is retired (replaced by {by}): sign with your share of generation {next} if a refresh replaced it, or with the new roster's shares after a reshare")]
+    RetiredShare { by: String, next: u64 },
     #[error("the SIGN-INIT claims MRENCLAVE {claimed}, but the SIGSTRUCT it carries has {actual}: refusing")]
     MrenclaveMismatch { claimed: String, actual: String },
     #[error("the SIGSTRUCT in the SIGN-INIT is not what SGX signing tools make: {0}")]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use num_bigint::BigUint;
 
 use super::collection::{Answers, Collected, Collection};
-use super::review::check_signature;
+use super::review::{check_not_retired, check_signature, wire_generation};
 use super::signer::signed_by;
 use super::{SignError, MAX_CANDIDATES};
 use crate::ceremony::expect_message;
@@ -64,6 +64,7 @@ impl Initiator {
         unsigned: &Sigstruct,
         signers: Subset,
     ) -> Result<(Self, Message), SignError> {
+        check_not_retired(share)?;
         let scheme = share.scheme();
         let party = share.party();
         for p in signers.parties() {
@@ -83,6 +84,7 @@ impl Initiator {
         let session = SessionId::random();
         let digest = regions.digest();
         let collection = Collection::start(share.secret(), signers, digest)?;
+        let (generation, generation_id) = wire_generation(share);
         let init = signed_by(
             share,
             Message::SignInit(SignInit {
@@ -95,6 +97,8 @@ impl Initiator {
                 mrsigner: share.public().mrsigner(),
                 mrenclave: regions.mrenclave(),
                 regions: *regions.as_bytes(),
+                generation,
+                generation_id,
                 signature: None,
             }),
         );

@@ -11,6 +11,10 @@
 //! one. A share without a roster (the reference's formats) cannot authenticate:
 //! such an initiator keeps every candidate partial of a party and tries each.
 //!
+//! A SIGN-INIT names the generation of the key's shares (0 as dealt, g ≥ 1 after the
+//! g-th refresh): a signer whose share is of another generation refuses it before
+//! computing anything, and a retired share neither starts nor answers a signing.
+//!
 //! One file per role: `review` (the signer's checks of a SIGN-INIT), `signer` (its
 //! SIGN-PARTIAL or ABORT), `initiator` (SIGN-INIT, then each answer), and
 //! `collection` (the partials collected, behind the scheme: subset planning for
@@ -29,7 +33,7 @@ mod signer;
 pub use batch::{review_batch, BatchInitiator, BatchItem, BatchProgress, BatchReview, BatchTarget};
 pub use error::SignError;
 pub use initiator::{Initiator, Progress};
-pub use review::{request_origin, review, Origin, Review, SignPolicy};
+pub use review::{check_not_retired, request_origin, review, Origin, Review, SignPolicy};
 pub use signer::{decline, decline_request};
 
 /// The most distinct candidate messages kept per party (only an unauthenticated

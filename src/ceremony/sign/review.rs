@@ -1,14 +1,15 @@
 //! The signer's review of a SIGN-INIT: who sent it (its signature against the
-//! roster), whether it fits this share (scheme, key, regions, signers), and the
-//! signer's policy (DEBUG, expected MRENCLAVE). What passes is a [`Review`] for the
-//! human to read before anything is signed.
+//! roster), whether it fits this share (scheme, key, generation, regions, signers;
+//! a retired share refuses every request), and the signer's policy (DEBUG, expected
+//! MRENCLAVE). What passes is a [`Review`] for the human to read before anything is
+//! signed.
 
 use super::SignError;
 use crate::ceremony::{expect_message, MessageError};
 use crate::identity::IdentityPublic;
 use crate::protocol::{Message, MessageType, SessionId, SignInit};
 use crate::sgx::{Date, SignedRegions};
-use crate::share::KeyShare;
+use crate::share::{Generation, KeyShare};
 use crate::threshold::Subset;
 
 /// How far a SIGN-INIT's origin is known.
@@ -116,10 +117,11 @@ pub(super) fn check_signature(
 /// checked first: a forged request is ignored (`BadSignature`, `Unsigned`,
 /// `OutsideRoster`) rather than refused, so it cannot make the signer give up before
 /// the genuine one. A request that does not fit this key (scheme, key, regions,
-/// signers) is refused only when it is authenticated; otherwise it is `Unproven`
-/// and ignored. The policy (DEBUG, expected MRENCLAVE) refuses any request shown.
+/// signers, generation) is refused only when it is authenticated; otherwise it is
+/// `Unproven` and ignored. A retired share refuses everything. The policy (DEBUG, expected MRENCLAVE) refuses any request shown.
 /// [`SignError::verdict`] says which is which.
 pub fn review(share: &KeyShare, bytes: &[u8], policy: &SignPolicy) -> Result<Review, SignError> {
+    check_not_retired(share)?;
     let msg = expect_message(bytes, &[MessageType::SignInit], None)?;
     let origin = match &msg {
         Message::SignInit(init) => {
@@ -179,6 +181,56 @@ pub(super) fn check_request(
     })
 }
 
+/// The generation a SIGN-INIT of this share names: (0, zero) for a dealt share, whose
+/// SIGN-INIT keeps the older layouts, else the share's number and id.
+pub(super) fn wire_generation(share: &KeyShare) -> (u32, [u8; 32]) {
+    match share.generation() {
+        g if g.number == 0 => (0, [0; 32]),
+        g => (g.number, g.id),
+    }
+}
+
+/// Refuses a request for another generation of the key than this share's (before
+/// any partial is computed), naming both and what to do.
+pub(super) fn check_generation(
+    share: &KeyShare,
+    number: u32,
+    id: [u8; 32],
+) -> Result<(), SignError> {
+    let (own_number, own_id) = wire_generation(share);
+    if (number, id) == (own_number, own_id) {
+        return Ok(());
+    }
+    let asked = Generation { number, id };
+    let own = share.generation();
+    let advice = match number.cmp(&own_number) {
+        std::cmp::Ordering::Greater => "you missed a refresh, or use your newest share file",
+        std::cmp::Ordering::Less => {
+            "the initiator signs with an older share file: it must use its newest one"
+        }
+        std::cmp::Ordering::Equal => {
+            "the shares come from different refreshes; compare the refresh ids with the group"
+        }
+    };
+    Err(SignError::GenerationMismatch {
+        asked: asked.describe(),
+        own: own.describe().replacen(" of the key", "", 1),
+        party: share.party(),
+        advice,
+    })
+}
+
+/// Refuses a retired share: it is never used to sign.
+pub fn check_not_retired(share: &KeyShare) -> Result<(), SignError> {
+    match share.retired() {
+        Some(by) => Err(SignError::RetiredShare {
+            by: hex::encode(&by[..4]),
+            next: u64::from(share.generation().number) + 1,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Whether a SIGN-INIT fits this share: scheme, n, t, key, well-formed regions
 /// whose MRENCLAVE is the claimed one, and this party among the signers.
 fn fits_key(share: &KeyShare, init: &SignInit) -> Result<(SignedRegions, Subset, Date), SignError> {
@@ -209,6 +261,7 @@ fn fits_key(share: &KeyShare, init: &SignInit) -> Result<(SignedRegions, Subset,
             own: hex::encode(own),
         });
     }
+    check_generation(share, init.generation, init.generation_id)?;
     let regions = SignedRegions::from_bytes(&init.regions)?;
     crate::sgx::frameworks::check(&regions)?;
     if regions.mrenclave() != init.mrenclave {

@@ -282,6 +282,27 @@ fn write_key(
     Ok(sha256_hex(&back))
 }
 
+/// A retired share is given to a `recover` only (the disaster path: the shares that
+/// replaced it are lost, and the old holders get the key out), never to a reshare,
+/// which would deal it again: see docs/lifecycle.md.
+fn retired_gives_only_to_recover(
+    share: &KeyShare,
+    path: &Path,
+    purpose: Purpose,
+) -> Result<(), CliError> {
+    let Some(by) = share.retired() else {
+        return Ok(());
+    };
+    if !matches!(purpose, Purpose::Recover) {
+        return crate::cli::io::files::shares::refuse_retired(share, path, "reshare");
+    }
+    eprintln!(
+        "Note: your share is retired (replaced by {}). Give it only if the group agreed to recover the key from the retired shares (the shares that replaced them are lost).",
+        hex::encode(&by[..4])
+    );
+    Ok(())
+}
+
 fn giver(args: &RecoverArgs) -> Result<(), CliError> {
     let share = load_share(&args.share, &args.passphrase)?;
     let audit = Recorder::open(&args.audit, &args.share, &share)?;
@@ -300,6 +321,7 @@ fn giver(args: &RecoverArgs) -> Result<(), CliError> {
         },
         keeps_waiting,
     )?;
+    retired_gives_only_to_recover(&share, &args.share, req.purpose())?;
     let mrsigner = req.mrsigner();
     confirm_risk(
         args.confirm_mrsigner.as_deref(),

@@ -80,6 +80,7 @@ pub fn run(args: ReshareArgs) -> Result<(), CliError> {
     // Everything that can fail locally fails before anyone gives a share.
     check_out_dir(&keygen)?;
     let share = load_share(&args.share, &args.passphrase)?;
+    crate::cli::io::files::shares::refuse_retired(&share, &args.share, "reshare")?;
     let audit = Recorder::open(&args.audit, &args.share, &share)?;
     let mrsigner = share.public().mrsigner();
     let me = share.party();
@@ -87,7 +88,7 @@ pub fn run(args: ReshareArgs) -> Result<(), CliError> {
         args.confirm_mrsigner.as_deref(),
         &mrsigner,
         &format!(
-            "RESHARE rebuilds the WHOLE private key of MRSIGNER {} on this machine, then deals it to a new {t}-of-{} roster and wipes it. Do this only on an air-gapped machine; the old shares keep working until their holders delete them.",
+            "RESHARE rebuilds the WHOLE private key of MRSIGNER {} on this machine, then deals it to a new {t}-of-{} roster and wipes it. Do this only on an air-gapped machine; the old shares keep working until their holders retire them (`share retire`) or delete them.",
             hex::encode(mrsigner),
             args.parties
         ),

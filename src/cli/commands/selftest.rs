@@ -183,6 +183,16 @@ fn share_steps(report: &mut Report, path: &Path, args: &SelftestArgs) -> Option<
             return None;
         }
     };
+    if let Some(by) = share.retired() {
+        report.step(
+            "parse the share",
+            Step::Fail(format!(
+                "{what} is retired (replaced by {}): it signs nothing; test the share that replaced it",
+                hex::encode(&by[..4])
+            )),
+        );
+        return None;
+    }
     let s = share.scheme();
     report.step(
         "parse the share",

@@ -346,6 +346,11 @@ impl Recorder {
         self.write(Event::Recover(ev))
     }
 
+    /// `share retire`: the share was marked retired.
+    pub fn retire(&self, ev: mpcegosign::audit::retire::RetireEvent) -> Result<(), CliError> {
+        self.write(Event::Retire(ev))
+    }
+
     /// Keygen: the share was saved.
     pub fn keygen(mut self, share: &KeyShare, dealer: bool) -> Result<(), CliError> {
         if self.path.is_none() {

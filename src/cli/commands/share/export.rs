@@ -39,6 +39,9 @@ pub fn export(path: &Path, out: &Path, args: &PassphraseArgs) -> Result<(), CliE
     let share = share_io::open_bytes(&bytes, &what, &mut || {
         passphrase::obtain(args, Purpose::Existing, &what)
     })?;
+    // The reference's format has no place for the mark: a retired share would come
+    // out as an active one.
+    share_io::refuse_retired(&share, path, "export")?;
     let plain = reference::export(&share).map_err(|e| CliError::new(format!("{what}: {e}")))?;
     fsutil::write_new(out, plain.expose(), SECRET_MODE, false).map_err(|e| match e {
         FileError::Exists(_) => exists(out),

@@ -1,5 +1,5 @@
-//! `mpcegosign share …`: encrypt, passwd, info, decrypt, export, backup, restore
-//! (export in `export`, backup and restore in `backup`).
+//! `mpcegosign share …`: encrypt, passwd, info, decrypt, export, backup, restore,
+//! retire (export in `export`, backup and restore in `backup`, retire in `retire`).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use crate::cli::io::terminal::passphrase::{self, PassphraseArgs, Purpose};
 
 mod backup;
 mod export;
+mod retire;
 
 #[derive(Args, Debug)]
 pub struct ShareArgs {
@@ -48,7 +49,7 @@ pub enum ShareCommand {
         #[command(flatten)]
         passphrase: PassphraseArgs,
     },
-    /// Show a share's party, scheme, MRSIGNER and sub-share count (never a secret).
+    /// Show a share's party, scheme, MRSIGNER, generation and retired state (never a secret).
     Info {
         /// The share file, plain or encrypted.
         file: PathBuf,
@@ -108,6 +109,8 @@ pub enum ShareCommand {
         #[command(flatten)]
         passphrase: PassphraseArgs,
     },
+    /// Mark a share retired after a reshare replaced it (rewritten in place; it signs nothing after).
+    Retire(retire::RetireArgs),
 }
 
 pub fn run(args: ShareArgs) -> Result<(), CliError> {
@@ -151,6 +154,7 @@ pub fn run(args: ShareArgs) -> Result<(), CliError> {
             public,
             passphrase,
         } => backup::restore(&scan, &out, public.as_deref(), &passphrase),
+        ShareCommand::Retire(a) => retire::run(&a),
     }
 }
 
@@ -240,10 +244,37 @@ fn info(path: &Path, key: Option<&Path>, args: &PassphraseArgs) -> Result<(), Cl
     println!("scheme:     {}", share.scheme_name());
     let (label, held) = share.secret().holding();
     println!("{label:<12}{held}");
+    if let Some(keys) = share.shoup3().map(|s| s.keys()) {
+        match keys.commitments() {
+            Some(c) => println!(
+                "dealing:    version 2 (Feldman commitments), share bound S = {} bits",
+                c.bound()
+            ),
+            None => println!("dealing:    version 1 (v_1..v_n; refresh needs a reshare first)"),
+        }
+    }
+    let g = share.generation();
+    match share.refreshed() {
+        Some(r) => println!(
+            "generation: {} (refresh session {}, transcript {})",
+            g.number,
+            r.session.short(),
+            hex::encode(r.transcript)
+        ),
+        None => println!("generation: 0 (as dealt by keygen)"),
+    }
+    match share.retired() {
+        Some(by) => println!(
+            "retired:    YES, replaced by {}: this share signs nothing",
+            hex::encode(by)
+        ),
+        None => println!("retired:    no"),
+    }
     match share.auth() {
         Some(auth) => {
             println!("format:     version 3 (with identity key and roster)");
             println!("key code:   {}", share.key_code().unwrap_or_default());
+            println!("transcript: {} (keygen)", hex::encode(auth.transcript));
             println!("identity:   {}", auth.identity.public().to_hex());
             for (i, k) in auth.roster.iter().enumerate() {
                 println!("roster:     party {:>2} {}", i + 1, k.identity.to_hex());

@@ -67,7 +67,7 @@ pub fn run(args: &SignArgs) -> Result<(), CliError> {
             entries.len()
         )));
     }
-    let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let share = share_io::load_signing_share(&args.share, &args.passphrase)?;
     if share.auth().is_none() {
         return Err(CliError::new(
             "a batch needs a share with identity keys (version 3); sign each enclave alone with this share",

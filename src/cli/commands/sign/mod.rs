@@ -122,7 +122,7 @@ fn parse_signers(list: Option<&str>, share: &KeyShare) -> Result<Subset, CliErro
 }
 
 fn initiator(args: &SignArgs) -> Result<(), CliError> {
-    let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let share = share_io::load_signing_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let signers = parse_signers(args.signers.as_deref(), &share)?;
     let target = match (&args.sigstruct, args.config.first()) {
@@ -300,7 +300,7 @@ fn signer(args: &SignArgs) -> Result<(), CliError> {
         [one] => Some(*one),
         _ => None,
     };
-    let share = share_io::load_share(&args.share, &args.passphrase)?;
+    let share = share_io::load_signing_share(&args.share, &args.passphrase)?;
     let mut audit = Recorder::open(&args.audit, &args.share, &share)?;
     let gate = policy::open(args, &share)?;
     if share.auth().is_none() {

@@ -95,8 +95,17 @@ pub fn commit_kept(
             "{what} or public.pem did not read back intact; check the disk"
         )));
     }
+    let transcript = share
+        .auth()
+        .map(|a| {
+            format!(
+                "\nKeygen transcript {} (after a reshare, the old holders give it to `mpcegosign share retire --by`).",
+                hex::encode(a.transcript)
+            )
+        })
+        .unwrap_or_default();
     Ok(format!(
-        "Saved {} and {}. MRSIGNER {}",
+        "Saved {} and {}. MRSIGNER {}{transcript}",
         share_path.display(),
         public_path.display(),
         hex::encode(share.public().mrsigner())
@@ -128,6 +137,28 @@ pub fn load_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliErr
         check_public(&share, &p)?;
     }
     Ok(share)
+}
+
+/// [`load_share`] for signing: a retired share is refused in one line, before
+/// anything else is read or asked.
+pub fn load_signing_share(path: &Path, args: &PassphraseArgs) -> Result<KeyShare, CliError> {
+    let share = load_share(path, args)?;
+    refuse_retired(&share, path, "sign with")?;
+    Ok(share)
+}
+
+/// Refuses a retired share for `use_` ("sign with", "reshare"), in one line naming
+/// what replaced it and which share to use instead.
+pub fn refuse_retired(share: &KeyShare, path: &Path, use_: &str) -> Result<(), CliError> {
+    let Some(by) = share.retired() else {
+        return Ok(());
+    };
+    Err(CliError::new(format!(
+        "share {} is retired (replaced by {}): {use_} your share of generation {} if a refresh replaced it, or the new roster's shares after a reshare",
+        path.display(),
+        hex::encode(&by[..4]),
+        u64::from(share.generation().number) + 1
+    )))
 }
 
 /// Reads a share file's bytes (a regular file only; wiped on drop). Says in one line
