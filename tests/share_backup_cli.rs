@@ -55,7 +55,11 @@ fn first_code(img: &GrayImage) -> (u32, u32, u32) {
     };
     let x0 = (0..img.width()).find(|&x| dark(x, y0)).unwrap();
     let finder = (y0..img.height()).take_while(|&y| dark(x0, y)).count() as u32;
-    assert_eq!(finder % 7, 0, "finder column of {finder} px at ({x0}, {y0})");
+    assert_eq!(
+        finder % 7,
+        0,
+        "finder column of {finder} px at ({x0}, {y0})"
+    );
     let module = finder / 7;
     let mid = 6 * module + module / 2;
     let across = timing_span((x0..img.width()).map(|x| dark(x, y0 + mid)), module);
@@ -75,14 +79,22 @@ fn timing_span(line: impl Iterator<Item = bool>, module: u32) -> u32 {
             _ => runs.push((px, 1)),
         }
     }
-    assert_eq!(runs.first(), Some(&(true, 7 * module)), "no finder: {runs:?}");
+    assert_eq!(
+        runs.first(),
+        Some(&(true, 7 * module)),
+        "no finder: {runs:?}"
+    );
     let mut span = 7 * module;
     for (i, &(colour, len)) in runs.iter().enumerate().skip(1) {
         span += len;
         if colour && len == 7 * module {
             return span;
         }
-        assert_eq!((colour, len), (i % 2 == 0, module), "not a timing pattern: {runs:?}");
+        assert_eq!(
+            (colour, len),
+            (i % 2 == 0, module),
+            "not a timing pattern: {runs:?}"
+        );
     }
     panic!("no far finder: {runs:?}");
 }
