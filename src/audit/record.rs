@@ -10,6 +10,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+mod lineage;
+pub use lineage::{GenerationHex, RefreshEvent, ReshareEvent, ReshareOrigin};
+
 /// The record format version; a reader refuses other versions.
 pub const RECORD_VERSION: u32 = 1;
 /// `prev` of the first record of a file.
@@ -55,6 +58,10 @@ pub enum Event {
     SvnRollback(SvnRollbackEvent),
     /// A recover this party took part in (see `audit::recover`).
     Recover(RecoverEvent),
+    /// A reshare's dealer linked this roster to the new keygen (`audit::reshare`).
+    Reshare(ReshareEvent),
+    /// A refresh: generation g to g + 1 of this roster's shares (`audit::refresh`).
+    Refresh(RefreshEvent),
 }
 
 /// `--allow-svn-rollback`, confirmed by typing: an ISVSVN below one signed before.
@@ -119,6 +126,9 @@ pub struct KeygenEvent {
     /// keygens from before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// A reshare's keygen: the roster the key came from (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reshare: Option<ReshareOrigin>,
 }
 
 /// A `shoup3` key's public verification data (hex): the seed of v and v_1..v_n
