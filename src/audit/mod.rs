@@ -63,4 +63,6 @@ pub enum AuditError {
 }
 
 #[cfg(test)]
+mod lineage_tests;
+#[cfg(test)]
 mod tests;
