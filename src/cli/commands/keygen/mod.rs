@@ -94,7 +94,12 @@ pub fn deal_rebuilt(args: &KeygenArgs, key: PrivateKey, reshare: Reshare) -> Res
         .to_pkcs1_pem()
         .map_err(|e| CliError::new(e.to_string()))?;
     let key = match SafePrimeKey::from_pem(pem.expose()) {
-        Ok(k) => KeyToDeal::Shoup3(Some(k)),
+        // The rebuilt key is wiped now: only its shoup3 form is dealt (and dropped
+        // when dealt), so no copy of p, q or d waits for the key-code question.
+        Ok(k) => {
+            drop(key);
+            KeyToDeal::Shoup3(Some(k))
+        }
         Err(Shoup3Error::NotSafePrimes) => {
             eprintln!("The key's primes are not safe primes: it is dealt with the subsets scheme.");
             KeyToDeal::Subsets(Some(key))
