@@ -66,25 +66,19 @@ impl Follow {
                 &hex::encode(self.known[i].roster.transcript)[..16]
             ));
         }
+        let known = |t: &[u8; 32]| self.known.iter().any(|k| &k.roster.transcript == t);
         match effect {
-            Some(Effect::NewRoster(new)) => {
-                if !self
-                    .known
-                    .iter()
-                    .any(|k| k.roster.transcript == new.transcript)
-                {
-                    c.summary.push_str(
-                        "; records of the new roster are checked against it from here on",
-                    );
-                    let generation = (0, new.transcript);
-                    self.known.push(Known {
-                        roster: *new,
-                        generation,
-                    });
-                }
+            Some(Effect::NewRoster(new)) if !known(&new.transcript) => {
+                c.summary
+                    .push_str("; records of the new roster are checked against it from here on");
+                let generation = (0, new.transcript);
+                self.known.push(Known {
+                    roster: *new,
+                    generation,
+                });
             }
             Some(Effect::Generation(number, id)) => self.known[i].generation = (number, id),
-            None => {}
+            Some(Effect::NewRoster(_)) | None => {}
         }
         c
     }

@@ -78,8 +78,11 @@ pub fn check_out_dir(args: &KeygenArgs) -> Result<(), CliError> {
 /// (given the new share and the signed KEYGEN-INIT), before the keygen record.
 pub struct Reshare<'a> {
     pub old_roster: [u8; 32],
-    pub saved: Box<dyn FnOnce(&KeyShare, &[u8]) -> Result<(), CliError> + 'a>,
+    pub saved: OnSaved<'a>,
 }
+
+/// Run with the new share and the signed KEYGEN-INIT once the share is saved.
+pub type OnSaved<'a> = Box<dyn FnOnce(&KeyShare, &[u8]) -> Result<(), CliError> + 'a>;
 
 /// `reshare`: deals a key rebuilt from given shares to a new roster (`args.parties`,
 /// `args.threshold`), as an imported key is dealt: `shoup3` when its primes are
