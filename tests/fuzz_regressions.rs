@@ -212,6 +212,23 @@ mod seeds {
                 ),
             ),
             (
+                "keygen-init-reshare",
+                signed(
+                    Message::KeygenInit(KeygenInit {
+                        session: SESSION,
+                        scheme: SCHEME_SUBSETS,
+                        parties: 5,
+                        threshold: 3,
+                        dealer_key: [9; 32],
+                        dealer_identity: dealer.public(),
+                        imported_mrsigner: Some([1; 32]),
+                        reshare_of: Some([2; 32]),
+                        signature: [0; 64],
+                    }),
+                    &dealer,
+                ),
+            ),
+            (
                 "keygen-join",
                 signed(
                     Message::KeygenJoin(KeygenJoin {
