@@ -1,4 +1,5 @@
-//! The record types and the line encoding.
+//! The record types and the line encoding. The records that follow a key from one
+//! set of shares to the next (a reshare's, a refresh's) are in `lineage`.
 //!
 //! A line is the JSON of a [`Record`] with one more member appended last:
 //! `"line_sha256"`, the SHA-256 (hex) of the line's bytes before it, closed with `}`.
