@@ -669,3 +669,149 @@ fn a_closed_output_stops_the_reading_without_a_panic() {
         }
     }
 }
+
+/// A holder reshares the key to a new roster with its own log as `--audit-log`: the
+/// one log then holds the old roster's keygen, the giving, the reshare record and
+/// the new roster's keygen. `audit verify` with the old roster follows the key to
+/// the new roster (the reshare record links them, signed with the dealer's old
+/// identity key) and checks the new keygen against it; `audit show` has a row for
+/// the reshare and one for the reshare's keygen; an edited link fails.
+#[test]
+fn verify_follows_a_reshared_key_from_roster_to_roster_in_one_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let safe = support::fixture_key_path("safe1.pem");
+    let old = keygen(
+        &tmp.path().join("old"),
+        3,
+        2,
+        &["--import", safe.to_str().unwrap()],
+        &[],
+        ENVS,
+    );
+    let new: Vec<PathBuf> = (1..=2)
+        .map(|i| tmp.path().join(format!("new{i}")))
+        .collect();
+    for d in &new {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let pem = std::fs::read_to_string(old[0].join("public.pem")).unwrap();
+    let mrsigner = mpcegosign::key::PublicKey::from_pem(&pem)
+        .unwrap()
+        .mrsigner();
+    let confirm = hex::encode(&mrsigner[..4]);
+    let log = log_of(&old, 1);
+    let (s1, s3) = (share(&old, 1), share(&old, 3));
+    let mut dealer = Party::spawn(
+        "reshare dealer",
+        &[
+            "reshare",
+            "--share",
+            &s1,
+            "--parties",
+            "2",
+            "--out-dir",
+            new[0].to_str().unwrap(),
+            "--confirm-mrsigner",
+            &confirm,
+            "--yes",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+        ENVS,
+    );
+    let init = dealer.next_message();
+    let mut giver = Party::spawn(
+        "giver 3",
+        &[
+            "recover",
+            "--give",
+            "--share",
+            &s3,
+            "--confirm-mrsigner",
+            &confirm,
+        ],
+        ENVS,
+    );
+    giver.send_line(&init);
+    dealer.send_line(&giver.next_message());
+    giver.succeed();
+    let kinit = dealer.next_message();
+    let mut joiner = Party::spawn(
+        "new joiner",
+        &["keygen", "--out-dir", new[1].to_str().unwrap(), "--yes"],
+        ENVS,
+    );
+    joiner.send_line(&kinit);
+    dealer.send_line(&joiner.next_message());
+    let fin = dealer.next_message();
+    dealer.succeed();
+    joiner.send_line(&fin);
+    let j = joiner.succeed();
+    assert!(
+        j.stderr.contains("This keygen is a reshare of MRSIGNER"),
+        "{}",
+        j.stderr
+    );
+
+    let new_share = share(&new, 2);
+    let json = run(&["audit", "roster", "--share", &new_share]);
+    let roster: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let new16 = roster["transcript"].as_str().unwrap()[..16].to_string();
+    let (code, out) = verify(&log, &["--share", &s1]);
+    assert_eq!(code, 0, "{out}");
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("line ")).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert!(rows[0].starts_with("line 1: OK: keygen 2-of-3"), "{out}");
+    assert!(rows[1].starts_with("line 2: OK: recover"), "{out}");
+    assert!(
+        rows[2].starts_with("line 3: OK: reshare")
+            && rows[2].contains(&format!(
+                "dealt this key to the 2-of-2 roster of keygen {new16}"
+            ))
+            && rows[2].ends_with("records of the new roster are checked against it from here on"),
+        "{out}"
+    );
+    assert!(
+        rows[3].starts_with("line 4: OK: keygen 2-of-2 as dealer")
+            && rows[3].contains("a reshare of the key held until then by the roster of keygen")
+            && rows[3].ends_with(&format!("[roster of keygen {new16}]")),
+        "{out}"
+    );
+    let show = stdout(&run(&["audit", "show", log.to_str().unwrap()]));
+    assert!(
+        show.contains("reshare 1") && show.contains("to 2-of-2 roster"),
+        "{show}"
+    );
+    assert!(
+        show.contains("keygen 1") && show.contains("reshare from roster"),
+        "{show}"
+    );
+
+    // The link edited (and the line's checksums made good again, as a forger with
+    // the file would): the reshare is refused, and the new keygen is not followed.
+    let mut l = lines(&log);
+    let mut r = Record::from_line(l[2].as_bytes()).unwrap();
+    let mpcegosign::audit::record::Event::Reshare(e) = &mut r.event else {
+        panic!("line 3 is no reshare record")
+    };
+    let mut link = hex::decode(&e.link).unwrap();
+    link[0] ^= 1;
+    e.link = hex::encode(link);
+    l[2] = r.to_line().unwrap();
+    let mut next = Record::from_line(l[3].as_bytes()).unwrap();
+    next.prev = mpcegosign::audit::record::sha256_hex(l[2].as_bytes());
+    l[3] = next.to_line().unwrap();
+    write_lines(&log, &l);
+    let (code, out) = verify(&log, &["--share", &s1]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains(
+            "line 3: FAILED: the link to the new keygen is not signed by party 1's identity key"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 4: SKIPPED: a keygen of the same key dealt to another roster"),
+        "{out}"
+    );
+}

@@ -266,7 +266,7 @@ fn lines_pasted_before_the_dealers_questions_answer_nothing() {
         .party
         .wait_stderr("Did every party confirm its fingerprint?");
     still_asking(&dealer.party, "KEYGEN-FINALIZE", Duration::from_secs(2));
-    assert!(dealer.party.stderr_so_far().contains("(Ignored "));
+    dealer.party.wait_stderr("(Ignored ");
     // The person answers after reading the question.
     dealer.type_line("y");
     let fin = dealer.party.next_message();
@@ -375,7 +375,7 @@ fn lines_pasted_after_a_finalize_answer_nothing_at_a_joiner() {
     j.party.wait_stderr("Does every party show key code");
     still_asking(&j.party, "Saved ", Duration::from_secs(2));
     assert!(!b.join("share_2.json").exists());
-    assert!(j.party.stderr_so_far().contains("(Ignored "));
+    j.party.wait_stderr("(Ignored ");
     j.type_line(&group);
     j.party.succeed();
     assert!(b.join("share_2.json").exists());
@@ -403,7 +403,7 @@ fn lines_pasted_after_a_sign_init_answer_nothing_at_a_signer() {
     signer.paste_all(&format!("{init}\ny\nyes\n"));
     signer.party.wait_stderr("Sign this enclave?");
     still_asking(&signer.party, "SIGN-PARTIAL", Duration::from_secs(2));
-    assert!(signer.party.stderr_so_far().contains("(Ignored "));
+    signer.party.wait_stderr("(Ignored ");
     signer.type_line("y");
     let partial = signer.party.next_message();
     signer.party.succeed();

@@ -66,6 +66,14 @@ fn receiver(dirs: &[PathBuf], party: u8, out: &Path, extra: &[&str]) -> Party {
     )
 }
 
+/// The keygen transcript hash (hex) of a plain share file.
+fn transcript_of(share: &Path) -> String {
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(share).unwrap()).unwrap();
+    let t = json["keygen"]["transcript"].as_str().unwrap().to_string();
+    assert_eq!(t.len(), 64);
+    t
+}
+
 /// Party `party`'s GIVE for `init` (a giver process from start to end).
 fn give(dirs: &[PathBuf], party: u8, init: &str) -> (String, Finished) {
     let share = party_share(dirs, party);
@@ -419,11 +427,22 @@ fn reshare_three_of_five_to_two_of_three_keeps_the_key() {
     let fin = dealer.next_message();
     let d = dealer.succeed();
     assert!(d.stderr.contains("(shoup3 scheme)"), "{}", d.stderr);
+    // The joiners are told, from the dealer's signed KEYGEN-INIT, that this is a
+    // reshare of the key, and of which roster (the old keygen's transcript hash).
+    let old_transcript = transcript_of(&s2);
+    let new_transcript = transcript_of(&party_share(&new, 1));
+    assert!(
+        d.stderr.contains(&format!(
+            "The new roster's keygen transcript is {new_transcript}"
+        )),
+        "{}",
+        d.stderr
+    );
     for mut j in joiners {
         j.send_line(&fin);
         let f = j.succeed();
         let announced = format!(
-            "MRSIGNER {}",
+            "This keygen is a reshare of MRSIGNER {}: the dealer deals that existing key, held until now by the roster of keygen {old_transcript}, to a new roster.",
             &hex::encode(
                 PublicKey::from_pem(&std::fs::read_to_string(old[0].join("public.pem")).unwrap())
                     .unwrap()
@@ -431,7 +450,54 @@ fn reshare_three_of_five_to_two_of_three_keeps_the_key() {
             )
         );
         assert!(f.stderr.contains(&announced), "{}", f.stderr);
+        assert!(!f.stderr.contains("The dealer will share an existing key"));
     }
+    // The audit trail from roster to roster. The dealer's log beside its old share:
+    // the old keygen, the giving, then the reshare record linking the old roster to
+    // the new keygen; a new joiner's log: its keygen, a reshare of the old roster.
+    let verify = |log: &Path, share: &Path| {
+        let out = Command::new(support::party::BIN)
+            .args(["audit", "verify"])
+            .arg(log)
+            .arg("--share")
+            .arg(share)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    let old_log = verify(&s2.parent().unwrap().join("mpcegosign-audit.jsonl"), &s2);
+    assert!(
+        old_log.contains(&format!(
+            "OK: reshare (giving session {}",
+            &hex::encode(
+                Message::decode(&text::decode(&init).unwrap())
+                    .unwrap()
+                    .session()
+                    .0
+            )[..16]
+        )) && old_log.contains(&format!(
+            "dealt this key to the 2-of-3 roster of keygen {}",
+            &new_transcript[..16]
+        )),
+        "{old_log}"
+    );
+    let joiner_log = verify(
+        &new[1].join("mpcegosign-audit.jsonl"),
+        &party_share(&new, 2),
+    );
+    assert!(
+        joiner_log.contains(&format!(
+            "a reshare of the key held until then by the roster of keygen {}",
+            &old_transcript[..16]
+        )),
+        "{joiner_log}"
+    );
     // The same key: the same public.pem, and the new shares recover the fixture key.
     for d in &new {
         assert_eq!(

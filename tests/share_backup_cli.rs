@@ -26,8 +26,14 @@ fn run(args: &[&str], cwd: &Path) -> (i32, String) {
     (code, stderr)
 }
 
-/// The first code below the text: its top-left corner and side, found from the
-/// pixels (column x0 of the code is dark from its top finder to its bottom one).
+/// The first code below the text: its top-left corner and side, read from the
+/// QR code's fixed patterns, not from runs of dark pixels: data modules can leave
+/// a white run of any length in a code's edge column (a run of 12 white modules,
+/// 84 px, once cut the old column walk short at "side 91"). Row y0 is the first
+/// dark row after the text; x0 its first dark pixel, the top-left finder's corner.
+/// The finder's left column is 7 modules dark, which gives the module size; the
+/// timing pattern (row 6 and column 6: alternating modules between the finders)
+/// leads to the top-right and bottom-left finders, whose far edges end the code.
 fn first_code(img: &GrayImage) -> (u32, u32, u32) {
     let dark = |x: u32, y: u32| img.get_pixel(x, y).0[0] < 128;
     // The text ends where a run of 60 white rows begins; the codes start after it.
@@ -48,20 +54,49 @@ fn first_code(img: &GrayImage) -> (u32, u32, u32) {
         y += 1;
     };
     let x0 = (0..img.width()).find(|&x| dark(x, y0)).unwrap();
-    let mut y1 = y0;
-    let mut gap = 0;
-    for y in y0..img.height() {
-        if dark(x0, y) {
-            y1 = y;
-            gap = 0;
-        } else {
-            gap += 1;
-            if gap > 60 {
-                break;
-            }
+    let finder = (y0..img.height()).take_while(|&y| dark(x0, y)).count() as u32;
+    assert_eq!(
+        finder % 7,
+        0,
+        "finder column of {finder} px at ({x0}, {y0})"
+    );
+    let module = finder / 7;
+    let mid = 6 * module + module / 2;
+    let across = timing_span((x0..img.width()).map(|x| dark(x, y0 + mid)), module);
+    let down = timing_span((y0..img.height()).map(|y| dark(x0 + mid, y)), module);
+    assert_eq!(across, down, "the code at ({x0}, {y0}) is not square");
+    (x0, y0, across)
+}
+
+/// Along a timing line starting on a finder's outer edge (row or column 6 of a
+/// code): the finder's 7 dark modules, then one module each of light and dark in
+/// turn, then the far finder's 7 dark modules; returns the pixels up to its end.
+fn timing_span(line: impl Iterator<Item = bool>, module: u32) -> u32 {
+    let mut runs: Vec<(bool, u32)> = Vec::new();
+    for px in line {
+        match runs.last_mut() {
+            Some((colour, len)) if *colour == px => *len += 1,
+            _ => runs.push((px, 1)),
         }
     }
-    (x0, y0, y1 - y0 + 1)
+    assert_eq!(
+        runs.first(),
+        Some(&(true, 7 * module)),
+        "no finder: {runs:?}"
+    );
+    let mut span = 7 * module;
+    for (i, &(colour, len)) in runs.iter().enumerate().skip(1) {
+        span += len;
+        if colour && len == 7 * module {
+            return span;
+        }
+        assert_eq!(
+            (colour, len),
+            (i % 2 == 0, module),
+            "not a timing pattern: {runs:?}"
+        );
+    }
+    panic!("no far finder: {runs:?}");
 }
 
 #[test]

@@ -235,5 +235,6 @@ pub fn keygen_event(share: &KeyShare, dealer: bool) -> Result<KeygenEvent, Audit
             .shoup3()
             .map(|s| VerificationHex::of(&crate::share::shoup3_public(s.keys()))),
         nonce: auth.nonce.map(hex::encode),
+        reshare: None,
     })
 }

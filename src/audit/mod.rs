@@ -1,5 +1,5 @@
-//! The audit log: one JSON line per keygen, signing or recover ceremony (and per share
-//! retired), hash-chained, and
+//! The audit log: one JSON line per keygen, signing, recover, reshare or refresh (and per
+//! share retired), hash-chained, and
 //! its verification against a public roster of identity keys.
 //!
 //! - `record`: the versioned record types and the line encoding (each line ends
@@ -15,6 +15,10 @@
 //! - `pairing`: whether a SIGN-PARTIAL is bound to the SIGN-INIT it is recorded with.
 //! - `recover`: the record of a `recover` (shares given to one holder) and its check.
 //! - `retire`: the record of a share marked retired (`share retire`) and its check.
+//! - `reshare`: a key followed from an old roster to a new one: the keygen record's
+//!   `reshare` member and the dealer's `reshare` record, built and checked.
+//! - `refresh`: the `refresh` record (generation g to g + 1), built and checked.
+//! - `follow`: `verify` across a log that moves from roster to roster.
 //! - `show`: the table of signings.
 //! - `svn`: the highest ISVSVN signed per ISVPRODID, for SVN anti-rollback.
 //! - `log`: the only file I/O: append (0600, locked, fsync'ed) and read.
@@ -23,12 +27,15 @@
 
 pub mod build;
 pub mod chain;
+pub mod follow;
 pub mod lines;
 pub mod log;
 pub mod pairing;
 pub mod record;
 pub mod recover;
 pub mod retire;
+pub mod refresh;
+pub mod reshare;
 pub mod roster;
 pub mod scan;
 pub mod show;
@@ -58,5 +65,7 @@ pub enum AuditError {
     },
 }
 
+#[cfg(test)]
+mod lineage_tests;
 #[cfg(test)]
 mod tests;

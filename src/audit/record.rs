@@ -1,4 +1,5 @@
-//! The record types and the line encoding.
+//! The record types and the line encoding. The records that follow a key from one
+//! set of shares to the next (a reshare's, a refresh's) are in `lineage`.
 //!
 //! A line is the JSON of a [`Record`] with one more member appended last:
 //! `"line_sha256"`, the SHA-256 (hex) of the line's bytes before it, closed with `}`.
@@ -9,6 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+mod lineage;
+pub use lineage::{GenerationHex, RefreshEvent, ReshareEvent, ReshareOrigin};
 
 /// The record format version; a reader refuses other versions.
 pub const RECORD_VERSION: u32 = 1;
@@ -57,6 +61,10 @@ pub enum Event {
     Recover(RecoverEvent),
     /// This party marked its share retired (see `audit::retire`).
     Retire(super::retire::RetireEvent),
+    /// A reshare's dealer linked this roster to the new keygen (`audit::reshare`).
+    Reshare(ReshareEvent),
+    /// A refresh: generation g to g + 1 of this roster's shares (`audit::refresh`).
+    Refresh(RefreshEvent),
 }
 
 /// `--allow-svn-rollback`, confirmed by typing: an ISVSVN below one signed before.
@@ -121,6 +129,9 @@ pub struct KeygenEvent {
     /// keygens from before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// A reshare's keygen: the roster the key came from (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reshare: Option<ReshareOrigin>,
 }
 
 /// A `shoup3` key's public verification data (hex): the seed of v and v_1..v_n

@@ -207,6 +207,34 @@ pub fn transcript_of(
 pub fn parse(bytes: &[u8]) -> Result<Roster, AuditError> {
     let f: PublicRosterFile =
         serde_json::from_slice(bytes).map_err(|e| AuditError::Roster(e.to_string()))?;
+    from_file(f)
+}
+
+/// The roster of the keygen a keygen record describes (a reshare record's new
+/// keygen), checked as a roster file is.
+pub fn of_keygen(ev: &KeygenEvent) -> Result<Roster, AuditError> {
+    let modulus = hex::decode(&ev.modulus)
+        .map_err(|_| AuditError::Roster("the modulus is not hex".into()))?;
+    let public = PublicKey::from_modulus(num_bigint::BigUint::from_bytes_be(&modulus))
+        .map_err(|e| AuditError::Roster(e.to_string()))?;
+    from_file(PublicRosterFile {
+        format: ROSTER_FORMAT.into(),
+        version: 1,
+        scheme: ev.scheme,
+        parties: ev.parties,
+        threshold: ev.threshold,
+        session: ev.session.clone(),
+        transcript: ev.transcript.clone(),
+        key_code: ev.key_code.clone(),
+        mrsigner: hex::encode(public.mrsigner()),
+        modulus: ev.modulus.clone(),
+        roster: ev.roster.clone(),
+        verification: ev.verification.clone(),
+        nonce: ev.nonce.clone(),
+    })
+}
+
+fn from_file(f: PublicRosterFile) -> Result<Roster, AuditError> {
     if f.format != ROSTER_FORMAT || f.version != 1 {
         return Err(AuditError::Roster(format!(
             "it is not a {ROSTER_FORMAT} version 1 file"

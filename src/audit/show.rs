@@ -1,5 +1,6 @@
 //! The table of signings that `audit show` prints, one row per record as the log
-//! is read (fixed column widths, so no row waits for the others). Every cell is
+//! is read, with a row where the key moved on: a reshare (the dealer's link to the
+//! new roster, and the keygen of the new roster) and a refresh (a new generation) (fixed column widths, so no row waits for the others). Every cell is
 //! sanitised and cut to [`MAX_CELL`] characters: a record holds text from other
 //! parties (ABORT reasons) and the file itself may be hostile.
 
@@ -86,8 +87,26 @@ fn pairing_note(bindings: &[(u8, Binding)]) -> String {
     note
 }
 
-/// The row of one record, for a signing (initiator or signer); `None` for a keygen
-/// or an SVN rollback override (the signing it allowed has its own row).
+/// A row of a record that is no signing: only its role and result cells.
+fn lineage_row(l: &Line, role: String, result: String) -> [String; 9] {
+    let none = || "-".to_string();
+    [
+        l.number.to_string(),
+        cell(&l.record.time, MAX_CELL),
+        role,
+        none(),
+        none(),
+        none(),
+        none(),
+        cell(&result, MAX_CELL),
+        none(),
+    ]
+}
+
+/// The row of one record, for a signing (initiator or signer), a reshare (the
+/// dealer's link, and a reshare's keygen) or a refresh; `None` for any other
+/// keygen, a recover, or an SVN rollback override (the signing it allowed has its
+/// own row).
 /// What it shows is what the record says; `audit verify` proves it.
 pub fn row(l: &Line) -> Option<String> {
     let r = &l.record;
@@ -134,9 +153,30 @@ pub fn row(l: &Line) -> Option<String> {
                 "-".into(),
             ]
         }
-        Event::Keygen(_) | Event::SvnRollback(_) | Event::Recover(_) | Event::Retire(_) => {
-            return None
-        }
+        Event::Reshare(e) => lineage_row(
+            l,
+            format!("reshare {}", r.party),
+            format!(
+                "to {}-of-{} roster {}",
+                e.to.threshold,
+                e.to.parties,
+                short(&e.to.transcript)
+            ),
+        ),
+        Event::Keygen(k) => match &k.reshare {
+            Some(o) => lineage_row(
+                l,
+                format!("keygen {}", r.party),
+                format!("reshare from roster {}", short(&o.from)),
+            ),
+            None => return None,
+        },
+        Event::Refresh(e) => lineage_row(
+            l,
+            format!("refresh {}", r.party),
+            format!("generation {} to {}", e.from.number, e.to.number),
+        ),
+        Event::SvnRollback(_) | Event::Recover(_) | Event::Retire(_) => return None,
     };
     Some(format_row(&cells))
 }

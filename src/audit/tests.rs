@@ -18,16 +18,16 @@ use crate::threshold::Subset;
 
 const MRENCLAVE: [u8; 32] = [0xab; 32];
 
-struct Signing {
-    init: Vec<u8>,
-    abort: Vec<u8>,
-    partial: Vec<u8>,
+pub(super) struct Signing {
+    pub(super) init: Vec<u8>,
+    pub(super) abort: Vec<u8>,
+    pub(super) partial: Vec<u8>,
     signature: Vec<u8>,
     subset: Vec<u8>,
 }
 
 /// Party 1 asks 1, 2, 3; party 2 declines, party 3 signs.
-fn signing(shares: &[KeyShare]) -> Signing {
+pub(super) fn signing(shares: &[KeyShare]) -> Signing {
     let s = Sigstruct::build(&SigstructFields {
         date: Date {
             year: 2026,
@@ -76,7 +76,7 @@ fn signing(shares: &[KeyShare]) -> Signing {
     }
 }
 
-fn line(record: Record) -> Line {
+pub(super) fn line(record: Record) -> Line {
     Line {
         number: 2,
         hash: String::new(),
@@ -84,7 +84,7 @@ fn line(record: Record) -> Line {
     }
 }
 
-fn initiator_record(share: &KeyShare, s: &Signing, accepted: &[Vec<u8>]) -> Record {
+pub(super) fn initiator_record(share: &KeyShare, s: &Signing, accepted: &[Vec<u8>]) -> Record {
     let ev = build::initiator_event(
         &s.init,
         accepted,

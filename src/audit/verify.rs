@@ -44,6 +44,10 @@ fn short(s: &str) -> String {
     s.chars().take(8).collect()
 }
 
+fn short16(s: &str) -> String {
+    s.chars().take(16).collect()
+}
+
 fn list(v: &[u8]) -> String {
     if v.is_empty() {
         return "none".into();
@@ -120,9 +124,29 @@ fn same_enclave(recorded: &Enclave, init: &Message, problems: &mut Vec<String>) 
     }
 }
 
+/// What a checked record changes for the records after it (`audit::follow`).
+#[derive(Debug)]
+pub enum Effect {
+    /// A reshare: the key is also held by this new roster from here on.
+    NewRoster(Box<Roster>),
+    /// A refresh: this roster's shares are at this generation from here on.
+    Generation(u32, [u8; 32]),
+}
+
 /// Checks one intact line against the roster.
 pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
+    check_in(line, roster, None).0
+}
+
+/// Checks one intact line against the roster, whose shares are at `generation`
+/// (`None`: not known, when a record is checked alone); returns what it changes.
+pub fn check_in(
+    line: &Line,
+    roster: &Roster,
+    generation: Option<(u32, [u8; 32])>,
+) -> (RecordCheck, Option<Effect>) {
     let r = &line.record;
+    let mut effect = None;
     let mut c = RecordCheck {
         line: line.number,
         ..Default::default()
@@ -132,7 +156,7 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
             "a record for another key (MRSIGNER {}); not checked against this roster",
             r.mrsigner
         ));
-        return c;
+        return (c, None);
     }
     let messages = match &r.event {
         Event::Keygen(_) => 0,
@@ -140,12 +164,14 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
         Event::SignSigner(e) => e.messages.len(),
         Event::SvnRollback(_) | Event::Retire(_) => 0,
         Event::Recover(e) => e.messages.len(),
+        Event::Reshare(_) => 0,
+        Event::Refresh(e) => e.messages.len(),
     };
     if messages > MAX_MESSAGES {
         c.problems.push(format!(
             "the record holds {messages} messages, more than any signing has ({MAX_MESSAGES}): it is not one; not checked"
         ));
-        return c;
+        return (c, None);
     }
     match &r.event {
         Event::Keygen(k) => keygen(k, roster, &mut c),
@@ -161,6 +187,16 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
             Ok(summary) => c.summary = summary,
             Err(other) => c.skipped = Some(other),
         },
+        Event::Reshare(e) => {
+            let found = super::reshare::check(r.party, e, roster);
+            (c.problems, c.summary, c.skipped) = (found.problems, found.summary, found.skipped);
+            effect = found.next.map(|n| Effect::NewRoster(Box::new(n)));
+        }
+        Event::Refresh(e) => {
+            let found = super::refresh::check(e, roster, generation, check_message);
+            (c.problems, c.summary, c.skipped) = (found.problems, found.summary, found.skipped);
+            effect = found.reached.map(|(n, id)| Effect::Generation(n, id));
+        }
         // The signer's own statement: no message to check; the chain vouches for it.
         Event::SvnRollback(e) => {
             c.summary = format!(
@@ -169,7 +205,7 @@ pub fn check_record(line: &Line, roster: &Roster) -> RecordCheck {
             )
         }
     }
-    c
+    (c, effect)
 }
 
 fn keygen(k: &KeygenEvent, roster: &Roster, c: &mut RecordCheck) {
@@ -185,7 +221,16 @@ fn keygen(k: &KeygenEvent, roster: &Roster, c: &mut RecordCheck) {
             c.summary = format!(
                 "keygen {}-of-{} as {}: transcript and key code {} match the roster",
                 k.threshold, k.parties, k.role, k.key_code
-            )
+            );
+            if let Some(o) = &k.reshare {
+                match super::reshare::check_origin(k, o, &roster.mrsigner()) {
+                    Ok(from) => c.summary.push_str(&format!(
+                        "; a reshare of the key held until then by the roster of keygen {}, as the dealer's signed KEYGEN-INIT says",
+                        short16(&hex::encode(from))
+                    )),
+                    Err(why) => c.problems.push(why),
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use super::codec::{Reader, Writer};
 use super::fields::{read_optional_signature, read_party, read_scheme, Sig, SCHEME_SUBSETS};
 use super::keygen::{
     KeygenFinalize, KeygenInit, KeygenJoin, WIRE_KEYGEN_FINALIZE_FELDMAN,
-    WIRE_KEYGEN_FINALIZE_NONCED,
+    WIRE_KEYGEN_FINALIZE_NONCED, WIRE_KEYGEN_INIT_RESHARE,
 };
 use super::lifecycle::{Give, GiveInit};
 use super::sign::{
@@ -180,6 +180,7 @@ impl Message {
             Message::SignPartial(_) => WIRE_SIGN_PARTIAL_SCHEMED,
             Message::KeygenFinalize(m) if m.is_feldman() => WIRE_KEYGEN_FINALIZE_FELDMAN,
             Message::KeygenFinalize(_) => WIRE_KEYGEN_FINALIZE_NONCED,
+            Message::KeygenInit(m) if m.reshare_of.is_some() => WIRE_KEYGEN_INIT_RESHARE,
             other => other.kind() as u8,
         }
     }
@@ -218,6 +219,7 @@ impl Message {
             WIRE_KEYGEN_FINALIZE_NONCED | WIRE_KEYGEN_FINALIZE_FELDMAN => {
                 (MessageType::KeygenFinalize, false)
             }
+            WIRE_KEYGEN_INIT_RESHARE => (MessageType::KeygenInit, false),
             t if t == MessageType::KeygenFinalize as u8 => {
                 return Err(ProtocolError::FinalizeWithoutNonce)
             }
@@ -245,7 +247,11 @@ impl Message {
             SCHEME_SUBSETS
         };
         let msg = match kind {
-            MessageType::KeygenInit => Message::KeygenInit(KeygenInit::read_body(&mut r, session)?),
+            MessageType::KeygenInit => Message::KeygenInit(KeygenInit::read_body(
+                &mut r,
+                session,
+                type_byte == WIRE_KEYGEN_INIT_RESHARE,
+            )?),
             MessageType::KeygenJoin => Message::KeygenJoin(KeygenJoin::read_body(&mut r, session)?),
             MessageType::KeygenFinalize => Message::KeygenFinalize(KeygenFinalize::read_body(
                 &mut r,

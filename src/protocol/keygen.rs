@@ -1,5 +1,6 @@
-//! The keygen messages and their byte layout (see `docs/protocol.md`): KEYGEN-INIT,
-//! KEYGEN-JOIN and KEYGEN-FINALIZE, with the roster entries, sealed shares and the
+//! The keygen messages and their byte layout (see `docs/protocol.md`): KEYGEN-INIT
+//! (wire type 22 when it opens a reshare's keygen: it names the old roster's keygen
+//! transcript), KEYGEN-JOIN and KEYGEN-FINALIZE, with the roster entries, sealed shares and the
 //! `shoup3` public verification data a FINALIZE carries: v_1..v_n (dealing version 1,
 //! wire type 9) or the share bound S and Feldman commitments C_1..C_{t−1} (dealing
 //! version 2, wire type 10).
@@ -18,6 +19,12 @@ pub(super) const WIRE_KEYGEN_FINALIZE_NONCED: u8 = 9;
 /// Wire type of a `shoup3` KEYGEN-FINALIZE of dealing version 2 (commitments and the
 /// share bound instead of v_1..v_n); otherwise laid out as type 9.
 pub(super) const WIRE_KEYGEN_FINALIZE_FELDMAN: u8 = 10;
+
+/// Wire type of the KEYGEN-INIT of a reshare: type 1's layout, with the key's
+/// MRSIGNER always present, followed by the transcript hash of the keygen whose
+/// roster held the key until now. Only a reshare writes it, so every other
+/// KEYGEN-INIT keeps type 1's bytes.
+pub(super) const WIRE_KEYGEN_INIT_RESHARE: u8 = 22;
 
 /// Bytes of a number mod N (RSA-3072) in a message.
 const NUMBER_BYTES: usize = 384;
@@ -83,6 +90,9 @@ pub struct KeygenInit {
     pub dealer_identity: IdentityPublic,
     /// MRSIGNER of an imported key, so joiners know which key they will share.
     pub imported_mrsigner: Option<[u8; 32]>,
+    /// A reshare (wire type 22): the keygen transcript hash of the roster that held
+    /// the key (`imported_mrsigner`, which a reshare always names) until now.
+    pub reshare_of: Option<[u8; 32]>,
     pub signature: Sig,
 }
 
@@ -202,9 +212,19 @@ impl KeygenInit {
             Some(s) => w.u8(1).bytes(s),
             None => w.u8(0),
         };
+        if let Some(t) = &m.reshare_of {
+            // The decoder refuses a reshare that names no key: never build one.
+            debug_assert!(m.imported_mrsigner.is_some());
+            w.bytes(t);
+        }
     }
 
-    pub(super) fn read_body(r: &mut Reader<'_>, session: SessionId) -> Result<Self, ProtocolError> {
+    /// `reshare`: the wire type is 22 (the old roster's transcript follows).
+    pub(super) fn read_body(
+        r: &mut Reader<'_>,
+        session: SessionId,
+        reshare: bool,
+    ) -> Result<Self, ProtocolError> {
         let kind = MessageType::KeygenInit;
         let bad = |field: &'static str| ProtocolError::Field { kind, field };
         let scheme = read_scheme(r, kind)?;
@@ -218,6 +238,11 @@ impl KeygenInit {
             1 => Some(r.array()?),
             _ => return Err(bad("imported key flag")),
         };
+        let reshare_of = match (reshare, imported_mrsigner) {
+            (false, _) => None,
+            (true, Some(_)) => Some(r.array()?),
+            (true, None) => return Err(bad("reshare without the key's MRSIGNER")),
+        };
         Ok(KeygenInit {
             session,
             scheme,
@@ -226,6 +251,7 @@ impl KeygenInit {
             dealer_key,
             dealer_identity,
             imported_mrsigner,
+            reshare_of,
             signature: r.array()?,
         })
     }

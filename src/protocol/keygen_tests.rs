@@ -17,6 +17,7 @@ fn keygen_init_vector() {
         dealer_key: [0xd1; 32],
         dealer_identity: IdentityPublic([0xd2; 32]),
         imported_mrsigner: None,
+        reshare_of: None,
         signature: [0x51; 64],
     });
     check(
@@ -36,6 +37,7 @@ fn keygen_init_vector() {
         dealer_key: [0xd1; 32],
         dealer_identity: IdentityPublic([0xd2; 32]),
         imported_mrsigner: Some([0x33; 32]),
+        reshare_of: None,
         signature: [0x51; 64],
     });
     check(
@@ -47,6 +49,59 @@ fn keygen_init_vector() {
             "33".repeat(32),
             "51".repeat(64)
         ),
+    );
+}
+
+/// Wire type 22 (0x16), a reshare's KEYGEN-INIT: type 1's layout with the key's
+/// MRSIGNER (flag 01), then the old roster's keygen transcript hash, then the
+/// dealer's signature over all of it.
+#[test]
+fn keygen_init_reshare_vector() {
+    let m = Message::KeygenInit(KeygenInit {
+        session: SESSION,
+        scheme: SCHEME_SHOUP3,
+        parties: 5,
+        threshold: 3,
+        dealer_key: [0xd1; 32],
+        dealer_identity: IdentityPublic([0xd2; 32]),
+        imported_mrsigner: Some([0x33; 32]),
+        reshare_of: Some([0xb7; 32]),
+        signature: [0x51; 64],
+    });
+    let expected = format!(
+        "0216{S}020503{}{}01{}{}{}",
+        "d1".repeat(32),
+        "d2".repeat(32),
+        "33".repeat(32),
+        "b7".repeat(32),
+        "51".repeat(64)
+    );
+    check(m.clone(), &expected);
+    // The same INIT without the reshare is type 1, 32 bytes shorter.
+    let Message::KeygenInit(mut plain) = m else {
+        unreachable!()
+    };
+    plain.reshare_of = None;
+    assert_eq!(
+        hex::encode(Message::KeygenInit(plain).encode()),
+        expected
+            .replacen("0216", "0201", 1)
+            .replace(&"b7".repeat(32), "")
+    );
+    // A reshare names the key it reshares: flag 00 under type 22 is refused.
+    let no_key = format!(
+        "0216{S}020503{}{}00{}{}",
+        "d1".repeat(32),
+        "d2".repeat(32),
+        "b7".repeat(32),
+        "51".repeat(64)
+    );
+    assert_eq!(
+        Message::decode(&hex::decode(no_key).unwrap()),
+        Err(ProtocolError::Field {
+            kind: MessageType::KeygenInit,
+            field: "reshare without the key's MRSIGNER"
+        })
     );
 }
 
@@ -171,6 +226,7 @@ fn keygen_init_shoup3_vector() {
         dealer_key: [0xd1; 32],
         dealer_identity: IdentityPublic([0xd2; 32]),
         imported_mrsigner: None,
+        reshare_of: None,
         signature: [0x51; 64],
     });
     check(

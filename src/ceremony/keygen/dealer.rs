@@ -53,6 +53,27 @@ impl Dealer {
         kind: u8,
         imported: Option<&PublicKey>,
     ) -> Result<(Self, Message), KeygenError> {
+        Self::open(scheme, kind, imported, None)
+    }
+
+    /// Opens the keygen of a reshare: `public`'s key, held until now by the roster
+    /// of the keygen with transcript hash `old_roster`, is dealt to a new roster. The
+    /// KEYGEN-INIT (wire type 22) says so, signed, and joiners show it.
+    pub fn start_reshare(
+        scheme: Scheme,
+        kind: u8,
+        public: &PublicKey,
+        old_roster: [u8; 32],
+    ) -> Result<(Self, Message), KeygenError> {
+        Self::open(scheme, kind, Some(public), Some(old_roster))
+    }
+
+    fn open(
+        scheme: Scheme,
+        kind: u8,
+        imported: Option<&PublicKey>,
+        reshare_of: Option<[u8; 32]>,
+    ) -> Result<(Self, Message), KeygenError> {
         let size = finalize_size(scheme);
         if kind == SCHEME_SUBSETS && size > MAX_MESSAGE_LEN {
             return Err(KeygenError::TooLarge {
@@ -71,6 +92,7 @@ impl Dealer {
             dealer_key: key.public(),
             dealer_identity: identity.public(),
             imported_mrsigner: imported.map(PublicKey::mrsigner),
+            reshare_of,
             signature: [0; 64],
         };
         let mut msg = Message::KeygenInit(init);

@@ -100,6 +100,15 @@ impl Joiner {
     pub fn imported_mrsigner(&self) -> Option<[u8; 32]> {
         self.init.imported_mrsigner
     }
+    /// A reshare's keygen: the transcript hash of the keygen whose roster held the
+    /// key until now, as the dealer's signed KEYGEN-INIT names it.
+    pub fn reshare_of(&self) -> Option<[u8; 32]> {
+        self.init.reshare_of
+    }
+    /// The KEYGEN-INIT as received (signed by the dealer), for the audit record.
+    pub fn init_bytes(&self) -> &[u8] {
+        &self.init_bytes
+    }
     /// The scheme byte the dealer announced.
     pub fn scheme_byte(&self) -> u8 {
         self.init.scheme

@@ -2,20 +2,24 @@
 //! dealer (a current holder) gathers t shares as `recover` does (the other holders
 //! run `recover --give`; the GIVE-INIT names the new t′-of-n′), rebuilds the key in
 //! wiped memory, and deals it through keygen's dealer to the new parties, who run
-//! the ordinary `keygen` joiner and see the key's MRSIGNER announced. The key is
-//! wiped when dealing ends; the old shares are not retired by this command.
+//! the ordinary `keygen` joiner and are told it is a reshare of MRSIGNER … from the
+//! old roster (the KEYGEN-INIT names the old keygen transcript, signed). The key is
+//! wiped when dealing ends; the old shares are not retired by this command. Once
+//! its new share is saved, the dealer writes a `reshare` record in its old roster's
+//! log: the new keygen, linked to the old roster with its old identity key.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use mpcegosign::audit::record::RecoverEvent;
+use mpcegosign::audit::reshare as audit_reshare;
 use mpcegosign::protocol::Purpose;
 use mpcegosign::threshold::Scheme;
 
 use crate::cli::commands::audit::{AuditLogArgs, Recorder};
 use crate::cli::commands::keygen::KeygenArgs;
-use crate::cli::commands::keygen::{check_out_dir, deal_rebuilt};
+use crate::cli::commands::keygen::{check_out_dir, deal_rebuilt, Reshare};
 use crate::cli::commands::recover::{confirm_risk, gather};
 use crate::cli::error::CliError;
 use crate::cli::io::files::shares::load_share;
@@ -84,6 +88,12 @@ pub fn run(args: ReshareArgs) -> Result<(), CliError> {
     let audit = Recorder::open(&args.audit, &args.share, &share)?;
     let mrsigner = share.public().mrsigner();
     let me = share.party();
+    let Some(auth) = share.auth() else {
+        return Err(CliError::new(
+            "this share has no roster of identity keys (a reference-format share): reshare needs a share made by mpcegosign keygen",
+        ));
+    };
+    let (old_roster, old_identity) = (auth.transcript, auth.identity.try_clone());
     confirm_risk(
         args.confirm_mrsigner.as_deref(),
         &mrsigner,
@@ -113,5 +123,35 @@ pub fn run(args: ReshareArgs) -> Result<(), CliError> {
         "Dealing MRSIGNER {} to the new roster: each new party runs `mpcegosign keygen --out-dir DIR` and sees this MRSIGNER announced.",
         hex::encode(mrsigner)
     );
-    deal_rebuilt(&keygen, gathered.key)
+    let give_session = gathered.session.0;
+    let link = move |new: &mpcegosign::share::KeyShare, init: &[u8]| {
+        let transcript = new.auth().map(|a| a.transcript).unwrap_or_default();
+        eprintln!(
+            "The new roster's keygen transcript is {} (old holders name it in `share retire --by`).",
+            hex::encode(transcript)
+        );
+        if !audit.enabled() {
+            return Ok(());
+        }
+        let to = audit_reshare::keygen_event(new, true, init)
+            .and_then(|to| {
+                audit_reshare::event(&old_identity, &mrsigner, &give_session, &old_roster, to)
+            })
+            .map_err(|e| {
+                CliError::new(format!(
+                    "the new share was saved, but the reshare record could not be made: {e}"
+                ))
+            })?;
+        audit
+            .reshare(to)
+            .map_err(|e| CliError::new(format!("the new share was saved, but {e}")))
+    };
+    deal_rebuilt(
+        &keygen,
+        gathered.key,
+        Reshare {
+            old_roster,
+            saved: Box::new(link),
+        },
+    )
 }

@@ -15,8 +15,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Args, Subcommand};
 use mpcegosign::audit::build::{self, Outcome};
 use mpcegosign::audit::record::{sha256_hex, Event, Ignored, Output, SvnRollbackEvent};
-use mpcegosign::audit::roster;
 use mpcegosign::audit::{log, LOG_FILE_NAME};
+use mpcegosign::audit::{reshare, roster};
 use mpcegosign::ceremony::sign::{Progress, SignError};
 use mpcegosign::fsutil::{self, PUBLIC_MODE};
 use mpcegosign::key::to_fixed_be;
@@ -351,14 +351,34 @@ impl Recorder {
         self.write(Event::Retire(ev))
     }
 
-    /// Keygen: the share was saved.
-    pub fn keygen(mut self, share: &KeyShare, dealer: bool) -> Result<(), CliError> {
+    /// A reshare's dealer, in its old roster's log: the link to the new keygen.
+    pub fn reshare(&self, ev: mpcegosign::audit::record::ReshareEvent) -> Result<(), CliError> {
+        self.write(Event::Reshare(ev))
+    }
+
+    /// Whether a record will be written (no `--no-audit-log`).
+    pub fn enabled(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// Keygen: the share was saved. `init` is the KEYGEN-INIT as sent or received
+    /// (a reshare's is kept in the record); `None` for `keygen --resume`.
+    pub fn keygen(
+        mut self,
+        share: &KeyShare,
+        dealer: bool,
+        init: Option<&[u8]>,
+    ) -> Result<(), CliError> {
         if self.path.is_none() {
             return Ok(());
         }
         self.party = share.party();
         self.mrsigner = share.public().mrsigner();
-        let ev = build::keygen_event(share, dealer).map_err(audit_error)?;
+        let ev = match init {
+            Some(init) => reshare::keygen_event(share, dealer, init),
+            None => build::keygen_event(share, dealer),
+        }
+        .map_err(audit_error)?;
         self.write(Event::Keygen(ev))
             .map_err(|e| CliError::new(format!("the share was saved, but {e}")))
     }

@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use mpcegosign::audit::chain::ChainProblem;
+use mpcegosign::audit::follow::Follow;
 use mpcegosign::audit::roster::{self, Roster};
 use mpcegosign::audit::scan::{self, Item};
 use mpcegosign::audit::{log, show, verify};
@@ -71,6 +72,8 @@ pub(super) fn verify_cmd(
     let mut out = Out::default();
     let mut failures = 0usize;
     let mut started = false;
+    // Follows the key from roster to roster (reshares) and generation to generation.
+    let mut follow = roster.clone().map(Follow::new);
     let mut not_a_log = None;
     let summary = scan::scan(&mut reader, anchor, |item| {
         if let Item::Problem(p @ ChainProblem::NotALog { .. }) = &item {
@@ -94,12 +97,12 @@ pub(super) fn verify_cmd(
                 failures += 1;
                 out.line(format_args!("chain: FAILED: {p}"))?;
             }
-            Item::Record(line) => match &roster {
+            Item::Record(line) => match &mut follow {
                 None => out.line(format_args!(
                     "line {}: intact (signatures not checked)",
                     line.number
                 ))?,
-                Some(r) => failures += print_check(&mut out, &verify::check_record(&line, r))?,
+                Some(f) => failures += print_check(&mut out, &f.check(&line))?,
             },
         }
         if failures > MAX_FAILED_LINES {

@@ -1,12 +1,15 @@
 //! `mpcegosign keygen`: the dealer (`--parties N`) or a joiner (no flags). Beside it:
-//! generating a fresh key (`new_key`), the output directory (`output`) and
-//! `keygen --resume` (`resume`).
+//! generating a fresh key (`new_key`), the output directory (`output`),
+//! `keygen --resume` (`resume`) and, in test builds, a corrupt dealer
+//! (`test_corruption`). A reshare's keygen ([`deal_rebuilt`]) is this dealer with a
+//! KEYGEN-INIT that names the old roster.
 
 use std::path::Path;
 
 use mpcegosign::ceremony::keygen::{Dealer, Dealt, Joiner, KeygenError, RosterEntry};
 use mpcegosign::key::{PrivateKey, PublicKey};
 use mpcegosign::protocol::{scheme_name, SCHEME_SHOUP3, SCHEME_SUBSETS};
+use mpcegosign::share::KeyShare;
 use mpcegosign::threshold::shoup3::{self, SafePrimeKey, Shoup3Error};
 use mpcegosign::threshold::Scheme;
 
@@ -55,7 +58,7 @@ pub fn run(args: KeygenArgs) -> Result<(), CliError> {
             let scheme = Scheme::new(n, t).map_err(|e| CliError::new(e.to_string()))?;
             let key = key_to_deal(&args)?;
             let plan = OutputPlan::prepare(&args)?;
-            dealer(&args, scheme, key, plan)
+            dealer(&args, scheme, key, plan, None)
         }
         None => {
             let plan = OutputPlan::prepare(&args)?;
@@ -70,10 +73,21 @@ pub fn check_out_dir(args: &KeygenArgs) -> Result<(), CliError> {
     OutputPlan::prepare(args).map(|_| ())
 }
 
+/// What `reshare` adds to its keygen: the old roster's keygen transcript, which the
+/// KEYGEN-INIT names (wire type 22), and what to do once the new share is saved
+/// (given the new share and the signed KEYGEN-INIT), before the keygen record.
+pub struct Reshare<'a> {
+    pub old_roster: [u8; 32],
+    pub saved: OnSaved<'a>,
+}
+
+/// Run with the new share and the signed KEYGEN-INIT once the share is saved.
+pub type OnSaved<'a> = Box<dyn FnOnce(&KeyShare, &[u8]) -> Result<(), CliError> + 'a>;
+
 /// `reshare`: deals a key rebuilt from given shares to a new roster (`args.parties`,
 /// `args.threshold`), as an imported key is dealt: `shoup3` when its primes are
 /// safe, else `subsets` (said on screen). The key is wiped when dealing ends.
-pub fn deal_rebuilt(args: &KeygenArgs, key: PrivateKey) -> Result<(), CliError> {
+pub fn deal_rebuilt(args: &KeygenArgs, key: PrivateKey, reshare: Reshare) -> Result<(), CliError> {
     let n = args
         .parties
         .ok_or_else(|| CliError::new("reshare needs --parties"))?;
@@ -83,7 +97,12 @@ pub fn deal_rebuilt(args: &KeygenArgs, key: PrivateKey) -> Result<(), CliError> 
         .to_pkcs1_pem()
         .map_err(|e| CliError::new(e.to_string()))?;
     let key = match SafePrimeKey::from_pem(pem.expose()) {
-        Ok(k) => KeyToDeal::Shoup3(Some(k)),
+        // The rebuilt key is wiped now: only its shoup3 form is dealt (and dropped
+        // when dealt), so no copy of p, q or d waits for the key-code question.
+        Ok(k) => {
+            drop(key);
+            KeyToDeal::Shoup3(Some(k))
+        }
         Err(Shoup3Error::NotSafePrimes) => {
             eprintln!("The key's primes are not safe primes: it is dealt with the subsets scheme.");
             KeyToDeal::Subsets(Some(key))
@@ -92,7 +111,7 @@ pub fn deal_rebuilt(args: &KeygenArgs, key: PrivateKey) -> Result<(), CliError> 
     };
     drop(pem);
     let plan = OutputPlan::prepare(args)?;
-    dealer(args, scheme, key, plan)
+    dealer(args, scheme, key, plan, Some(reshare))
 }
 
 /// Receive errors that leave the dealer or a joiner waiting: everything received
@@ -167,18 +186,22 @@ fn dealer(
     scheme: Scheme,
     key: KeyToDeal,
     plan: OutputPlan,
+    reshare: Option<Reshare>,
 ) -> Result<(), CliError> {
     let (n, t) = (scheme.parties(), scheme.threshold());
     let audit = Recorder::open_keygen(&args.audit, &args.out_dir)?;
     let mut transport = open_transport(&args.transport)?;
-    let (mut dealer, init) = Dealer::start(scheme, key.kind(), key.imported())
-        .map_err(|e| CliError::new(e.to_string()))?;
+    let (mut dealer, init) = match (&reshare, key.imported()) {
+        (Some(r), Some(public)) => Dealer::start_reshare(scheme, key.kind(), public, r.old_roster),
+        _ => Dealer::start(scheme, key.kind(), key.imported()),
+    }
+    .map_err(|e| CliError::new(e.to_string()))?;
     eprintln!(
         "Keygen {t}-of-{n} ({} scheme): you are party 1, the dealer. Session code: {}",
         scheme_name(key.kind()),
         dealer.session_code()
     );
-    if let Some(k) = key.imported() {
+    if let (Some(k), None) = (key.imported(), &reshare) {
         eprintln!(
             "Dealing the imported key, MRSIGNER {}",
             hex::encode(k.mrsigner())
@@ -242,7 +265,11 @@ fn dealer(
     }
     let written = staged.commit()?;
     eprintln!("{written}");
-    audit.keygen(&dealt.share, true)
+    let init = init.encode();
+    if let Some(r) = reshare {
+        (r.saved)(&dealt.share, &init)?;
+    }
+    audit.keygen(&dealt.share, true, Some(&init))
 }
 
 fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
@@ -261,11 +288,17 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
         scheme_name(joiner.scheme_byte()),
         joiner.session_code()
     );
-    if let Some(m) = joiner.imported_mrsigner() {
-        eprintln!(
+    match (joiner.reshare_of(), joiner.imported_mrsigner()) {
+        (Some(old), Some(m)) => eprintln!(
+            "This keygen is a reshare of MRSIGNER {}: the dealer deals that existing key, held until now by the roster of keygen {}, to a new roster.",
+            hex::encode(m),
+            hex::encode(old)
+        ),
+        (_, Some(m)) => eprintln!(
             "The dealer will share an existing key, MRSIGNER {}",
             hex::encode(m)
-        );
+        ),
+        _ => {}
     }
     let session_code = joiner.session_code();
     eprintln!("Dealer fingerprint: {}", joiner.dealer_fingerprint());
@@ -299,7 +332,7 @@ fn joiner(args: &KeygenArgs, plan: OutputPlan) -> Result<(), CliError> {
     }
     let written = staged.commit()?;
     eprintln!("{written}");
-    audit.keygen(&joined.share, false)
+    audit.keygen(&joined.share, false, Some(joiner.init_bytes()))
 }
 
 /// What dealing produced.
@@ -392,63 +425,9 @@ fn deal(dealer: Dealer, scheme: Scheme, key: KeyToDeal) -> Result<Dealing, CliEr
     }
 }
 
-/// Test-only: a corrupt dealer, to see every joiner refuse its dealing. Set
-/// `MPCEGOSIGN_TEST_CORRUPT_DEALING` to `wrong-share` (party 2's share + 1),
-/// `inconsistent-keys` (v_n squared), `wrong-secret` (the shares encode d + 1) or
-/// `swapped-v` (the v_i made from another base than the session's v). Built only with
-/// the `test-export` feature.
+/// Test-only (`test-export`): a corrupt dealer, to see every joiner refuse its dealing.
 #[cfg(feature = "test-export")]
-mod test_corruption {
-    use mpcegosign::threshold::shoup3::{self, SecretShare, VerificationKeys};
-
-    use crate::cli::error::CliError;
-
-    pub fn active() -> bool {
-        std::env::var_os("MPCEGOSIGN_TEST_CORRUPT_DEALING").is_some()
-    }
-
-    pub fn apply(
-        keys: VerificationKeys,
-        mut secrets: Vec<SecretShare>,
-    ) -> Result<(VerificationKeys, Vec<SecretShare>), CliError> {
-        let how = std::env::var("MPCEGOSIGN_TEST_CORRUPT_DEALING").unwrap_or_default();
-        let fail = |e: mpcegosign::threshold::shoup3::Shoup3Error| CliError::new(e.to_string());
-        let n = keys.scheme().parties();
-        let modulus = keys.modulus().clone();
-        let mut vs: Vec<_> = (1..=n)
-            .map(|i| keys.key(i).cloned())
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
-        match how.as_str() {
-            "wrong-share" => {
-                let mut value = zeroize::Zeroizing::new(secrets[1].value_bytes().expose().to_vec());
-                if let Some(last) = value.last_mut() {
-                    *last ^= 1;
-                }
-                secrets[1] = SecretShare::from_value_bytes(2, &value).map_err(fail)?;
-            }
-            "inconsistent-keys" => {
-                let last = &vs[usize::from(n) - 1];
-                vs[usize::from(n) - 1] = last * last % &modulus;
-            }
-            "swapped-v" => {
-                let rebased = shoup3::keys_under_other_base_for_tests(&keys, &secrets, &[0x5a; 32])
-                    .map_err(fail)?;
-                return Ok((rebased, secrets));
-            }
-            // Dealt as such by `deal_wrong_secret_for_tests`.
-            "wrong-secret" => {}
-            other => return Err(CliError::new(format!("unknown corruption {other}"))),
-        }
-        let keys = VerificationKeys::new(modulus, keys.scheme(), *keys.seed(), vs).map_err(fail)?;
-        Ok((keys, secrets))
-    }
-
-    /// Whether the dealer must deal d + 1 instead of d.
-    pub fn wrong_secret() -> bool {
-        std::env::var("MPCEGOSIGN_TEST_CORRUPT_DEALING").as_deref() == Ok("wrong-secret")
-    }
-}
+mod test_corruption;
 
 /// The key file to import, read once.
 fn read_key_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, CliError> {

@@ -110,7 +110,7 @@ pub fn run(args: &KeygenArgs, target: &Path) -> Result<(), CliError> {
         &mut || pass.clone().ok_or_else(|| CliError::new("no passphrase")),
     )?;
     eprintln!("{written}");
-    audit.keygen(&share, share.party() == 1)
+    audit.keygen(&share, share.party() == 1, None)
 }
 
 /// The unconfirmed share named by `--resume`: the file itself, or the only one in a
