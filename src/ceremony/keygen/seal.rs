@@ -127,6 +127,20 @@ impl Channel<'_> {
         self.seal_plaintext(share.party(), [0; 12], buf)
     }
 
+    /// Seals secret bytes for `party` under a zero nonce. Only for a channel whose
+    /// transcript names one message (a refresh part: sender, recipient and the
+    /// sender's public part), so that its key never seals anything else.
+    pub fn seal_bytes(&self, party: u8, plaintext: &[u8]) -> Result<SealedShare, SealError> {
+        let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + 16));
+        buf.extend_from_slice(plaintext);
+        self.seal_plaintext(party, [0; 12], buf)
+    }
+
+    /// Opens what [`Self::seal_bytes`] sealed, into a buffer wiped on drop.
+    pub fn open_bytes(&self, sealed: &SealedShare) -> Result<Zeroizing<Vec<u8>>, SealError> {
+        self.open_plaintext(sealed)
+    }
+
     /// `buf` must have room for the 16-byte tag, so that it is never reallocated.
     fn seal_plaintext(
         &self,
