@@ -12,7 +12,8 @@ use super::codec::{Reader, Writer};
 use super::fields::{check_scheme, read_party, read_scheme, Sig};
 use super::keygen::SealedShare;
 use super::{MessageType, ProtocolError, SessionId, MAX_MESSAGE_LEN};
-use crate::threshold::{shoup3::MAX_SHARE_BOUND, MAX_PARTIES, MAX_SUB_SHARE_BITS};
+use crate::threshold::subsets::MAX_REFRESHED_SUB_SHARE_BITS;
+use crate::threshold::{shoup3::MAX_SHARE_BOUND, MAX_PARTIES};
 
 /// REFRESH-INIT: the coordinator (a holder) opens a refresh of its key's current
 /// generation. Signed by the coordinator's identity key.
@@ -79,14 +80,12 @@ pub struct RefreshConfirm {
 
 /// The longest sealed part a REFRESH-DEAL carries, tag included: a `subsets` part
 /// for one recipient at 16 parties holds one piece per t-subset with both sender and
-/// recipient, at most C(14, 7) = 3,432, each a signed integer 128 bits wider than the
-/// widest sub-share plus the sum of up to 16 such draws (with a 5-byte header); a
-/// `shoup3` part (one integer below 2^(S + 128 + 64 + 1) for S ≤ [`MAX_SHARE_BOUND`])
-/// is far smaller.
+/// recipient, at most C(14, 7) = 3,432, each a sign byte and a magnitude 4 bits wider
+/// than the widest draw (below [`MAX_REFRESHED_SUB_SHARE_BITS`]); a `shoup3` part
+/// (z_i(j) below 2^(S + 128 + 61) for S ≤ [`MAX_SHARE_BOUND`]) is far smaller.
 pub const MAX_REFRESH_PART_LEN: usize = {
-    let subsets_piece = 5 + (MAX_SUB_SHARE_BITS as usize + 128 + 8).div_ceil(8);
-    let subsets = 3 + 3_432 * subsets_piece + 16;
-    let shoup3 = 3 + (MAX_SHARE_BOUND as usize + 128 + 64 + 1).div_ceil(8) + 16;
+    let subsets = 3_432 * (1 + (MAX_REFRESHED_SUB_SHARE_BITS as usize + 4).div_ceil(8)) + 16;
+    let shoup3 = (MAX_SHARE_BOUND as usize + 128 + 64).div_ceil(8) + 16;
     if subsets > shoup3 {
         subsets
     } else {

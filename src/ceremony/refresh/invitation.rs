@@ -7,7 +7,7 @@ use super::party::Party;
 use super::{GenerationRef, RefreshCeremonyError as E};
 use crate::ceremony::expect_message;
 use crate::ceremony::fingerprint::session_code;
-use crate::protocol::{Message, MessageType, RefreshInit, SessionId};
+use crate::protocol::{Message, MessageType, RefreshInit, SessionId, MAX_MESSAGE_LEN};
 use crate::share::KeyShare;
 
 /// Starts a refresh of `share`'s key, of generation `generation`, as its coordinator:
@@ -18,12 +18,7 @@ pub fn start<'a>(
     generation: GenerationRef,
 ) -> Result<(Party<'a>, Vec<Message>), E> {
     let auth = share.auth().ok_or(E::NoRoster)?;
-    // A key that cannot be refreshed (a version-1 dealing, exhausted bounds) is
-    // refused before anyone is asked to join.
-    share
-        .secret()
-        .refresh_contribution()
-        .map_err(E::Threshold)?;
+    check_can_deal(share)?;
     let scheme = share.scheme();
     let mut init = RefreshInit {
         session: SessionId::random(),
@@ -130,10 +125,37 @@ impl Invitation {
     /// Joins with a fresh X25519 key: the party and its signed REFRESH-JOIN. `share`
     /// must be the share the INIT was reviewed against.
     pub fn join(self, share: &KeyShare) -> Result<(Party<'_>, Message), E> {
-        share
-            .secret()
-            .refresh_contribution()
-            .map_err(E::Threshold)?;
+        check_can_deal(share)?;
         Party::new(share, self.init)
     }
+}
+
+/// Refuses, before anyone is asked to join (or joins), a share that cannot deal: a
+/// `shoup3` key of dealing version 1, a key whose shares would outgrow their bound,
+/// or one whose REFRESH-DEAL would exceed the longest message. A contribution is
+/// drawn and measured (then wiped), so no formula can drift from the real sizes.
+fn check_can_deal(share: &KeyShare) -> Result<(), E> {
+    let trial = share
+        .secret()
+        .refresh_contribution()
+        .map_err(E::Threshold)?;
+    // Header, party, view, setup, public part, count, then per other party its
+    // number, length, part and tag; the signature.
+    let size = 18
+        + 2
+        + 32
+        + 4
+        + trial.public.len()
+        + 1
+        + trial
+            .parts
+            .iter()
+            .filter(|(p, _)| *p != share.party())
+            .map(|(_, part)| 1 + 4 + part.len() + 16)
+            .sum::<usize>()
+        + 64;
+    if size > MAX_MESSAGE_LEN {
+        return Err(E::TooLarge { size });
+    }
+    Ok(())
 }
