@@ -28,7 +28,8 @@ pub use party::{Outgoing, Party, Phase, Progress};
 use super::keygen::seal::SealError;
 use super::verdict::Verdict;
 use super::MessageError;
-use crate::protocol::{MessageType, SessionId};
+use crate::protocol::{Abort, Message, MessageType, SessionId, MAX_REASON};
+use crate::share::KeyShare;
 use crate::threshold::RefreshError;
 
 /// The generation a share is of: its number (0 for what keygen dealt) and its id
@@ -155,6 +156,34 @@ impl RefreshCeremonyError {
             _ => None,
         }
     }
+}
+
+/// The signed ABORT a party sends when it stops refresh `session` (or declines its
+/// INIT: [`Verdict::Refuse`]) because of `error`: the error's line as the reason,
+/// signed with the share's identity key (unsigned only for a share without one).
+pub fn abort_message(
+    share: &KeyShare,
+    session: SessionId,
+    error: &RefreshCeremonyError,
+) -> Message {
+    let mut reason = error.to_string();
+    if reason.len() > MAX_REASON {
+        let mut end = MAX_REASON;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+    }
+    let mut abort = Message::Abort(Abort {
+        session,
+        party: share.party(),
+        reason,
+        signature: None,
+    });
+    if let Some(auth) = share.auth() {
+        abort.sign(&auth.identity);
+    }
+    abort
 }
 
 /// The sender a scheme's refresh error blames, if it names one.

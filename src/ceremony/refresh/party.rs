@@ -13,13 +13,12 @@ use std::collections::BTreeMap;
 
 use super::deal::{OwnDeal, Setup};
 use super::transcript::{key_code, key_code_hash, refresh_transcript, setup_hash};
-use super::{blamed_sender, RefreshCeremonyError as E, RefreshOutcome};
+use super::{abort_message, blamed_sender, RefreshCeremonyError as E, RefreshOutcome};
 use crate::ceremony::expect_message;
 use crate::ceremony::fingerprint::session_code;
 use crate::ceremony::keygen::seal::CeremonyKey;
 use crate::protocol::{
-    Abort, Message, MessageType, RefreshConfirm, RefreshDeal, RefreshInit, RefreshJoin, SessionId,
-    MAX_REASON,
+    Message, MessageType, RefreshConfirm, RefreshDeal, RefreshInit, RefreshJoin, SessionId,
 };
 use crate::secret::SecretBytes;
 use crate::share::KeyShare;
@@ -442,24 +441,7 @@ impl<'a> Party<'a> {
 
     /// The signed ABORT to send when this party stops the refresh because of `error`.
     pub fn abort(&self, error: &E) -> Message {
-        let mut reason = error.to_string();
-        if reason.len() > MAX_REASON {
-            let mut end = MAX_REASON;
-            while !reason.is_char_boundary(end) {
-                end -= 1;
-            }
-            reason.truncate(end);
-        }
-        let mut abort = Message::Abort(Abort {
-            session: self.init.session,
-            party: self.party(),
-            reason,
-            signature: None,
-        });
-        if let Some(auth) = self.share.auth() {
-            abort.sign(&auth.identity);
-        }
-        abort
+        abort_message(self.share, self.init.session, error)
     }
 
     /// Test only: alter this party's contribution before it is dealt (a cheater).

@@ -112,11 +112,10 @@ fn opened(shares: &[KeyShare]) -> (Vec<Party<'_>>, Vec<u8>, Vec<Vec<u8>>) {
 /// views.
 fn all_join(parties: &mut [Party<'_>], joins: &[Vec<u8>]) -> Vec<Outgoing> {
     let mut deals = Vec::new();
-    for i in 0..parties.len() {
+    for (i, party) in parties.iter_mut().enumerate() {
         for (j, join) in joins.iter().enumerate() {
             if i != j {
-                let p = parties[i].receive(join).unwrap();
-                deals.extend(p.send);
+                deals.extend(party.receive(join).unwrap().send);
             }
         }
     }
