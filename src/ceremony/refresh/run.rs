@@ -1,13 +1,15 @@
 //! A whole refresh in memory, every party driven through its real state machine
 //! with every message encoded and decoded: for the tests, and for the sizes bench,
-//! which reports [`Received`] (the bytes one party receives) from a real run.
+//! which reports [`Received`] (the bytes one party receives) from a real run. The
+//! chat way (whole DEALs) also passes every message through the text transport (one
+//! line, or numbered parts reassembled), as a group chat carries it.
 
 use std::collections::VecDeque;
 
 use super::invitation::{start, Invitation};
 use super::party::{Outgoing, Party};
 use super::{GenerationRef, RefreshCeremonyError as E, RefreshOutcome};
-use crate::protocol::MessageType;
+use crate::protocol::{parts, text, MessageType};
 use crate::share::KeyShare;
 use crate::threshold::SchemeShare;
 
@@ -31,6 +33,33 @@ impl Received {
     }
 }
 
+impl InMemoryRefresh {
+    /// The party that received the most bytes, and what it received.
+    pub fn most_received(&self) -> Received {
+        self.received
+            .iter()
+            .copied()
+            .max_by_key(Received::total)
+            .unwrap_or_default()
+    }
+}
+
+/// A message as a group chat carries it: its lines (one, or numbered parts), read
+/// back and reassembled. `None` if the text transport lost it.
+fn through_chat(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut assembler = parts::Assembler::new();
+    for line in parts::split(bytes) {
+        if !parts::is_part(&line) {
+            return text::decode(&line).ok();
+        }
+        let part = parts::parse(&line).ok()?;
+        if let Ok(parts::Fed::Whole { message, .. }) = assembler.feed(part) {
+            return Some(message);
+        }
+    }
+    None
+}
+
 /// A finished in-memory refresh.
 #[derive(Debug)]
 pub struct InMemoryRefresh {
@@ -42,7 +71,9 @@ pub struct InMemoryRefresh {
 
 /// Refreshes `shares` (every party's, in party order, of generation `generation`)
 /// with `coordinator` opening it; each DEAL goes to each recipient as its own view
-/// (`views`, the QR way) or whole (the chat way).
+/// (`views`, the QR way) or whole, every message through the text transport (the
+/// chat way). For a bench: `run_in_memory(&shares, (0, keygen transcript), 1,
+/// true)?.most_received()`.
 pub fn run_in_memory(
     shares: &[KeyShare],
     generation: GenerationRef,
@@ -87,6 +118,11 @@ pub fn run_in_memory(
     parties.push(lead);
     parties.sort_by_key(Party::party);
     while let Some((to, bytes)) = queue.pop_front() {
+        let bytes = match views {
+            true => bytes,
+            false => through_chat(&bytes)
+                .ok_or(E::NotDone("the text transport lost a message".into()))?,
+        };
         let index = usize::from(to) - 1;
         let progress = parties[index].receive(&bytes)?;
         let r = &mut received[index];

@@ -85,6 +85,8 @@ fn subsets_refresh_3_of_5_with_whole_deals_then_signs_under_the_same_key() {
     let old = keygen(5, 3);
     let run = run_in_memory(&old, generation(&old[0]), 1, false).unwrap();
     check_finished(&old, &run);
+    // Each whole DEAL was too long for one chat line: it went as numbered parts.
+    assert!(run.received[0].deals / 4 > crate::protocol::parts::MAX_PART_LINE);
     for signers in [[1u8, 2, 3], [3, 4, 5]] {
         signs(&run.shares, &signers, old[0].public());
     }
@@ -473,7 +475,7 @@ fn bytes_received_in_a_shoup3_refresh() {
     for (index, n, t) in [(1u8, 5u8, 3u8), (2, 9, 5)] {
         let old = keygen_shoup3(index, n, t, true);
         let run = run_in_memory(&old, generation(&old[0]), 1, true).unwrap();
-        let most = run.received.iter().max_by_key(|r| r.total()).unwrap();
+        let most = run.most_received();
         let coordinator: &Received = &run.received[0];
         println!(
             "shoup3 {t}-of-{n} refresh, bytes one party receives: {} (party {}: INIT {}, JOINs {}, DEAL views {}, CONFIRMs {}); the coordinator {}",
