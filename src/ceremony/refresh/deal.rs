@@ -105,9 +105,22 @@ impl Setup<'_> {
         if deal.setup != self.setup {
             return Err(E::OtherSetup { party });
         }
-        if let Some(view) = deal.view {
-            if view != me {
-                return Err(E::OtherView { view, me });
+        match deal.view {
+            Some(view) if view != me => return Err(E::OtherView { view, me }),
+            Some(_) => {}
+            None => {
+                // A whole DEAL holds exactly one part for each other party.
+                let n = self.keys.len() as u8;
+                let expected = (1..=n).filter(|p| *p != party);
+                if !deal.parts.iter().map(|p| p.party).eq(expected) {
+                    return Err(E::BadPart {
+                        party,
+                        why: format!(
+                            "its REFRESH-DEAL does not hold one part for each of the other {} parties",
+                            n - 1
+                        ),
+                    });
+                }
             }
         }
         let public_err = |e: RefreshError| match blamed_sender(&e) {

@@ -492,3 +492,25 @@ fn bytes_received_in_a_shoup3_refresh() {
         assert_eq!(coordinator.init, 0);
     }
 }
+
+#[test]
+fn a_whole_deal_without_a_part_for_every_other_party_stops_the_refresh() {
+    let shares = keygen_shoup3(1, 3, 2, false);
+    let (mut parties, _, joins) = opened(&shares);
+    let deals = all_join(&mut parties, &joins);
+    // Party 2 leaves out party 3's part (and signs what it sent).
+    let Ok(Message::RefreshDeal(mut d2)) = Message::decode(&whole(&deals[1])) else {
+        panic!()
+    };
+    d2.parts.retain(|p| p.party != 3);
+    let short = resign(
+        Message::RefreshDeal(d2),
+        &shares[1].auth().unwrap().identity,
+    );
+    let e = parties[0].receive(&short).unwrap_err();
+    assert!(
+        matches!(e, RefreshCeremonyError::BadPart { party: 2, .. }),
+        "{e}"
+    );
+    assert_eq!(e.verdict(), crate::ceremony::verdict::Verdict::End);
+}
