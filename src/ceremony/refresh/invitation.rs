@@ -9,6 +9,7 @@ use crate::ceremony::expect_message;
 use crate::ceremony::fingerprint::session_code;
 use crate::protocol::{Message, MessageType, RefreshInit, SessionId, MAX_MESSAGE_LEN};
 use crate::share::KeyShare;
+use crate::threshold::RefreshContribution;
 
 /// Starts a refresh of `share`'s key, of generation `generation`, as its coordinator:
 /// the party and the messages to send, in order (the signed REFRESH-INIT, then this
@@ -18,7 +19,7 @@ pub fn start<'a>(
     generation: GenerationRef,
 ) -> Result<(Party<'a>, Vec<Message>), E> {
     let auth = share.auth().ok_or(E::NoRoster)?;
-    check_can_deal(share)?;
+    let contribution = draw(share)?;
     let scheme = share.scheme();
     let mut init = RefreshInit {
         session: SessionId::random(),
@@ -37,7 +38,7 @@ pub fn start<'a>(
     if let Some(sig) = msg.signature() {
         init.signature = *sig;
     }
-    let (party, join) = Party::new(share, init)?;
+    let (party, join) = Party::new(share, init, contribution)?;
     Ok((party, vec![msg, join]))
 }
 
@@ -125,16 +126,18 @@ impl Invitation {
     /// Joins with a fresh X25519 key: the party and its signed REFRESH-JOIN. `share`
     /// must be the share the INIT was reviewed against.
     pub fn join(self, share: &KeyShare) -> Result<(Party<'_>, Message), E> {
-        check_can_deal(share)?;
-        Party::new(share, self.init)
+        let contribution = draw(share)?;
+        Party::new(share, self.init, contribution)
     }
 }
 
-/// Refuses, before anyone is asked to join (or joins), a share that cannot deal: a
-/// `shoup3` key of dealing version 1, a key whose shares would outgrow their bound,
-/// or one whose REFRESH-DEAL would exceed the longest message. A contribution is
-/// drawn and measured (then wiped), so no formula can drift from the real sizes.
-fn check_can_deal(share: &KeyShare) -> Result<(), E> {
+/// This party's contribution, drawn before anyone is asked to join (or it joins), so
+/// that a share that cannot deal is refused first: a `shoup3` key of dealing version
+/// 1, a key whose shares would outgrow their bound, or one whose REFRESH-DEAL would
+/// exceed the longest message (measured on the contribution itself, so no formula
+/// can drift from the real sizes). It does not depend on the JOINs: it is sealed to
+/// them once they are all in.
+fn draw(share: &KeyShare) -> Result<RefreshContribution, E> {
     let trial = share
         .secret()
         .refresh_contribution()
@@ -157,5 +160,5 @@ fn check_can_deal(share: &KeyShare) -> Result<(), E> {
     if size > MAX_MESSAGE_LEN {
         return Err(E::TooLarge { size });
     }
-    Ok(())
+    Ok(trial)
 }

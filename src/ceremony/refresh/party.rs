@@ -22,9 +22,7 @@ use crate::protocol::{
 };
 use crate::secret::SecretBytes;
 use crate::share::KeyShare;
-#[cfg(test)]
-use crate::threshold::RefreshContribution;
-use crate::threshold::SchemeShare;
+use crate::threshold::{RefreshContribution, SchemeShare};
 
 /// Where a refresh stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +85,8 @@ pub struct Party<'a> {
     pending: BTreeMap<u8, RefreshDeal>,
     confirms: BTreeMap<u8, [u8; 32]>,
     refreshed: Option<Refreshed>,
+    /// This party's contribution (wiped on drop), until it is dealt.
+    contribution: Option<RefreshContribution>,
     #[cfg(test)]
     cheat: Option<fn(u8, &mut RefreshContribution)>,
 }
@@ -104,7 +104,11 @@ impl std::fmt::Debug for Party<'_> {
 impl<'a> Party<'a> {
     /// A party of the refresh `init` (already checked against `share`), with a fresh
     /// X25519 key: the party and its signed REFRESH-JOIN.
-    pub(super) fn new(share: &'a KeyShare, init: RefreshInit) -> Result<(Self, Message), E> {
+    pub(super) fn new(
+        share: &'a KeyShare,
+        init: RefreshInit,
+        contribution: RefreshContribution,
+    ) -> Result<(Self, Message), E> {
         let auth = share.auth().ok_or(E::NoRoster)?;
         let key = CeremonyKey::generate();
         let init_hash = init.hash();
@@ -131,6 +135,7 @@ impl<'a> Party<'a> {
             pending: BTreeMap::new(),
             confirms: BTreeMap::new(),
             refreshed: None,
+            contribution: Some(contribution),
             #[cfg(test)]
             cheat: None,
         };
@@ -266,10 +271,9 @@ impl<'a> Party<'a> {
         self.keys = keys.iter().map(|(_, k)| *k).collect();
         #[allow(unused_mut)]
         let mut contribution = self
-            .share
-            .secret()
-            .refresh_contribution()
-            .map_err(E::Threshold)?;
+            .contribution
+            .take()
+            .ok_or(E::NotDone("this party has already dealt".into()))?;
         #[cfg(test)]
         if let Some(cheat) = self.cheat {
             cheat(self.party(), &mut contribution);
