@@ -514,3 +514,39 @@ fn a_whole_deal_without_a_part_for_every_other_party_stops_the_refresh() {
     );
     assert_eq!(e.verdict(), crate::ceremony::verdict::Verdict::End);
 }
+
+#[test]
+fn unsigned_aborts_and_messages_from_outside_the_roster_are_ignored() {
+    use crate::ceremony::verdict::Verdict;
+    let shares = keygen_shoup3(1, 3, 2, false);
+    let (mut parties, _, joins) = opened(&shares);
+    let session = parties[0].session();
+    // An ABORT naming party 2, unsigned: anyone could have written it.
+    let forged = Message::Abort(crate::protocol::Abort {
+        session,
+        party: 2,
+        reason: "stop".into(),
+        signature: None,
+    });
+    let e = parties[0].receive(&forged.encode()).unwrap_err();
+    assert_eq!(e.verdict(), Verdict::Ignore, "{e}");
+    // A JOIN from party 9 of a 3-party key.
+    let Ok(Message::RefreshJoin(mut j)) = Message::decode(&joins[1]) else {
+        panic!()
+    };
+    j.party = 9;
+    let outside = resign(Message::RefreshJoin(j), &IdentityKey::generate());
+    assert!(matches!(
+        parties[0].receive(&outside),
+        Err(RefreshCeremonyError::OutsideRoster { party: 9, .. })
+    ));
+    // Party 2's signed ABORT does stop it.
+    let signed = abort_message(
+        &shares[1],
+        session,
+        &RefreshCeremonyError::NotDone("test".into()),
+    );
+    let e = parties[0].receive(&signed.encode()).unwrap_err();
+    assert!(matches!(e, RefreshCeremonyError::Aborted { party: 2, .. }));
+    assert_eq!(e.verdict(), Verdict::End);
+}
