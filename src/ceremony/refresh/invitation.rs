@@ -126,6 +126,16 @@ impl Invitation {
     /// Joins with a fresh X25519 key: the party and its signed REFRESH-JOIN. `share`
     /// must be the share the INIT was reviewed against.
     pub fn join(self, share: &KeyShare) -> Result<(Party<'_>, Message), E> {
+        let auth = share.auth().ok_or(E::NoRoster)?;
+        if share.public().mrsigner() != self.init.mrsigner {
+            return Err(E::OtherKey {
+                found: hex::encode(self.init.mrsigner),
+                own: hex::encode(share.public().mrsigner()),
+            });
+        }
+        if auth.transcript != self.init.roster_transcript {
+            return Err(E::OtherRoster);
+        }
         let contribution = draw(share)?;
         Party::new(share, self.init, contribution)
     }

@@ -12,7 +12,9 @@
 //!
 //! Files: `transcript` (the setup hash, each part's channel, the refresh transcript
 //! and the key code), `invitation` (the coordinator's INIT and a party's review of
-//! it), `party` (the state machine every party runs, the coordinator included),
+//! it; each party draws its contribution when it starts or joins, so that a share
+//! that cannot refresh is refused before anyone waits for it), `party` (the state
+//! machine every party runs, the coordinator included),
 //! `deal` (a DEAL checked and opened), `run` (a whole refresh in memory: tests and
 //! the sizes bench), and here the error every step shares with its [`Verdict`].
 
