@@ -22,7 +22,7 @@ fn small_shares(parties: u8, t: u8, version: u8) -> Vec<Share> {
 }
 
 /// What party `j` receives: every contribution's public part and its part for j.
-fn inputs<'a>(contribs: &'a [RefreshContribution], j: u8) -> Vec<(u8, &'a [u8], &'a [u8])> {
+fn inputs(contribs: &[RefreshContribution], j: u8) -> Vec<(u8, &[u8], &[u8])> {
     contribs
         .iter()
         .enumerate()
