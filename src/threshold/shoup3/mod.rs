@@ -97,7 +97,7 @@ pub enum Shoup3Error {
     NotSafePrimes,
     #[error("the dealer sent party {party} a share that does not match its verification key v_{party}; refuse this dealing and have the dealer deal again")]
     WrongShare { party: u8 },
-    #[error("the dealer sent party {party} a share that is not a multiple of Delta below 2^S, as this dealing's version requires; refuse this dealing and have the dealer deal again")]
+    #[error("party {party}'s share is not of its dealing's form (below 2^S and a multiple of Delta, or of its party number once refreshed); refuse this dealing and have the dealer deal again")]
     ShareForm { party: u8 },
     #[error("verification key v_{party} is not on one polynomial of degree t-1 with the others; the dealing is corrupt, refuse it")]
     InconsistentKeys { party: u8 },

@@ -22,7 +22,7 @@ fn small_shares(parties: u8, t: u8, version: u8) -> Vec<Share> {
 }
 
 /// What party `j` receives: every contribution's public part and its part for j.
-fn inputs<'a>(contribs: &'a [RefreshContribution], j: u8) -> Vec<(u8, &'a [u8], &'a [u8])> {
+fn inputs(contribs: &[RefreshContribution], j: u8) -> Vec<(u8, &[u8], &[u8])> {
     contribs
         .iter()
         .enumerate()
@@ -133,6 +133,10 @@ fn a_refreshed_3072_bit_key_signs_digests_and_round_trips() {
         .collect();
     let sig = combine(keys, &digest, &verified).unwrap();
     assert!(public.verify_digest(&digest, &sig));
+    // `recover` still rebuilds the key from any t refreshed shares.
+    let rebuilt = crate::threshold::shoup3::rebuild(&[&new[0], &new[2], &new[4]]).unwrap();
+    assert_eq!(rebuilt.public(), &public);
+    assert!(crate::threshold::shoup3::rebuild(&[&new[0], &shares[2], &new[4]]).is_err());
     // What a share file stores: the verification data's bytes and s'_j in ⌈S'/8⌉ bytes.
     let back = VerificationKeys::from_bytes(&keys.to_bytes()).unwrap();
     assert_eq!(&back, keys);
