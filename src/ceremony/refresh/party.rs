@@ -448,6 +448,23 @@ impl<'a> Party<'a> {
         abort_message(self.share, self.init.session, error)
     }
 
+    /// Test only: the views of a second, different contribution sealed under the same
+    /// setup and keys (an equivocating sender).
+    #[cfg(test)]
+    pub(super) fn deal_other(&self) -> Result<Vec<(u8, Message)>, E> {
+        let setup = self.setup.ok_or(E::NotDone("no setup".into()))?;
+        let auth = self.share.auth().ok_or(E::NoRoster)?;
+        let contribution = self
+            .share
+            .secret()
+            .refresh_contribution()
+            .map_err(E::Threshold)?;
+        Ok(self
+            .channels(setup)
+            .deal(self.party(), contribution, &auth.identity)?
+            .views)
+    }
+
     /// Test only: alter this party's contribution before it is dealt (a cheater).
     #[cfg(test)]
     pub(super) fn cheat(&mut self, f: fn(u8, &mut RefreshContribution)) {

@@ -550,3 +550,54 @@ fn unsigned_aborts_and_messages_from_outside_the_roster_are_ignored() {
     assert!(matches!(e, RefreshCeremonyError::Aborted { party: 2, .. }));
     assert_eq!(e.verdict(), Verdict::End);
 }
+
+/// Party 2 shows party 1 one valid contribution and party 3 another (its views are
+/// signed and each checks out alone): the CONFIRMs differ and nobody finishes. For
+/// `subsets` nothing public changes, so only the transcript in the key code, which
+/// holds every public part, tells the two views apart.
+fn equivocation_is_caught_at_confirm(shares: &[KeyShare]) {
+    let (mut parties, _, joins) = opened(shares);
+    let deals = all_join(&mut parties, &joins);
+    let view = |out: &Outgoing, to: u8| match out {
+        Outgoing::Deal { views, .. } => views.iter().find(|(p, _)| *p == to).unwrap().1.encode(),
+        Outgoing::Confirm(_) => panic!(),
+    };
+    let other = parties[1].deal_other().unwrap();
+    let other_for_3 = other.iter().find(|(p, _)| *p == 3).unwrap().1.encode();
+    let mut confirms: Vec<Vec<u8>> = Vec::new();
+    for (to, from, bytes) in [
+        (1u8, 2usize, view(&deals[1], 1)),
+        (1, 3, view(&deals[2], 1)),
+        (3, 1, view(&deals[0], 3)),
+        (3, 2, other_for_3),
+        (2, 1, view(&deals[0], 2)),
+        (2, 3, view(&deals[2], 2)),
+    ] {
+        let p = parties[usize::from(to) - 1].receive(&bytes).unwrap();
+        assert_eq!(usize::from(p.from), from);
+        for out in p.send {
+            if let Outgoing::Confirm(c) = out {
+                confirms.push(c.encode());
+            }
+        }
+    }
+    assert_eq!(confirms.len(), 3);
+    // Party 3's CONFIRM reaches party 1: the codes differ, party 3 is named.
+    let e = parties[0].receive(&confirms[1]).unwrap_err();
+    assert_eq!(e, RefreshCeremonyError::KeyCodeMismatch { party: 3 });
+    let e = parties[2].receive(&confirms[0]).unwrap_err();
+    assert_eq!(e, RefreshCeremonyError::KeyCodeMismatch { party: 1 });
+    for p in parties {
+        assert!(p.finish().is_err());
+    }
+}
+
+#[test]
+fn a_sender_showing_two_parties_two_contributions_is_caught_subsets() {
+    equivocation_is_caught_at_confirm(&keygen(3, 2));
+}
+
+#[test]
+fn a_sender_showing_two_parties_two_contributions_is_caught_shoup3() {
+    equivocation_is_caught_at_confirm(&keygen_shoup3(1, 3, 2, false));
+}
