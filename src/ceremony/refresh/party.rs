@@ -20,6 +20,7 @@ use crate::ceremony::keygen::seal::CeremonyKey;
 use crate::protocol::{
     Message, MessageType, RefreshConfirm, RefreshDeal, RefreshInit, RefreshJoin, SessionId,
 };
+use crate::sanitize::sanitize;
 use crate::secret::SecretBytes;
 use crate::share::KeyShare;
 use crate::threshold::{RefreshContribution, SchemeShare};
@@ -231,10 +232,11 @@ impl<'a> Party<'a> {
             Message::RefreshDeal(deal) => self.take_deal(deal, &mut progress)?,
             Message::RefreshConfirm(confirm) => self.take_confirm(confirm)?,
             Message::Abort(abort) => {
+                // Another party's text: escaped before it can reach a terminal.
                 return Err(E::Aborted {
                     party: from,
-                    reason: abort.reason,
-                })
+                    reason: sanitize(&abort.reason),
+                });
             }
             _ => return Err(E::Duplicate { kind, party: from }),
         }

@@ -540,15 +540,25 @@ fn unsigned_aborts_and_messages_from_outside_the_roster_are_ignored() {
         parties[0].receive(&outside),
         Err(RefreshCeremonyError::OutsideRoster { party: 9, .. })
     ));
-    // Party 2's signed ABORT does stop it.
-    let signed = abort_message(
+    // Party 2's signed ABORT does stop it; its reason reaches the terminal escaped.
+    let mut signed = Message::Abort(crate::protocol::Abort {
+        session,
+        party: 2,
+        reason: "stop\u{1b}[2K now".into(),
+        signature: None,
+    });
+    signed.sign(&shares[1].auth().unwrap().identity);
+    let e = parties[0].receive(&signed.encode()).unwrap_err();
+    assert!(matches!(e, RefreshCeremonyError::Aborted { party: 2, .. }));
+    assert_eq!(e.verdict(), Verdict::End);
+    assert!(!e.to_string().contains('\u{1b}'), "{e}");
+    // abort_message signs with the share's identity key.
+    let own = abort_message(
         &shares[1],
         session,
         &RefreshCeremonyError::NotDone("test".into()),
     );
-    let e = parties[0].receive(&signed.encode()).unwrap_err();
-    assert!(matches!(e, RefreshCeremonyError::Aborted { party: 2, .. }));
-    assert_eq!(e.verdict(), Verdict::End);
+    assert!(own.is_signed_by(&shares[1].auth().unwrap().identity.public()));
 }
 
 /// Party 2 shows party 1 one valid contribution and party 3 another (its views are
