@@ -23,7 +23,8 @@ use crate::protocol::{SealedShare, SessionId};
 use crate::secret::SecretBn;
 use crate::share::{KeyShare, ShareError};
 use crate::threshold::shoup3::SecretShare;
-use crate::threshold::{Scheme, Subset, MAX_SUB_SHARE_BITS};
+use crate::threshold::subsets::MAX_REFRESHED_SUB_SHARE_BITS;
+use crate::threshold::{Scheme, Subset};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
@@ -229,7 +230,8 @@ fn encode_share(share: &KeyShare) -> Zeroizing<Vec<u8>> {
 }
 
 fn decode_share(b: &[u8], scheme: Scheme, public: &PublicKey) -> Result<KeyShare, SealError> {
-    let max_len = (MAX_SUB_SHARE_BITS as usize).div_ceil(8);
+    // A refreshed share (given in a recover or reshare) may be wider than a dealing's.
+    let max_len = (MAX_REFRESHED_SUB_SHARE_BITS as usize).div_ceil(8);
     let (&party, rest) = b.split_first().ok_or(SealError::Malformed)?;
     let (count, mut rest) = take_u16(rest)?;
     let mut subs = BTreeMap::new();
