@@ -151,8 +151,8 @@ mod seeds {
     use mpcegosign::identity::IdentityKey;
     use mpcegosign::protocol::{
         shoup3_seed, text, Abort, KeygenFinalize, KeygenInit, KeygenJoin, Message, PartialBody,
-        PartyKeys, SealedShare, SessionId, Shoup3Public, SignInit, SignPartial, SCHEME_SHOUP3,
-        SCHEME_SUBSETS, SHOUP3_SEALED_BYTES,
+        PartyKeys, RefreshConfirm, RefreshDeal, RefreshInit, RefreshJoin, SealedShare, SessionId,
+        Shoup3Public, SignInit, SignPartial, SCHEME_SHOUP3, SCHEME_SUBSETS, SHOUP3_SEALED_BYTES,
     };
     use mpcegosign::secret::{SecretBytes, SecretString};
     use mpcegosign::share::encrypted;
@@ -341,6 +341,90 @@ mod seeds {
                         party: 2,
                         reason: "wrong MRENCLAVE \u{1b}[2K".into(),
                         signature: None,
+                    }),
+                    &joiner,
+                ),
+            ),
+            (
+                "refresh-init",
+                signed(
+                    Message::RefreshInit(RefreshInit {
+                        session: SESSION,
+                        scheme: SCHEME_SHOUP3,
+                        parties: 3,
+                        threshold: 2,
+                        coordinator: 1,
+                        mrsigner: [1; 32],
+                        roster_transcript: [2; 32],
+                        generation: 0,
+                        generation_id: [2; 32],
+                        signature: [0; 64],
+                    }),
+                    &dealer,
+                ),
+            ),
+            (
+                "refresh-join",
+                signed(
+                    Message::RefreshJoin(RefreshJoin {
+                        session: SESSION,
+                        party: 2,
+                        init_hash: [3; 32],
+                        key: [8; 32],
+                        signature: [0; 64],
+                    }),
+                    &joiner,
+                ),
+            ),
+            (
+                "refresh-deal",
+                signed(
+                    Message::RefreshDeal(RefreshDeal {
+                        session: SESSION,
+                        party: 2,
+                        setup: [4; 32],
+                        public: vec![5; 3 + 384],
+                        view: None,
+                        parts: [1u8, 3]
+                            .iter()
+                            .map(|&p| SealedShare {
+                                party: p,
+                                nonce: [0; 12],
+                                ciphertext: vec![p; 420],
+                            })
+                            .collect(),
+                        signature: [0; 64],
+                    }),
+                    &joiner,
+                ),
+            ),
+            (
+                "refresh-deal-view",
+                signed(
+                    Message::RefreshDeal(RefreshDeal {
+                        session: SESSION,
+                        party: 2,
+                        setup: [4; 32],
+                        public: vec![5; 3 + 384],
+                        view: Some(3),
+                        parts: vec![SealedShare {
+                            party: 3,
+                            nonce: [0; 12],
+                            ciphertext: vec![3; 420],
+                        }],
+                        signature: [0; 64],
+                    }),
+                    &joiner,
+                ),
+            ),
+            (
+                "refresh-confirm",
+                signed(
+                    Message::RefreshConfirm(RefreshConfirm {
+                        session: SESSION,
+                        party: 2,
+                        key_code: [6; 32],
+                        signature: [0; 64],
                     }),
                     &joiner,
                 ),

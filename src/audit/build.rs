@@ -23,6 +23,10 @@ pub fn sender(msg: &Message) -> u8 {
         Message::KeygenJoin(_) | Message::KeygenFinalize(_) => 0,
         Message::GiveInit(m) => m.receiver,
         Message::Give(m) => m.party,
+        Message::RefreshInit(m) => m.coordinator,
+        Message::RefreshJoin(m) => m.party,
+        Message::RefreshDeal(m) => m.party,
+        Message::RefreshConfirm(m) => m.party,
     }
 }
 

@@ -1,14 +1,16 @@
 //! Ceremony state machines, free of I/O: what each party holds, what it accepts next,
 //! and what it sends. The CLI feeds them messages from a transport.
 //!
-//! `keygen/`, `sign/` and `reshare/` (giving shares to one holder, for `recover`)
-//! hold one file per role; `fingerprint` the codes humans
+//! `keygen/`, `sign/`, `reshare/` (giving shares to one holder, for `recover`) and
+//! `refresh/` (new shares of the same key, every holder taking part) hold one file
+//! per role or step; `fingerprint` the codes humans
 //! compare; `verdict` how each rejection is classified. `seal` (in `keygen/`) and
 //! `transcript` (in `share/`) are re-exported under their old paths.
 
 pub mod fingerprint;
 pub mod keygen;
 pub use keygen::seal;
+pub mod refresh;
 pub mod reshare;
 pub mod sign;
 pub use crate::share::transcript;

@@ -1,6 +1,6 @@
 //! The envelope every message shares: the [`Message`] enum with its header (version,
 //! wire type, session), its identity signature and the dispatch of encoding and
-//! decoding to each family (`keygen`, `sign`, `batch`, `lifecycle`); and ABORT, the one message of no
+//! decoding to each family (`keygen`, `sign`, `batch`, `lifecycle`, `refresh`); and ABORT, the one message of no
 //! ceremony in particular.
 
 use super::batch::{SignInitBatch, SignPartialBatch, WIRE_SIGN_INIT_BATCH_GENERATION};
@@ -11,6 +11,7 @@ use super::keygen::{
     WIRE_KEYGEN_FINALIZE_NONCED, WIRE_KEYGEN_INIT_RESHARE,
 };
 use super::lifecycle::{Give, GiveInit};
+use super::refresh::{RefreshConfirm, RefreshDeal, RefreshInit, RefreshJoin};
 use super::sign::{
     PartialBody, SignInit, SignPartial, WIRE_SIGN_INIT_GENERATION, WIRE_SIGN_INIT_SCHEMED,
     WIRE_SIGN_PARTIAL_SCHEMED,
@@ -45,6 +46,10 @@ pub enum Message {
     Give(Give),
     SignInitBatch(SignInitBatch),
     SignPartialBatch(SignPartialBatch),
+    RefreshInit(RefreshInit),
+    RefreshJoin(RefreshJoin),
+    RefreshDeal(RefreshDeal),
+    RefreshConfirm(RefreshConfirm),
 }
 
 /// The context string under which message signatures are made.
@@ -63,6 +68,10 @@ impl Message {
             Message::Give(_) => MessageType::Give,
             Message::SignInitBatch(_) => MessageType::SignInitBatch,
             Message::SignPartialBatch(_) => MessageType::SignPartialBatch,
+            Message::RefreshInit(_) => MessageType::RefreshInit,
+            Message::RefreshJoin(_) => MessageType::RefreshJoin,
+            Message::RefreshDeal(_) => MessageType::RefreshDeal,
+            Message::RefreshConfirm(_) => MessageType::RefreshConfirm,
         }
     }
 
@@ -78,6 +87,10 @@ impl Message {
             Message::Give(m) => m.session,
             Message::SignInitBatch(m) => m.session,
             Message::SignPartialBatch(m) => m.session,
+            Message::RefreshInit(m) => m.session,
+            Message::RefreshJoin(m) => m.session,
+            Message::RefreshDeal(m) => m.session,
+            Message::RefreshConfirm(m) => m.session,
         }
     }
 
@@ -94,6 +107,10 @@ impl Message {
             Message::Give(m) => Some(&m.signature),
             Message::SignInitBatch(m) => m.signature.as_ref(),
             Message::SignPartialBatch(m) => m.signature.as_ref(),
+            Message::RefreshInit(m) => Some(&m.signature),
+            Message::RefreshJoin(m) => Some(&m.signature),
+            Message::RefreshDeal(m) => Some(&m.signature),
+            Message::RefreshConfirm(m) => Some(&m.signature),
         }
     }
 
@@ -109,6 +126,10 @@ impl Message {
             Message::Give(m) => SignatureSlot::Required(&mut m.signature),
             Message::SignInitBatch(m) => SignatureSlot::Optional(&mut m.signature),
             Message::SignPartialBatch(m) => SignatureSlot::Optional(&mut m.signature),
+            Message::RefreshInit(m) => SignatureSlot::Required(&mut m.signature),
+            Message::RefreshJoin(m) => SignatureSlot::Required(&mut m.signature),
+            Message::RefreshDeal(m) => SignatureSlot::Required(&mut m.signature),
+            Message::RefreshConfirm(m) => SignatureSlot::Required(&mut m.signature),
         }
     }
 
@@ -147,7 +168,11 @@ impl Message {
             | Message::KeygenJoin(KeygenJoin { signature, .. })
             | Message::KeygenFinalize(KeygenFinalize { signature, .. })
             | Message::GiveInit(GiveInit { signature, .. })
-            | Message::Give(Give { signature, .. }) => {
+            | Message::Give(Give { signature, .. })
+            | Message::RefreshInit(RefreshInit { signature, .. })
+            | Message::RefreshJoin(RefreshJoin { signature, .. })
+            | Message::RefreshDeal(RefreshDeal { signature, .. })
+            | Message::RefreshConfirm(RefreshConfirm { signature, .. }) => {
                 w.bytes(signature);
             }
             Message::SignInit(SignInit { signature, .. })
@@ -198,6 +223,10 @@ impl Message {
             Message::Give(m) => m.write_body(w),
             Message::SignInitBatch(m) => m.write_body(w),
             Message::SignPartialBatch(m) => m.write_body(w),
+            Message::RefreshInit(m) => m.write_body(w),
+            Message::RefreshJoin(m) => m.write_body(w),
+            Message::RefreshDeal(m) => m.write_body(w),
+            Message::RefreshConfirm(m) => m.write_body(w),
         }
     }
 
@@ -278,6 +307,18 @@ impl Message {
             }
             MessageType::SignPartialBatch => {
                 Message::SignPartialBatch(SignPartialBatch::read_body(&mut r, session)?)
+            }
+            MessageType::RefreshInit => {
+                Message::RefreshInit(RefreshInit::read_body(&mut r, session)?)
+            }
+            MessageType::RefreshJoin => {
+                Message::RefreshJoin(RefreshJoin::read_body(&mut r, session)?)
+            }
+            MessageType::RefreshDeal => {
+                Message::RefreshDeal(RefreshDeal::read_body(&mut r, session)?)
+            }
+            MessageType::RefreshConfirm => {
+                Message::RefreshConfirm(RefreshConfirm::read_body(&mut r, session)?)
             }
         };
         if !r.is_empty() {

@@ -9,6 +9,7 @@
 //! ABORT), `keygen` (KEYGEN-INIT, -JOIN, -FINALIZE), `sign` (SIGN-INIT, SIGN-PARTIAL),
 //! `batch` (SIGN-INIT-BATCH, SIGN-PARTIAL-BATCH: several enclaves in one ceremony);
 //! `lifecycle` (GIVE-INIT, GIVE: shares given to one holder, for `recover`);
+//! `refresh` (REFRESH-INIT, -JOIN, -DEAL, -CONFIRM: new shares of the same key);
 //! `fields` holds what several families share and `codec` the byte reader and writer.
 //! `text` gives the one-line form that is pasted into a group chat, and `parts` the
 //! numbered parts (at most 1,000 characters each) that a longer message is written as.
@@ -20,6 +21,7 @@ mod fields;
 mod keygen;
 mod lifecycle;
 pub mod parts;
+mod refresh;
 mod sign;
 pub mod text;
 
@@ -34,6 +36,10 @@ pub use keygen::{
     Shoup3Public, SHOUP3_SEALED_BYTES,
 };
 pub use lifecycle::{Give, GiveInit, Purpose, MAX_SEALED_LEN};
+pub use refresh::{
+    RefreshConfirm, RefreshDeal, RefreshInit, RefreshJoin, MAX_REFRESH_PART_LEN,
+    MAX_REFRESH_PUBLIC_LEN,
+};
 pub use sign::{PartialBody, SignInit, SignPartial};
 
 /// The only format version this tool writes and reads. Version 2 added identity keys,
@@ -78,6 +84,10 @@ pub enum MessageType {
     SignPartialBatch = 12,
     GiveInit = 16,
     Give = 17,
+    RefreshInit = 18,
+    RefreshJoin = 19,
+    RefreshDeal = 20,
+    RefreshConfirm = 21,
 }
 
 impl MessageType {
@@ -93,6 +103,10 @@ impl MessageType {
             12 => Self::SignPartialBatch,
             16 => Self::GiveInit,
             17 => Self::Give,
+            18 => Self::RefreshInit,
+            19 => Self::RefreshJoin,
+            20 => Self::RefreshDeal,
+            21 => Self::RefreshConfirm,
             _ => return None,
         })
     }
@@ -109,6 +123,10 @@ impl MessageType {
             Self::Give => "GIVE",
             Self::SignInitBatch => "SIGN-INIT-BATCH",
             Self::SignPartialBatch => "SIGN-PARTIAL-BATCH",
+            Self::RefreshInit => "REFRESH-INIT",
+            Self::RefreshJoin => "REFRESH-JOIN",
+            Self::RefreshDeal => "REFRESH-DEAL",
+            Self::RefreshConfirm => "REFRESH-CONFIRM",
         }
     }
 }
@@ -161,5 +179,7 @@ mod envelope_tests;
 mod keygen_tests;
 #[cfg(test)]
 mod lifecycle_tests;
+#[cfg(test)]
+mod refresh_tests;
 #[cfg(test)]
 mod sign_tests;

@@ -14,20 +14,26 @@
 //! is, which scheme it is ([`SchemeKind`]), the partial over a digest with whatever
 //! proof the scheme has ([`SchemeShare::partial`] → [`Partial`]), and the dry run's
 //! check ([`selftest`]), and the whole key back from t shares
-//! ([`SchemeShare::rebuild`], N factored in `factor`, for `recover`). Each scheme's
+//! ([`SchemeShare::rebuild`], N factored in `factor`, for `recover`), and a refresh:
+//! new shares of the same key from every party's [`RefreshContribution`]
+//! ([`SchemeShare::refresh_contribution`] → check → [`SchemeShare::apply_refresh`],
+//! `refresh.rs`, each scheme's `refresh.rs`). Each scheme's
 //! folder holds its dealer, partial, checks and
 //! combiner; `subsets::Collector` plans subsets for an initiator, `shoup3`'s
 //! [`shoup3::PartialWithProof::verify`] checks a partial on arrival. Shared by both:
 //! the t-of-n [`Scheme`], sets of parties ([`Subset`]) and the party-range rule.
 
+mod contribution;
 mod error;
 mod factor;
 mod interface;
+mod refresh;
 pub mod selftest;
 pub mod shoup3;
 mod subset;
 pub mod subsets;
 
+pub use contribution::{RefreshContribution, RefreshError};
 pub use error::ThresholdError;
 pub use factor::RebuildError;
 pub use interface::{Partial, PartialError, SchemeKind, SchemeShare};

@@ -23,7 +23,8 @@ use crate::protocol::{SealedShare, SessionId};
 use crate::secret::SecretBn;
 use crate::share::{KeyShare, ShareError};
 use crate::threshold::shoup3::SecretShare;
-use crate::threshold::{Scheme, Subset, MAX_SUB_SHARE_BITS};
+use crate::threshold::subsets::MAX_REFRESHED_SUB_SHARE_BITS;
+use crate::threshold::{Scheme, Subset};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
@@ -127,6 +128,20 @@ impl Channel<'_> {
         self.seal_plaintext(share.party(), [0; 12], buf)
     }
 
+    /// Seals secret bytes for `party` under a zero nonce. Only for a channel whose
+    /// transcript names one message (a refresh part: sender, recipient and the
+    /// sender's public part), so that its key never seals anything else.
+    pub fn seal_bytes(&self, party: u8, plaintext: &[u8]) -> Result<SealedShare, SealError> {
+        let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + 16));
+        buf.extend_from_slice(plaintext);
+        self.seal_plaintext(party, [0; 12], buf)
+    }
+
+    /// Opens what [`Self::seal_bytes`] sealed, into a buffer wiped on drop.
+    pub fn open_bytes(&self, sealed: &SealedShare) -> Result<Zeroizing<Vec<u8>>, SealError> {
+        self.open_plaintext(sealed)
+    }
+
     /// `buf` must have room for the 16-byte tag, so that it is never reallocated.
     fn seal_plaintext(
         &self,
@@ -215,7 +230,8 @@ fn encode_share(share: &KeyShare) -> Zeroizing<Vec<u8>> {
 }
 
 fn decode_share(b: &[u8], scheme: Scheme, public: &PublicKey) -> Result<KeyShare, SealError> {
-    let max_len = (MAX_SUB_SHARE_BITS as usize).div_ceil(8);
+    // A refreshed share (given in a recover or reshare) may be wider than a dealing's.
+    let max_len = (MAX_REFRESHED_SUB_SHARE_BITS as usize).div_ceil(8);
     let (&party, rest) = b.split_first().ok_or(SealError::Malformed)?;
     let (count, mut rest) = take_u16(rest)?;
     let mut subs = BTreeMap::new();

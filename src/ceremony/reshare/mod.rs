@@ -77,4 +77,6 @@ impl ReshareError {
 }
 
 #[cfg(test)]
+mod refresh_tests;
+#[cfg(test)]
 mod tests;

@@ -146,3 +146,7 @@ pub(super) fn out(s: &shoup3::Share) -> (SecretText, RawVerification) {
     };
     (SecretText(text), verification)
 }
+
+#[cfg(test)]
+#[path = "shoup3_tests.rs"]
+mod tests;

@@ -15,8 +15,10 @@
 //! proof's range per dealing),
 //! `secret_share` (s_i) and `share` (the checked share), `partial`, `proof`,
 //! `batch_proof` (one proof for a party's partials over several digests), `combine`,
-//! `arith`, and `rebuild` (the whole key back from t shares, for
-//! `recover`).
+//! `arith`, `rebuild` (the whole key back from t shares, for
+//! `recover`), and `refresh` (new shares of the same key: Feldman-checked random
+//! polynomials without constant term, the share bound growing by about 137 bits for
+//! 3-of-5 per refresh; a refreshed share is ≡ 0 mod j rather than a multiple of Δ).
 //!
 //! Flow: [`SafePrimeKey`] → [`deal`] → ([`VerificationKeys`], [`SecretShare`]s) →
 //! each joiner's [`Share::accept`] (the dealing checks) → [`partial_sign`] →
@@ -34,6 +36,7 @@ mod primes;
 mod proof;
 mod range;
 mod rebuild;
+pub mod refresh;
 mod secret_share;
 mod share;
 mod vkeys;
@@ -55,6 +58,7 @@ pub use partial::{
 pub use proof::Proof;
 pub use range::ProofRange;
 pub use rebuild::rebuild;
+pub use refresh::{bound_after_refreshes, next_bound};
 pub use secret_share::{secret_share_bytes_v2, SecretShare, SECRET_SHARE_BYTES};
 pub use share::Share;
 pub use vkeys::{derive_v, VerificationKeys};
@@ -93,7 +97,7 @@ pub enum Shoup3Error {
     NotSafePrimes,
     #[error("the dealer sent party {party} a share that does not match its verification key v_{party}; refuse this dealing and have the dealer deal again")]
     WrongShare { party: u8 },
-    #[error("the dealer sent party {party} a share that is not a multiple of Delta below 2^S, as this dealing's version requires; refuse this dealing and have the dealer deal again")]
+    #[error("party {party}'s share is not of its dealing's form (below 2^S and a multiple of Delta, or of its party number once refreshed); refuse this dealing and have the dealer deal again")]
     ShareForm { party: u8 },
     #[error("verification key v_{party} is not on one polynomial of degree t-1 with the others; the dealing is corrupt, refuse it")]
     InconsistentKeys { party: u8 },

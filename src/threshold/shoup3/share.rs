@@ -1,8 +1,10 @@
 //! A checked share: one party's secret s_i together with the public verification
-//! data it passed the dealing checks against (either dealing version).
+//! data it passed the dealing checks against (either dealing version, dealt or
+//! refreshed).
 
 use num_bigint::BigUint;
 
+use super::commitments::fresh_share_bound;
 use super::secret_share::SecretShare;
 use super::vkeys::VerificationKeys;
 use super::Shoup3Error;
@@ -17,7 +19,9 @@ pub struct Share {
 impl Share {
     /// Runs the joiner's dealing checks ([`VerificationKeys::check_dealing`]) and keeps
     /// the share only if all pass. The share must be of the dealing's version: below N
-    /// (version 1), or a multiple of Δ below 2^S in its version's width (version 2).
+    /// (version 1), or below 2^S in its version's width (version 2) and a multiple of Δ
+    /// when dealt (S the fresh dealing bound), of its party j when refreshed (S above
+    /// it: a refresh adds z(j) ≡ 0 mod j, docs/shoup3.md "Refresh").
     pub fn accept(secret: SecretShare, keys: VerificationKeys) -> Result<Self, Shoup3Error> {
         keys.scheme().check_party(secret.party())?;
         if secret.version() != keys.version() {
@@ -31,9 +35,16 @@ impl Share {
                 }
             }
             Some(c) => {
+                // A dealt share is a multiple of Δ; a refreshed one (told apart by its
+                // bound S, above what any dealing declares) a multiple of its party j.
+                let divisor = if c.bound() > fresh_share_bound(keys.modulus(), keys.params()) {
+                    BigUint::from(secret.party())
+                } else {
+                    keys.params().delta().clone()
+                };
                 if secret.width() != keys.share_bytes()
                     || secret.value().num_bits() > u64::from(c.bound())
-                    || !multiple_of_delta(&secret, &keys)?
+                    || !multiple_of(&secret, &divisor)?
                 {
                     return Err(Shoup3Error::ShareForm {
                         party: secret.party(),
@@ -59,10 +70,10 @@ impl Share {
     }
 }
 
-/// Whether s_i ≡ 0 (mod Δ). The remainder of a secret by a public word: the answer
-/// (0 for every honest share) is all that leaves this function.
-fn multiple_of_delta(secret: &SecretShare, keys: &VerificationKeys) -> Result<bool, Shoup3Error> {
-    let delta = crate::secret::biguint_to_bn(keys.params().delta());
+/// Whether s_i ≡ 0 (mod `divisor`, Δ or j). The remainder of a secret by a public
+/// number: the answer (0 for every honest share) is all that leaves this function.
+fn multiple_of(secret: &SecretShare, divisor: &BigUint) -> Result<bool, Shoup3Error> {
+    let delta = crate::secret::biguint_to_bn(divisor);
     let mut ctx = openssl::bn::BigNumContext::new_secure()
         .map_err(|e| Shoup3Error::Arithmetic(e.to_string()))?;
     let mut rem =

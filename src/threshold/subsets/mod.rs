@@ -6,7 +6,9 @@
 //! There is no verification data: a wrong partial shows only when its subset fails
 //! to combine, so the initiator's [`Collector`] plans subsets and tries combinations.
 //!
-//! [`rebuild`] gives the whole key back from the shares of one t-subset (`recover`).
+//! [`rebuild`] gives the whole key back from the shares of one t-subset (`recover`);
+//! `refresh` gives new sub-shares of the same key (a split of zero per subset, with
+//! commitments g^r everyone checks).
 //!
 //! Flow: [`deal`] → [`Share`]s → [`partial_sign`] → [`Collector`] → [`combine`].
 
@@ -15,6 +17,7 @@ mod combine;
 mod dealer;
 mod partial;
 mod rebuild;
+pub mod refresh;
 mod share;
 
 pub use collect::{Collector, Feed};
@@ -22,4 +25,4 @@ pub use combine::combine;
 pub use dealer::{deal, EXTRA_BITS, MAX_SUB_SHARE_BITS};
 pub use partial::{partial_sign, PartialSignature, SubShares};
 pub use rebuild::rebuild;
-pub use share::Share;
+pub use share::{Share, MAX_REFRESHED_SUB_SHARE_BITS};

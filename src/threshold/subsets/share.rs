@@ -1,6 +1,7 @@
 //! One party's `subsets` share: its sub-shares of d, one per t-subset it belongs to,
 //! with the checks every such share passes (party in range, exactly its own
-//! t-subsets, each sub-share below 2^3204). Sub-shares are wiped on drop.
+//! t-subsets, each sub-share below 2^8192: a dealing makes at most 3204 bits, each
+//! refresh adds up to 136, `subsets/refresh.rs`). Sub-shares are wiped on drop.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,10 @@ use crate::key::PublicKey;
 use crate::secret::SecretBn;
 use crate::threshold::{Scheme, Subset, ThresholdError};
 
-use super::dealer::MAX_SUB_SHARE_BITS;
+/// The widest sub-share a share may hold, in bits: a dealing's (at most
+/// [`super::MAX_SUB_SHARE_BITS`]) after the refreshes `subsets/refresh.rs` allows
+/// (about 36 of 136 bits each).
+pub const MAX_REFRESHED_SUB_SHARE_BITS: u64 = 8192;
 
 /// A party's sub-shares. `Debug` shows how many, never a value.
 pub struct Share {
@@ -33,7 +37,7 @@ impl std::fmt::Debug for Share {
 
 impl Share {
     /// Checks that the party is in range and holds exactly one sub-share for every
-    /// t-subset it belongs to, each of at most [`MAX_SUB_SHARE_BITS`] bits.
+    /// t-subset it belongs to, each of at most [`MAX_REFRESHED_SUB_SHARE_BITS`] bits.
     pub fn new(
         party: u8,
         scheme: Scheme,
@@ -59,7 +63,7 @@ impl Share {
                     party,
                 });
             }
-            if value.num_bits() > MAX_SUB_SHARE_BITS {
+            if value.num_bits() > MAX_REFRESHED_SUB_SHARE_BITS {
                 return Err(ThresholdError::SubShareTooLarge { subset: *subset });
             }
         }
