@@ -7,9 +7,12 @@
 //! receives over QR (shoup3: its own view; subsets: the whole FINALIZE), the largest
 //! share file (plain JSON), one SIGN-PARTIAL with t invited and with all n invited, and
 //! QR frames (pure parts at the default 450-byte frame size). Then batch signing: the
-//! largest SIGN-PARTIAL-BATCH for 1, 4 and 8 enclaves, both schemes, 3-of-5.
+//! largest SIGN-PARTIAL-BATCH for 1, 4 and 8 enclaves, both schemes, 3-of-5. Then
+//! refresh: the most bytes one party receives in a real in-memory refresh, and the
+//! SIGN-PARTIAL after 1 and 10 refreshes.
 
 use mpcegosign::ceremony::keygen::{Dealer, Joiner};
+use mpcegosign::ceremony::refresh::run::run_in_memory;
 use mpcegosign::ceremony::sign::{
     review, review_batch, BatchInitiator, BatchTarget, Initiator, SignPolicy,
 };
@@ -247,5 +250,63 @@ fn main() {
             })
             .collect();
         println!("| {name} | {} |", row.join(" | "));
+    }
+    refresh_table();
+}
+
+/// Refreshes `shares` (of generation `g`) in memory, every message through the real
+/// encoders; returns the new shares and the most bytes one party received.
+fn refresh_once(shares: &[KeyShare], g: (u32, [u8; 32])) -> (Vec<KeyShare>, usize) {
+    let run = run_in_memory(shares, g, 1, true).expect("refresh");
+    let most = run.most_received().total();
+    let next = shares
+        .iter()
+        .zip(run.shares)
+        .zip(&run.outcomes)
+        .map(|((old, new), o)| {
+            old.next_generation(new, o.session, o.transcript)
+                .expect("next generation")
+        })
+        .collect();
+    (next, most)
+}
+
+/// Refresh: the most bytes one party receives (INIT, JOINs, its DEAL views,
+/// CONFIRMs), and the SIGN-PARTIAL after 1 and 10 refreshes.
+fn refresh_table() {
+    println!();
+    println!("refresh: the most bytes one party receives (QR views), and SIGN-PARTIAL (t invited) after refreshes");
+    println!("| scheme | t-of-n | refresh received | SIGN-PARTIAL fresh | frames | after 1 refresh | frames | after 10 | frames |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (kind, name, n, t) in [
+        (SCHEME_SHOUP3, "shoup3", 5u8, 3u8),
+        (SCHEME_SHOUP3, "shoup3", 9, 5),
+        (SCHEME_SUBSETS, "subsets", 5, 3),
+    ] {
+        let k = keygen(Scheme::new(n, t).expect("scheme"), kind);
+        let few: Vec<u8> = (1..=t).collect();
+        let fresh = sign_partial(&k.shares, &few);
+        let mut shares = k.shares;
+        let mut first = 0;
+        let mut after_one = Vec::new();
+        for i in 0..10 {
+            let gen = shares[0].generation();
+            let (next, most) = refresh_once(&shares, (gen.number, gen.id));
+            shares = next;
+            if i == 0 {
+                first = most;
+                after_one = sign_partial(&shares, &few);
+            }
+        }
+        let after_ten = sign_partial(&shares, &few);
+        println!(
+            "| {name} | {t}-of-{n} | {first} B | {} B | {} | {} B | {} | {} B | {} |",
+            fresh.len(),
+            frames(&fresh),
+            after_one.len(),
+            frames(&after_one),
+            after_ten.len(),
+            frames(&after_ten),
+        );
     }
 }

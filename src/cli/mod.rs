@@ -63,6 +63,8 @@ pub enum Command {
     Recover(commands::recover::RecoverArgs),
     /// The same key to a new roster or threshold: gather t shares (others run `recover --give`), then deal as keygen.
     Reshare(commands::reshare::ReshareArgs),
+    /// New shares of the same key for every holder (same t and n): old shares stop working with new ones.
+    Refresh(commands::refresh::RefreshArgs),
     Demo(commands::demo::DemoArgs),
 }
 
@@ -80,6 +82,7 @@ impl Command {
                 | Command::Policy(_)
                 | Command::Recover(_)
                 | Command::Reshare(_)
+                | Command::Refresh(_)
         )
     }
 }
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(a) => audit::run(a),
         Command::Recover(a) => commands::recover::run(a),
         Command::Reshare(a) => commands::reshare::run(a),
+        Command::Refresh(a) => commands::refresh::run(a),
         Command::Demo(a) => commands::demo::run(a),
     }
 }

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod prepare;
 pub mod qr_more;
 pub mod recover;
+pub mod refresh;
 pub mod reshare;
 pub mod selftest;
 pub mod share;

@@ -346,6 +346,11 @@ impl Recorder {
         self.write(Event::Recover(ev))
     }
 
+    /// `refresh`: the new generation was saved and the old share retired.
+    pub fn refresh(&self, ev: mpcegosign::audit::record::RefreshEvent) -> Result<(), CliError> {
+        self.write(Event::Refresh(ev))
+    }
+
     /// `share retire`: the share was marked retired.
     pub fn retire(&self, ev: mpcegosign::audit::retire::RetireEvent) -> Result<(), CliError> {
         self.write(Event::Retire(ev))

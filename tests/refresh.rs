@@ -1,0 +1,254 @@
+//! `refresh` across processes, over pasted text (the test is the group chat: every
+//! message a party prints is pasted to every other party): a 3-of-5 `shoup3` key from
+//! the safe-prime fixtures and a `subsets` key imported from an `openssl genrsa -3`
+//! fixture get new shares of the same key; the new shares sign with several subsets
+//! (the signature is openssl's with the whole key: MRSIGNER never changes), the old
+//! shares are retired and refused, a second refresh makes generation 2, and an
+//! existing `--out` is never replaced.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::ceremony::{initiator_mrenclave, keygen_transcript, signer_args, spawn_initiator};
+use support::fixture_key_path;
+use support::party::{Finished, Party};
+use support::shares::party_share;
+
+const PLAIN: &[&str] = &["--plaintext-share"];
+
+fn keygen(root: &Path, n: u8, t: u8, key: &str) -> Vec<PathBuf> {
+    let key = fixture_key_path(key);
+    let mut transcript = String::new();
+    keygen_transcript(
+        root,
+        n,
+        t,
+        &["--import", key.to_str().unwrap()],
+        PLAIN,
+        &[],
+        &mut transcript,
+    )
+}
+
+/// The share file of party `p` (1-based) at generation `g` in its keygen directory.
+fn gen_share(dirs: &[PathBuf], p: u8, g: u32) -> PathBuf {
+    if g == 0 {
+        return party_share(dirs, p);
+    }
+    dirs[usize::from(p) - 1].join(format!("share_{p}.gen{g}.json"))
+}
+
+/// Pastes `lines` (one message, as printed) into every party but `from`.
+fn broadcast(parties: &mut [Party], from: usize, lines: &[String]) {
+    for (i, p) in parties.iter_mut().enumerate() {
+        if i != from {
+            for l in lines {
+                p.send_line(l);
+            }
+        }
+    }
+}
+
+/// Runs a refresh of the shares of generation `g` among every party (party 1
+/// coordinates), pasting each message to everyone else; returns each party's end.
+fn refresh(dirs: &[PathBuf], n: u8, g: u32) -> Vec<Finished> {
+    let mut parties: Vec<Party> = (1..=n)
+        .map(|p| {
+            let old = gen_share(dirs, p, g);
+            let new = gen_share(dirs, p, g + 1);
+            let mut args = vec![
+                "refresh".to_string(),
+                "--share".into(),
+                old.display().to_string(),
+                "--out".into(),
+                new.display().to_string(),
+                "--yes".into(),
+            ];
+            if p == 1 {
+                args.push("--start".into());
+            }
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            Party::spawn(&format!("party {p}"), &a, &[])
+        })
+        .collect();
+    // The coordinator's INIT, then its JOIN.
+    let init = parties[0].next_message_lines();
+    let join1 = parties[0].next_message_lines();
+    broadcast(&mut parties, 0, &init);
+    let mut joins = vec![join1];
+    for p in parties.iter_mut().skip(1) {
+        joins.push(p.next_message_lines());
+    }
+    // Every other message goes to everyone, one round at a time: JOINs, DEALs,
+    // CONFIRMs.
+    for round in 0..3 {
+        let msgs = if round == 0 {
+            std::mem::take(&mut joins)
+        } else {
+            parties.iter_mut().map(|p| p.next_message_lines()).collect()
+        };
+        for (i, m) in msgs.iter().enumerate() {
+            broadcast(&mut parties, i, m);
+        }
+    }
+    parties.into_iter().map(|p| p.succeed()).collect()
+}
+
+fn same_as_openssl(signed: &Path, key: &str) {
+    let s = std::fs::read(signed).unwrap();
+    let dir = signed.parent().unwrap();
+    let mut regions = s[..128].to_vec();
+    regions.extend_from_slice(&s[900..1028]);
+    let data = dir.join("regions.bin");
+    std::fs::write(&data, &regions).unwrap();
+    let out = Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(fixture_key_path(key))
+        .arg(&data)
+        .output()
+        .expect("run openssl");
+    assert!(out.status.success());
+    let mut ours = s[516..900].to_vec();
+    ours.reverse();
+    assert_eq!(
+        ours, out.stdout,
+        "not openssl's signature with the whole key"
+    );
+}
+
+/// Signs with the shares of generation `g` of `set` (the first initiates).
+fn sign(dirs: &[PathBuf], root: &Path, set: &[u8], g: u32, key: &str) {
+    let unsigned = support::write_unsigned_sigstruct(&root.join("u"), false, [0x5a; 32]);
+    let out = root.join(format!("signed-{g}-{set:?}"));
+    let list: Vec<String> = set.iter().map(|p| p.to_string()).collect();
+    let ini_share = gen_share(dirs, set[0], g);
+    let mut ini = spawn_initiator(&unsigned, &ini_share, &out, &list.join(","), &[], &[]);
+    let init = ini.next_message();
+    let m = initiator_mrenclave(&ini);
+    for &p in &set[1..] {
+        let s = gen_share(dirs, p, g);
+        let mut signer = Party::spawn(&format!("signer {p}"), &signer_args(&s, &m), &[]);
+        signer.send_line(&init);
+        let line = signer.next_message();
+        signer.succeed();
+        ini.send_line(&line);
+    }
+    let end = ini.succeed();
+    assert!(
+        end.stderr.contains("produced a valid signature"),
+        "{}",
+        end.stderr
+    );
+    same_as_openssl(&out, key);
+}
+
+fn check_refreshed(ends: &[Finished], dirs: &[PathBuf], g: u32) {
+    let code = |f: &Finished| {
+        f.stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("Every party confirmed key code "))
+            .map(|r| r.split('.').next().unwrap_or("").to_string())
+            .unwrap_or_else(|| panic!("no key code line: {}", f.stderr))
+    };
+    let first = code(&ends[0]);
+    for (i, f) in ends.iter().enumerate() {
+        assert_eq!(code(f), first, "party {} saw another key code", i + 1);
+        assert!(
+            f.stderr.contains(&format!("generation {}", g + 1)),
+            "{}",
+            f.stderr
+        );
+    }
+    for p in 1..=ends.len() as u8 {
+        let old = std::fs::read_to_string(gen_share(dirs, p, g)).unwrap();
+        assert!(
+            old.contains("\"retired\""),
+            "party {p}'s old share is not retired"
+        );
+        let new = std::fs::read_to_string(gen_share(dirs, p, g + 1)).unwrap();
+        assert!(!new.contains("\"retired\""));
+        assert!(new.contains("\"generation\""));
+        assert_ne!(old, new);
+    }
+}
+
+fn old_share_refused(dirs: &[PathBuf], root: &Path) {
+    let unsigned = support::write_unsigned_sigstruct(&root.join("u2"), false, [0x5a; 32]);
+    let ini = spawn_initiator(
+        &unsigned,
+        &gen_share(dirs, 1, 0),
+        &root.join("never"),
+        "1,2,3",
+        &[],
+        &[],
+    );
+    let end = ini.finish();
+    assert!(!end.status.success());
+    assert!(end.stderr.contains("is retired"), "{}", end.stderr);
+    assert!(!root.join("never").exists());
+}
+
+#[test]
+fn shoup3_three_of_five_refreshed_twice_signs_with_three_subsets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 5, 3, "safe1.pem");
+    let ends = refresh(&dirs, 5, 0);
+    check_refreshed(&ends, &dirs, 0);
+    for set in [[1u8, 2, 3], [2, 4, 5], [5, 1, 3]] {
+        sign(&dirs, tmp.path(), &set, 1, "safe1.pem");
+    }
+    old_share_refused(&dirs, tmp.path());
+    let ends = refresh(&dirs, 5, 1);
+    check_refreshed(&ends, &dirs, 1);
+    sign(&dirs, tmp.path(), &[3, 4, 1], 2, "safe1.pem");
+}
+
+#[test]
+fn subsets_key_from_openssl_genrsa_is_refreshed_and_signs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 5, 3, "key1.pem");
+    let ends = refresh(&dirs, 5, 0);
+    check_refreshed(&ends, &dirs, 0);
+    for set in [[1u8, 2, 3], [4, 5, 2]] {
+        sign(&dirs, tmp.path(), &set, 1, "key1.pem");
+    }
+    old_share_refused(&dirs, tmp.path());
+}
+
+#[test]
+fn an_existing_out_is_never_replaced_and_nothing_is_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 3, 2, "safe2.pem");
+    let out = gen_share(&dirs, 1, 1);
+    std::fs::write(&out, b"precious").unwrap();
+    let share = party_share(&dirs, 1);
+    let p = Party::spawn(
+        "coordinator",
+        &[
+            "refresh",
+            "--share",
+            share.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--start",
+        ],
+        &[],
+    );
+    let end = p.finish();
+    assert!(!end.status.success());
+    assert!(
+        end.stderr.contains("never replaces a file"),
+        "{}",
+        end.stderr
+    );
+    assert!(
+        end.stdout.is_empty(),
+        "something was sent: {:?}",
+        end.stdout
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    let old = std::fs::read_to_string(&share).unwrap();
+    assert!(!old.contains("\"retired\""));
+}
