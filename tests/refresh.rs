@@ -252,3 +252,40 @@ fn an_existing_out_is_never_replaced_and_nothing_is_sent() {
     let old = std::fs::read_to_string(&share).unwrap();
     assert!(!old.contains("\"retired\""));
 }
+
+#[test]
+fn shoup3_three_of_five_refresh_through_png_qr_frames_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = keygen(tmp.path(), 5, 3, "safe2.pem");
+    // One folder is the wall every party's screen shows its codes on and every
+    // camera reads: each party scans the others' codes (its own DEAL view only).
+    let frames = tmp.path().join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    let qr = support::ceremony::qr_args(&frames, &frames);
+    let parties: Vec<Party> = (1..=5u8)
+        .map(|p| {
+            let old = gen_share(&dirs, p, 0);
+            let new = gen_share(&dirs, p, 1);
+            let mut a = vec![
+                "refresh",
+                "--share",
+                old.to_str().unwrap(),
+                "--out",
+                new.to_str().unwrap(),
+                "--yes",
+            ];
+            if p == 1 {
+                a.push("--start");
+            }
+            let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            Party::spawn_with(&format!("party {p}"), &a, &qr)
+        })
+        .collect();
+    let ends: Vec<Finished> = parties.into_iter().map(|p| p.succeed()).collect();
+    for f in &ends {
+        assert!(f.stdout.iter().all(|l| !l.starts_with("mpcegosign2:")));
+    }
+    check_refreshed(&ends, &dirs, 0);
+    sign(&dirs, tmp.path(), &[2, 3, 5], 1, "safe2.pem");
+}
