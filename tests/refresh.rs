@@ -3,8 +3,11 @@
 //! the safe-prime fixtures and a `subsets` key imported from an `openssl genrsa -3`
 //! fixture get new shares of the same key; the new shares sign with several subsets
 //! (the signature is openssl's with the whole key: MRSIGNER never changes), the old
-//! shares are retired and refused, a second refresh makes generation 2, and an
-//! existing `--out` is never replaced.
+//! shares are retired and refused, a second refresh makes generation 2, an
+//! existing `--out` is never replaced, a PNG-only QR refresh works, and the whole
+//! chain of the issue (keygen 3-of-5, refresh, three signings, reshare to 2-of-3,
+//! signing, reshare to 5-of-9, refresh, signing) keeps MRSIGNER and openssl's
+//! signature, for a `shoup3` and a `subsets` key.
 
 mod support;
 
@@ -288,4 +291,134 @@ fn shoup3_three_of_five_refresh_through_png_qr_frames_only() {
     }
     check_refreshed(&ends, &dirs, 0);
     sign(&dirs, tmp.path(), &[2, 3, 5], 1, "safe2.pem");
+}
+
+/// The key's MRSIGNER, from a roster's public.pem.
+fn mrsigner(dirs: &[PathBuf]) -> [u8; 32] {
+    let pem = std::fs::read_to_string(dirs[0].join("public.pem")).unwrap();
+    mpcegosign::key::PublicKey::from_pem(&pem)
+        .unwrap()
+        .mrsigner()
+}
+
+/// Reshares the key held by `old` (shares of generation `g`) to a `t`-of-`n` roster
+/// in `root/name{i}`: `dealer` (an old holder) deals and is party 1 of the new
+/// roster; `givers` give their shares; the other new parties are new people.
+fn reshare(
+    old: &[PathBuf],
+    g: u32,
+    dealer: u8,
+    givers: &[u8],
+    (n, t): (u8, u8),
+    root: &Path,
+    name: &str,
+) -> Vec<PathBuf> {
+    let confirm = hex::encode(&mrsigner(old)[..4]);
+    let new: Vec<PathBuf> = (1..=n).map(|i| root.join(format!("{name}{i}"))).collect();
+    for d in &new {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let dealer_share = gen_share(old, dealer, g);
+    let (ns, ts) = (n.to_string(), t.to_string());
+    let mut d = Party::spawn(
+        "reshare dealer",
+        &[
+            "reshare",
+            "--share",
+            dealer_share.to_str().unwrap(),
+            "--parties",
+            &ns,
+            "--threshold",
+            &ts,
+            "--out-dir",
+            new[0].to_str().unwrap(),
+            "--confirm-mrsigner",
+            &confirm,
+            "--yes",
+            "--plaintext-share",
+        ],
+        &[],
+    );
+    let init = d.next_message();
+    for &p in givers {
+        let share = gen_share(old, p, g);
+        let mut giver = Party::spawn(
+            &format!("giver {p}"),
+            &[
+                "recover",
+                "--give",
+                "--share",
+                share.to_str().unwrap(),
+                "--confirm-mrsigner",
+                &confirm,
+            ],
+            &[],
+        );
+        giver.send_line(&init);
+        let give = giver.next_message();
+        giver.succeed();
+        d.send_line(&give);
+    }
+    let kinit = d.next_message();
+    let mut joiners = Vec::new();
+    for dir in &new[1..] {
+        let mut j = Party::spawn(
+            "new joiner",
+            &[
+                "keygen",
+                "--out-dir",
+                dir.to_str().unwrap(),
+                "--yes",
+                "--plaintext-share",
+            ],
+            &[],
+        );
+        j.send_line(&kinit);
+        let join = j.next_message();
+        d.send_line(&join);
+        joiners.push(j);
+    }
+    let fin = d.next_message();
+    d.succeed();
+    for mut j in joiners {
+        j.send_line(&fin);
+        let f = j.succeed();
+        assert!(f.stderr.contains("reshare of MRSIGNER"), "{}", f.stderr);
+    }
+    new
+}
+
+/// The issue's whole chain for one key: keygen 3-of-5, refresh, three signings with
+/// different subsets, reshare to 2-of-3 (new people), signing, reshare to 5-of-9,
+/// refresh, signing. Every signature is openssl's with the whole fixture key, and
+/// MRSIGNER is the same at every step.
+fn whole_chain(key: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let first = keygen(&root.join("k"), 5, 3, key);
+    let id = mrsigner(&first);
+    let ends = refresh(&first, 5, 0);
+    check_refreshed(&ends, &first, 0);
+    for set in [[1u8, 2, 3], [2, 4, 5], [5, 1, 3]] {
+        sign(&first, root, &set, 1, key);
+    }
+    let small = reshare(&first, 1, 2, &[1, 5], (3, 2), root, "small");
+    assert_eq!(mrsigner(&small), id);
+    sign(&small, root, &[3, 1], 0, key);
+    let big = reshare(&small, 0, 1, &[3], (9, 5), root, "big");
+    assert_eq!(mrsigner(&big), id);
+    let ends = refresh(&big, 9, 0);
+    check_refreshed(&ends, &big, 0);
+    sign(&big, root, &[9, 2, 4, 6, 7], 1, key);
+    assert_eq!(mrsigner(&big), id);
+}
+
+#[test]
+fn whole_chain_shoup3_keygen_refresh_reshare_refresh() {
+    whole_chain("safe1.pem");
+}
+
+#[test]
+fn whole_chain_subsets_key_from_openssl_genrsa() {
+    whole_chain("key1.pem");
 }
