@@ -389,3 +389,52 @@ fn ctrl_c_while_the_initiator_waits_removes_its_work_directory() {
     assert_eq!(std::fs::read_dir(&tmpdir).unwrap().count(), 0);
     assert!(!out.exists());
 }
+
+/// A refreshed key and a reshared key each sign byte-identically to `sign -k` with
+/// the whole key: the `shoup3` safe-prime fixture dealt 3-of-5, refreshed (the new
+/// shares put where the old ones were), signed; then reshared to 2-of-3, signed.
+#[cfg(feature = "test-export")]
+#[test]
+fn refreshed_and_reshared_keys_are_byte_identical_to_ego_sign() {
+    use mpcegosign::threshold::shoup3::SafePrimeKey;
+    use support::lifecycle::{gen_share, refresh, reshare};
+    let w = World::new();
+    let fixture = support::fixture_key_path("safe1.pem");
+    let safe = SafePrimeKey::from_pem(&std::fs::read(&fixture).unwrap()).unwrap();
+    let key = w.path().join("whole.pem");
+    std::fs::write(&key, safe.to_pkcs1_pem_for_tests().unwrap().expose()).unwrap();
+    let date_file = w.path().join("date");
+    std::fs::write(&date_file, today()).unwrap();
+    let df = date_file.to_str().unwrap().to_string();
+    let envs = [("OESIGN_DOUBLE_DATE_FILE", df.as_str())];
+    let dirs = keygen(
+        &w.path().join("parties"),
+        5,
+        3,
+        &["--scheme", "shoup3", "--import", fixture.to_str().unwrap()],
+        &["--plaintext-share"],
+        &[],
+    );
+    for end in refresh(&dirs, 5, 0) {
+        assert!(end.stderr.contains("generation 1"), "{}", end.stderr);
+    }
+    for p in 1..=5 {
+        std::fs::rename(gen_share(&dirs, p, 1), party_share(&dirs, p)).unwrap();
+    }
+    let reference = ego_sign_reference(&w, &key, &date_file);
+    let out = w.path().join("refreshed.signed");
+    let end = threshold_sign(&w, &dirs, &[4, 2, 5], &out, &envs, || {});
+    assert!(end.status.success(), "{}", end.stderr);
+    assert!(
+        std::fs::read(&out).unwrap() == reference,
+        "a refreshed key's output differs from sign -k"
+    );
+    let small = reshare(&dirs, 0, 3, &[1, 5], (3, 2), w.path(), "small");
+    let out = w.path().join("reshared.signed");
+    let end = threshold_sign(&w, &small, &[2, 3], &out, &envs, || {});
+    assert!(end.status.success(), "{}", end.stderr);
+    assert!(
+        std::fs::read(&out).unwrap() == reference,
+        "a reshared key's output differs from sign -k"
+    );
+}

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod ego;
 pub mod elf;
 pub mod encrypted;
+pub mod lifecycle;
 pub mod memory;
 pub mod one_key;
 pub mod party;
