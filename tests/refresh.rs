@@ -130,6 +130,29 @@ fn old_share_refused(dirs: &[PathBuf], root: &Path) {
     assert!(!root.join("never").exists());
 }
 
+/// Each party's audit log verifies against its roster, through the refresh record
+/// and the signings after it.
+fn audit_follows_the_refresh(dirs: &[PathBuf]) {
+    for p in 1..=dirs.len() as u8 {
+        let log = dirs[usize::from(p) - 1].join("mpcegosign-audit.jsonl");
+        let share = gen_share(dirs, p, 1);
+        let o = Command::new(support::party::BIN)
+            .args(["audit", "verify"])
+            .arg(&log)
+            .arg("--share")
+            .arg(&share)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "party {p}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(out.contains("refresh"), "party {p}: {out}");
+    }
+}
+
 #[test]
 fn shoup3_three_of_five_refreshed_twice_signs_with_three_subsets() {
     let tmp = tempfile::tempdir().unwrap();
@@ -140,6 +163,7 @@ fn shoup3_three_of_five_refreshed_twice_signs_with_three_subsets() {
         sign(&dirs, tmp.path(), &set, 1, "safe1.pem");
     }
     old_share_refused(&dirs, tmp.path());
+    audit_follows_the_refresh(&dirs);
     let ends = refresh(&dirs, 5, 1);
     check_refreshed(&ends, &dirs, 1);
     sign(&dirs, tmp.path(), &[3, 4, 1], 2, "safe1.pem");
