@@ -14,7 +14,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::ceremony::{initiator_mrenclave, keygen_transcript, signer_args, spawn_initiator};
+use support::ceremony::{
+    initiator_mrenclave, keygen_transcript, same_as_openssl, signer_args, spawn_initiator,
+};
 use support::fixture_key_path;
 use support::lifecycle::{gen_share, mrsigner, refresh, reshare};
 use support::party::{Finished, Party};
@@ -34,28 +36,6 @@ fn keygen(root: &Path, n: u8, t: u8, key: &str) -> Vec<PathBuf> {
         &[],
         &mut transcript,
     )
-}
-
-fn same_as_openssl(signed: &Path, key: &str) {
-    let s = std::fs::read(signed).unwrap();
-    let dir = signed.parent().unwrap();
-    let mut regions = s[..128].to_vec();
-    regions.extend_from_slice(&s[900..1028]);
-    let data = dir.join("regions.bin");
-    std::fs::write(&data, &regions).unwrap();
-    let out = Command::new("openssl")
-        .args(["dgst", "-sha256", "-sign"])
-        .arg(fixture_key_path(key))
-        .arg(&data)
-        .output()
-        .expect("run openssl");
-    assert!(out.status.success());
-    let mut ours = s[516..900].to_vec();
-    ours.reverse();
-    assert_eq!(
-        ours, out.stdout,
-        "not openssl's signature with the whole key"
-    );
 }
 
 /// Signs with the shares of generation `g` of `set` (the first initiates).

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mpcegosign::protocol::{text, Message, PartialBody};
-use support::ceremony::{initiator_mrenclave, keygen_transcript, signer_args, spawn_initiator};
+use support::ceremony::{
+    initiator_mrenclave, keygen_transcript, same_as_openssl, signer_args, spawn_initiator,
+};
 use support::fixture_key_path;
 use support::party::Party;
 use support::shares::party_share;
@@ -29,28 +31,6 @@ fn keygen(root: &Path, n: u8, t: u8, key: &str) -> Vec<PathBuf> {
     );
     assert!(transcript.contains("(shoup3 scheme)"));
     dirs
-}
-
-/// openssl's RSASSA-PKCS1-v1_5 / SHA-256 signature with the whole fixture key over
-/// the SIGSTRUCT's signed regions equals the one the ceremony wrote (little-endian).
-fn same_as_openssl(signed: &Path, key: &str) {
-    let s = std::fs::read(signed).unwrap();
-    assert_eq!(s.len(), 1808);
-    let dir = signed.parent().unwrap();
-    let mut regions = s[..128].to_vec();
-    regions.extend_from_slice(&s[900..1028]);
-    let data = dir.join("regions.bin");
-    std::fs::write(&data, &regions).unwrap();
-    let out = Command::new("openssl")
-        .args(["dgst", "-sha256", "-sign"])
-        .arg(fixture_key_path(key))
-        .arg(&data)
-        .output()
-        .expect("run openssl");
-    assert!(out.status.success());
-    let mut ours = s[516..900].to_vec();
-    ours.reverse();
-    assert_eq!(ours, out.stdout, "not openssl's signature");
 }
 
 fn signer(dirs: &[PathBuf], party: u8, mrenclave: &str) -> Party {

@@ -222,3 +222,29 @@ pub fn key_code_answer(p: &Party) -> String {
     p.wait_stderr("Key code: ");
     last_group(&key_code_of(&p.stderr_so_far()))
 }
+
+/// openssl's RSASSA-PKCS1-v1_5 / SHA-256 signature with the whole fixture key `key`
+/// over the SIGSTRUCT's signed regions equals the one the ceremony wrote at `signed`
+/// (little-endian).
+pub fn same_as_openssl(signed: &Path, key: &str) {
+    let s = std::fs::read(signed).unwrap();
+    assert_eq!(s.len(), 1808);
+    let dir = signed.parent().unwrap();
+    let mut regions = s[..128].to_vec();
+    regions.extend_from_slice(&s[900..1028]);
+    let data = dir.join("regions.bin");
+    std::fs::write(&data, &regions).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(super::fixture_key_path(key))
+        .arg(&data)
+        .output()
+        .expect("run openssl");
+    assert!(out.status.success());
+    let mut ours = s[516..900].to_vec();
+    ours.reverse();
+    assert_eq!(
+        ours, out.stdout,
+        "not openssl's signature with the whole key"
+    );
+}
