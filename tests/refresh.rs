@@ -65,6 +65,12 @@ fn sign(dirs: &[PathBuf], root: &Path, set: &[u8], g: u32, key: &str) {
 }
 
 fn check_refreshed(ends: &[Finished], dirs: &[PathBuf], g: u32) {
+    check_refreshed_deleting(ends, dirs, g, &[]);
+}
+
+/// Like `check_refreshed`; the parties in `deleted` ran with `--delete-retired`: their
+/// old share file is gone.
+fn check_refreshed_deleting(ends: &[Finished], dirs: &[PathBuf], g: u32, deleted: &[u8]) {
     let code = |f: &Finished| {
         f.stderr
             .lines()
@@ -82,6 +88,14 @@ fn check_refreshed(ends: &[Finished], dirs: &[PathBuf], g: u32) {
         );
     }
     for p in 1..=ends.len() as u8 {
+        if deleted.contains(&p) {
+            assert!(
+                !gen_share(dirs, p, g).exists(),
+                "party {p}'s old share is kept"
+            );
+            assert!(gen_share(dirs, p, g + 1).exists());
+            continue;
+        }
         let old = std::fs::read_to_string(gen_share(dirs, p, g)).unwrap();
         assert!(
             old.contains("\"retired\""),
@@ -221,6 +235,9 @@ fn shoup3_three_of_five_refresh_through_png_qr_frames_only() {
             if p == 1 {
                 a.push("--start");
             }
+            if p == 5 {
+                a.push("--delete-retired");
+            }
             let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
             let a: Vec<&str> = a.iter().map(String::as_str).collect();
             Party::spawn_with(&format!("party {p}"), &a, &qr)
@@ -230,7 +247,7 @@ fn shoup3_three_of_five_refresh_through_png_qr_frames_only() {
     for f in &ends {
         assert!(f.stdout.iter().all(|l| !l.starts_with("mpcegosign2:")));
     }
-    check_refreshed(&ends, &dirs, 0);
+    check_refreshed_deleting(&ends, &dirs, 0, &[5]);
     sign(&dirs, tmp.path(), &[2, 3, 5], 1, "safe2.pem");
 }
 
