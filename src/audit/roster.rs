@@ -58,6 +58,10 @@ pub struct Roster {
     /// `shoup3` keys: the verification data, to check a partial's proof against
     /// the digest of the SIGN-INIT it is recorded with.
     pub shoup3: Option<VerificationKeys>,
+    /// The share generation `shoup3` is of (0: as keygen dealt it; a refresh replaces
+    /// the verification data, so a partial of another generation cannot be checked
+    /// against it).
+    pub generation: u32,
 }
 
 impl Roster {
@@ -71,6 +75,7 @@ impl Roster {
             key_code: share.key_code().unwrap_or_default(),
             identities: auth.roster.iter().map(|k| k.identity).collect(),
             shoup3: share.shoup3().map(|s| s.keys().clone()),
+            generation: share.generation().number,
         })
     }
 
@@ -280,6 +285,7 @@ fn from_file(f: PublicRosterFile) -> Result<Roster, AuditError> {
         key_code: code,
         identities,
         shoup3,
+        generation: 0,
     })
 }
 

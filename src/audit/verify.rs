@@ -238,7 +238,13 @@ fn keygen(k: &KeygenEvent, roster: &Roster, c: &mut RecordCheck) {
 /// Whether `p` approves `si`: a partial bound to another request is a problem, one
 /// that names no digest a note.
 fn approves(si: &SignInit, p: &SignPartial, roster: &Roster, c: &mut RecordCheck) -> bool {
-    let b = binding(si, p, roster.shoup3.as_ref());
+    // The verification data at hand is of the roster's share generation: a partial of
+    // another generation (before a refresh) cannot be checked against it.
+    let keys = roster
+        .shoup3
+        .as_ref()
+        .filter(|_| si.generation == roster.generation);
+    let b = binding(si, p, keys);
     match (b, b.why_not(p.party)) {
         (_, None) => true,
         (Binding::Unbound | Binding::Unchecked, Some(why)) => {
