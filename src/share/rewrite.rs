@@ -1,4 +1,5 @@
-//! Writing a share back over its own file: to mark it retired, the secret unchanged.
+//! Writing a share back over its own file: to mark it retired, the secret unchanged;
+//! and writing a share that replaces another to a new file ([`write_new`]).
 //! The file is replaced atomically (a temporary file beside it, synced, then renamed
 //! over it: [`fsutil::write_new`]), encrypted again with the same passphrase when it
 //! was encrypted, so that a failure at any point leaves the old file whole. Nothing
@@ -74,6 +75,19 @@ fn read<'a>(
     Ok((file::parse(encrypted::decrypt(&old, p)?.expose())?, Some(p)))
 }
 
+/// Writes `share` as a new file at `path`, never over an existing one: encrypted with
+/// `pass` when given (at `work_factor`), the new bytes read back as the share before
+/// anything is written. For a share that replaces another in a new file (a refresh's
+/// next generation).
+pub fn write_new(
+    path: &Path,
+    share: &KeyShare,
+    pass: Option<&SecretString>,
+    work_factor: Option<u8>,
+) -> Result<(), RewriteError> {
+    write(path, share, pass, work_factor, false)
+}
+
 /// Writes `share` over `path` (which holds the same share): encrypted with `pass`
 /// when given, read back from the new bytes before anything is replaced.
 fn replace(
@@ -81,6 +95,17 @@ fn replace(
     share: &KeyShare,
     pass: Option<&SecretString>,
     work_factor: Option<u8>,
+) -> Result<(), RewriteError> {
+    write(path, share, pass, work_factor, true)
+}
+
+/// [`write_new`] and [`replace`]: `overwrite` says which.
+fn write(
+    path: &Path,
+    share: &KeyShare,
+    pass: Option<&SecretString>,
+    work_factor: Option<u8>,
+    overwrite: bool,
 ) -> Result<(), RewriteError> {
     let name = path.display().to_string();
     let plain = file::serialize(share);
@@ -95,7 +120,7 @@ fn replace(
     if !back.same_share(share) {
         return Err(RewriteError::ReadBack { path: name });
     }
-    fsutil::write_new(path, &bytes, SECRET_MODE, true)?;
+    fsutil::write_new(path, &bytes, SECRET_MODE, overwrite)?;
     Ok(())
 }
 

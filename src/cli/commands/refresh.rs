@@ -15,18 +15,18 @@ use mpcegosign::audit::refresh::{refresh_event, RefreshFacts};
 use mpcegosign::ceremony::refresh::{
     start, Invitation, Outgoing, Party, Phase, RefreshCeremonyError,
 };
-use mpcegosign::fsutil::{self, SECRET_MODE};
+use mpcegosign::fsutil;
 use mpcegosign::protocol::Message;
 use mpcegosign::secret::SecretString;
-use mpcegosign::share::rewrite::rewrite_in_place;
-use mpcegosign::share::{encrypted, file, KeyShare};
+use mpcegosign::share::rewrite::{self, rewrite_in_place};
+use mpcegosign::share::KeyShare;
 use mpcegosign::transport::Transport;
 
 use crate::cli::commands::audit::{AuditLogArgs, Recorder};
 use crate::cli::error::{io_error, CliError};
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::terminal::console::{ask, receive_loop, Step};
-use crate::cli::io::terminal::passphrase::{self, PassphraseArgs, Purpose};
+use crate::cli::io::terminal::passphrase::PassphraseArgs;
 use crate::cli::io::transport::args::{TransportArgs, TransportKind};
 use crate::cli::io::transport::open_transport;
 
@@ -77,15 +77,7 @@ pub fn run(args: RefreshArgs) -> Result<(), CliError> {
     fsutil::check_writable(&dir).map_err(fail)?;
     let path = args.share.as_path();
     let what = path.display().to_string();
-    let bytes = share_io::read_share_file(path)?;
-    let pass = encrypted::is_age(&bytes)
-        .then(|| passphrase::obtain(&args.passphrase, Purpose::Existing, &what))
-        .transpose()?;
-    let share = share_io::open_bytes(&bytes, &what, &mut || {
-        pass.clone()
-            .ok_or_else(|| CliError::new("no passphrase for an encrypted share"))
-    })?;
-    drop(bytes);
+    let (share, pass) = share_io::open_keeping_passphrase(path, &args.passphrase)?;
     share_io::refuse_retired(&share, path, "refresh")?;
     let audit = Recorder::open(&args.audit, path, &share)?;
     let qr = args.transport.transport == TransportKind::Qr;
@@ -298,20 +290,13 @@ fn describe_missing(missing: &[u8]) -> String {
 }
 
 /// Writes the new share (encrypted with `pass` when the old one was), never over a
-/// file, then reads it back and checks it is the same share.
+/// file, then reads it back from the disk and checks it is the same share.
 fn write_new_share(
     share: &KeyShare,
     out: &Path,
     pass: Option<&SecretString>,
 ) -> Result<(), CliError> {
-    let plain = file::serialize(share);
-    let bytes = match pass {
-        Some(p) => zeroize::Zeroizing::new(
-            encrypted::encrypt(&plain, p, share_io::work_factor()?).map_err(fail)?,
-        ),
-        None => zeroize::Zeroizing::new(plain.expose().to_vec()),
-    };
-    fsutil::write_new(out, &bytes, SECRET_MODE, false).map_err(|e| {
+    rewrite::write_new(out, share, pass, share_io::work_factor()?).map_err(|e| {
         CliError::new(format!(
             "{e}; the new share was not written and the old one is unchanged (every other party has its new share: keep this run's messages and ask for a reshare)"
         ))

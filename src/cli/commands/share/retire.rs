@@ -14,13 +14,13 @@ use mpcegosign::audit::retire::RetireEvent;
 use mpcegosign::fsutil;
 use mpcegosign::hex32;
 use mpcegosign::share::rewrite::rewrite_in_place;
-use mpcegosign::share::{encrypted, KeyShare};
+use mpcegosign::share::KeyShare;
 
 use crate::cli::commands::audit::{AuditLogArgs, Recorder};
 use crate::cli::error::{io_error, CliError};
 use crate::cli::io::files::shares as share_io;
 use crate::cli::io::terminal::console::ask;
-use crate::cli::io::terminal::passphrase::{self, PassphraseArgs, Purpose};
+use crate::cli::io::terminal::passphrase::PassphraseArgs;
 
 #[derive(Args, Debug)]
 pub struct RetireArgs {
@@ -51,15 +51,7 @@ pub fn run(args: &RetireArgs) -> Result<(), CliError> {
             CliError::new("--by needs the 64 hex digits of the new roster's keygen transcript hash (not all zero)")
                 .hint("the reshare's keygen prints it at its end; `mpcegosign share info` on a new share shows it too")
         })?;
-    let bytes = share_io::read_share_file(path)?;
-    let pass = encrypted::is_age(&bytes)
-        .then(|| passphrase::obtain(&args.passphrase, Purpose::Existing, &what))
-        .transpose()?;
-    let share = share_io::open_bytes(&bytes, &what, &mut || {
-        pass.clone()
-            .ok_or_else(|| CliError::new("no passphrase for an encrypted share"))
-    })?;
-    drop(bytes);
+    let (share, pass) = share_io::open_keeping_passphrase(path, &args.passphrase)?;
     check_retirable(&share, path, &by)?;
     let audit = Recorder::open(&args.audit, path, &share)?;
     let mrsigner = share.public().mrsigner();

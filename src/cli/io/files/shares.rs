@@ -112,6 +112,24 @@ pub fn commit_kept(
     ))
 }
 
+/// Reads the share at `path` and, if it is encrypted, its passphrase, which is kept
+/// to write the share (or its successor) back encrypted the same way.
+pub fn open_keeping_passphrase(
+    path: &Path,
+    args: &PassphraseArgs,
+) -> Result<(KeyShare, Option<SecretString>), CliError> {
+    let what = path.display().to_string();
+    let bytes = read_share_file(path)?;
+    let pass = encrypted::is_age(&bytes)
+        .then(|| passphrase::obtain(args, Purpose::Existing, &what))
+        .transpose()?;
+    let share = open_bytes(&bytes, &what, &mut || {
+        pass.clone()
+            .ok_or_else(|| CliError::new("no passphrase for an encrypted share"))
+    })?;
+    Ok((share, pass))
+}
+
 /// Reads a share file (plain or encrypted) to sign with and, if a `public.pem` lies
 /// beside it, checks that both belong to the same key. An unconfirmed share is
 /// refused: no one compared its key code yet.
