@@ -217,11 +217,12 @@ fn an_existing_out_is_never_replaced_and_nothing_is_sent() {
 fn shoup3_three_of_five_refresh_through_png_qr_frames_only() {
     let tmp = tempfile::tempdir().unwrap();
     let dirs = keygen(tmp.path(), 5, 3, "safe2.pem");
-    // One folder is the wall every party's screen shows its codes on and every
-    // camera reads: each party scans the others' codes (its own DEAL view only).
+    // Each party's screen is its own folder (frames/pN); every camera reads the
+    // whole wall (frames/, walked into every party's folder): each party scans the
+    // others' codes (its own DEAL view only). One folder written by all five at once
+    // would be one screen shared by five machines: their frame numbers collide.
     let frames = tmp.path().join("frames");
     std::fs::create_dir_all(&frames).unwrap();
-    let qr = support::ceremony::qr_args(&frames, &frames);
     let parties: Vec<Party> = (1..=5u8)
         .map(|p| {
             let old = gen_share(&dirs, p, 0);
@@ -242,6 +243,7 @@ fn shoup3_three_of_five_refresh_through_png_qr_frames_only() {
             }
             let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
             let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            let qr = support::ceremony::qr_args(&frames.join(format!("p{p}")), &frames);
             Party::spawn_with(&format!("party {p}"), &a, &qr)
         })
         .collect();
